@@ -1,0 +1,34 @@
+# vmbench: `make compare` and `make test` each do everything on a fresh Debian 12 machine:
+# install missing packages, configure, build, and run.
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+WERROR ?= $(if $(CI),ON,OFF)
+JOBS ?= $(shell nproc)
+PROFILE ?= quick
+VMBENCH_ARGS ?=
+
+.PHONY: all deps configure build test compare clean format
+
+all: build
+
+deps:
+	@sh ci/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVMBENCH_WERROR=$(WERROR)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Every available backend on the chosen profile, into results/<UTC time>/ (results/latest).
+compare: build
+	./$(BUILD)/vmbench run --profile $(PROFILE) $(VMBENCH_ARGS)
+
+clean:
+	rm -rf $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

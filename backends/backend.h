@@ -1,0 +1,59 @@
+/*
+ * struct backend_ops: one way of running the guest agent (native, container, UML, QEMU).
+ * A backend starts the guest and hands the harness a byte stream to the agent; the
+ * harness knows nothing else about it.
+ */
+#ifndef VMBENCH_BACKEND_H
+#define VMBENCH_BACKEND_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "harness/compiler.h"
+
+#define BACKEND_ABI 1
+
+enum backend_flags {
+	BK_TEST = 1u << 0, /* for tests of the harness: listed, never in a default run */
+};
+
+/* What the harness gives every backend. */
+struct backend_cfg {
+	const char *agent_path; /* the vmbench-agent binary */
+	int cpu;		/* measurement CPU (OS index), -1 for none */
+	unsigned vcpus;		/* guest CPUs, for VM backends */
+	unsigned mem_mib;	/* guest memory, for VM backends and container limits */
+};
+
+/* A running guest. */
+struct guest {
+	const struct backend_ops *ops;
+	const struct backend_cfg *cfg;
+	int to_guest;	/* the harness writes protocol lines here */
+	int from_guest; /* and reads the agent's lines here */
+	pid_t pid;	/* the host process that is the guest (agent, QEMU, UML, runtime) */
+	void *priv;	/* the backend's own state */
+	char reason[256]; /* why start failed */
+};
+
+struct backend_ops {
+	unsigned abi; /* BACKEND_ABI */
+	const char *name;
+	const char *mode;    /* the taxonomy: native, os-level, paravirtualization, ... */
+	const char *summary;
+	unsigned flags;
+	unsigned provides;   /* WL_NEEDS_* the backend can satisfy */
+	int hello_timeout_s; /* from start to the agent's HELLO */
+	/* 0 when the backend can run here; -errno with a reason otherwise. */
+	int (*available)(const struct backend_cfg *cfg, char *reason, size_t len);
+	/* Starts the guest; fills to_guest, from_guest, pid. -errno with g->reason. */
+	int (*start)(struct guest *g);
+	/* Ends the guest on every path: kills, reaps, closes, removes what start made. */
+	void (*stop)(struct guest *g);
+};
+
+/* stop for backends whose guest is one child process (native, null): closes the stream,
+ * lets the agent exit at end of input, kills it after a grace period, reaps it. */
+void backend_child_stop(struct guest *g);
+
+#endif

@@ -1,0 +1,4 @@
+/* The backends, one X-macro entry each: X(symbol) names `backend_<symbol>` in backends/. */
+#define BACKEND_LIST(X)                                                                            \
+	X(native)                                                                                  \
+	X(null)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages vmbench needs to build, test and compare; installs nothing
+# that is already there. As root it runs apt-get; otherwise it prints the command and stops.
+set -eu
+
+# Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
+BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
+# Running and cross-checking: perf for the reference numbers.
+RUN="linux-perf"
+
+missing=""
+for pkg in $BUILD $RUN; do
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	ii*) ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "vmbench needs these Debian packages:$missing" >&2
+	echo "Run as root, then run make again:" >&2
+	echo "  sudo sh -c '$cmd'" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing

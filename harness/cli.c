@@ -1,0 +1,534 @@
+/* The vmbench command line: one declarative option table per subcommand, getopt_long, and
+ * help generated from the tables. Every bad input is one line on stderr and exit 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cli.h"
+#include "harness/doctor.h"
+#include "harness/host.h"
+#include "harness/log.h"
+#include "harness/plan.h"
+#include "harness/proc.h"
+#include "harness/registry.h"
+#include "harness/run.h"
+#include "harness/util.h"
+#include "workloads/wire.h"
+
+#define DEFAULT_VCPUS	1
+#define DEFAULT_MEM_MIB 512
+
+struct opt {
+	const char *name;
+	int key; /* short option letter, or a value above 255 for long-only options */
+	int has_arg;
+	const char *arg;
+	const char *help;
+};
+
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES };
+
+static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmbench%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'vmbench%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+static void print_help(const char *cmd, const char *synopsis, const char *about,
+		       const struct opt *opts, size_t n)
+{
+	printf("usage: vmbench %s%s%s\n\n%s\n\noptions:\n", cmd, synopsis[0] ? " " : "", synopsis,
+	       about);
+	for (size_t i = 0; i < n; i++) {
+		char left[64];
+		if (opts[i].key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", opts[i].key, opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
+				 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		printf("  %-28s %s\n", left, opts[i].help);
+	}
+}
+
+/*
+ * Runs getopt_long over a table; handler(ctx, key, optarg) returns 0 or an exit status.
+ * Returns 0, an exit status, or -1 when --help was printed. Positional arguments are
+ * left at argv[optind..].
+ */
+static int parse_opts(const char *cmd, int argc, char **argv, const struct opt *opts, size_t n,
+		      int (*handler)(void *ctx, int key, const char *arg), void *ctx)
+{
+	struct option lo[32];
+	char shorts[96] = "+:";
+	size_t ns = 2;
+
+	if (n >= ARRAY_SIZE(lo))
+		return EXIT_USAGE;
+	for (size_t i = 0; i < n; i++) {
+		lo[i] = (struct option){ opts[i].name, opts[i].has_arg, NULL, opts[i].key };
+		if (opts[i].key < 256 && ns + 3 < sizeof(shorts)) {
+			shorts[ns++] = (char)opts[i].key;
+			if (opts[i].has_arg)
+				shorts[ns++] = ':';
+		}
+	}
+	lo[n] = (struct option){ 0 };
+	shorts[ns] = '\0';
+	optind = 0; /* full reinitialization (glibc) for each subcommand */
+	opterr = 0;
+	for (;;) {
+		int prev = optind ? optind : 1;
+		int c = getopt_long(argc, argv, shorts, lo, NULL);
+		if (c == -1)
+			return 0;
+		if (c == '?') {
+			const char *bad = prev < argc ? argv[prev] : "?";
+			if (optopt && optopt < 256)
+				return usage_error(cmd, "unknown option '-%c'", optopt);
+			return usage_error(cmd, "unknown option '%s'", bad);
+		}
+		if (c == ':')
+			return usage_error(cmd, "option '%s' needs a value",
+					   prev < argc ? argv[prev] : "?");
+		if (c == 'h')
+			return -1;
+		int ret = handler(ctx, c, optarg);
+		if (ret)
+			return ret;
+	}
+}
+
+static int parse_uint(const char *cmd, const char *what, const char *s, unsigned lo,
+		      unsigned hi, unsigned *out)
+{
+	uint64_t v;
+
+	if (wire_parse_u64(s, lo, hi, &v) < 0)
+		return usage_error(cmd, "invalid %s '%s': expected a whole number from %u to %u",
+				   what, s, lo, hi);
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* The agent: --agent, $VMBENCH_AGENT, or vmbench-agent next to this executable. */
+static char *agent_default(void)
+{
+	const char *env = getenv("VMBENCH_AGENT");
+	char *dir, *path = NULL;
+
+	if (env && *env)
+		return strdup(env);
+	dir = util_exe_dir();
+	if (dir && asprintf(&path, "%s/vmbench-agent", dir) < 0)
+		path = NULL;
+	free(dir);
+	return path;
+}
+
+/* ---- list ---- */
+
+struct list_ctx {
+	unsigned sections; /* bit 0 backends, 1 workloads, 2 probes, 3 profiles */
+};
+
+static const struct opt list_opts[] = {
+	{ "backends", 'b', no_argument, NULL, "list the backends" },
+	{ "workloads", 'w', no_argument, NULL, "list the workloads" },
+	{ "probes", OPT_PROBES, no_argument, NULL, "list the probes" },
+	{ "profiles", OPT_PROFILES, no_argument, NULL, "list the profiles" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static int list_opt(void *vctx, int key, const char *arg)
+{
+	struct list_ctx *ctx = vctx;
+
+	ctx->sections |= key == 'b' ? 1u : key == 'w' ? 2u : key == OPT_PROBES ? 4u : 8u;
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct list_ctx ctx = { 0 };
+	int ret = parse_opts("list", argc, argv, list_opts, ARRAY_SIZE(list_opts), list_opt, &ctx);
+
+	if (ret == -1) {
+		print_help("list", "[--backends] [--workloads] [--probes] [--profiles]",
+			   "Lists backends, workloads, probes and profiles, one a line (all "
+			   "sections when none is named).",
+			   list_opts, ARRAY_SIZE(list_opts));
+		return EXIT_OK;
+	}
+	if (ret)
+		return ret;
+	if (optind < argc)
+		return usage_error("list", "unexpected argument '%s'", argv[optind]);
+	if (!ctx.sections)
+		ctx.sections = 15;
+	if (ctx.sections & 1) {
+		printf("backends:\n");
+		for (size_t i = 0; i < backend_count; i++)
+			printf("  %-12s %-20s %s%s\n", backend_table[i]->name,
+			       backend_table[i]->mode, backend_table[i]->summary,
+			       backend_table[i]->flags & BK_TEST ? " [test]" : "");
+	}
+	if (ctx.sections & 2) {
+		printf("workloads:\n");
+		for (size_t i = 0; i < workload_count; i++) {
+			const struct workload_ops *w = workload_table[i];
+			printf("  %-18s %-7s %-6s %s%s\n", w->name, w->unit,
+			       w->better == BETTER_LOWER ? "lower" : "higher", w->summary,
+			       w->flags & WL_TEST ? " [test]" : "");
+		}
+	}
+	if (ctx.sections & 4) {
+		printf("probes:\n");
+		for (size_t i = 0; i < probe_count; i++)
+			printf("  %-12s %s\n", probe_table[i]->name, probe_table[i]->summary);
+	}
+	if (ctx.sections & 8) {
+		printf("profiles:\n");
+		for (size_t i = 0; i < profile_count; i++) {
+			const struct profile *p = &profile_table[i];
+			printf("  %-10s reps=%-3u warmup=%-2u min_sample=%llums  %s\n", p->name,
+			       p->reps, p->warmup,
+			       (unsigned long long)(p->min_sample_ns / 1000000), p->summary);
+		}
+	}
+	return EXIT_OK;
+}
+
+/* ---- doctor ---- */
+
+struct common_ctx {
+	const char *cmd;
+	char *agent;
+	int cpu;
+};
+
+static const struct opt doctor_opts[] = {
+	{ "agent", OPT_AGENT, required_argument, "PATH",
+	  "the vmbench-agent binary (default: next to vmbench)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static int agent_opt(struct common_ctx *ctx, const char *arg)
+{
+	free(ctx->agent);
+	ctx->agent = strdup(arg);
+	if (access(arg, X_OK) < 0)
+		return usage_error(ctx->cmd, "agent '%s' is not an executable file: %s", arg,
+				   strerror(errno));
+	return ctx->agent ? 0 : EXIT_FAILED;
+}
+
+static int doctor_opt(void *vctx, int key, const char *arg)
+{
+	return agent_opt(vctx, arg);
+}
+
+static int cmd_doctor(int argc, char **argv)
+{
+	struct common_ctx ctx = { .cmd = "doctor", .cpu = -1 };
+	int ret = parse_opts("doctor", argc, argv, doctor_opts, ARRAY_SIZE(doctor_opts),
+			     doctor_opt, &ctx);
+	char note[PATH_MAX + 64];
+
+	if (ret == -1) {
+		print_help("doctor", "[--agent PATH]",
+			   "Says for every backend whether it can run here, and if not why; and "
+			   "what the host offers: KVM, PMU events, perf_event_paranoid, topology, "
+			   "tools.",
+			   doctor_opts, ARRAY_SIZE(doctor_opts));
+		return EXIT_OK;
+	}
+	if (ret) {
+		free(ctx.agent);
+		return ret;
+	}
+	if (optind < argc) {
+		free(ctx.agent);
+		return usage_error("doctor", "unexpected argument '%s'", argv[optind]);
+	}
+	if (!ctx.agent)
+		ctx.agent = agent_default();
+	int st = ctx.agent ? util_elf_is_static(ctx.agent) : -ENOENT;
+	snprintf(note, sizeof(note), "%s (%s)", ctx.agent ? ctx.agent : "(not found)",
+		 st == 1 ? "static" : st == 0 ? "dynamic: guests cannot run it" : strerror(-st));
+	struct backend_cfg cfg = {
+		.agent_path = ctx.agent, .cpu = -1, .vcpus = DEFAULT_VCPUS, .mem_mib = DEFAULT_MEM_MIB
+	};
+	doctor_report(stdout, &cfg, note);
+	free(ctx.agent);
+	return EXIT_OK;
+}
+
+/* ---- run ---- */
+
+struct run_ctx {
+	struct common_ctx c;
+	const char *backends, *workloads, *outdir;
+	const struct profile *profile;
+	unsigned reps;
+	bool reps_set;
+};
+
+static const struct opt run_opts[] = {
+	{ "backends", 'b', required_argument, "LIST",
+	  "comma-separated backends (default: every one not for tests)" },
+	{ "workloads", 'w', required_argument, "LIST",
+	  "comma-separated workloads (default: every one not for tests)" },
+	{ "profile", 'p', required_argument, "NAME", "quick (default), standard or paper" },
+	{ "reps", 'r', required_argument, "N", "measured samples per cell (overrides the profile)" },
+	{ "output", 'o', required_argument, "DIR",
+	  "write DIR/results.json (default: results/<UTC time>, linked from results/latest)" },
+	{ "cpu", 'c', required_argument, "N", "measurement CPU (default: hwloc's last core)" },
+	{ "agent", OPT_AGENT, required_argument, "PATH",
+	  "the vmbench-agent binary (default: next to vmbench)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static int run_opt(void *vctx, int key, const char *arg)
+{
+	struct run_ctx *ctx = vctx;
+	unsigned v = 0;
+	int ret;
+
+	switch (key) {
+	case 'b':
+		ctx->backends = arg;
+		return 0;
+	case 'w':
+		ctx->workloads = arg;
+		return 0;
+	case 'o':
+		if (!*arg)
+			return usage_error("run", "empty output directory");
+		ctx->outdir = arg;
+		return 0;
+	case 'p':
+		ctx->profile = profile_find(arg);
+		if (!ctx->profile)
+			return usage_error("run", "unknown profile '%s' (known: quick, standard, paper)",
+					   arg);
+		return 0;
+	case 'r':
+		ret = parse_uint("run", "--reps", arg, 1, 100000, &v);
+		ctx->reps = v;
+		ctx->reps_set = true;
+		return ret;
+	case 'c':
+		ret = parse_uint("run", "--cpu", arg, 0, CPU_SETSIZE - 1, &v);
+		if (ret)
+			return ret;
+		cpu_set_t set;
+		if (sched_getaffinity(0, sizeof(set), &set) == 0 && !CPU_ISSET(v, &set))
+			return usage_error("run", "CPU %u is not available to vmbench", v);
+		ctx->c.cpu = (int)v;
+		return 0;
+	case OPT_AGENT:
+		return agent_opt(&ctx->c, arg);
+	}
+	return EXIT_USAGE;
+}
+
+/* results/latest -> the newest run directory, replaced atomically. */
+static void link_latest(const char *outdir)
+{
+	const char *base = strrchr(outdir, '/');
+	char tmp[PATH_MAX];
+
+	base = base ? base + 1 : outdir;
+	snprintf(tmp, sizeof(tmp), "results/.latest.%d", (int)getpid());
+	unlink(tmp);
+	if (symlink(base, tmp) == 0 && rename(tmp, "results/latest") < 0)
+		unlink(tmp);
+}
+
+static void print_summary(const struct results *res)
+{
+	printf("%-10s %-18s %-13s %12s  %-25s %s\n", "backend", "workload", "status", "median",
+	       "95% CI", "unit");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cell *c = &res->cells[i];
+		char ci[64] = "-", med[32] = "-";
+		if (c->has_stats) {
+			snprintf(med, sizeof(med), "%.4g", c->stats.median);
+			if (c->stats.has_ci)
+				snprintf(ci, sizeof(ci), "[%.4g, %.4g]", c->stats.ci_lo,
+					 c->stats.ci_hi);
+		}
+		printf("%-10s %-18s %-13s %12s  %-25s %s%s%s\n", c->backend, c->workload,
+		       cell_status_name(c->status), med, ci, c->unit, c->reason ? "  " : "",
+		       c->reason ? c->reason : "");
+	}
+}
+
+static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
+{
+	struct run_ctx ctx = { .c = { .cmd = "run", .cpu = -1 }, .profile = &profile_table[0] };
+	char err[1024], outbuf[PATH_MAX], path[PATH_MAX + 32];
+	struct plan plan;
+	struct results res;
+	int ret = parse_opts("run", argc, argv, run_opts, ARRAY_SIZE(run_opts), run_opt, &ctx);
+
+	if (ret == -1) {
+		print_help("run", "[options]",
+			   "Runs every chosen workload on every chosen backend and writes "
+			   "results.json (schema vmbench/1: raw samples, median, 95% CI, "
+			   "provenance). Exit status: 0 all ran or were skipped, 1 some failed, "
+			   "2 bad input, 130 interrupted.",
+			   run_opts, ARRAY_SIZE(run_opts));
+		return EXIT_OK;
+	}
+	if (ret)
+		goto out_agent;
+	if (optind < argc) {
+		ret = usage_error("run", "unexpected argument '%s'", argv[optind]);
+		goto out_agent;
+	}
+	struct profile pf = *ctx.profile;
+	if (ctx.reps_set)
+		pf.reps = ctx.reps;
+	if (plan_build(&plan, ctx.backends, ctx.workloads, &pf, err, sizeof(err)) < 0) {
+		ret = usage_error("run", "%s", err);
+		goto out_agent;
+	}
+	if (pf.reps < 6)
+		log_warn("with fewer than 6 samples a cell has no 95%% confidence interval");
+	bool default_out = !ctx.outdir;
+	if (default_out) {
+		char stamp[32];
+		util_utc_now(stamp, sizeof(stamp), true);
+		snprintf(outbuf, sizeof(outbuf), "results/%s", stamp);
+		ctx.outdir = outbuf;
+	}
+	ret = util_check_writable_dir(ctx.outdir);
+	if (ret < 0) {
+		ret = usage_error("run", "cannot write to output directory '%s': %s", ctx.outdir,
+				  strerror(-ret));
+		goto out_plan;
+	}
+	snprintf(path, sizeof(path), "%s/results.json", ctx.outdir);
+	if (!ctx.c.agent)
+		ctx.c.agent = agent_default();
+	int cpu = ctx.c.cpu;
+	if (cpu < 0)
+		json_decref(host_topology(&cpu));
+	if (proc_signals_init() < 0)
+		log_warn("cannot install signal handlers: Ctrl-C will not end the run cleanly");
+
+	struct run_cfg cfg = {
+		.plan = &plan,
+		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
+			     .mem_mib = DEFAULT_MEM_MIB },
+		.out_path = path,
+		.argc = full_argc,
+		.argv = full_argv,
+	};
+	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d", pf.name,
+		 pf.reps, (unsigned long long)(pf.min_sample_ns / 1000000), cpu);
+	ret = run_execute(&cfg, &res);
+	if (ret == -EINTR) {
+		log_err("interrupted by signal %d; the results of what ran are in %s",
+			proc_interrupt_signal(), path);
+		ret = EXIT_INTERRUPTED;
+	} else if (ret < 0) {
+		log_err("cannot write %s: %s", path, strerror(-ret));
+		ret = EXIT_FAILED;
+	} else {
+		print_summary(&res);
+		log_info("results: %s", path);
+		ret = ret ? EXIT_FAILED : EXIT_OK;
+	}
+	if (default_out)
+		link_latest(ctx.outdir);
+	results_free(&res);
+out_plan:
+	plan_free(&plan);
+out_agent:
+	free(ctx.c.agent);
+	return ret;
+}
+
+/* ---- top level ---- */
+
+static const struct opt main_opts[] = {
+	{ "verbose", 'v', no_argument, NULL, "debug messages too" },
+	{ "quiet", 'q', no_argument, NULL, "errors only" },
+	{ "version", 'V', no_argument, NULL, "print the version and exit" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+struct main_ctx {
+	int verbosity;
+	bool version;
+};
+
+static int main_opt(void *vctx, int key, const char *arg)
+{
+	struct main_ctx *ctx = vctx;
+
+	if (key == 'v')
+		ctx->verbosity++;
+	else if (key == 'q')
+		ctx->verbosity = -1;
+	else if (key == 'V')
+		ctx->version = true;
+	return 0;
+}
+
+static void main_help(void)
+{
+	print_help("[options] <command> [command options]", "",
+		   "Compares virtualization modes: the same guest agent and microbenchmarks in "
+		   "every backend.\n\ncommands:\n"
+		   "  list      backends, workloads, probes and profiles\n"
+		   "  doctor    what can run here, and why not\n"
+		   "  run       run the benchmark matrix and write results.json\n\n"
+		   "'vmbench <command> --help' describes each.",
+		   main_opts, ARRAY_SIZE(main_opts));
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct main_ctx ctx = { 0 };
+	int ret = parse_opts(NULL, argc, argv, main_opts, ARRAY_SIZE(main_opts), main_opt, &ctx);
+
+	if (ret == -1) {
+		main_help();
+		return EXIT_OK;
+	}
+	if (ret)
+		return ret;
+	if (ctx.version) {
+		printf("vmbench %s\n", VMBENCH_VERSION);
+		return EXIT_OK;
+	}
+	log_set_level(ctx.verbosity < 0 ? LOG_ERR : ctx.verbosity == 0 ? LOG_INFO : LOG_DBG);
+	if (optind >= argc)
+		return usage_error(NULL, "no command given (list, doctor or run)");
+	const char *cmd = argv[optind];
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list(sub_argc, sub_argv);
+	if (strcmp(cmd, "doctor") == 0)
+		return cmd_doctor(sub_argc, sub_argv);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(sub_argc, sub_argv, argc, argv);
+	return usage_error(NULL, "unknown command '%s' (list, doctor or run)", cmd);
+}

@@ -1,0 +1,190 @@
+/* What the host offers: KVM, PMU events (libpfm4 + perf_event_open), topology (hwloc), tools. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <hwloc.h>
+#include <perfmon/pfmlib_perf_event.h>
+
+#include "harness/host.h"
+#include "harness/proc.h"
+#include "harness/util.h"
+
+/* Does the "flags" line of /proc/cpuinfo hold this flag? */
+static bool cpu_has_flag(const char *cpuinfo, const char *flag)
+{
+	const char *line = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL;
+	if (!line)
+		return false;
+	const char *end = strchr(line + 1, '\n');
+	size_t fl = strlen(flag);
+	for (const char *p = strchr(line, ':'); p && (!end || p < end); p = strchr(p + 1, ' '))
+		if (strncmp(p + 1, flag, fl) == 0 && (p[1 + fl] == ' ' || p[1 + fl] == '\n'))
+			return true;
+	return false;
+}
+
+void host_kvm_info(struct host_kvm *k)
+{
+	char *cpuinfo = util_read_file("/proc/cpuinfo", 1 << 22, NULL);
+
+	memset(k, 0, sizeof(*k));
+	k->api_version = -1;
+	k->ext = cpu_has_flag(cpuinfo, "vmx") ? "vmx" : cpu_has_flag(cpuinfo, "svm") ? "svm" : NULL;
+	k->in_guest = cpu_has_flag(cpuinfo, "hypervisor");
+	free(cpuinfo);
+
+	k->device = access("/dev/kvm", F_OK) == 0;
+	int fd = k->device ? open("/dev/kvm", O_RDWR | O_CLOEXEC) : -1;
+	int err = errno;
+	if (fd >= 0) {
+		k->accessible = true;
+		k->api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
+		close(fd);
+	}
+	if (!k->device)
+		snprintf(k->summary, sizeof(k->summary),
+			 "none: /dev/kvm is missing (no kvm module, or no hardware support)");
+	else if (!k->accessible)
+		snprintf(k->summary, sizeof(k->summary), "/dev/kvm is not usable: %s",
+			 strerror(err));
+	else if (k->ext)
+		snprintf(k->summary, sizeof(k->summary), "hardware-assisted (%s)%s, KVM API %d",
+			 k->ext, k->in_guest ? ", nested in a virtual machine" : "",
+			 k->api_version);
+	else
+		snprintf(k->summary, sizeof(k->summary),
+			 "/dev/kvm works (API %d) but the CPU shows no VMX/SVM%s: KVM likely "
+			 "executes guest code in software",
+			 k->api_version, k->in_guest ? " and this host is itself a guest" : "");
+}
+
+static long perf_open(struct perf_event_attr *attr)
+{
+	return syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Encodes name with libpfm4 and tries to open it on ourselves. */
+static void try_event(struct host_event *e, const char *name, bool pfm_ok)
+{
+	struct perf_event_attr attr;
+	pfm_perf_encode_arg_t arg;
+
+	e->name = name;
+	e->ok = false;
+	if (!pfm_ok) {
+		snprintf(e->reason, sizeof(e->reason), "libpfm4 did not initialize");
+		return;
+	}
+	memset(&attr, 0, sizeof(attr));
+	memset(&arg, 0, sizeof(arg));
+	arg.attr = &attr;
+	arg.size = sizeof(arg);
+	int ret = pfm_get_os_event_encoding(name, PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
+	if (ret != PFM_SUCCESS) {
+		snprintf(e->reason, sizeof(e->reason), "libpfm4: %s", pfm_strerror(ret));
+		return;
+	}
+	attr.size = sizeof(attr);
+	attr.disabled = 1;
+	long fd = perf_open(&attr);
+	if (fd < 0) {
+		snprintf(e->reason, sizeof(e->reason), "perf_event_open: %s", strerror(errno));
+		return;
+	}
+	close((int)fd);
+	e->ok = true;
+}
+
+void host_pmu_info(struct host_pmu *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->pfm_ok = pfm_initialize() == PFM_SUCCESS;
+	for (int pmu = PFM_PMU_NONE + 1; p->pfm_ok && pmu < PFM_PMU_MAX; pmu++) {
+		pfm_pmu_info_t info;
+		memset(&info, 0, sizeof(info));
+		info.size = sizeof(info);
+		if (pfm_get_pmu_info((pfm_pmu_t)pmu, &info) != PFM_SUCCESS || !info.is_present)
+			continue;
+		size_t used = strlen(p->pmus);
+		snprintf(p->pmus + used, sizeof(p->pmus) - used, "%s%s", used ? "," : "",
+			 info.name);
+	}
+	try_event(&p->hw[0], "cycles", p->pfm_ok);
+	try_event(&p->hw[1], "instructions", p->pfm_ok);
+	try_event(&p->sw[0], "task-clock", p->pfm_ok);
+	try_event(&p->sw[1], "page-faults", p->pfm_ok);
+}
+
+int host_perf_paranoid(void)
+{
+	char buf[32];
+
+	if (util_read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf)) < 0)
+		return INT_MIN;
+	return atoi(buf);
+}
+
+json_t *host_topology(int *cpu)
+{
+	hwloc_topology_t topo;
+
+	*cpu = -1;
+	if (hwloc_topology_init(&topo) < 0)
+		return NULL;
+	if (hwloc_topology_load(topo) < 0) {
+		hwloc_topology_destroy(topo);
+		return NULL;
+	}
+	int packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+	int cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+	int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+	int numa = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	hwloc_obj_t last = cores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)cores - 1)
+				     : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)pus - 1);
+	if (last && last->cpuset)
+		*cpu = hwloc_bitmap_first(last->cpuset);
+	hwloc_topology_destroy(topo);
+	return json_pack("{s:i, s:i, s:i, s:i, s:b}", "packages", packages, "cores", cores, "pus",
+			 pus, "numa_nodes", numa, "smt", cores > 0 && pus > cores);
+}
+
+json_t *host_tool_versions(void)
+{
+	static const char *const pkgs[] = {
+		"linux-perf",	   "qemu-system-x86", "runc",	 "crun",
+		"user-mode-linux", "fio",	      "gnuplot", "busybox-static",
+	};
+	char *argv[ARRAY_SIZE(pkgs) + 4];
+	char out[4096];
+	json_t *tools = json_object();
+
+	if (!tools)
+		return NULL;
+	argv[0] = "dpkg-query";
+	argv[1] = "-W";
+	argv[2] = "-f=${db:Status-Abbrev} ${Package} ${Version}\\n";
+	for (size_t i = 0; i < ARRAY_SIZE(pkgs); i++) {
+		argv[3 + i] = (char *)pkgs[i];
+		json_object_set_new(tools, pkgs[i], json_null());
+	}
+	argv[3 + ARRAY_SIZE(pkgs)] = NULL;
+	if (proc_capture(argv, out, sizeof(out), 5000) < 0)
+		return tools;
+	/* Lines "ii  <package> <version>" for installed packages; errors for the others. */
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char status[8], pkg[64], version[64];
+		if (sscanf(line, "%7s %63s %63s", status, pkg, version) == 3 &&
+		    strcmp(status, "ii") == 0 && json_object_get(tools, pkg))
+			json_object_set_new(tools, pkg, json_string(version));
+	}
+	return tools;
+}

@@ -1,0 +1,126 @@
+/* The run plan and the profiles table (printed by `vmbench list --profiles`). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/plan.h"
+#include "harness/registry.h"
+#include "harness/util.h"
+
+const struct profile profile_table[] = {
+	{ "quick", "a first look: 10 samples of at least 10 ms per cell", 10, 2, 10000000 },
+	{ "standard", "day-to-day comparisons: 20 samples of at least 20 ms", 20, 3, 20000000 },
+	{ "paper", "numbers to publish: 30 samples of at least 50 ms", 30, 5, 50000000 },
+};
+const size_t profile_count = ARRAY_SIZE(profile_table);
+
+const struct profile *profile_find(const char *name)
+{
+	for (size_t i = 0; i < profile_count; i++)
+		if (strcmp(profile_table[i].name, name) == 0)
+			return &profile_table[i];
+	return NULL;
+}
+
+/* "a, b, c" of the names of a table, for messages. */
+static void known_names(char *buf, size_t len, const char *const *names, size_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/*
+ * Resolves a list against a table of names. all: the indexes of entries not for tests.
+ * Fills idx (deduplicated, in the order given) and returns the count, or -EINVAL.
+ */
+static int resolve(const char *list, const char *const *names, const unsigned *test,
+		   size_t n, size_t *idx, const char *what, char *err, size_t len)
+{
+	size_t count = 0;
+
+	if (!list) {
+		for (size_t i = 0; i < n; i++)
+			if (!test[i])
+				idx[count++] = i;
+		return (int)count;
+	}
+	char **items;
+	size_t nitems;
+	int ret = util_split_list(list, &items, &nitems);
+	if (ret == -EINVAL) {
+		snprintf(err, len, "empty name in the %s list '%s'", what, list);
+		return ret;
+	}
+	if (ret < 0)
+		return ret;
+	for (size_t k = 0; k < nitems; k++) {
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (strcmp(items[k], names[i]) == 0)
+				break;
+		if (i == n) {
+			char known[1024];
+			known_names(known, sizeof(known), names, n);
+			snprintf(err, len, "unknown %s '%s' (known: %s)", what, items[k], known);
+			util_free_list(items);
+			return -EINVAL;
+		}
+		size_t j;
+		for (j = 0; j < count && idx[j] != i; j++)
+			;
+		if (j == count)
+			idx[count++] = i;
+	}
+	util_free_list(items);
+	return (int)count;
+}
+
+int plan_build(struct plan *p, const char *backends, const char *workloads,
+	       const struct profile *profile, char *err, size_t len)
+{
+	const char *bnames[backend_count], *wnames[workload_count];
+	unsigned btest[backend_count], wtest[workload_count];
+	size_t bidx[backend_count], widx[workload_count];
+	int nb, nw;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < backend_count; i++) {
+		bnames[i] = backend_table[i]->name;
+		btest[i] = backend_table[i]->flags & BK_TEST;
+	}
+	for (size_t i = 0; i < workload_count; i++) {
+		wnames[i] = workload_table[i]->name;
+		wtest[i] = workload_table[i]->flags & WL_TEST;
+	}
+	nb = resolve(backends, bnames, btest, backend_count, bidx, "backend", err, len);
+	if (nb < 0)
+		return nb;
+	nw = resolve(workloads, wnames, wtest, workload_count, widx, "workload", err, len);
+	if (nw < 0)
+		return nw;
+	p->backends = calloc((size_t)nb + 1, sizeof(*p->backends));
+	p->workloads = calloc((size_t)nw + 1, sizeof(*p->workloads));
+	if (!p->backends || !p->workloads) {
+		plan_free(p);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < nb; i++)
+		p->backends[i] = backend_table[bidx[i]];
+	for (int i = 0; i < nw; i++)
+		p->workloads[i] = workload_table[widx[i]];
+	p->nbackends = (size_t)nb;
+	p->nworkloads = (size_t)nw;
+	p->profile = *profile;
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->backends);
+	free(p->workloads);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,41 @@
+/* The run plan: which backends and workloads, with which profile; validated up front. */
+#ifndef VMBENCH_PLAN_H
+#define VMBENCH_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/backend.h"
+#include "harness/compiler.h"
+#include "workloads/workload.h"
+
+struct profile {
+	const char *name;
+	const char *summary;
+	unsigned reps;		/* measured samples per cell */
+	unsigned warmup;	/* samples run and dropped before them */
+	uint64_t min_sample_ns; /* each sample lasts at least this long */
+};
+
+extern const struct profile profile_table[];
+extern const size_t profile_count;
+const struct profile *profile_find(const char *name);
+
+struct plan {
+	const struct backend_ops **backends;
+	size_t nbackends;
+	const struct workload_ops **workloads;
+	size_t nworkloads;
+	struct profile profile; /* a copy: --reps overrides */
+};
+
+/*
+ * Builds the plan from comma-separated lists (NULL: every backend or workload that is
+ * not for tests). Unknown names are -EINVAL with a message naming the name and the
+ * known ones in err.
+ */
+int plan_build(struct plan *p, const char *backends, const char *workloads,
+	       const struct profile *profile, char *err, size_t len) __must_check;
+void plan_free(struct plan *p);
+
+#endif

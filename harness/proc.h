@@ -1,0 +1,37 @@
+/* Child processes and interruption: Ctrl-C ends a run cleanly, children are always reaped. */
+#ifndef VMBENCH_PROC_H
+#define VMBENCH_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "harness/compiler.h"
+
+/* Installs SIGINT/SIGTERM/SIGHUP handlers that record the signal and wake
+ * proc_wait_readable; ignores SIGPIPE. 0 or -errno. */
+int proc_signals_init(void) __must_check;
+bool proc_interrupted(void);
+/* The signal that interrupted us, or 0. */
+int proc_interrupt_signal(void);
+
+/* Waits until fd is readable: 1 readable (or hung up), 0 timed out, -EINTR interrupted
+ * by the user, other -errno. timeout_ms < 0 waits forever. */
+int proc_wait_readable(int fd, int timeout_ms) __must_check;
+
+/* Runs argv (PATH search), captures up to len-1 bytes of stdout and stderr in out.
+ * Returns the exit status (0..255), -ETIMEDOUT (killed after timeout_ms), -errno. */
+int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms) __must_check;
+
+/*
+ * Forks a child whose stdin and stdout are pipes to us and runs child(arg) in it (which
+ * execs or _exits; the child leads its own process group and dies with us). *to writes the child's stdin, *from reads its
+ * stdout; stderr is shared. 0 or -errno.
+ */
+int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to,
+		     int *from) __must_check;
+
+/* Waits grace_ms for pid to exit, then SIGTERM, then SIGKILL, to its whole process group
+ * when it leads one (proc_spawn_piped children do); reaps it. */
+void proc_terminate(pid_t pid, int grace_ms);
+
+#endif

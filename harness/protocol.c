@@ -1,0 +1,315 @@
+/* The host side of the agent protocol: every guest line is untrusted input. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/log.h"
+#include "harness/proc.h"
+#include "harness/protocol.h"
+#include "harness/util.h"
+
+static const struct {
+	const char *word;
+	enum msg_type type;
+} keywords[] = {
+	{ "HELLO", MSG_HELLO }, { "READY", MSG_READY }, { "DONE", MSG_DONE }, { "DATA", MSG_DATA },
+	{ "END", MSG_END },	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },	{ "BYE", MSG_BYE },
+};
+
+static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EPROTO;
+}
+
+/* Workload names: a-z, 0-9, '.', '_', '-', at most 63 bytes. */
+static int valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static int copy_field(char *dst, size_t len, const char *v)
+{
+	if (!v || !*v || strlen(v) >= len)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int parse_hello(const struct fields *fs, struct hello *h, char *err, size_t len)
+{
+	uint64_t proto;
+
+	if (fs->n < 3 || strcmp(fs->f[1], "vmbench-agent") != 0)
+		return bad(err, len, "HELLO from something that is not vmbench-agent");
+	if (copy_field(h->version, sizeof(h->version), fs->f[2]) < 0)
+		return bad(err, len, "HELLO with a bad agent version");
+	if (wire_parse_u64(fields_get(fs, 3, "proto"), 1, 1000, &proto) < 0)
+		return bad(err, len, "HELLO without a valid proto=");
+	h->proto = (unsigned)proto;
+	if (h->proto != VMB_PROTO_VERSION)
+		return bad(err, len, "agent speaks protocol %u, this vmbench speaks %d", h->proto,
+			   VMB_PROTO_VERSION);
+	if (copy_field(h->kernel, sizeof(h->kernel), fields_get(fs, 3, "kernel")) < 0 ||
+	    copy_field(h->arch, sizeof(h->arch), fields_get(fs, 3, "arch")) < 0)
+		return bad(err, len, "HELLO without a valid kernel= or arch=");
+	if (wire_parse_double(fields_get(fs, 3, "timer_res_ns"), &h->timer_res_ns) < 0 ||
+	    wire_parse_double(fields_get(fs, 3, "clock_read_ns"), &h->clock_read_ns) < 0 ||
+	    wire_parse_double(fields_get(fs, 3, "loop_ns"), &h->loop_ns) < 0)
+		return bad(err, len, "HELLO without valid timer_res_ns=, clock_read_ns=, loop_ns=");
+	return 0;
+}
+
+int proto_parse(char *line, struct msg *m, char *err, size_t len)
+{
+	struct fields fs;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
+		size_t n = strlen(keywords[i].word);
+		if (strncmp(line, keywords[i].word, n) == 0 && (line[n] == ' ' || line[n] == '\0'))
+			break;
+	}
+	if (i == ARRAY_SIZE(keywords)) {
+		m->type = MSG_NOISE;
+		return 0;
+	}
+	m->type = keywords[i].type;
+	if (!wire_printable(line))
+		return bad(err, len, "%s line with non-printable bytes", keywords[i].word);
+
+	/* Free text after a fixed number of fields: keep it whole. */
+	if (m->type == MSG_DATA || m->type == MSG_LOG) {
+		if (line[strlen(keywords[i].word)] != ' ')
+			return bad(err, len, "%s without text", keywords[i].word);
+		m->text = line + strlen(keywords[i].word) + 1;
+		return 0;
+	}
+	if (m->type == MSG_ERR) {
+		/* ERR <workload> unsupported|failed <reason...> */
+		char *p = line + 4, *kind, *reason;
+		kind = strchr(p, ' ');
+		if (line[3] != ' ' || !kind)
+			return bad(err, len, "ERR without workload and kind");
+		*kind++ = '\0';
+		reason = strchr(kind, ' ');
+		if (reason)
+			*reason++ = '\0';
+		if (!valid_name(p))
+			return bad(err, len, "ERR for a malformed workload name");
+		if (strcmp(kind, "unsupported") == 0)
+			m->unsupported = 1;
+		else if (strcmp(kind, "failed") != 0)
+			return bad(err, len, "ERR kind must be unsupported or failed");
+		m->workload = p;
+		m->text = reason && *reason ? reason : "(no reason given)";
+		return 0;
+	}
+	if (fields_split(line, &fs) < 0)
+		return bad(err, len, "%s line with empty or too many fields", keywords[i].word);
+	switch (m->type) {
+	case MSG_HELLO:
+		return parse_hello(&fs, &m->hello, err, len);
+	case MSG_READY:
+		if (fs.n < 2 || !valid_name(fs.f[1]))
+			return bad(err, len, "READY without a valid workload name");
+		m->workload = fs.f[1];
+		if (wire_parse_u64(fields_get(&fs, 2, "iters"), 1, 1ull << 50, &m->iters) < 0 ||
+		    wire_parse_u64(fields_get(&fs, 2, "sample_ns"), 0, 1ull << 50,
+				   &m->sample_ns) < 0)
+			return bad(err, len, "READY without valid iters= and sample_ns=");
+		return 0;
+	case MSG_DONE:
+		if (fs.n != 2 || !valid_name(fs.f[1]))
+			return bad(err, len, "DONE without a valid workload name");
+		m->workload = fs.f[1];
+		return 0;
+	case MSG_END:
+		if (fs.n != 2 ||
+		    wire_parse_u64(fields_get(&fs, 1, "bytes"), 2, VMB_MAX_DATA, &m->bytes) < 0)
+			return bad(err, len, "END without bytes= between 2 and %u", VMB_MAX_DATA);
+		return 0;
+	case MSG_BYE:
+		if (fs.n != 1)
+			return bad(err, len, "BYE with fields");
+		return 0;
+	default:
+		return bad(err, len, "unexpected message type");
+	}
+}
+
+const char *proto_msg_name(enum msg_type t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (keywords[i].type == t)
+			return keywords[i].word;
+	return "console output";
+}
+
+void payload_free(struct payload *p)
+{
+	free(p->samples);
+	json_decref(p->raw);
+	memset(p, 0, sizeof(*p));
+}
+
+/* An array of exactly n finite non-negative numbers, copied into x (may be NULL). */
+static int check_numbers(json_t *arr, size_t n, double *x)
+{
+	if (!json_is_array(arr) || json_array_size(arr) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(arr, i);
+		double d = json_number_value(v);
+		if (!json_is_number(v) || !isfinite(d) || d < 0)
+			return -1;
+		if (x)
+			x[i] = d;
+	}
+	return 0;
+}
+
+int proto_parse_payload(const char *text, size_t textlen, const char *workload,
+			const char *unit, uint64_t reps, uint64_t iters, struct payload *out,
+			char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *samples, *sample_ns;
+	const char *wl, *u;
+	json_int_t got_iters, warmup;
+	double loop_ns;
+	int ret = -EPROTO;
+
+	memset(out, 0, sizeof(*out));
+	json_t *root = json_loadb(text, textlen, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return bad(err, errlen, "result data is not JSON (column %d: %s)", jerr.column,
+			   jerr.text);
+	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s:I, s:I, s:o, s:o, s:F}",
+			   "workload", &wl, "unit", &u, "iters", &got_iters, "warmup", &warmup,
+			   "samples", &samples, "sample_ns", &sample_ns, "loop_ns", &loop_ns) < 0) {
+		bad(err, errlen, "result data: %s", jerr.text);
+		goto out;
+	}
+	if (strcmp(wl, workload) != 0) {
+		bad(err, errlen, "result data for workload '%.64s', expected '%s'", wl, workload);
+		goto out;
+	}
+	if (strcmp(u, unit) != 0) {
+		bad(err, errlen, "result data in unit '%.16s', expected '%s'", u, unit);
+		goto out;
+	}
+	if (got_iters < 1 || (uint64_t)got_iters != iters || warmup < 0 || !isfinite(loop_ns) ||
+	    loop_ns < 0) {
+		bad(err, errlen, "result data with iters, warmup or loop_ns not as announced");
+		goto out;
+	}
+	out->samples = malloc((reps ? reps : 1) * sizeof(double));
+	if (!out->samples) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (check_numbers(samples, reps, out->samples) < 0 ||
+	    check_numbers(sample_ns, reps, NULL) < 0) {
+		bad(err, errlen, "result data without %llu finite non-negative samples",
+		    (unsigned long long)reps);
+		goto out;
+	}
+	out->n = reps;
+	out->raw = json_pack("{s:I, s:I, s:f, s:O}", "iters", got_iters, "warmup", warmup,
+			     "loop_ns", loop_ns, "sample_ns", sample_ns);
+	ret = out->raw ? 0 : -ENOMEM;
+out:
+	if (ret < 0)
+		payload_free(out);
+	json_decref(root);
+	return ret;
+}
+
+void conn_init(struct conn *c, int rfd, int wfd, const char *who)
+{
+	c->rfd = rfd;
+	c->wfd = wfd;
+	c->noise = 0;
+	c->who = who;
+	linebuf_init(&c->lb);
+}
+
+int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t errlen)
+{
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	for (;;) {
+		char *line;
+		int ret = linebuf_next(&c->lb, &line);
+		if (ret == -EMSGSIZE)
+			return bad(err, errlen, "guest sent a line longer than %d bytes",
+				   VMB_MAX_LINE);
+		if (ret == 1) {
+			ret = proto_parse(line, m, err, errlen);
+			if (ret < 0)
+				return ret;
+			if (m->type == MSG_NOISE) {
+				c->noise++;
+				log_dbg("%s console: %.200s", c->who, line);
+				continue;
+			}
+			if (m->type == MSG_LOG) {
+				log_info("%s agent: %.200s", c->who, m->text);
+				continue;
+			}
+			return 0;
+		}
+		int64_t left = deadline - util_now_ms();
+		ret = left > 0 ? proc_wait_readable(c->rfd, (int)left) : 0;
+		if (ret == 0)
+			return -ETIMEDOUT;
+		if (ret < 0)
+			return ret;
+		size_t room;
+		char *p = linebuf_space(&c->lb, &room);
+		ssize_t n = read(c->rfd, p, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		linebuf_commit(&c->lb, (size_t)n);
+	}
+}
+
+int conn_send(struct conn *c, const char *fmt, ...)
+{
+	char line[VMB_MAX_LINE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(line) - 1)
+		return -EMSGSIZE;
+	line[n++] = '\n';
+	for (int off = 0; off < n;) {
+		ssize_t w = write(c->wfd, line + off, (size_t)(n - off));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		off += (int)w;
+	}
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* The host side of the agent protocol (documented in workloads/agent.h). */
+#ifndef VMBENCH_PROTOCOL_H
+#define VMBENCH_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "harness/compiler.h"
+#include "workloads/wire.h"
+
+enum msg_type {
+	MSG_NOISE, /* not a protocol line: console output */
+	MSG_HELLO,
+	MSG_READY,
+	MSG_DONE,
+	MSG_DATA,
+	MSG_END,
+	MSG_ERR,
+	MSG_LOG,
+	MSG_BYE,
+};
+
+struct hello {
+	char version[32];
+	unsigned proto;
+	char kernel[128];
+	char arch[32];
+	double timer_res_ns;
+	double clock_read_ns;
+	double loop_ns;
+};
+
+/* A parsed guest line; the strings point into the line. */
+struct msg {
+	enum msg_type type;
+	const char *workload;		/* READY, DONE, ERR */
+	struct hello hello;		/* HELLO */
+	uint64_t iters, sample_ns;	/* READY */
+	uint64_t bytes;			/* END */
+	const char *text;		/* DATA chunk, ERR reason, LOG text */
+	int unsupported;		/* ERR: 1 unsupported, 0 failed */
+};
+
+/*
+ * Parses one guest line (modified in place). 0 with *m filled (MSG_NOISE for lines that
+ * start with no keyword), or -EPROTO with a one-line reason in err.
+ */
+int proto_parse(char *line, struct msg *m, char *err, size_t errlen) __must_check;
+
+/* The name of a message type, for messages. */
+const char *proto_msg_name(enum msg_type t);
+
+/* A validated DONE payload. */
+struct payload {
+	double *samples; /* reps values in the workload's unit */
+	size_t n;
+	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "sample_ns"} */
+};
+
+/*
+ * Validates the JSON object of DATA lines against what was asked: the workload, its unit,
+ * reps samples of finite non-negative values, the iters announced in READY.
+ * 0 with *out (free with payload_free), -EPROTO with err.
+ */
+int proto_parse_payload(const char *text, size_t textlen, const char *workload,
+			const char *unit, uint64_t reps, uint64_t iters, struct payload *out,
+			char *err, size_t errlen) __must_check;
+void payload_free(struct payload *p);
+
+/* A connection to an agent. */
+struct conn {
+	int rfd, wfd;
+	struct linebuf lb;
+	size_t noise; /* console lines skipped */
+	const char *who; /* backend name, for messages */
+};
+
+void conn_init(struct conn *c, int rfd, int wfd, const char *who);
+/*
+ * Receives the next protocol message, skipping console noise and logging LOG lines.
+ * 0 with *m (valid until the next call), -ETIMEDOUT, -EPIPE (the guest closed the stream),
+ * -EINTR (the user interrupted), -EPROTO with err.
+ */
+int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err,
+	      size_t errlen) __must_check;
+int conn_send(struct conn *c, const char *fmt, ...) __printf(2, 3) __must_check;
+
+#endif

@@ -1,0 +1,123 @@
+/* The provenance block: host, kernel, CPU, tools, vmbench's own version and git state. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "harness/host.h"
+#include "harness/proc.h"
+#include "harness/provenance.h"
+#include "harness/util.h"
+
+/* The first line of a file as a JSON string, or null. */
+static json_t *file_line(const char *path)
+{
+	char buf[1024];
+
+	if (util_read_line(path, buf, sizeof(buf)) < 0)
+		return json_null();
+	return json_string(util_rtrim(buf));
+}
+
+static json_t *cpu_model(void)
+{
+	char *text = util_read_file("/proc/cpuinfo", 1 << 22, NULL);
+	json_t *model = json_null();
+
+	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
+			json_decref(model);
+			model = json_string(strchr(line, ':') + 2);
+			break;
+		}
+	}
+	free(text);
+	return model;
+}
+
+static json_t *mitigations(void)
+{
+	const char *dir = "/sys/devices/system/cpu/vulnerabilities";
+	DIR *d = opendir(dir);
+	json_t *obj = json_object();
+	struct dirent *e;
+
+	if (!d)
+		return obj;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		json_object_set_new(obj, e->d_name, file_line(path));
+	}
+	closedir(d);
+	return obj;
+}
+
+json_t *provenance_git(void)
+{
+	char sha[128], status[4096];
+	char *rev[] = { "git", "-C", VMBENCH_SOURCE_DIR, "rev-parse", "HEAD", NULL };
+	char *st[] = { "git", "-C", VMBENCH_SOURCE_DIR, "status", "--porcelain",
+		       "--untracked-files=no", NULL };
+
+	if (proc_capture(rev, sha, sizeof(sha), 5000) != 0)
+		return json_null();
+	int ret = proc_capture(st, status, sizeof(status), 5000);
+	return json_pack("{s:s, s:o}", "sha", util_rtrim(sha), "dirty",
+			 ret == 0 ? json_boolean(status[0] != '\0') : json_null());
+}
+
+static json_t *host_block(void)
+{
+	struct utsname u;
+	char hostname[256] = "";
+	struct host_kvm kvm;
+	struct host_pmu pmu;
+	int cpu;
+
+	uname(&u);
+	gethostname(hostname, sizeof(hostname) - 1);
+	host_kvm_info(&kvm);
+	host_pmu_info(&pmu);
+	int paranoid = host_perf_paranoid();
+	json_t *topo = host_topology(&cpu);
+	json_t *hw = json_object();
+	for (size_t i = 0; i < ARRAY_SIZE(pmu.hw); i++)
+		json_object_set_new(hw, pmu.hw[i].name,
+				    pmu.hw[i].ok ? json_true() : json_string(pmu.hw[i].reason));
+
+	return json_pack(
+		"{s:s, s:o, s:i, s:{s:s, s:s, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:b, "
+		"s:i}, s:{s:s, s:o}, s:o}",
+		"hostname", hostname, "cpu_model", cpu_model(), "cpus_online",
+		(int)sysconf(_SC_NPROCESSORS_ONLN), "kernel", "release", u.release, "version",
+		u.version, "machine", u.machine, "cmdline", file_line("/proc/cmdline"),
+		"clocksource",
+		file_line("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
+		"thp", file_line("/sys/kernel/mm/transparent_hugepage/enabled"), "governor",
+		file_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"), "smt_control",
+		file_line("/sys/devices/system/cpu/smt/control"), "mitigations", mitigations(),
+		"perf_event_paranoid",
+		paranoid == INT_MIN ? json_null() : json_integer(paranoid), "kvm", "summary",
+		kvm.summary, "usable", kvm.accessible, "api_version", kvm.api_version, "pmu",
+		"present", pmu.pmus, "hardware_events", hw, "topology",
+		topo ? topo : json_null());
+}
+
+json_t *provenance_collect(int argc, char **argv)
+{
+	char date[64];
+	json_t *cmd = json_array();
+
+	for (int i = 0; cmd && i < argc; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	util_utc_now(date, sizeof(date), false);
+	return json_pack("{s:{s:s, s:o, s:s, s:s}, s:s, s:o, s:o, s:o}", "vmbench", "version",
+			 VMBENCH_VERSION, "git", provenance_git(), "compiler", __VERSION__,
+			 "cflags", VMBENCH_CFLAGS, "date", date, "command_line", cmd ? cmd : json_null(),
+			 "host", host_block(), "tools", host_tool_versions());
+}

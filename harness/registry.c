@@ -1,0 +1,64 @@
+/* The backend and probe registries, built from backends/list.h and probes/list.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "backends/list.h"
+#include "harness/registry.h"
+#include "probes/list.h"
+
+#define X(sym) extern const struct backend_ops backend_##sym;
+BACKEND_LIST(X)
+#undef X
+#define X(sym) extern const struct probe_ops probe_##sym;
+PROBE_LIST(X)
+#undef X
+
+const struct backend_ops *const backend_table[] = {
+#define X(sym) &backend_##sym,
+	BACKEND_LIST(X)
+#undef X
+};
+const size_t backend_count = ARRAY_SIZE(backend_table);
+
+const struct probe_ops *const probe_table[] = {
+#define X(sym) &probe_##sym,
+	PROBE_LIST(X)
+#undef X
+};
+const size_t probe_count = ARRAY_SIZE(probe_table);
+
+const struct backend_ops *backend_find(const char *name)
+{
+	for (size_t i = 0; i < backend_count; i++)
+		if (strcmp(backend_table[i]->name, name) == 0)
+			return backend_table[i];
+	return NULL;
+}
+
+int backend_check(const struct backend_ops *ops, const char **why)
+{
+	if (ops->abi != BACKEND_ABI)
+		*why = "backend ABI mismatch";
+	else if (!ops->name || !ops->mode || !ops->summary)
+		*why = "backend without name, mode or summary";
+	else if (!ops->available || !ops->start || !ops->stop)
+		*why = "backend without available, start or stop";
+	else if (ops->hello_timeout_s <= 0)
+		*why = "backend without a HELLO timeout";
+	else
+		return 0;
+	return -EINVAL;
+}
+
+int probe_check(const struct probe_ops *ops, const char **why)
+{
+	if (ops->abi != PROBE_ABI)
+		*why = "probe ABI mismatch";
+	else if (!ops->name || !ops->summary)
+		*why = "probe without name or summary";
+	else if (!ops->available || !ops->snapshot)
+		*why = "probe without available or snapshot";
+	else
+		return 0;
+	return -EINVAL;
+}

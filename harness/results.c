@@ -1,0 +1,346 @@
+/* The results model and its canonical JSON form, schema vmbench/1 (results/SCHEMA.md). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/results.h"
+#include "harness/util.h"
+
+static const char *const status_names[] = {
+	[CELL_OK] = "ok",
+	[CELL_SKIPPED] = "skipped",
+	[CELL_FAILED] = "failed",
+	[CELL_UNTRUSTWORTHY] = "untrustworthy",
+};
+
+const char *cell_status_name(enum cell_status st)
+{
+	return status_names[st];
+}
+
+void results_init(struct results *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void cell_free(struct cell *c)
+{
+	free(c->backend);
+	free(c->mode);
+	free(c->workload);
+	free(c->unit);
+	free(c->reason);
+	free(c->samples);
+	json_decref(c->raw);
+	json_decref(c->traps);
+	json_decref(c->counters);
+}
+
+void results_free(struct results *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		cell_free(&r->cells[i]);
+	free(r->cells);
+	json_decref(r->provenance);
+	results_init(r);
+}
+
+struct cell *results_add(struct results *r, const char *backend, const char *mode,
+			 const char *workload, const char *unit, enum better better)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
+		if (!nc)
+			return NULL;
+		r->cells = nc;
+		r->cap = cap;
+	}
+	struct cell *c = &r->cells[r->n];
+	memset(c, 0, sizeof(*c));
+	c->backend = strdup(backend);
+	c->mode = strdup(mode);
+	c->workload = strdup(workload);
+	c->unit = strdup(unit);
+	c->better = better;
+	c->status = CELL_OK;
+	if (!c->backend || !c->mode || !c->workload || !c->unit) {
+		cell_free(c);
+		return NULL;
+	}
+	r->n++;
+	return c;
+}
+
+void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...)
+{
+	va_list ap;
+	char *text = NULL;
+
+	c->status = st;
+	free(c->reason);
+	c->reason = NULL;
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	c->reason = text;
+}
+
+int cell_set_samples(struct cell *c, const double *x, size_t n)
+{
+	double *copy = malloc((n ? n : 1) * sizeof(*copy));
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, x, n * sizeof(*copy));
+	free(c->samples);
+	c->samples = copy;
+	c->n = n;
+	c->has_stats = false;
+	if (n == 0)
+		return 0;
+	ret = stats_summarize(x, n, &c->stats);
+	if (ret < 0)
+		return ret;
+	c->has_stats = true;
+	if (c->status == CELL_OK && c->stats.has_ci) {
+		double half = (c->stats.ci_hi - c->stats.ci_lo) / 2;
+		double rel = c->stats.median != 0 ? half / fabs(c->stats.median) : INFINITY;
+		if (rel > RESULTS_MAX_CI_HALF)
+			cell_set_status(c, CELL_UNTRUSTWORTHY,
+					"95%% CI half-width is %.1f%% of the median (limit %.0f%%)",
+					100 * rel, 100 * RESULTS_MAX_CI_HALF);
+	}
+	return 0;
+}
+
+/* A number, or null for NaN and infinities (JSON has neither). */
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *ref_or_null(json_t *j)
+{
+	return j ? json_incref(j) : json_null();
+}
+
+static json_t *cell_to_json(const struct cell *c)
+{
+	json_t *samples = json_array();
+	const struct summary *s = &c->stats;
+
+	for (size_t i = 0; samples && i < c->n; i++)
+		json_array_append_new(samples, num(c->samples[i]));
+	json_t *ci = c->has_stats && s->has_ci ? json_pack("[oo]", num(s->ci_lo), num(s->ci_hi))
+					       : json_null();
+	json_t *st = c->has_stats
+			     ? json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "n",
+					 (json_int_t)s->n, "mean", num(s->mean), "stddev",
+					 num(s->stddev), "min", num(s->min), "max", num(s->max),
+					 "mad", num(s->mad), "outliers", (json_int_t)s->outliers,
+					 "ci_coverage", num(s->ci_coverage))
+			     : json_null();
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
+			 cell_status_name(c->status), "reason", str_or_null(c->reason), "unit",
+			 c->unit, "better", c->better == BETTER_LOWER ? "lower" : "higher",
+			 "samples", samples, "median", c->has_stats ? num(s->median) : json_null(),
+			 "ci95", ci, "stats", st, "raw", ref_or_null(c->raw), "traps",
+			 ref_or_null(c->traps), "counters", ref_or_null(c->counters));
+}
+
+json_t *results_to_json(const struct results *r)
+{
+	json_t *cells = json_array();
+
+	for (size_t i = 0; cells && i < r->n; i++) {
+		json_t *cj = cell_to_json(&r->cells[i]);
+		if (!cj || json_array_append_new(cells, cj) < 0) {
+			json_decref(cells);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s, s:b, s:o, s:o}", "schema", RESULTS_SCHEMA, "complete", r->complete,
+			 "provenance", r->provenance ? json_incref(r->provenance) : json_object(),
+			 "results", cells);
+}
+
+int results_write(const struct results *r, const char *path)
+{
+	json_t *root = results_to_json(r);
+	if (!root)
+		return -ENOMEM;
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	size_t len = strlen(text);
+	text[len] = '\0';
+	char *withnl = realloc(text, len + 2);
+	if (!withnl) {
+		free(text);
+		return -ENOMEM;
+	}
+	withnl[len] = '\n';
+	int ret = util_write_atomic(path, withnl, len + 1);
+	free(withnl);
+	return ret;
+}
+
+static __printf(3, 4) int invalid(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int parse_status(const char *s, enum cell_status *st)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*st = (enum cell_status)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* An optional member that must be an object or null. */
+static int take_object(json_t *cj, const char *key, json_t **out)
+{
+	json_t *v = json_object_get(cj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return -EINVAL;
+	*out = json_incref(v);
+	return 0;
+}
+
+static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, size_t len)
+{
+	const char *backend, *mode, *workload, *status, *unit, *better;
+	json_t *reason = NULL, *samples = NULL;
+	json_error_t jerr;
+	enum cell_status st;
+
+	if (json_unpack_ex(cj, &jerr, 0, "{s:s, s:s, s:s, s:s, s?o, s:s, s:s, s:o}", "backend",
+			   &backend, "mode", &mode, "workload", &workload, "status", &status,
+			   "reason", &reason, "unit", &unit, "better", &better, "samples",
+			   &samples) < 0)
+		return invalid(err, len, "results[%zu]: %s", idx, jerr.text);
+	if (parse_status(status, &st) < 0)
+		return invalid(err, len, "results[%zu].status: unknown status '%s'", idx, status);
+	if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0)
+		return invalid(err, len, "results[%zu].better: must be \"lower\" or \"higher\"", idx);
+	if (reason && !json_is_null(reason) && !json_is_string(reason))
+		return invalid(err, len, "results[%zu].reason: must be a string or null", idx);
+	if (!json_is_array(samples))
+		return invalid(err, len, "results[%zu].samples: must be an array", idx);
+
+	size_t n = json_array_size(samples);
+	double *x = malloc((n ? n : 1) * sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(samples, i);
+		if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+			free(x);
+			return invalid(err, len, "results[%zu].samples[%zu]: not a finite number",
+				       idx, i);
+		}
+		x[i] = json_number_value(v);
+	}
+	struct cell *c = results_add(r, backend, mode, workload, unit,
+				     strcmp(better, "lower") == 0 ? BETTER_LOWER : BETTER_HIGHER);
+	if (!c) {
+		free(x);
+		return -ENOMEM;
+	}
+	c->status = st;
+	if (json_is_string(reason)) {
+		c->reason = strdup(json_string_value(reason));
+		if (!c->reason) {
+			free(x);
+			return -ENOMEM;
+		}
+	}
+	int ret = cell_set_samples(c, x, n);
+	free(x);
+	if (ret < 0)
+		return ret == -ENOMEM ? ret : invalid(err, len, "results[%zu]: bad samples", idx);
+	/* The stored status stands; statistics do not decide it again on load. */
+	c->status = st;
+	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &c->traps) < 0 ||
+	    take_object(cj, "counters", &c->counters) < 0)
+		return invalid(err, len, "results[%zu]: raw, traps and counters must be objects",
+			       idx);
+	return 0;
+}
+
+int results_from_json(json_t *root, struct results *r, char *err, size_t len)
+{
+	json_t *prov, *cells;
+	const char *schema;
+	int complete = 0;
+	json_error_t jerr;
+	int ret;
+
+	results_init(r);
+	if (!json_is_object(root))
+		return invalid(err, len, "not a vmbench results document: not a JSON object");
+	if (json_unpack_ex(root, &jerr, 0, "{s:s}", "schema", &schema) < 0)
+		return invalid(err, len, "not a vmbench results document: no \"schema\"");
+	if (strcmp(schema, RESULTS_SCHEMA) != 0)
+		return invalid(err, len, "schema is \"%s\", this vmbench reads \"%s\"", schema,
+			       RESULTS_SCHEMA);
+	if (json_unpack_ex(root, &jerr, 0, "{s:o, s:o, s?b}", "provenance", &prov, "results",
+			   &cells, "complete", &complete) < 0)
+		return invalid(err, len, "%s", jerr.text);
+	if (!json_is_object(prov))
+		return invalid(err, len, "provenance: must be an object");
+	if (!json_is_array(cells))
+		return invalid(err, len, "results: must be an array");
+	r->provenance = json_incref(prov);
+	r->complete = complete;
+	for (size_t i = 0; i < json_array_size(cells); i++) {
+		ret = cell_from_json(json_array_get(cells, i), i, r, err, len);
+		if (ret < 0) {
+			results_free(r);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int results_load(const char *path, struct results *r, char *err, size_t len)
+{
+	json_error_t jerr;
+
+	results_init(r);
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (jerr.line < 1)
+			return invalid(err, len, "%s: %s", path, jerr.text);
+		return invalid(err, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	}
+	int ret = results_from_json(root, r, err, len);
+	json_decref(root);
+	return ret;
+}

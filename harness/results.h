@@ -1,0 +1,66 @@
+/* The results model: cells of (backend, workload) with raw samples, and the vmbench/1 JSON. */
+#ifndef VMBENCH_RESULTS_H
+#define VMBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "harness/compiler.h"
+#include "harness/stats.h"
+#include "workloads/workload.h"
+
+#define RESULTS_SCHEMA "vmbench/1"
+/* A cell whose 95% CI half-width exceeds this fraction of its median is untrustworthy. */
+#define RESULTS_MAX_CI_HALF 0.10
+
+enum cell_status {
+	CELL_OK,
+	CELL_SKIPPED,	    /* could not run here; reason says why */
+	CELL_FAILED,	    /* tried and failed; reason says how */
+	CELL_UNTRUSTWORTHY, /* ran, but the numbers are too noisy to compare; reason says why */
+};
+
+struct cell {
+	char *backend, *mode, *workload, *unit;
+	enum better better;
+	enum cell_status status;
+	char *reason;	  /* NULL when there is nothing to say */
+	double *samples;  /* in unit; raw, never filtered */
+	size_t n;
+	bool has_stats;	  /* derived from samples */
+	struct summary stats;
+	json_t *raw;	  /* the agent's raw data (iters, sample_ns, loop_ns), or NULL */
+	json_t *traps;	  /* {"per_op": t, "by_kind": {...}} or NULL */
+	json_t *counters; /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
+};
+
+struct results {
+	json_t *provenance; /* an object, free-form */
+	bool complete;	    /* false while a run is still adding cells */
+	struct cell *cells;
+	size_t n, cap;
+};
+
+void results_init(struct results *r);
+void results_free(struct results *r);
+/* Appends a cell with status OK and no samples; NULL on ENOMEM. */
+struct cell *results_add(struct results *r, const char *backend, const char *mode,
+			 const char *workload, const char *unit, enum better better);
+void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) __printf(3, 4);
+/* Stores a copy of the samples and derives the statistics; a noisy cell becomes
+ * untrustworthy. 0, -EINVAL (non-finite sample), -ENOMEM. */
+int cell_set_samples(struct cell *c, const double *x, size_t n) __must_check;
+const char *cell_status_name(enum cell_status st);
+
+json_t *results_to_json(const struct results *r);
+/* Writes the JSON document atomically. 0 or -errno. */
+int results_write(const struct results *r, const char *path) __must_check;
+/* Reads and validates a vmbench/1 document; statistics are derived again from the
+ * samples. 0, or -EINVAL with a one-line reason naming the place (and line:column for
+ * JSON syntax errors) in err. */
+int results_from_json(json_t *root, struct results *r, char *err, size_t len) __must_check;
+int results_load(const char *path, struct results *r, char *err, size_t len) __must_check;
+
+#endif

@@ -1,0 +1,553 @@
+/* Runs a plan: starts each backend, drives the agent through each workload, snapshots the
+ * probes around each measured phase, and keeps results.json current. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/log.h"
+#include "harness/proc.h"
+#include "harness/protocol.h"
+#include "harness/provenance.h"
+#include "harness/registry.h"
+#include "harness/run.h"
+#include "harness/util.h"
+
+#define READY_TIMEOUT_MS (300 * 1000) /* calibration and warm-up, generous for emulation */
+#define QUIT_TIMEOUT_MS	 3000
+#define MAX_PROBES	 16
+
+struct session {
+	struct guest g;
+	struct conn c;
+	struct hello hello;
+	bool up;
+	double boot_s;
+	struct probe probes[MAX_PROBES];
+	size_t nprobes;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A one-line reason for a conn_recv failure. */
+static void recv_reason(int ret, const char *waiting_for, int timeout_ms, char *err, size_t len)
+{
+	if (ret == -ETIMEDOUT)
+		snprintf(err, len, "no %s from the agent within %d s", waiting_for,
+			 timeout_ms / 1000);
+	else if (ret == -EPIPE)
+		snprintf(err, len, "the guest closed its stream while vmbench waited for %s",
+			 waiting_for);
+	else if (ret == -EINTR)
+		snprintf(err, len, "interrupted by the user");
+	else if (ret != -EPROTO)
+		snprintf(err, len, "reading from the guest: %s", strerror(-ret));
+	/* -EPROTO: err already says what was wrong */
+}
+
+static void probes_open(struct session *s)
+{
+	for (size_t i = 0; i < probe_count && s->nprobes < MAX_PROBES; i++) {
+		const struct probe_ops *ops = probe_table[i];
+		char reason[256] = "";
+		const char *why;
+
+		if (probe_check(ops, &why) < 0) {
+			log_warn("probe %s: %s", ops->name, why);
+			continue;
+		}
+		if (ops->available(&s->g, reason, sizeof(reason)) < 0) {
+			log_dbg("probe %s: not for %s: %s", ops->name, s->g.ops->name, reason);
+			continue;
+		}
+		struct probe *p = &s->probes[s->nprobes];
+		p->ops = ops;
+		p->guest = &s->g;
+		p->priv = NULL;
+		if (ops->open && ops->open(p) < 0) {
+			log_warn("probe %s: cannot open for %s", ops->name, s->g.ops->name);
+			continue;
+		}
+		s->nprobes++;
+	}
+}
+
+static void probes_close(struct session *s)
+{
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (s->probes[i].ops->close)
+			s->probes[i].ops->close(&s->probes[i]);
+	s->nprobes = 0;
+}
+
+static void session_stop(struct session *s)
+{
+	if (s->up && conn_send(&s->c, "QUIT") == 0) {
+		struct msg m;
+		char err[256];
+		/* A polite end; whatever the answer, stop() below ends the guest. */
+		while (conn_recv(&s->c, &m, QUIT_TIMEOUT_MS, err, sizeof(err)) == 0 &&
+		       m.type != MSG_BYE)
+			;
+	}
+	probes_close(s);
+	s->g.ops->stop(&s->g);
+	s->up = false;
+}
+
+static int session_start(struct session *s, const struct backend_ops *ops,
+			 const struct backend_cfg *cfg, char *err, size_t len)
+{
+	struct msg m;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->g.ops = ops;
+	s->g.cfg = cfg;
+	s->g.to_guest = s->g.from_guest = -1;
+	double t0 = now_s();
+	ret = ops->start(&s->g);
+	if (ret < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		goto out_stop;
+	}
+	conn_init(&s->c, s->g.from_guest, s->g.to_guest, ops->name);
+	int timeout = ops->hello_timeout_s * 1000;
+	ret = conn_recv(&s->c, &m, timeout, err, len);
+	if (ret < 0) {
+		recv_reason(ret, "HELLO", timeout, err, len);
+		goto out_stop;
+	}
+	if (m.type != MSG_HELLO) {
+		snprintf(err, len, "the agent sent %s before HELLO", proto_msg_name(m.type));
+		ret = -EPROTO;
+		goto out_stop;
+	}
+	s->boot_s = now_s() - t0;
+	s->hello = m.hello;
+	s->up = true;
+	probes_open(s);
+	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
+		s->hello.version, s->boot_s, s->hello.kernel, s->hello.timer_res_ns);
+	return 0;
+out_stop:
+	session_stop(s);
+	return ret;
+}
+
+static int probes_snapshot(struct session *s, struct probe_snapshot *snaps)
+{
+	for (size_t i = 0; i < s->nprobes; i++) {
+		snaps[i].n = 0;
+		int ret = s->probes[i].ops->snapshot(&s->probes[i], &snaps[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Deltas of every probe value, per operation, into the cell's traps and counters. */
+static int probes_attribute(struct session *s, const struct probe_snapshot *before,
+			    const struct probe_snapshot *after, double ops, struct cell *cell)
+{
+	json_t *counters = json_object(), *kinds = json_object();
+	double trap_total = 0;
+	bool any_trap = false;
+
+	if (!counters || !kinds)
+		goto nomem;
+	for (size_t i = 0; i < s->nprobes; i++) {
+		for (size_t k = 0; k < after[i].n; k++) {
+			const struct probe_value *a = &after[i].v[k];
+			const struct probe_value *b = NULL;
+			for (size_t j = 0; j < before[i].n && !b; j++)
+				if (strcmp(before[i].v[j].name, a->name) == 0)
+					b = &before[i].v[j];
+			if (!b)
+				continue; /* appeared during the phase: no baseline */
+			double delta = a->value - b->value;
+			double per_op = delta / ops;
+			if (a->kind == PROBE_TRAP) {
+				json_object_set_new(kinds, a->name, json_real(per_op));
+				trap_total += per_op;
+				any_trap = true;
+			} else {
+				json_object_set_new(counters, a->name,
+						    json_pack("{s:f, s:f, s:b, s:s}", "per_op",
+							      per_op, "total", delta, "scaled", 0,
+							      "source", s->probes[i].ops->name));
+			}
+		}
+	}
+	if (json_object_size(counters)) {
+		cell->counters = counters;
+		counters = NULL;
+	}
+	if (any_trap) {
+		cell->traps = json_pack("{s:f, s:o}", "per_op", trap_total, "by_kind", kinds);
+		kinds = NULL;
+	}
+	json_decref(counters);
+	json_decref(kinds);
+	return 0;
+nomem:
+	json_decref(counters);
+	json_decref(kinds);
+	return -ENOMEM;
+}
+
+/* Collects DATA lines up to END into a buffer. 0 or a conn_recv error with err. */
+static int recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	struct msg m;
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ret = conn_recv(&s->c, &m, READY_TIMEOUT_MS, err, len);
+		if (ret < 0) {
+			recv_reason(ret, "result data", READY_TIMEOUT_MS, err, len);
+			break;
+		}
+		if (m.type == MSG_END) {
+			if (m.bytes != n) {
+				snprintf(err, len, "END says %llu bytes, the DATA lines held %zu",
+					 (unsigned long long)m.bytes, n);
+				ret = -EPROTO;
+				break;
+			}
+			*text = buf;
+			*textlen = n;
+			return 0;
+		}
+		if (m.type != MSG_DATA) {
+			snprintf(err, len, "the agent sent %s amid result data",
+				 proto_msg_name(m.type));
+			ret = -EPROTO;
+			break;
+		}
+		size_t chunk = strlen(m.text);
+		if (n + chunk > VMB_MAX_DATA) {
+			snprintf(err, len, "result data larger than %u bytes", VMB_MAX_DATA);
+			ret = -EPROTO;
+			break;
+		}
+		if (n + chunk > cap) {
+			while (n + chunk > cap)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		memcpy(buf + n, m.text, chunk);
+		n += chunk;
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * One workload in a running session. The cell gets its outcome. Returns 0 while the
+ * session is still usable, or a negative errno once it is not (protocol error, timeout,
+ * guest gone, interrupted).
+ */
+static int run_cell(struct session *s, const struct workload_ops *wl, const struct profile *pf,
+		    struct cell *cell)
+{
+	struct probe_snapshot *before = calloc(MAX_PROBES, sizeof(*before));
+	struct probe_snapshot *after = calloc(MAX_PROBES, sizeof(*after));
+	char err[512] = "";
+	struct msg m;
+	uint64_t iters;
+	char *text = NULL;
+	size_t textlen = 0;
+	struct payload pl = { 0 };
+	int ret = -ENOMEM;
+
+	if (!before || !after)
+		goto fail;
+	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu", wl->name, pf->reps,
+			pf->warmup, (unsigned long long)pf->min_sample_ns);
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = conn_recv(&s->c, &m, READY_TIMEOUT_MS, err, sizeof(err));
+	if (ret < 0) {
+		recv_reason(ret, "READY", READY_TIMEOUT_MS, err, sizeof(err));
+		goto fail;
+	}
+	if (m.type == MSG_ERR && strcmp(m.workload, wl->name) == 0) {
+		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
+		ret = 0;
+		goto out;
+	}
+	if (m.type != MSG_READY || strcmp(m.workload, wl->name) != 0) {
+		snprintf(err, sizeof(err), "expected READY %s, the agent sent %s", wl->name,
+			 proto_msg_name(m.type));
+		ret = -EPROTO;
+		goto fail;
+	}
+	iters = m.iters;
+	/* The measured phase may last reps samples of sample_ns each; allow three times that
+	 * and half a minute more before calling the guest hung. */
+	double expect_ms = (double)pf->reps * (double)m.sample_ns * 3 / 1e6 + 30000;
+	int done_timeout = expect_ms > 3.6e6 ? 3600000 : (int)expect_ms;
+
+	ret = probes_snapshot(s, before);
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "a probe failed before the run: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = conn_send(&s->c, "GO");
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "cannot send GO to the guest: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = conn_recv(&s->c, &m, done_timeout, err, sizeof(err));
+	if (ret < 0) {
+		recv_reason(ret, "DONE", done_timeout, err, sizeof(err));
+		goto fail;
+	}
+	if (m.type == MSG_ERR && strcmp(m.workload, wl->name) == 0) {
+		cell_set_status(cell, CELL_FAILED, "%s", m.text);
+		ret = 0;
+		goto out;
+	}
+	if (m.type != MSG_DONE || strcmp(m.workload, wl->name) != 0) {
+		snprintf(err, sizeof(err), "expected DONE %s, the agent sent %s", wl->name,
+			 proto_msg_name(m.type));
+		ret = -EPROTO;
+		goto fail;
+	}
+	ret = probes_snapshot(s, after);
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "a probe failed after the run: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = recv_data(s, &text, &textlen, err, sizeof(err));
+	if (ret < 0)
+		goto fail;
+	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, pf->reps, iters, &pl, err,
+				  sizeof(err));
+	if (ret < 0)
+		goto fail;
+	ret = cell_set_samples(cell, pl.samples, pl.n);
+	if (ret == 0)
+		ret = probes_attribute(s, before, after, (double)pf->reps * (double)iters, cell);
+	if (ret < 0) {
+		snprintf(err, sizeof(err), "%s", strerror(-ret));
+		goto fail;
+	}
+	cell->raw = pl.raw;
+	pl.raw = NULL;
+	goto out;
+fail:
+	cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
+out:
+	payload_free(&pl);
+	free(text);
+	free(before);
+	free(after);
+	return ret;
+}
+
+static const char *needs_text(unsigned missing)
+{
+	if (missing & WL_NEEDS_DISK)
+		return "needs a test disk, which this backend does not provide";
+	if (missing & WL_NEEDS_2CPU)
+		return "needs two CPUs, which this backend does not provide";
+	return "needs something this backend does not provide";
+}
+
+static json_t *hello_json(const struct session *s)
+{
+	const struct hello *h = &s->hello;
+
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}", "version", h->version, "kernel",
+			 h->kernel, "arch", h->arch, "timer_res_ns", h->timer_res_ns,
+			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns);
+}
+
+/* Adds the cells of one backend whose workloads did not run, all with one outcome. */
+static int add_all(struct results *res, const struct plan *p, const struct backend_ops *b,
+		   size_t from, enum cell_status st, const char *reason)
+{
+	for (size_t w = from; w < p->nworkloads; w++) {
+		const struct workload_ops *wl = p->workloads[w];
+		struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+		if (!c)
+			return -ENOMEM;
+		cell_set_status(c, st, "%s", reason);
+	}
+	return 0;
+}
+
+/* Runs every workload of the plan on one backend. */
+static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
+		       struct results *res, json_t *binfo)
+{
+	const struct plan *p = cfg->plan;
+	struct session s;
+	char err[512];
+	const char *why;
+	int ret, restarts = 0;
+	bool up = false;
+
+	json_object_set_new(binfo, "mode", json_string(b->mode));
+	if (backend_check(b, &why) < 0) {
+		json_object_set_new(binfo, "status", json_string("failed"));
+		json_object_set_new(binfo, "reason", json_string(why));
+		return add_all(res, p, b, 0, CELL_FAILED, why);
+	}
+	err[0] = '\0';
+	if (b->available(&cfg->backend, err, sizeof(err)) < 0) {
+		log_info("%s: skipped: %s", b->name, err);
+		json_object_set_new(binfo, "status", json_string("skipped"));
+		json_object_set_new(binfo, "reason", json_string(err));
+		return add_all(res, p, b, 0, CELL_SKIPPED, err);
+	}
+	json_object_set_new(binfo, "status", json_string("ok"));
+	for (size_t w = 0; w < p->nworkloads; w++) {
+		const struct workload_ops *wl = p->workloads[w];
+
+		if (proc_interrupted())
+			return add_all(res, p, b, w, CELL_FAILED, "interrupted before it ran");
+		if (wl->needs & ~b->provides) {
+			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
+						     wl->better);
+			if (!c)
+				return -ENOMEM;
+			cell_set_status(c, CELL_SKIPPED, "%s", needs_text(wl->needs & ~b->provides));
+			continue;
+		}
+		if (!up) {
+			ret = session_start(&s, b, &cfg->backend, err, sizeof(err));
+			if (ret < 0) {
+				log_err("%s: cannot start: %s", b->name, err);
+				json_object_set_new(binfo, "status", json_string("failed"));
+				json_object_set_new(binfo, "reason", json_string(err));
+				char reason[600];
+				snprintf(reason, sizeof(reason), "the backend did not start: %s", err);
+				return add_all(res, p, b, w, CELL_FAILED, reason);
+			}
+			up = true;
+			if (!json_object_get(binfo, "agent")) {
+				json_object_set_new(binfo, "agent", hello_json(&s));
+				json_object_set_new(binfo, "boot_s", json_real(s.boot_s));
+				json_t *names = json_array();
+				for (size_t i = 0; i < s.nprobes; i++)
+					json_array_append_new(names,
+							      json_string(s.probes[i].ops->name));
+				json_object_set_new(binfo, "probes", names);
+			}
+		}
+		log_info("%s: %s ...", b->name, wl->name);
+		struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+		if (!c) {
+			session_stop(&s);
+			return -ENOMEM;
+		}
+		ret = run_cell(&s, wl, &p->profile, c);
+		if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY)
+			log_info("%s: %s: median %.4g %s", b->name, wl->name, c->stats.median,
+				 c->unit);
+		else
+			log_warn("%s: %s: %s: %s", b->name, wl->name, cell_status_name(c->status),
+				 c->reason);
+		if (ret < 0) {
+			/* The session is unusable and the conversation out of step: no QUIT, end
+			 * it; the next workload gets a fresh one. */
+			s.up = false;
+			session_stop(&s);
+			up = false;
+			restarts++;
+		}
+	}
+	if (up)
+		session_stop(&s);
+	json_object_set_new(binfo, "restarts", json_integer(restarts));
+	return 0;
+}
+
+/* Keeps the harness off the measurement CPU when there is another one. */
+static void pin_harness(int cpu, json_t *runinfo)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(set), &set) < 0 || CPU_COUNT(&set) < 2 ||
+	    !CPU_ISSET(cpu, &set))
+		return;
+	CPU_CLR(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) == 0)
+		json_object_set_new(runinfo, "harness_off_cpu", json_integer(cpu));
+}
+
+int run_execute(const struct run_cfg *cfg, struct results *res)
+{
+	const struct plan *p = cfg->plan;
+	const struct profile *pf = &p->profile;
+	json_t *backends = json_object();
+	int ret;
+
+	results_init(res);
+	res->provenance = provenance_collect(cfg->argc, cfg->argv);
+	if (!res->provenance || !backends) {
+		json_decref(backends);
+		return -ENOMEM;
+	}
+	json_t *runinfo = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i}", "profile", pf->name,
+				    "reps", (int)pf->reps, "warmup", (int)pf->warmup,
+				    "min_sample_ns", (json_int_t)pf->min_sample_ns, "cpu",
+				    cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus, "mem_mib",
+				    (int)cfg->backend.mem_mib);
+	pin_harness(cfg->backend.cpu, runinfo);
+	json_object_set_new(res->provenance, "run", runinfo);
+	json_object_set_new(res->provenance, "backends", backends);
+	ret = results_write(res, cfg->out_path);
+	if (ret < 0)
+		return ret;
+
+	bool failed = false;
+	for (size_t i = 0; i < p->nbackends; i++) {
+		const struct backend_ops *b = p->backends[i];
+		json_t *binfo = json_object();
+		json_object_set_new(backends, b->name, binfo);
+		if (proc_interrupted()) {
+			json_object_set_new(binfo, "status", json_string("failed"));
+			json_object_set_new(binfo, "reason", json_string("interrupted"));
+			ret = add_all(res, p, b, 0, CELL_FAILED, "interrupted before it ran");
+		} else {
+			ret = run_backend(cfg, b, res, binfo);
+		}
+		if (ret < 0)
+			return ret;
+		ret = results_write(res, cfg->out_path);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < res->n; i++)
+		failed |= res->cells[i].status == CELL_FAILED;
+	if (proc_interrupted())
+		return -EINTR;
+	res->complete = true;
+	ret = results_write(res, cfg->out_path);
+	if (ret < 0)
+		return ret;
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,27 @@
+/* Runs a plan: every backend, every workload, probes around each measured phase. */
+#ifndef VMBENCH_RUN_H
+#define VMBENCH_RUN_H
+
+#include <stdbool.h>
+
+#include "backends/backend.h"
+#include "harness/compiler.h"
+#include "harness/plan.h"
+#include "harness/results.h"
+
+struct run_cfg {
+	const struct plan *plan;
+	struct backend_cfg backend;
+	const char *out_path; /* results.json, rewritten atomically after every backend */
+	int argc;	      /* the command line, for provenance */
+	char **argv;
+};
+
+/*
+ * Runs the plan into res and out_path. A failing backend or workload becomes a failed cell
+ * and the run goes on. Returns 0 when no cell failed, 1 when some did, -EINTR when the
+ * user interrupted (what ran is written), other -errno when results cannot be written.
+ */
+int run_execute(const struct run_cfg *cfg, struct results *res) __must_check;
+
+#endif

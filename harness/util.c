@@ -1,0 +1,282 @@
+/* Small helpers of the harness: files, atomic writes, lists, time. */
+#include <ctype.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/util.h"
+
+int util_mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (stat(buf, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+static int dir_of(const char *path, char *dir, size_t len)
+{
+	if (strlen(path) >= len)
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	char *d = dirname(dir);
+	if (d != dir)
+		memmove(dir, d, strlen(d) + 1);
+	return 0;
+}
+
+int util_write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	int fd, ret;
+
+	ret = dir_of(path, dir, sizeof(dir));
+	if (ret < 0)
+		return ret;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out_unlink;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ret = -errno;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+out_unlink:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return ret;
+}
+
+int util_check_writable_dir(const char *dir)
+{
+	char tmp[PATH_MAX];
+	int ret = util_mkdir_p(dir);
+
+	if (ret < 0)
+		return ret;
+	if (snprintf(tmp, sizeof(tmp), "%s/.vmbench-probe.XXXXXX", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+char *util_read_file(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+	while (buf) {
+		if (n == cap) {
+			if (cap >= max) {
+				free(buf);
+				buf = NULL;
+				errno = EFBIG;
+				break;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			buf = NULL;
+			errno = e;
+			break;
+		}
+		if (r == 0) {
+			buf[n] = '\0';
+			if (len)
+				*len = n;
+			break;
+		}
+		n += (size_t)r;
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return buf;
+}
+
+int util_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	char *ok = fgets(buf, (int)len, f);
+	fclose(f);
+	if (!ok)
+		return -ENODATA;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+void util_free_list(char **items)
+{
+	if (!items)
+		return;
+	for (char **p = items; *p; p++)
+		free(*p);
+	free(items);
+}
+
+int util_split_list(const char *s, char ***items, size_t *n)
+{
+	size_t count = 1;
+	for (const char *p = s; *p; p++)
+		count += *p == ',';
+	char **v = calloc(count + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	const char *start = s;
+	for (size_t i = 0; i < count; i++) {
+		size_t l = strcspn(start, ",");
+		if (l == 0) {
+			util_free_list(v);
+			return -EINVAL;
+		}
+		v[i] = strndup(start, l);
+		if (!v[i]) {
+			util_free_list(v);
+			return -ENOMEM;
+		}
+		start += l + 1;
+	}
+	*items = v;
+	*n = count;
+	return 0;
+}
+
+int64_t util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void util_utc_now(char *buf, size_t len, bool compact)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	if (compact)
+		n = strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+	else
+		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (n == 0 && len)
+		buf[0] = '\0';
+}
+
+char *util_rtrim(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+int util_elf_is_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -ENOEXEC;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	ret = 1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != sizeof(ph)) {
+			ret = -ENOEXEC;
+			break;
+		}
+		if (ph.p_type == PT_INTERP) {
+			ret = 0;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+char *util_exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(dirname(buf));
+}

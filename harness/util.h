@@ -1,0 +1,39 @@
+/* Small helpers of the harness: files, atomic writes, lists, time. */
+#ifndef VMBENCH_UTIL_H
+#define VMBENCH_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/compiler.h"
+
+/* mkdir -p with mode 0755. 0 or -errno. */
+int util_mkdir_p(const char *path) __must_check;
+/* Writes data to path through a temp file in the same directory, fsync and rename:
+ * readers see the old file or the new one, never a part. 0 or -errno. */
+int util_write_atomic(const char *path, const char *data, size_t len) __must_check;
+/* Creates dir if missing and proves a file can be created in it. 0 or -errno. */
+int util_check_writable_dir(const char *dir) __must_check;
+/* Reads at most max bytes of a file, NUL-terminated; NULL with errno set. */
+char *util_read_file(const char *path, size_t max, size_t *len);
+/* The first line of a file without its newline. 0 or -errno. */
+int util_read_line(const char *path, char *buf, size_t len) __must_check;
+/* Splits "a,b,c" into a NULL-terminated array of strings (one allocation each, free with
+ * util_free_list). Empty items are an error: -EINVAL. */
+int util_split_list(const char *s, char ***items, size_t *n) __must_check;
+void util_free_list(char **items);
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t util_now_ms(void);
+/* The current UTC time: ISO 8601 (2026-11-22T01:02:03Z), or compact for file names
+ * (20261122T010203Z). */
+void util_utc_now(char *buf, size_t len, bool compact);
+/* Trims trailing white space in place; returns s. */
+char *util_rtrim(char *s);
+/* 1 when path is an ELF executable without a program interpreter (statically linked), 0 when
+ * it has one, -errno (-ENOEXEC: not a 64-bit ELF file). */
+int util_elf_is_static(const char *path) __must_check;
+/* Directory of the running executable, or NULL. */
+char *util_exe_dir(void);
+
+#endif

@@ -1,0 +1,2 @@
+/* The probes, one X-macro entry each: X(symbol) names `probe_<symbol>` in probes/. */
+#define PROBE_LIST(X) X(procstat)

@@ -1,0 +1,50 @@
+/*
+ * struct probe_ops: one source of host-side counts around a measured phase. The harness
+ * snapshots every open probe between the agent's READY and its own GO, and again at
+ * DONE; the deltas, divided by the operation count, belong to that workload alone.
+ */
+#ifndef VMBENCH_PROBE_H
+#define VMBENCH_PROBE_H
+
+#include <stddef.h>
+
+#include "backends/backend.h"
+#include "harness/compiler.h"
+
+#define PROBE_ABI	 1
+#define PROBE_MAX_VALUES 64
+
+enum probe_kind {
+	PROBE_TRAP,    /* events that leave the guest: VM exits, device accesses, ptrace stops */
+	PROBE_COUNTER, /* hardware and software counters */
+};
+
+struct probe_value {
+	char name[48];
+	enum probe_kind kind;
+	double value;
+};
+
+struct probe_snapshot {
+	size_t n;
+	struct probe_value v[PROBE_MAX_VALUES];
+};
+
+struct probe {
+	const struct probe_ops *ops;
+	const struct guest *guest;
+	void *priv;
+};
+
+struct probe_ops {
+	unsigned abi; /* PROBE_ABI */
+	const char *name;
+	const char *summary;
+	/* 0 when the probe can watch this guest; -errno with a reason otherwise. */
+	int (*available)(const struct guest *g, char *reason, size_t len);
+	int (*open)(struct probe *p);	/* optional */
+	int (*snapshot)(struct probe *p, struct probe_snapshot *out);
+	void (*close)(struct probe *p); /* optional */
+};
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * procstat: page faults and context switches of the guest's host process, from
+ * /proc/<pid>/stat and /proc/<pid>/status (waited-for children included). For native
+ * that is the agent; for a VM, the hypervisor process as the host sees it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/util.h"
+#include "probes/probe.h"
+
+static int procstat_available(const struct guest *g, char *reason, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)g->pid);
+	char *text = util_read_file(path, 4096, NULL);
+	if (!text) {
+		snprintf(reason, len, "cannot read %s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	free(text);
+	return 0;
+}
+
+static void add(struct probe_snapshot *out, const char *name, double value)
+{
+	if (out->n == PROBE_MAX_VALUES)
+		return;
+	struct probe_value *v = &out->v[out->n++];
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->kind = PROBE_COUNTER;
+	v->value = value;
+}
+
+/* Fields of /proc/<pid>/stat after the command name: (3) state ... (10) minflt
+ * (11) cminflt (12) majflt (13) cmajflt. */
+static int read_faults(int pid, double *faults)
+{
+	char path[64];
+	unsigned long long minflt, cminflt, majflt, cmajflt;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	char *text = util_read_file(path, 4096, NULL);
+	if (!text)
+		return -errno;
+	char *p = strrchr(text, ')');
+	int n = p ? sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %llu %llu %llu %llu", &minflt,
+			   &cminflt, &majflt, &cmajflt)
+		  : 0;
+	free(text);
+	if (n != 4)
+		return -EPROTO;
+	*faults = (double)(minflt + cminflt + majflt + cmajflt);
+	return 0;
+}
+
+static int read_switches(int pid, double *switches)
+{
+	char path[64], line[256];
+	unsigned long long v, sum = 0;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+		    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1) {
+			sum += v;
+			found++;
+		}
+	fclose(f);
+	if (found != 2)
+		return -EPROTO;
+	*switches = (double)sum;
+	return 0;
+}
+
+static int procstat_snapshot(struct probe *p, struct probe_snapshot *out)
+{
+	double faults = 0, switches = 0;
+	int ret = read_faults((int)p->guest->pid, &faults);
+
+	if (ret == 0)
+		ret = read_switches((int)p->guest->pid, &switches);
+	if (ret < 0)
+		return ret;
+	add(out, "page-faults", faults);
+	add(out, "context-switches", switches);
+	return 0;
+}
+
+const struct probe_ops probe_procstat = {
+	.abi = PROBE_ABI,
+	.name = "procstat",
+	.summary = "page faults and context switches of the guest's host process (/proc)",
+	.available = procstat_available,
+	.snapshot = procstat_snapshot,
+};

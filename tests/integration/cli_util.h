@@ -1,0 +1,16 @@
+/* Helpers of the CLI-level integration tests: run vmbench as a user would. */
+#ifndef VMBENCH_TEST_CLI_UTIL_H
+#define VMBENCH_TEST_CLI_UTIL_H
+
+#include <sys/types.h>
+
+/* Starts vmbench with argv (argv[0] is replaced by the built binary), stdout to /dev/null,
+ * stderr into errfile. Returns the pid. */
+pid_t cli_start(char *argv[], const char *errfile);
+/* Runs vmbench to its end; returns its exit status and the first 4 KiB of stderr in err. */
+int cli_run(char *argv[], char *err, size_t len);
+/* A fresh directory under /tmp; removed with everything in it by cli_rmtree. */
+char *cli_tmpdir(void);
+void cli_rmtree(const char *dir);
+
+#endif

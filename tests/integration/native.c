@@ -1,0 +1,56 @@
+/* Integration test of the native backend, end to end through the vmbench command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+#include "harness/results.h"
+
+Test(native, three_workloads_ten_samples, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), path[256], err[4096], lerr[512];
+	char *argv[] = { "vmbench", "run", "--backends", "native", "--workloads",
+			 "syscall.getppid,cpu.int,cpu.fp", "--reps", "10", "-o", dir, NULL };
+	struct results res;
+
+	int st = cli_run(argv, err, sizeof(err));
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s", lerr);
+	cr_assert(res.complete);
+	cr_assert_eq(res.n, 3);
+	const char *expect[] = { "syscall.getppid", "cpu.int", "cpu.fp" };
+	for (size_t i = 0; i < 3; i++) {
+		const struct cell *c = &res.cells[i];
+		cr_assert_str_eq(c->backend, "native");
+		cr_assert_str_eq(c->mode, "native");
+		cr_assert_str_eq(c->workload, expect[i]);
+		cr_assert_str_eq(c->unit, "ns/op");
+		cr_assert(c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY, "%s: %s",
+			  c->workload, c->reason);
+		cr_assert_eq(c->n, 10);
+		cr_assert(c->has_stats && c->stats.has_ci);
+		cr_assert(c->stats.ci_lo <= c->stats.median && c->stats.median <= c->stats.ci_hi);
+		cr_assert_gt(c->stats.median, 0);
+		/* Each sample lasted at least the profile's 10 ms. */
+		json_t *ns = json_object_get(c->raw, "sample_ns");
+		cr_assert_eq(json_array_size(ns), 10);
+		for (size_t k = 0; k < 10; k++)
+			cr_assert_geq(json_integer_value(json_array_get(ns, k)), 10000000);
+	}
+	/* Provenance names the host, the code and the command. */
+	json_t *p = res.provenance;
+	cr_assert(json_is_string(json_object_get(json_object_get(p, "host"), "cpu_model")));
+	cr_assert(json_is_string(json_object_get(json_object_get(p, "host"), "hostname")));
+	cr_assert(json_is_string(json_object_get(p, "date")));
+	cr_assert_eq(json_array_size(json_object_get(p, "command_line")), 10);
+	cr_assert_not_null(json_object_get(json_object_get(p, "vmbench"), "git"));
+	json_t *native = json_object_get(json_object_get(p, "backends"), "native");
+	cr_assert_str_eq(json_string_value(json_object_get(native, "status")), "ok");
+	cr_assert(json_is_string(json_object_get(json_object_get(native, "agent"), "kernel")));
+	results_free(&res);
+	cli_rmtree(dir);
+	free(dir);
+}

@@ -1,0 +1,197 @@
+/* Integration tests of the harness alone: the null backend, and hostile guests that break
+ * the protocol, side by side with it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "harness/proc.h"
+#include "harness/registry.h"
+#include "harness/run.h"
+
+/* A guest that is a shell script pretending to be the agent. */
+static void script_child(void *arg)
+{
+	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
+}
+
+#define HELLO "echo 'HELLO vmbench-agent 9 proto=1 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
+
+static const char *script_for(const char *name)
+{
+	if (strcmp(name, "mute") == 0) /* says nothing, stays */
+		return "sleep 30";
+	if (strcmp(name, "quitter") == 0) /* goes away before HELLO */
+		return "echo booting; exit 0";
+	if (strcmp(name, "garbler") == 0) /* a malformed READY */
+		return HELLO "read cmd; echo 'READY Bad!Name iters=1 sample_ns=1'; sleep 30";
+	if (strcmp(name, "flooder") == 0) /* a line of 6000 bytes */
+		return HELLO "read cmd; head -c 6000 /dev/zero | tr '\\0' A; echo; sleep 30";
+	if (strcmp(name, "liar") == 0) /* result data in the wrong unit */
+		return HELLO "while read cmd; do "
+			     "case \"$cmd\" in RUN*) echo 'READY null iters=10 sample_ns=1000';; "
+			     "GO) d='{\"workload\":\"null\",\"unit\":\"GB/s\",\"iters\":10,"
+			     "\"warmup\":0,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,1,1,1,1],"
+			     "\"loop_ns\":0}'; echo DONE null; echo \"DATA $d\"; "
+			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
+	return "exit 1";
+}
+
+static int script_start(struct guest *g)
+{
+	return proc_spawn_piped(script_child, (void *)script_for(g->ops->name), &g->pid,
+				&g->to_guest, &g->from_guest);
+}
+
+static int always(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	return 0;
+}
+
+static int never(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	snprintf(reason, len, "this host has no flux capacitor");
+	return -ENODEV;
+}
+
+#define SCRIPT_BACKEND(sym, nm)                                                                    \
+	static const struct backend_ops sym = {                                                    \
+		.abi = BACKEND_ABI,                                                                \
+		.name = nm,                                                                        \
+		.mode = "test",                                                                    \
+		.summary = "hostile test guest",                                                   \
+		.flags = BK_TEST,                                                                  \
+		.hello_timeout_s = 1,                                                              \
+		.available = always,                                                               \
+		.start = script_start,                                                             \
+		.stop = backend_child_stop,                                                        \
+	}
+SCRIPT_BACKEND(mute, "mute");
+SCRIPT_BACKEND(quitter, "quitter");
+SCRIPT_BACKEND(garbler, "garbler");
+SCRIPT_BACKEND(flooder, "flooder");
+SCRIPT_BACKEND(liar, "liar");
+static const struct backend_ops absent = {
+	.abi = BACKEND_ABI, .name = "absent", .mode = "test", .summary = "never available",
+	.hello_timeout_s = 1, .available = never, .start = script_start,
+	.stop = backend_child_stop,
+};
+
+static char dir[] = "/tmp/vmbench-test-XXXXXX";
+static char path[sizeof(dir) + 32];
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	cr_assert_eq(proc_signals_init(), 0);
+}
+
+static void teardown(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+static const struct cell *find(const struct results *r, const char *b, const char *w)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].backend, b) && !strcmp(r->cells[i].workload, w))
+			return &r->cells[i];
+	cr_assert_fail("no cell %s/%s", b, w);
+	return NULL;
+}
+
+static int run_plan(const struct backend_ops **backends, size_t nb, struct results *res)
+{
+	const struct workload_ops *wls[] = { workload_find("null"), workload_find("cpu.int") };
+	struct plan p = {
+		.backends = backends,
+		.nbackends = nb,
+		.workloads = wls,
+		.nworkloads = 2,
+		.profile = { "test", "tests", 6, 1, 1000000 },
+	};
+	char *argv[] = { "test", NULL };
+	struct run_cfg cfg = {
+		.plan = &p,
+		.backend = { .agent_path = VMBENCH_AGENT_BIN, .cpu = -1, .vcpus = 1, .mem_mib = 64 },
+		.out_path = path,
+		.argc = 1,
+		.argv = argv,
+	};
+	return run_execute(&cfg, res);
+}
+
+TestSuite(null, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(null, runs_real_workloads_and_writes_results)
+{
+	const struct backend_ops *b[] = { backend_find("null") };
+	struct results res, back;
+	char err[256];
+
+	cr_assert_eq(run_plan(b, 1, &res), 0);
+	cr_assert_eq(res.n, 2);
+	for (size_t i = 0; i < res.n; i++) {
+		const struct cell *c = &res.cells[i];
+		cr_assert(c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY, "%s: %s",
+			  c->workload, c->reason ? c->reason : "");
+		cr_assert_eq(c->n, 6);
+		cr_assert(c->has_stats && c->stats.has_ci);
+		cr_assert_gt(c->stats.median, 0);
+		cr_assert_not_null(c->raw);
+		cr_assert_eq(json_integer_value(json_object_get(c->raw, "warmup")), 1);
+	}
+	/* cpu.int does 64 dependent steps per op: far slower than an empty loop iteration. */
+	cr_assert_gt(find(&res, "null", "cpu.int")->stats.median,
+		     10 * find(&res, "null", "null")->stats.median);
+	/* The probe saw the guest process. */
+	cr_assert_not_null(json_object_get(find(&res, "null", "cpu.int")->counters, "page-faults"));
+	cr_assert(res.complete);
+	cr_assert_eq(results_load(path, &back, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(back.n, 2);
+	cr_assert(back.complete);
+	results_free(&back);
+	results_free(&res);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child process was left behind");
+}
+
+Test(null, hostile_guests_fail_alone)
+{
+	const struct backend_ops *b[] = { &mute,    &quitter, &garbler,	      &flooder,
+					  &liar,    &absent,  backend_find("null") };
+	struct results res;
+
+	cr_assert_eq(run_plan(b, ARRAY_SIZE(b), &res), 1, "failed cells make the run return 1");
+	cr_assert_eq(res.n, 2 * ARRAY_SIZE(b));
+
+	const struct cell *c = find(&res, "mute", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "no HELLO"), "%s", c->reason);
+	c = find(&res, "quitter", "cpu.int");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "closed its stream"), "%s", c->reason);
+	c = find(&res, "garbler", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "READY"), "%s", c->reason);
+	c = find(&res, "flooder", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "longer than"), "%s", c->reason);
+	c = find(&res, "liar", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "unit"), "%s", c->reason);
+	cr_assert_eq(c->n, 0, "no samples from a lying guest");
+	c = find(&res, "absent", "cpu.int");
+	cr_assert_eq(c->status, CELL_SKIPPED);
+	cr_assert_str_eq(c->reason, "this host has no flux capacitor");
+	/* The good backend after all of them still has its results. */
+	cr_assert_eq(find(&res, "null", "cpu.int")->n, 6);
+	cr_assert_eq(find(&res, "null", "null")->n, 6);
+	results_free(&res);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child process was left behind");
+}

@@ -1,0 +1,52 @@
+/*
+ * vmbench-agent: the guest side of vmbench. It speaks the line protocol below on one
+ * byte stream (stdin/stdout: pipes, a serial or virtio console, a container's stdio).
+ *
+ * The protocol, version 1 (VMB_PROTO_VERSION)
+ * -------------------------------------------
+ * Lines of printable ASCII ending in "\n"; a "\r" before the "\n" is dropped (serial
+ * consoles add one). A line is at most VMB_MAX_LINE bytes with its newline. Fields are
+ * separated by single spaces; named fields are key=value with no spaces in the value.
+ * The host treats every guest line as untrusted: a line that starts with a keyword below
+ * and does not parse is a protocol error; a line that starts with no keyword is console
+ * noise (kernel messages on a shared serial line) and is ignored.
+ *
+ *   guest: HELLO vmbench-agent <version> proto=<n> kernel=<release> arch=<machine>
+ *                timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
+ *          The agent is up. timer_res_ns is the smallest step seen between two
+ *          CLOCK_MONOTONIC reads, clock_read_ns the cost of one read, loop_ns the cost of
+ *          one empty benchmark-loop iteration (subtracted from short operations).
+ *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [disk=<path>]
+ *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
+ *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
+ *   guest: READY <workload> iters=<n> sample_ns=<estimate>
+ *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
+ *   host:  GO
+ *          The guest runs <r> samples of <n> operations each, timing each sample with
+ *          CLOCK_MONOTONIC, and writes nothing while it measures.
+ *   guest: DONE <workload>
+ *          The measured phase is over; the host snapshots its probes again. Then
+ *   guest: DATA <chunk>
+ *          one or more lines whose chunks concatenate to one JSON object:
+ *          {"workload": name, "unit": unit, "iters": n, "warmup": w,
+ *           "samples": [r values in unit, loop cost subtracted where the workload says so],
+ *           "sample_ns": [r raw elapsed times of the samples], "loop_ns": subtracted per op}
+ *   guest: END bytes=<b>
+ *          The object is complete and was <b> bytes long (at most VMB_MAX_DATA).
+ *   guest: ERR <workload> unsupported|failed <reason text>
+ *          Instead of READY or DONE: the workload cannot run here, or failed.
+ *   guest: LOG <text>
+ *          A diagnostic, at any time but never while measuring.
+ *   host:  QUIT
+ *   guest: BYE
+ *          and the agent exits 0.
+ */
+#ifndef VMBENCH_AGENT_H
+#define VMBENCH_AGENT_H
+
+#include "harness/compiler.h"
+
+/* Serve the protocol on in_fd/out_fd until QUIT or end of input. 0 or -errno. */
+int agent_serve(int in_fd, int out_fd) __must_check;
+
+#endif

@@ -1,0 +1,38 @@
+/* The workload registry, built from the X-macro list in workloads/list.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "workloads/list.h"
+#include "workloads/workload.h"
+
+#define X(sym) extern const struct workload_ops workload_##sym;
+WORKLOAD_LIST(X)
+#undef X
+
+const struct workload_ops *const workload_table[] = {
+#define X(sym) &workload_##sym,
+	WORKLOAD_LIST(X)
+#undef X
+};
+const size_t workload_count = ARRAY_SIZE(workload_table);
+
+const struct workload_ops *workload_find(const char *name)
+{
+	for (size_t i = 0; i < workload_count; i++)
+		if (strcmp(workload_table[i]->name, name) == 0)
+			return workload_table[i];
+	return NULL;
+}
+
+int workload_check(const struct workload_ops *ops, const char **why)
+{
+	if (ops->abi != WORKLOAD_ABI)
+		*why = "workload ABI mismatch";
+	else if (!ops->name || !ops->unit || !ops->summary)
+		*why = "workload without name, unit or summary";
+	else if (!ops->op)
+		*why = "workload without an op hook";
+	else
+		return 0;
+	return -EINVAL;
+}

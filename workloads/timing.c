@@ -1,0 +1,116 @@
+/* Timing in the agent: CLOCK_MONOTONIC samples, calibration of iteration counts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "workloads/timing.h"
+
+extern const struct workload_ops workload_null;
+
+uint64_t timing_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0 = timing_now_ns();
+	int ret = ctx->ops->op(ctx, iters);
+	uint64_t t1 = timing_now_ns();
+
+	if (ret < 0)
+		return ret;
+	*ns = t1 - t0;
+	return 0;
+}
+
+uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns)
+{
+	if (ns == 0)
+		return iters * 16;
+	double want = (double)iters * (double)min_ns * 1.2 / (double)ns;
+	if (want > 1e15)
+		want = 1e15;
+	uint64_t n = (uint64_t)want + 1;
+	return n > iters ? n : iters;
+}
+
+int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters, uint64_t *est_ns)
+{
+	uint64_t n = 1, ns = 0;
+	int ret;
+
+	for (;;) {
+		ret = timing_sample(ctx, n, &ns);
+		if (ret < 0)
+			return ret;
+		if (ns >= min_ns / 10 || n >= (1ull << 50))
+			break;
+		n *= 2;
+	}
+	/* Scale up, then confirm: a short sample mispredicts (caches, frequency, jitter). */
+	for (int tries = 0; tries < 8; tries++) {
+		if (ns >= min_ns)
+			break;
+		n = timing_scale_iters(n, ns, min_ns);
+		ret = timing_sample(ctx, n, &ns);
+		if (ret < 0)
+			return ret;
+	}
+	if (ns < min_ns)
+		return -ERANGE;
+	*iters = n;
+	*est_ns = ns;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int timing_probe(struct timer_info *ti)
+{
+	enum { ROUNDS = 1000, LOOP_SAMPLES = 5 };
+	uint64_t best = UINT64_MAX;
+
+	/* Resolution: the smallest non-zero difference between consecutive reads (at most
+	 * ~50 ms of trying, for coarse clocks). */
+	uint64_t start = timing_now_ns();
+	for (int i = 0; i < ROUNDS && timing_now_ns() - start < 50000000; i++) {
+		uint64_t a = timing_now_ns(), b;
+		while ((b = timing_now_ns()) == a)
+			;
+		if (b - a < best)
+			best = b - a;
+	}
+	ti->res_ns = (double)best;
+
+	/* Cost of a read: many back-to-back reads. */
+	uint64_t t0 = timing_now_ns();
+	for (int i = 0; i < ROUNDS * 10; i++)
+		(void)timing_now_ns();
+	ti->read_ns = (double)(timing_now_ns() - t0) / (ROUNDS * 10 + 1);
+
+	/* The empty loop, calibrated like any workload; the median of a few samples. */
+	struct wl_ctx ctx = { .ops = &workload_null };
+	uint64_t iters, ns;
+	double per[LOOP_SAMPLES];
+	int ret = timing_calibrate(&ctx, 2000000, &iters, &ns);
+	if (ret < 0)
+		return ret;
+	for (int i = 0; i < LOOP_SAMPLES; i++) {
+		ret = timing_sample(&ctx, iters, &ns);
+		if (ret < 0)
+			return ret;
+		per[i] = (double)ns / (double)iters;
+	}
+	qsort(per, LOOP_SAMPLES, sizeof(per[0]), cmp_double);
+	ti->loop_ns = per[LOOP_SAMPLES / 2];
+	return 0;
+}

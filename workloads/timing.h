@@ -1,0 +1,30 @@
+/* Timing in the agent: the clock, its resolution and cost, loop overhead, calibration. */
+#ifndef VMBENCH_TIMING_H
+#define VMBENCH_TIMING_H
+
+#include <stdint.h>
+
+#include "workloads/workload.h"
+
+struct timer_info {
+	double res_ns;	/* smallest non-zero step between two clock reads */
+	double read_ns; /* cost of one clock read */
+	double loop_ns; /* cost of one iteration of the empty benchmark loop */
+};
+
+uint64_t timing_now_ns(void);
+/* Measures the clock and the empty loop. Takes a few tens of milliseconds. */
+int timing_probe(struct timer_info *ti) __must_check;
+/* Times one sample of iters operations. 0 with *ns set, or the op's -errno. */
+int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns) __must_check;
+/*
+ * Finds iters such that one sample lasts at least min_ns: doubles from 1 until a sample
+ * takes a tenth of min_ns, then scales up with a 20% margin, and checks the result.
+ * *est_ns is the duration of the last calibration sample at the chosen iters.
+ */
+int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters,
+		     uint64_t *est_ns) __must_check;
+/* Iteration count needed for min_ns given that iters took ns (pure; unit-tested). */
+uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns);
+
+#endif
