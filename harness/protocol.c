@@ -101,8 +101,7 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 	if (m->type == MSG_ERR) {
 		/* ERR <workload> unsupported|failed <reason...> */
 		char *p = line + 4, *kind, *reason;
-		kind = strchr(p, ' ');
-		if (line[3] != ' ' || !kind)
+		if (line[3] != ' ' || !(kind = strchr(p, ' ')))
 			return bad(err, len, "ERR without workload and kind");
 		*kind++ = '\0';
 		reason = strchr(kind, ' ');
@@ -279,16 +278,11 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 			return -ETIMEDOUT;
 		if (ret < 0)
 			return ret;
-		size_t room;
-		char *p = linebuf_space(&c->lb, &room);
-		ssize_t n = read(c->rfd, p, room);
-		if (n < 0 && errno == EINTR)
-			continue;
+		long n = linebuf_fill(&c->lb, c->rfd);
 		if (n < 0)
-			return -errno;
+			return (int)n;
 		if (n == 0)
 			return -EPIPE;
-		linebuf_commit(&c->lb, (size_t)n);
 	}
 }
 
@@ -298,9 +292,11 @@ int conn_send(struct conn *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	/* Text and newline together fit in VMB_MAX_LINE; vsnprintf's NUL takes the newline's
+	 * place. */
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(line) - 1)
+	if (n < 0 || n >= (int)sizeof(line))
 		return -EMSGSIZE;
 	line[n++] = '\n';
 	for (int off = 0; off < n;) {

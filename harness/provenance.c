@@ -11,6 +11,12 @@
 #include "harness/provenance.h"
 #include "harness/util.h"
 
+#ifdef __clang__
+#define COMPILER "clang " __clang_version__
+#else
+#define COMPILER "gcc " __VERSION__
+#endif
+
 /* The first line of a file as a JSON string, or null. */
 static json_t *file_line(const char *path)
 {
@@ -117,7 +123,7 @@ json_t *provenance_collect(int argc, char **argv)
 		json_array_append_new(cmd, json_string(argv[i]));
 	util_utc_now(date, sizeof(date), false);
 	return json_pack("{s:{s:s, s:o, s:s, s:s}, s:s, s:o, s:o, s:o}", "vmbench", "version",
-			 VMBENCH_VERSION, "git", provenance_git(), "compiler", __VERSION__,
+			 VMBENCH_VERSION, "git", provenance_git(), "compiler", COMPILER,
 			 "cflags", VMBENCH_CFLAGS, "date", date, "command_line", cmd ? cmd : json_null(),
 			 "host", host_block(), "tools", host_tool_versions());
 }

@@ -273,20 +273,13 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 		free(x);
 		return -ENOMEM;
 	}
-	c->status = st;
-	if (json_is_string(reason)) {
-		c->reason = strdup(json_string_value(reason));
-		if (!c->reason) {
-			free(x);
-			return -ENOMEM;
-		}
-	}
 	int ret = cell_set_samples(c, x, n);
 	free(x);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : invalid(err, len, "results[%zu]: bad samples", idx);
-	/* The stored status stands; statistics do not decide it again on load. */
-	c->status = st;
+	/* The stored status and reason stand; statistics do not decide them again on load. */
+	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
+			json_is_string(reason) ? json_string_value(reason) : "");
 	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &c->traps) < 0 ||
 	    take_object(cj, "counters", &c->counters) < 0)
 		return invalid(err, len, "results[%zu]: raw, traps and counters must be objects",

@@ -204,6 +204,30 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * Waits for message want about workload wl. 1 when it came; 0 when the agent answered
+ * with its own ERR for wl instead (in *m); a negative errno with err otherwise.
+ */
+static int await(struct session *s, enum msg_type want, const char *wl, int timeout_ms,
+		 struct msg *m, char *err, size_t len)
+{
+	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
+
+	if (ret < 0) {
+		recv_reason(ret, proto_msg_name(want), timeout_ms, err, len);
+		return ret;
+	}
+	bool same = m->workload && strcmp(m->workload, wl) == 0;
+	if (m->type == MSG_ERR && same)
+		return 0;
+	if (m->type != want || !same) {
+		snprintf(err, len, "expected %s %s, the agent sent %s", proto_msg_name(want), wl,
+			 proto_msg_name(m->type));
+		return -EPROTO;
+	}
+	return 1;
+}
+
 /* Collects DATA lines up to END into a buffer. 0 or a conn_recv error with err. */
 static int recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
 {
@@ -286,22 +310,9 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = conn_recv(&s->c, &m, READY_TIMEOUT_MS, err, sizeof(err));
-	if (ret < 0) {
-		recv_reason(ret, "READY", READY_TIMEOUT_MS, err, sizeof(err));
-		goto fail;
-	}
-	if (m.type == MSG_ERR && strcmp(m.workload, wl->name) == 0) {
-		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
-		ret = 0;
-		goto out;
-	}
-	if (m.type != MSG_READY || strcmp(m.workload, wl->name) != 0) {
-		snprintf(err, sizeof(err), "expected READY %s, the agent sent %s", wl->name,
-			 proto_msg_name(m.type));
-		ret = -EPROTO;
-		goto fail;
-	}
+	ret = await(s, MSG_READY, wl->name, READY_TIMEOUT_MS, &m, err, sizeof(err));
+	if (ret <= 0)
+		goto answered;
 	iters = m.iters;
 	/* The measured phase may last reps samples of sample_ns each; allow three times that
 	 * and half a minute more before calling the guest hung. */
@@ -318,22 +329,9 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		snprintf(err, sizeof(err), "cannot send GO to the guest: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = conn_recv(&s->c, &m, done_timeout, err, sizeof(err));
-	if (ret < 0) {
-		recv_reason(ret, "DONE", done_timeout, err, sizeof(err));
-		goto fail;
-	}
-	if (m.type == MSG_ERR && strcmp(m.workload, wl->name) == 0) {
-		cell_set_status(cell, CELL_FAILED, "%s", m.text);
-		ret = 0;
-		goto out;
-	}
-	if (m.type != MSG_DONE || strcmp(m.workload, wl->name) != 0) {
-		snprintf(err, sizeof(err), "expected DONE %s, the agent sent %s", wl->name,
-			 proto_msg_name(m.type));
-		ret = -EPROTO;
-		goto fail;
-	}
+	ret = await(s, MSG_DONE, wl->name, done_timeout, &m, err, sizeof(err));
+	if (ret <= 0)
+		goto answered;
 	ret = probes_snapshot(s, after);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "a probe failed after the run: %s", strerror(-ret));
@@ -356,6 +354,11 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 	cell->raw = pl.raw;
 	pl.raw = NULL;
 	goto out;
+answered:
+	if (ret == 0) { /* the agent's own ERR: the session goes on */
+		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
+		goto out;
+	}
 fail:
 	cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
 out:

@@ -19,8 +19,9 @@ int timing_probe(struct timer_info *ti) __must_check;
 int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns) __must_check;
 /*
  * Finds iters such that one sample lasts at least min_ns: doubles from 1 until a sample
- * takes a tenth of min_ns, then scales up with a 20% margin, and checks the result.
- * *est_ns is the duration of the last calibration sample at the chosen iters.
+ * takes a tenth of min_ns, then scales up aiming 20% above min_ns until a sample lasts
+ * 10% more than min_ns. *est_ns is the duration of the last calibration sample at the
+ * chosen iters. -ERANGE when no sample reached min_ns.
  */
 int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters,
 		     uint64_t *est_ns) __must_check;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "workloads/wire.h"
 
@@ -69,6 +70,22 @@ int linebuf_next(struct linebuf *lb, char **line)
 		start[n] = '\0';
 		*line = start;
 		return 1;
+	}
+}
+
+long linebuf_fill(struct linebuf *lb, int fd)
+{
+	size_t room;
+	char *p = linebuf_space(lb, &room);
+
+	for (;;) {
+		ssize_t n = read(fd, p, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		linebuf_commit(lb, (size_t)n);
+		return (long)n;
 	}
 }
 

@@ -32,6 +32,10 @@ void linebuf_commit(struct linebuf *lb, size_t n);
  */
 int linebuf_next(struct linebuf *lb, char **line) __must_check;
 
+/* One read() from fd into the buffer: bytes read, 0 at end of input, -errno (EINTR
+ * retried). */
+long linebuf_fill(struct linebuf *lb, int fd) __must_check;
+
 /* A line split into fields in place. */
 struct fields {
 	int n;

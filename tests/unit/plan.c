@@ -1,0 +1,201 @@
+/* Unit tests of harness/plan.h: plan_build (defaults, explicit lists, errors) and profiles. */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "harness/plan.h"
+#include "harness/registry.h"
+
+static bool has_backend(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nbackends; i++)
+		if (strcmp(p->backends[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool has_workload(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nworkloads; i++)
+		if (strcmp(p->workloads[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static const struct profile *quick(void)
+{
+	const struct profile *pr = profile_find("quick");
+
+	cr_assert_not_null(pr);
+	return pr;
+}
+
+Test(profile, find)
+{
+	const struct profile *pr = profile_find("quick");
+
+	cr_assert_not_null(pr);
+	cr_assert_str_eq(pr->name, "quick");
+	cr_assert_gt(pr->reps, 0);
+	cr_assert_gt(pr->min_sample_ns, 0);
+	cr_assert_not_null(profile_find("standard"));
+	cr_assert_not_null(profile_find("paper"));
+	cr_assert_null(profile_find("fast"));
+	cr_assert_null(profile_find(""));
+	cr_assert_null(profile_find("Quick"));
+}
+
+Test(profile, table_consistent)
+{
+	cr_assert_gt(profile_count, 0);
+	for (size_t i = 0; i < profile_count; i++) {
+		const struct profile *pr = &profile_table[i];
+		cr_assert_not_null(pr->name);
+		cr_assert_not_null(pr->summary);
+		cr_assert_eq(profile_find(pr->name), pr, "profile %s found elsewhere", pr->name);
+		cr_assert_gt(pr->reps, 0, "profile %s", pr->name);
+	}
+}
+
+Test(plan, defaults_skip_test_entries)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, NULL, NULL, quick(), err, sizeof(err)), 0, "%s", err);
+	cr_assert_gt(p.nbackends, 0);
+	cr_assert_gt(p.nworkloads, 0);
+	cr_assert(has_backend(&p, "native"));
+	cr_assert_not(has_backend(&p, "null"), "the test backend is in the default plan");
+	cr_assert(has_workload(&p, "syscall.getppid"));
+	cr_assert_not(has_workload(&p, "null"), "the test workload is in the default plan");
+
+	/* Every non-test entry of the registries, in registry order, and nothing else. */
+	size_t k = 0;
+	for (size_t i = 0; i < backend_count; i++) {
+		if (backend_table[i]->flags & BK_TEST)
+			continue;
+		cr_assert_lt(k, p.nbackends);
+		cr_assert_eq(p.backends[k], backend_table[i]);
+		k++;
+	}
+	cr_assert_eq(k, p.nbackends);
+	k = 0;
+	for (size_t i = 0; i < workload_count; i++) {
+		if (workload_table[i]->flags & WL_TEST)
+			continue;
+		cr_assert_lt(k, p.nworkloads);
+		cr_assert_eq(p.workloads[k], workload_table[i]);
+		k++;
+	}
+	cr_assert_eq(k, p.nworkloads);
+	plan_free(&p);
+	cr_assert_null(p.backends);
+	cr_assert_null(p.workloads);
+	cr_assert_eq(p.nbackends, 0);
+}
+
+Test(plan, explicit_lists_keep_order_and_dedup)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, "null,native,null",
+				"syscall.getppid,null,syscall.getppid,cpu.int", quick(), err,
+				sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(p.nbackends, 2);
+	cr_assert_str_eq(p.backends[0]->name, "null");
+	cr_assert_str_eq(p.backends[1]->name, "native");
+	cr_assert_eq(p.nworkloads, 3);
+	cr_assert_str_eq(p.workloads[0]->name, "syscall.getppid");
+	cr_assert_str_eq(p.workloads[1]->name, "null");
+	cr_assert_str_eq(p.workloads[2]->name, "cpu.int");
+	plan_free(&p);
+}
+
+Test(plan, one_list_explicit)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, "null", NULL, quick(), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.nbackends, 1);
+	cr_assert_str_eq(p.backends[0]->name, "null");
+	cr_assert(has_workload(&p, "syscall.getppid"));
+	cr_assert_not(has_workload(&p, "null"));
+	plan_free(&p);
+}
+
+Test(plan, unknown_backend)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, "native,kvm", NULL, quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "kvm"), "'%s' does not name the backend", err);
+	cr_assert_not_null(strstr(err, "known:"), "'%s' does not list the known ones", err);
+	cr_assert_not_null(strstr(err, "native"), "'%s' does not list native", err);
+	cr_assert_null(p.backends);
+	cr_assert_null(p.workloads);
+}
+
+Test(plan, unknown_workload)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, NULL, "cpu.int,disk.nope", quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "disk.nope"), "'%s' does not name the workload", err);
+	cr_assert_not_null(strstr(err, "known:"), "'%s' does not list the known ones", err);
+	cr_assert_not_null(strstr(err, "syscall.getppid"), "'%s' does not list them all", err);
+	cr_assert_null(p.backends);
+	cr_assert_null(p.workloads);
+}
+
+Test(plan, names_are_exact)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, "Native", NULL, quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_eq(plan_build(&p, "native ", NULL, quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_eq(plan_build(&p, NULL, "cpu", quick(), err, sizeof(err)), -EINVAL);
+}
+
+Test(plan, empty_items)
+{
+	const char *bad[] = { "native,,null", "", ",native", "native," };
+	struct plan p;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char err[512] = "";
+		cr_assert_eq(plan_build(&p, bad[i], NULL, quick(), err, sizeof(err)), -EINVAL,
+			     "backends '%s' accepted", bad[i]);
+		cr_assert_neq(err[0], '\0', "no reason for '%s'", bad[i]);
+		err[0] = '\0';
+		cr_assert_eq(plan_build(&p, NULL, bad[i], quick(), err, sizeof(err)), -EINVAL,
+			     "workloads '%s' accepted", bad[i]);
+		cr_assert_neq(err[0], '\0', "no reason for '%s'", bad[i]);
+	}
+}
+
+Test(plan, profile_is_a_copy)
+{
+	struct plan p;
+	char err[512] = "";
+	const struct profile *pr = quick();
+	unsigned reps = pr->reps;
+
+	cr_assert_eq(plan_build(&p, NULL, NULL, pr, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(p.profile.name, "quick");
+	cr_assert_eq(p.profile.reps, pr->reps);
+	cr_assert_eq(p.profile.warmup, pr->warmup);
+	cr_assert_eq(p.profile.min_sample_ns, pr->min_sample_ns);
+	/* --reps overrides the copy, never the table. */
+	p.profile.reps = reps + 7;
+	cr_assert_eq(profile_find("quick")->reps, reps);
+	plan_free(&p);
+}

@@ -1,0 +1,708 @@
+/* Unit tests of harness/protocol.h: parsing guest lines and payloads, conn_recv/conn_send. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "harness/protocol.h"
+
+#define HELLO_OK                                                                               \
+	"HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1.0-13-amd64 arch=x86_64 timer_res_ns=20 " \
+	"clock_read_ns=18.5 loop_ns=0.31"
+
+/* Parses a copy of text; returns proto_parse's result, err is cleared first. */
+static int parse(const char *text, struct msg *m, char *line, size_t linelen, char *err,
+		 size_t errlen)
+{
+	cr_assert_lt(strlen(text), linelen);
+	strcpy(line, text);
+	err[0] = '\0';
+	return proto_parse(line, m, err, errlen);
+}
+
+/* The line must be a protocol error with a reason. */
+static void expect_bad(const char *text)
+{
+	char line[VMB_MAX_LINE + 16], err[256];
+	struct msg m;
+	int ret = parse(text, &m, line, sizeof(line), err, sizeof(err));
+
+	cr_assert_eq(ret, -EPROTO, "'%s' gave %d, expected -EPROTO", text, ret);
+	cr_assert_neq(err[0], '\0', "no reason for '%s'", text);
+}
+
+static void expect_noise(const char *text)
+{
+	char line[VMB_MAX_LINE + 16], err[256];
+	struct msg m;
+	int ret = parse(text, &m, line, sizeof(line), err, sizeof(err));
+
+	cr_assert_eq(ret, 0, "'%s' gave %d (%s)", text, ret, err);
+	cr_assert_eq(m.type, MSG_NOISE, "'%s' is type %d, expected noise", text, m.type);
+}
+
+Test(proto_parse, hello)
+{
+	char line[512], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse(HELLO_OK, &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_HELLO);
+	cr_assert_str_eq(m.hello.version, "0.1.0");
+	cr_assert_eq(m.hello.proto, VMB_PROTO_VERSION);
+	cr_assert_str_eq(m.hello.kernel, "6.1.0-13-amd64");
+	cr_assert_str_eq(m.hello.arch, "x86_64");
+	cr_assert_float_eq(m.hello.timer_res_ns, 20.0, 1e-12);
+	cr_assert_float_eq(m.hello.clock_read_ns, 18.5, 1e-12);
+	cr_assert_float_eq(m.hello.loop_ns, 0.31, 1e-12);
+}
+
+Test(proto_parse, hello_fields_any_order)
+{
+	char line[512], err[256];
+	struct msg m;
+
+	/* Named fields in another order are fine. */
+	cr_assert_eq(parse("HELLO vmbench-agent 2.0 loop_ns=1 clock_read_ns=2 timer_res_ns=3 "
+			   "arch=aarch64 kernel=5.10 proto=1",
+			   &m, line, sizeof(line), err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_HELLO);
+	cr_assert_str_eq(m.hello.arch, "aarch64");
+	cr_assert_float_eq(m.hello.timer_res_ns, 3.0, 1e-12);
+}
+
+Test(proto_parse, ready)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("READY cpu.int iters=123456 sample_ns=20000000", &m, line, sizeof(line),
+			   err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_READY);
+	cr_assert_str_eq(m.workload, "cpu.int");
+	cr_assert_eq(m.iters, 123456);
+	cr_assert_eq(m.sample_ns, 20000000);
+}
+
+Test(proto_parse, ready_name_chars)
+{
+	char line[256], err[256], name[64];
+	struct msg m;
+
+	/* 63 bytes of a-z 0-9 . _ - is the longest valid name. */
+	memset(name, 'a', 63);
+	name[63] = '\0';
+	memcpy(name, "x_y-z.9", 7);
+	char text[200];
+	snprintf(text, sizeof(text), "READY %s iters=1 sample_ns=0", name);
+	cr_assert_eq(parse(text, &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(m.workload, name);
+}
+
+Test(proto_parse, done)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("DONE syscall.getppid", &m, line, sizeof(line), err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(m.type, MSG_DONE);
+	cr_assert_str_eq(m.workload, "syscall.getppid");
+}
+
+Test(proto_parse, data)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("DATA {\"workload\": \"cpu.int\",  \"x\": 1}", &m, line, sizeof(line),
+			   err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_DATA);
+	/* The chunk is kept whole, spaces included. */
+	cr_assert_str_eq(m.text, "{\"workload\": \"cpu.int\",  \"x\": 1}");
+}
+
+Test(proto_parse, end)
+{
+	char line[256], err[256], text[64];
+	struct msg m;
+
+	cr_assert_eq(parse("END bytes=2", &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_END);
+	cr_assert_eq(m.bytes, 2);
+	snprintf(text, sizeof(text), "END bytes=%u", VMB_MAX_DATA);
+	cr_assert_eq(parse(text, &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.bytes, VMB_MAX_DATA);
+}
+
+Test(proto_parse, err_unsupported_with_reason)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("ERR disk.read unsupported no test disk  here", &m, line, sizeof(line),
+			   err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_ERR);
+	cr_assert_str_eq(m.workload, "disk.read");
+	cr_assert_eq(m.unsupported, 1);
+	cr_assert_str_eq(m.text, "no test disk  here");
+}
+
+Test(proto_parse, err_failed_with_reason)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("ERR cpu.fp failed setup: out of memory", &m, line, sizeof(line), err,
+			   sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_ERR);
+	cr_assert_str_eq(m.workload, "cpu.fp");
+	cr_assert_eq(m.unsupported, 0);
+	cr_assert_str_eq(m.text, "setup: out of memory");
+}
+
+Test(proto_parse, err_without_reason)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("ERR cpu.fp failed", &m, line, sizeof(line), err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(m.type, MSG_ERR);
+	cr_assert_eq(m.unsupported, 0);
+	cr_assert_str_eq(m.workload, "cpu.fp");
+	cr_assert_not_null(m.text);
+	cr_assert_neq(m.text[0], '\0');
+
+	cr_assert_eq(parse("ERR cpu.fp unsupported", &m, line, sizeof(line), err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(m.unsupported, 1);
+	cr_assert_not_null(m.text);
+	cr_assert_neq(m.text[0], '\0');
+}
+
+Test(proto_parse, log)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("LOG calibrating cpu.int: 1024 iters", &m, line, sizeof(line), err,
+			   sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(m.type, MSG_LOG);
+	cr_assert_str_eq(m.text, "calibrating cpu.int: 1024 iters");
+}
+
+Test(proto_parse, bye)
+{
+	char line[256], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("BYE", &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_BYE);
+}
+
+Test(proto_parse, console_noise)
+{
+	expect_noise("[    1.234] Linux version 6.1.0 (gcc 12)");
+	expect_noise("HELLOX");
+	expect_noise("");
+	expect_noise("hello vmbench-agent");
+	expect_noise("READYX cpu.int");
+	expect_noise(" READY cpu.int iters=1 sample_ns=1");
+	expect_noise("BYEBYE");
+	expect_noise("Welcome to \x1b[1mDebian\x1b[0m");
+}
+
+Test(proto_parse, hello_malformed)
+{
+	/* another program */
+	expect_bad("HELLO sshd 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO");
+	/* wrong protocol version */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	/* missing kernel= */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel= arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	/* non-numeric timer_res_ns */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=fast "
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=nan "
+		   "clock_read_ns=1 loop_ns=1");
+	/* missing loop_ns */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1");
+}
+
+Test(proto_parse, hello_wrong_proto_reason)
+{
+	char line[512], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 "
+			   "timer_res_ns=1 clock_read_ns=1 loop_ns=1",
+			   &m, line, sizeof(line), err, sizeof(err)),
+		     -EPROTO);
+	cr_assert_not_null(strstr(err, "2"), "reason '%s' does not name the version", err);
+}
+
+Test(proto_parse, ready_malformed)
+{
+	char text[200], name[65];
+
+	/* bad workload names: uppercase, too long, empty */
+	expect_bad("READY CPU.int iters=1 sample_ns=1");
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	snprintf(text, sizeof(text), "READY %s iters=1 sample_ns=1", name);
+	expect_bad(text);
+	expect_bad("READY  iters=1 sample_ns=1");
+	expect_bad("READY");
+	expect_bad("READY cpu/int iters=1 sample_ns=1");
+	/* iters=0, missing or bad numbers */
+	expect_bad("READY cpu.int iters=0 sample_ns=1");
+	expect_bad("READY cpu.int sample_ns=1");
+	expect_bad("READY cpu.int iters=1");
+	expect_bad("READY cpu.int iters=-1 sample_ns=1");
+	expect_bad("READY cpu.int iters=10x sample_ns=1");
+}
+
+Test(proto_parse, done_malformed)
+{
+	expect_bad("DONE cpu.int extra");
+	expect_bad("DONE");
+	expect_bad("DONE Cpu.int");
+}
+
+Test(proto_parse, end_malformed)
+{
+	char text[64];
+
+	expect_bad("END bytes=1");
+	expect_bad("END bytes=0");
+	snprintf(text, sizeof(text), "END bytes=%u", VMB_MAX_DATA + 1);
+	expect_bad(text);
+	expect_bad("END bytes=99999999999999999999999");
+	expect_bad("END");
+	expect_bad("END size=10");
+	expect_bad("END bytes=10 extra");
+}
+
+Test(proto_parse, err_malformed)
+{
+	expect_bad("ERR cpu.int broken because");
+	expect_bad("ERR cpu.int Unsupported");
+	expect_bad("ERR cpu.int");
+	expect_bad("ERR CPU failed x");
+}
+
+Test(proto_parse, bye_malformed)
+{
+	expect_bad("BYE now");
+}
+
+Test(proto_parse, non_printable)
+{
+	expect_bad("READY x\x01");
+	expect_bad("READY cpu.int iters=1 sample_ns=1\x7f");
+	expect_bad("LOG tab\there");
+	expect_bad("DATA {\"a\":\"\xc3\xa9\"}");
+	expect_bad("ERR cpu.int failed bell\a");
+	expect_bad("DONE cpu.int\r");
+}
+
+Test(proto_parse, double_spaces)
+{
+	expect_bad("DONE  cpu.int");
+	expect_bad("READY cpu.int  iters=1 sample_ns=1");
+	expect_bad("READY cpu.int iters=1 sample_ns=1 ");
+	expect_bad("HELLO vmbench-agent  0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("BYE ");
+}
+
+/*
+ * "ERR" alone at the very end of readable memory: proto_parse must not read past the
+ * string's terminating NUL (a guard page makes such a read crash).
+ */
+Test(proto_parse, err_alone_stays_in_bounds)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char err[256] = "";
+	struct msg m;
+
+	cr_assert_neq(map, MAP_FAILED);
+	cr_assert_eq(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	char *line = map + page - 4;
+	memcpy(line, "ERR", 4);
+	cr_assert_eq(proto_parse(line, &m, err, sizeof(err)), -EPROTO);
+	cr_assert_neq(err[0], '\0');
+	munmap(map, (size_t)page * 2);
+}
+
+/* ----- payloads ----- */
+
+#define PAYLOAD_OK                                                                          \
+	"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, " \
+	"\"samples\": [1.5, 1.25, 2], \"sample_ns\": [1500, 1250, 2000], \"loop_ns\": 0.25}"
+
+static void expect_bad_payload(const char *text, const char *what)
+{
+	struct payload p;
+	char err[256] = "";
+	int ret = proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, &p, err,
+				      sizeof(err));
+
+	cr_assert_eq(ret, -EPROTO, "%s: got %d, expected -EPROTO", what, ret);
+	cr_assert_neq(err[0], '\0', "%s: no reason", what);
+	cr_assert_null(p.samples, "%s: samples left allocated", what);
+	cr_assert_null(p.raw, "%s: raw left allocated", what);
+	payload_free(&p);
+	payload_free(&p);
+}
+
+Test(proto_payload, valid)
+{
+	struct payload p;
+	char err[256] = "";
+
+	cr_assert_eq(proto_parse_payload(PAYLOAD_OK, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3,
+					 1000, &p, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(p.n, 3);
+	cr_assert_not_null(p.samples);
+	cr_assert_float_eq(p.samples[0], 1.5, 1e-12);
+	cr_assert_float_eq(p.samples[1], 1.25, 1e-12);
+	cr_assert_float_eq(p.samples[2], 2.0, 1e-12);
+	cr_assert(json_is_object(p.raw));
+	cr_assert_eq(json_integer_value(json_object_get(p.raw, "iters")), 1000);
+	cr_assert_eq(json_integer_value(json_object_get(p.raw, "warmup")), 2);
+	cr_assert_float_eq(json_number_value(json_object_get(p.raw, "loop_ns")), 0.25, 1e-12);
+	json_t *sns = json_object_get(p.raw, "sample_ns");
+	cr_assert(json_is_array(sns));
+	cr_assert_eq(json_array_size(sns), 3);
+	cr_assert_float_eq(json_number_value(json_array_get(sns, 1)), 1250.0, 1e-9);
+	payload_free(&p);
+	cr_assert_null(p.samples);
+	cr_assert_null(p.raw);
+	payload_free(&p);
+}
+
+Test(proto_payload, valid_length_bounded)
+{
+	struct payload p;
+	char err[256] = "";
+	char text[sizeof(PAYLOAD_OK) + 16];
+
+	/* textlen is honoured: trailing bytes past it are not parsed. */
+	snprintf(text, sizeof(text), "%sGARBAGE", PAYLOAD_OK);
+	cr_assert_eq(proto_parse_payload(text, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3, 1000, &p,
+					 err, sizeof(err)),
+		     0, "%s", err);
+	payload_free(&p);
+}
+
+Test(proto_payload, invalid)
+{
+	expect_bad_payload("this is not json", "not JSON");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, ",
+			   "truncated JSON");
+	expect_bad_payload("[1, 2, 3]", "an array");
+	expect_bad_payload("{\"workload\": \"cpu.fp\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "wrong workload");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"GB/s\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "wrong unit");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "too few samples");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 2, 3, 4], \"sample_ns\": [1, 1, 2, 4], "
+			   "\"loop_ns\": 0}",
+			   "too many samples");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 2], "
+			   "\"loop_ns\": 0}",
+			   "too few sample_ns");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, -1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "negative sample");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, \"1\", 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "string sample");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, null, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "null sample");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 999, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "iters not as announced");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0, \"extra\": 1}",
+			   "unknown key");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2]}",
+			   "missing loop_ns");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": -0.5}",
+			   "negative loop_ns");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": -1, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "negative warmup");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"workload\": \"cpu.int\", \"unit\": "
+			   "\"ns/op\", \"iters\": 1000, \"warmup\": 2, \"samples\": [1, 1, 2], "
+			   "\"sample_ns\": [1, 1, 2], \"loop_ns\": 0}",
+			   "duplicate key");
+}
+
+/* ----- connections ----- */
+
+struct pipe_conn {
+	int rfd, wfd;
+	struct conn c;
+};
+
+static void pipe_conn_open(struct pipe_conn *pc)
+{
+	int fds[2];
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	pc->rfd = fds[0];
+	pc->wfd = fds[1];
+	conn_init(&pc->c, pc->rfd, -1, "test");
+}
+
+static void pipe_conn_close(struct pipe_conn *pc)
+{
+	if (pc->rfd >= 0)
+		close(pc->rfd);
+	if (pc->wfd >= 0)
+		close(pc->wfd);
+}
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		cr_assert_gt(n, 0, "write to the pipe failed");
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void write_str(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+Test(conn, skips_noise_and_log)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "[    1.234] Linux version 6.1.0\r\n"
+			  "\n"
+			  "login: \n"
+			  "LOG agent starting\n"
+			  "READY cpu.int iters=64 sample_ns=1000\n"
+			  "DONE cpu.int\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_READY);
+	cr_assert_str_eq(m.workload, "cpu.int");
+	cr_assert_eq(m.iters, 64);
+	cr_assert_eq(pc.c.noise, 3);
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_DONE);
+	pipe_conn_close(&pc);
+}
+
+Test(conn, line_over_several_writes)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "DONE cp");
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	write_str(pc.wfd, "u.fp\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_DONE);
+	cr_assert_str_eq(m.workload, "cpu.fp");
+	pipe_conn_close(&pc);
+}
+
+Test(conn, overlong_line)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+	static char big[VMB_MAX_LINE + 100];
+
+	pipe_conn_open(&pc);
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\n';
+	write_all(pc.wfd, big, sizeof(big));
+	write_str(pc.wfd, "BYE\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPROTO);
+	cr_assert_neq(err[0], '\0');
+	pipe_conn_close(&pc);
+}
+
+Test(conn, malformed_line)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "noise\nEND bytes=1\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPROTO);
+	cr_assert_neq(err[0], '\0');
+	pipe_conn_close(&pc);
+}
+
+Test(conn, closed_stream)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "BYE\nhalf a line");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_BYE);
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	pipe_conn_close(&pc);
+}
+
+Test(conn, timeout)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	/* Noise alone does not count as a message either. */
+	write_str(pc.wfd, "just console output\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	pipe_conn_close(&pc);
+}
+
+static void read_exact(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		cr_assert_gt(n, 0, "short read from the pipe");
+		got += (size_t)n;
+	}
+}
+
+static void expect_pipe_empty(int fd)
+{
+	char c;
+	int fl = fcntl(fd, F_GETFL);
+
+	cr_assert_eq(fcntl(fd, F_SETFL, fl | O_NONBLOCK), 0);
+	cr_assert_eq(read(fd, &c, 1), -1, "extra bytes after the line");
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(fcntl(fd, F_SETFL, fl), 0);
+}
+
+Test(conn, send_one_line)
+{
+	int fds[2];
+	struct conn c;
+	char buf[64];
+	const char *want = "RUN cpu.int reps=10 warmup=2 min_sample_ns=10000000\n";
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	conn_init(&c, -1, fds[1], "test");
+	cr_assert_eq(conn_send(&c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu", "cpu.int", 10u,
+			       2u, 10000000ull),
+		     0);
+	read_exact(fds[0], buf, strlen(want));
+	buf[strlen(want)] = '\0';
+	cr_assert_str_eq(buf, want);
+	expect_pipe_empty(fds[0]);
+
+	cr_assert_eq(conn_send(&c, "GO"), 0);
+	read_exact(fds[0], buf, 3);
+	cr_assert_eq(memcmp(buf, "GO\n", 3), 0);
+	expect_pipe_empty(fds[0]);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(conn, send_line_length_limit)
+{
+	int fds[2];
+	struct conn c;
+	static char text[VMB_MAX_LINE + 8], buf[VMB_MAX_LINE + 8];
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	conn_init(&c, -1, fds[1], "test");
+	/* One byte too many for VMB_MAX_LINE with the newline: refused, nothing written. */
+	memset(text, 'q', VMB_MAX_LINE);
+	text[VMB_MAX_LINE] = '\0';
+	cr_assert_eq(conn_send(&c, "%s", text), -EMSGSIZE);
+	expect_pipe_empty(fds[0]);
+	/* Exactly VMB_MAX_LINE bytes with the newline is a valid protocol line. */
+	text[VMB_MAX_LINE - 1] = '\0';
+	cr_assert_eq(conn_send(&c, "%s", text), 0,
+		     "a line of VMB_MAX_LINE bytes with its newline was refused");
+	read_exact(fds[0], buf, VMB_MAX_LINE);
+	cr_assert_eq(buf[VMB_MAX_LINE - 1], '\n');
+	cr_assert_eq(memcmp(buf, text, VMB_MAX_LINE - 1), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(conn, send_to_closed_reader)
+{
+	int fds[2];
+	struct conn c;
+
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	close(fds[0]);
+	conn_init(&c, -1, fds[1], "test");
+	cr_assert_eq(conn_send(&c, "QUIT"), -EPIPE);
+	close(fds[1]);
+}

@@ -1,0 +1,253 @@
+/* Unit tests of harness/stats.h: the median CI rank and coverage, and stats_summarize. */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "harness/stats.h"
+
+/* C(n, k), exact for the small n used here. */
+static uint64_t choose(unsigned n, unsigned k)
+{
+	uint64_t c = 1;
+
+	for (unsigned i = 1; i <= k; i++)
+		c = c * (n - k + i) / i;
+	return c;
+}
+
+/* Coverage of [x(l), x(n+1-l)]: 1 - 2 P(B <= l-1), B ~ Binomial(n, 1/2), summed by hand. */
+static double coverage_of(unsigned n, unsigned l)
+{
+	uint64_t tail = 0;
+
+	for (unsigned k = 0; k < l; k++)
+		tail += choose(n, k);
+	return 1.0 - 2.0 * (double)tail / (double)(1ull << n);
+}
+
+/* A deterministic shuffle (Fisher-Yates with a fixed LCG). */
+static void shuffle(double *x, size_t n, uint32_t seed)
+{
+	for (size_t i = n - 1; i > 0; i--) {
+		seed = seed * 1664525u + 1013904223u;
+		size_t j = (seed >> 8) % (i + 1);
+		double t = x[i];
+		x[i] = x[j];
+		x[j] = t;
+	}
+}
+
+Test(stats_ci_rank, choose_helper)
+{
+	cr_assert_eq(choose(20, 6), 38760);
+	cr_assert_eq(choose(10, 2), 45);
+	cr_assert_eq(choose(6, 0), 1);
+}
+
+Test(stats_ci_rank, too_few_samples)
+{
+	for (size_t n = 0; n <= 5; n++) {
+		double cov = 0;
+		cr_assert_eq(stats_median_ci_rank(n, STATS_CI_LEVEL, &cov), 0, "n=%zu", n);
+	}
+	/* coverage may be NULL */
+	cr_assert_eq(stats_median_ci_rank(5, STATS_CI_LEVEL, NULL), 0);
+}
+
+Test(stats_ci_rank, n6)
+{
+	double cov = 0;
+
+	cr_assert_eq(stats_median_ci_rank(6, STATS_CI_LEVEL, &cov), 1);
+	cr_assert_float_eq(cov, 1.0 - 2.0 / 64.0, 1e-9);
+	cr_assert_float_eq(cov, coverage_of(6, 1), 1e-9);
+}
+
+Test(stats_ci_rank, n10)
+{
+	double cov = 0;
+
+	cr_assert_eq(stats_median_ci_rank(10, STATS_CI_LEVEL, &cov), 2);
+	cr_assert_float_eq(cov, coverage_of(10, 2), 1e-9);
+	cr_assert_float_eq(cov, 0.9785, 1e-4);
+	/* rank 3 would be below the level */
+	cr_assert_lt(coverage_of(10, 3), STATS_CI_LEVEL);
+}
+
+Test(stats_ci_rank, n20)
+{
+	double cov = 0;
+
+	cr_assert_eq(stats_median_ci_rank(20, STATS_CI_LEVEL, &cov), 6);
+	cr_assert_float_eq(cov, coverage_of(20, 6), 1e-9);
+	cr_assert_float_eq(cov, 0.9586, 1e-4);
+	cr_assert_lt(coverage_of(20, 7), STATS_CI_LEVEL);
+}
+
+Test(stats_ci_rank, largest_rank_above_level)
+{
+	/* For every n up to 60: the rank is the largest with coverage >= the level. */
+	for (unsigned n = 6; n <= 60; n++) {
+		double cov = 0;
+		size_t l = stats_median_ci_rank(n, STATS_CI_LEVEL, &cov);
+		cr_assert_geq(l, 1, "n=%u", n);
+		cr_assert_geq(cov, STATS_CI_LEVEL, "n=%u", n);
+		cr_assert_lt(coverage_of(n, (unsigned)l + 1), STATS_CI_LEVEL, "n=%u l=%zu", n, l);
+		cr_assert_float_eq(cov, coverage_of(n, (unsigned)l), 1e-9, "n=%u", n);
+	}
+}
+
+Test(stats_summarize, odd_n)
+{
+	const double x[] = { 5, 1, 4, 2, 3 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 5, &s), 0);
+	cr_assert_eq(s.n, 5);
+	cr_assert_float_eq(s.median, 3.0, 1e-12);
+	cr_assert_float_eq(s.min, 1.0, 1e-12);
+	cr_assert_float_eq(s.max, 5.0, 1e-12);
+	cr_assert_float_eq(s.mean, 3.0, 1e-12);
+	cr_assert_float_eq(s.stddev, sqrt(2.5), 1e-12); /* sample standard deviation */
+	cr_assert_float_eq(s.mad, 1.0, 1e-12);
+	cr_assert_not(s.has_ci, "n=5 has no 95%% interval");
+	cr_assert(isnan(s.ci_lo) && isnan(s.ci_hi));
+	cr_assert_eq(s.outliers, 0);
+}
+
+Test(stats_summarize, even_n)
+{
+	const double x[] = { 8, 2, 6, 4 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 4, &s), 0);
+	cr_assert_float_eq(s.median, 5.0, 1e-12);
+	cr_assert_float_eq(s.min, 2.0, 1e-12);
+	cr_assert_float_eq(s.max, 8.0, 1e-12);
+	cr_assert_float_eq(s.mean, 5.0, 1e-12);
+	cr_assert_not(s.has_ci);
+}
+
+Test(stats_summarize, input_not_modified)
+{
+	double x[] = { 3, 1, 2 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 3, &s), 0);
+	cr_assert_float_eq(x[0], 3.0, 0);
+	cr_assert_float_eq(x[1], 1.0, 0);
+	cr_assert_float_eq(x[2], 2.0, 0);
+}
+
+Test(stats_summarize, ci_n10_shuffled)
+{
+	double x[10];
+	struct summary s;
+
+	/* sorted: 1, 4, 7, ..., 28 */
+	for (int i = 0; i < 10; i++)
+		x[i] = 1 + 3 * i;
+	shuffle(x, 10, 12345);
+	cr_assert_eq(stats_summarize(x, 10, &s), 0);
+	cr_assert(s.has_ci);
+	cr_assert_float_eq(s.ci_lo, 4.0, 1e-12);  /* x(2) */
+	cr_assert_float_eq(s.ci_hi, 25.0, 1e-12); /* x(9) */
+	cr_assert_float_eq(s.ci_coverage, coverage_of(10, 2), 1e-9);
+	cr_assert_float_eq(s.median, (13.0 + 16.0) / 2, 1e-12);
+	cr_assert_float_eq(s.min, 1.0, 1e-12);
+	cr_assert_float_eq(s.max, 28.0, 1e-12);
+	cr_assert_float_eq(s.mean, 14.5, 1e-12);
+	cr_assert_leq(s.ci_lo, s.median);
+	cr_assert_geq(s.ci_hi, s.median);
+}
+
+Test(stats_summarize, ci_n20_shuffled)
+{
+	double x[20];
+	struct summary s;
+
+	/* sorted: 0.5, 1.0, ..., 10.0 */
+	for (int i = 0; i < 20; i++)
+		x[i] = 0.5 * (i + 1);
+	shuffle(x, 20, 987654321u);
+	cr_assert_eq(stats_summarize(x, 20, &s), 0);
+	cr_assert(s.has_ci);
+	cr_assert_float_eq(s.ci_lo, 3.0, 1e-12); /* x(6) */
+	cr_assert_float_eq(s.ci_hi, 7.5, 1e-12); /* x(15) */
+	cr_assert_float_eq(s.ci_coverage, coverage_of(20, 6), 1e-9);
+	cr_assert_float_eq(s.median, 5.25, 1e-12);
+}
+
+Test(stats_summarize, single_sample)
+{
+	const double x[] = { 42.5 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 1, &s), 0);
+	cr_assert_eq(s.n, 1);
+	cr_assert_float_eq(s.median, 42.5, 1e-12);
+	cr_assert_float_eq(s.mean, 42.5, 1e-12);
+	cr_assert_float_eq(s.min, 42.5, 1e-12);
+	cr_assert_float_eq(s.max, 42.5, 1e-12);
+	cr_assert(isnan(s.stddev), "stddev of one sample is %g, expected NaN", s.stddev);
+	cr_assert_not(s.has_ci);
+	cr_assert_eq(s.outliers, 0);
+}
+
+Test(stats_summarize, outlier_flagged_not_dropped)
+{
+	const double x[] = { 10, 11, 10, 12, 11, 1000, 10, 11, 12, 10 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 10, &s), 0);
+	cr_assert_eq(s.outliers, 1);
+	cr_assert_eq(s.n, 10);
+	cr_assert_float_eq(s.max, 1000.0, 1e-12);
+	cr_assert_float_eq(s.median, 11.0, 1e-12);
+	cr_assert_float_eq(s.mad, 1.0, 1e-12);
+	/* the mean still includes it */
+	cr_assert_float_eq(s.mean, 1097.0 / 10, 1e-9);
+}
+
+Test(stats_summarize, steady_samples_no_outliers)
+{
+	const double x[] = { 10, 11, 10, 12, 11, 10, 10, 11, 12, 10 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 10, &s), 0);
+	cr_assert_eq(s.outliers, 0);
+}
+
+Test(stats_summarize, mad_zero_flags_nothing)
+{
+	const double x[] = { 5, 5, 5, 5, 5, 5, 5, 900 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 8, &s), 0);
+	cr_assert_float_eq(s.mad, 0.0, 0);
+	cr_assert_eq(s.outliers, 0);
+	cr_assert_float_eq(s.max, 900.0, 1e-12);
+}
+
+Test(stats_summarize, non_finite_rejected)
+{
+	const double with_nan[] = { 1, 2, NAN, 4 };
+	const double with_inf[] = { 1, INFINITY, 3 };
+	const double with_ninf[] = { -INFINITY, 2 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(with_nan, 4, &s), -EINVAL);
+	cr_assert_eq(stats_summarize(with_inf, 3, &s), -EINVAL);
+	cr_assert_eq(stats_summarize(with_ninf, 2, &s), -EINVAL);
+}
+
+Test(stats_summarize, empty_rejected)
+{
+	const double x[] = { 1 };
+	struct summary s;
+
+	cr_assert_eq(stats_summarize(x, 0, &s), -EINVAL);
+}
