@@ -11,6 +11,7 @@
 #include "harness/proc.h"
 #include "harness/protocol.h"
 #include "harness/util.h"
+#include "workloads/workload.h"
 
 static const struct {
 	const char *word;
@@ -162,6 +163,8 @@ void payload_free(struct payload *p)
 {
 	free(p->samples);
 	json_decref(p->raw);
+	json_decref(p->extra);
+	json_decref(p->series);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -181,15 +184,44 @@ static int check_numbers(json_t *arr, size_t n, double *x)
 	return 0;
 }
 
+/* series: {"x_unit": s, "points": [{"x", "iters", "samples", "sample_ns"}, ...]} */
+static int check_series(json_t *series, uint64_t reps, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *points;
+	const char *xu;
+
+	if (json_unpack_ex(series, &jerr, JSON_STRICT, "{s:s, s:o}", "x_unit", &xu, "points",
+			   &points) < 0)
+		return bad(err, errlen, "result series: %s", jerr.text);
+	size_t n = json_array_size(points);
+	if (!json_is_array(points) || n == 0 || n > WL_MAX_POINTS)
+		return bad(err, errlen, "result series with 0 or more than %d points",
+			   WL_MAX_POINTS);
+	for (size_t i = 0; i < n; i++) {
+		json_t *samples, *ns;
+		json_int_t iters;
+		double x;
+		if (json_unpack_ex(json_array_get(points, i), &jerr, JSON_STRICT,
+				   "{s:F, s:I, s:o, s:o}", "x", &x, "iters", &iters, "samples",
+				   &samples, "sample_ns", &ns) < 0)
+			return bad(err, errlen, "result series point %zu: %s", i, jerr.text);
+		if (!isfinite(x) || x < 0 || iters < 1 || check_numbers(samples, reps, NULL) < 0 ||
+		    check_numbers(ns, reps, NULL) < 0)
+			return bad(err, errlen, "result series point %zu is malformed", i);
+	}
+	return 0;
+}
+
 int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 			const char *unit, uint64_t reps, uint64_t iters, struct payload *out,
 			char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *samples, *sample_ns;
+	json_t *samples, *sample_ns, *extra = NULL, *series = NULL;
 	const char *wl, *u;
 	json_int_t got_iters, warmup;
-	double loop_ns;
+	double loop_ns, ops;
 	int ret = -EPROTO;
 
 	memset(out, 0, sizeof(*out));
@@ -197,9 +229,11 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 	if (!root)
 		return bad(err, errlen, "result data is not JSON (column %d: %s)", jerr.column,
 			   jerr.text);
-	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s:s, s:s, s:I, s:I, s:o, s:o, s:F}",
-			   "workload", &wl, "unit", &u, "iters", &got_iters, "warmup", &warmup,
-			   "samples", &samples, "sample_ns", &sample_ns, "loop_ns", &loop_ns) < 0) {
+	if (json_unpack_ex(root, &jerr, JSON_STRICT,
+			   "{s:s, s:s, s:I, s:I, s:F, s:o, s:o, s:F, s?o, s?o}", "workload", &wl,
+			   "unit", &u, "iters", &got_iters, "warmup", &warmup, "ops", &ops,
+			   "samples", &samples, "sample_ns", &sample_ns, "loop_ns", &loop_ns,
+			   "extra", &extra, "series", &series) < 0) {
 		bad(err, errlen, "result data: %s", jerr.text);
 		goto out;
 	}
@@ -212,8 +246,8 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 		goto out;
 	}
 	if (got_iters < 1 || (uint64_t)got_iters != iters || warmup < 0 || !isfinite(loop_ns) ||
-	    loop_ns < 0) {
-		bad(err, errlen, "result data with iters, warmup or loop_ns not as announced");
+	    loop_ns < 0 || !isfinite(ops) || ops <= 0) {
+		bad(err, errlen, "result data with iters, warmup, ops or loop_ns not as announced");
 		goto out;
 	}
 	out->samples = malloc((reps ? reps : 1) * sizeof(double));
@@ -222,14 +256,23 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 		goto out;
 	}
 	if (check_numbers(samples, reps, out->samples) < 0 ||
-	    check_numbers(sample_ns, reps, NULL) < 0) {
+	    (json_array_size(sample_ns) != 0 && check_numbers(sample_ns, reps, NULL) < 0) ||
+	    !json_is_array(sample_ns)) {
 		bad(err, errlen, "result data without %llu finite non-negative samples",
 		    (unsigned long long)reps);
 		goto out;
 	}
+	if (extra && !json_is_object(extra)) {
+		bad(err, errlen, "result extra is not an object");
+		goto out;
+	}
+	if (series && check_series(series, reps, err, errlen) < 0)
+		goto out;
 	out->n = reps;
-	out->raw = json_pack("{s:I, s:I, s:f, s:O}", "iters", got_iters, "warmup", warmup,
-			     "loop_ns", loop_ns, "sample_ns", sample_ns);
+	out->extra = extra ? json_incref(extra) : NULL;
+	out->series = series ? json_incref(series) : NULL;
+	out->raw = json_pack("{s:I, s:I, s:f, s:f, s:O}", "iters", got_iters, "warmup", warmup,
+			     "loop_ns", loop_ns, "ops", ops, "sample_ns", sample_ns);
 	ret = out->raw ? 0 : -ENOMEM;
 out:
 	if (ret < 0)

@@ -56,12 +56,15 @@ const char *proto_msg_name(enum msg_type t);
 struct payload {
 	double *samples; /* reps values in the workload's unit */
 	size_t n;
-	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "sample_ns"} */
+	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "ops", "sample_ns"} */
+	json_t *extra;	 /* the workload's own facts, or NULL */
+	json_t *series;	 /* {"x_unit", "points": [{"x", "iters", "samples", "sample_ns"}]} */
 };
 
 /*
  * Validates the JSON object of DATA lines against what was asked: the workload, its unit,
- * reps samples of finite non-negative values, the iters announced in READY.
+ * reps samples of finite non-negative values, the iters announced in READY, a positive
+ * operation count, and the optional extra object and series of points.
  * 0 with *out (free with payload_free), -EPROTO with err.
  */
 int proto_parse_payload(const char *text, size_t textlen, const char *workload,

@@ -35,6 +35,8 @@ static void cell_free(struct cell *c)
 	free(c->reason);
 	free(c->samples);
 	json_decref(c->raw);
+	json_decref(c->extra);
+	json_decref(c->series);
 	json_decref(c->traps);
 	json_decref(c->counters);
 }
@@ -137,6 +139,32 @@ static json_t *ref_or_null(json_t *j)
 	return j ? json_incref(j) : json_null();
 }
 
+/* The series with each point's median and CI derived from its samples. */
+static json_t *series_to_json(json_t *series)
+{
+	json_t *out = json_deep_copy(series), *pt;
+	size_t i;
+
+	json_array_foreach(json_object_get(out, "points"), i, pt) {
+		json_t *samples = json_object_get(pt, "samples");
+		size_t n = json_array_size(samples);
+		double *x = malloc((n ? n : 1) * sizeof(*x));
+		struct summary s;
+		if (!x)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			x[k] = json_number_value(json_array_get(samples, k));
+		if (n && stats_summarize(x, n, &s) == 0) {
+			json_object_set_new(pt, "median", num(s.median));
+			json_object_set_new(pt, "ci95", s.has_ci ? json_pack("[oo]", num(s.ci_lo),
+									     num(s.ci_hi))
+								 : json_null());
+		}
+		free(x);
+	}
+	return out;
+}
+
 static json_t *cell_to_json(const struct cell *c)
 {
 	json_t *samples = json_array();
@@ -153,13 +181,15 @@ static json_t *cell_to_json(const struct cell *c)
 					 "mad", num(s->mad), "outliers", (json_int_t)s->outliers,
 					 "ci_coverage", num(s->ci_coverage))
 			     : json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
-			 cell_status_name(c->status), "reason", str_or_null(c->reason), "unit",
-			 c->unit, "better", c->better == BETTER_LOWER ? "lower" : "higher",
-			 "samples", samples, "median", c->has_stats ? num(s->median) : json_null(),
-			 "ci95", ci, "stats", st, "raw", ref_or_null(c->raw), "traps",
-			 ref_or_null(c->traps), "counters", ref_or_null(c->counters));
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
+		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
+		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
+		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
+		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
+		c->series ? series_to_json(c->series) : json_null(), "traps", ref_or_null(c->traps),
+		"counters", ref_or_null(c->counters));
 }
 
 json_t *results_to_json(const struct results *r)
@@ -233,6 +263,25 @@ static int take_object(json_t *cj, const char *key, json_t **out)
 	return 0;
 }
 
+/* Every point of a series has a finite x and an array of finite samples. */
+static int check_series(json_t *series)
+{
+	json_t *points = json_object_get(series, "points"), *pt, *v;
+	size_t i, k;
+
+	if (!json_is_array(points))
+		return -EINVAL;
+	json_array_foreach(points, i, pt) {
+		json_t *samples = json_object_get(pt, "samples");
+		if (!json_is_number(json_object_get(pt, "x")) || !json_is_array(samples))
+			return -EINVAL;
+		json_array_foreach(samples, k, v)
+			if (!json_is_number(v) || !isfinite(json_number_value(v)))
+				return -EINVAL;
+	}
+	return 0;
+}
+
 static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, size_t len)
 {
 	const char *backend, *mode, *workload, *status, *unit, *better;
@@ -281,8 +330,13 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
 			json_is_string(reason) ? json_string_value(reason) : "");
 	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &c->traps) < 0 ||
-	    take_object(cj, "counters", &c->counters) < 0)
-		return invalid(err, len, "results[%zu]: raw, traps and counters must be objects",
+	    take_object(cj, "counters", &c->counters) < 0 || take_object(cj, "extra", &c->extra) < 0 ||
+	    take_object(cj, "series", &c->series) < 0)
+		return invalid(err, len,
+			       "results[%zu]: raw, extra, series, traps and counters must be objects",
+			       idx);
+	if (c->series && check_series(c->series) < 0)
+		return invalid(err, len, "results[%zu].series: points need a number x and samples",
 			       idx);
 	return 0;
 }

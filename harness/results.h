@@ -31,7 +31,9 @@ struct cell {
 	size_t n;
 	bool has_stats;	  /* derived from samples */
 	struct summary stats;
-	json_t *raw;	  /* the agent's raw data (iters, sample_ns, loop_ns), or NULL */
+	json_t *raw;	  /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
+	json_t *extra;	  /* the workload's own facts (clocksource, fio latencies), or NULL */
+	json_t *series;	  /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
 	json_t *traps;	  /* {"per_op": t, "by_kind": {...}} or NULL */
 	json_t *counters; /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
 };

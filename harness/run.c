@@ -346,13 +346,16 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		goto fail;
 	ret = cell_set_samples(cell, pl.samples, pl.n);
 	if (ret == 0)
-		ret = probes_attribute(s, before, after, (double)pf->reps * (double)iters, cell);
+		ret = probes_attribute(s, before, after,
+				       json_real_value(json_object_get(pl.raw, "ops")), cell);
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "%s", strerror(-ret));
 		goto fail;
 	}
 	cell->raw = pl.raw;
-	pl.raw = NULL;
+	cell->extra = pl.extra;
+	cell->series = pl.series;
+	pl.raw = pl.extra = pl.series = NULL;
 	goto out;
 answered:
 	if (ret == 0) { /* the agent's own ERR: the session goes on */

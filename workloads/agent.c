@@ -20,15 +20,21 @@ struct agent {
 	int out_fd;
 	struct linebuf lb;
 	struct timer_info ti;
+	char self_dir[256]; /* where the agent's companions are: exec target, fio jobs */
 };
 
 struct run_params {
 	const struct workload_ops *ops;
-	uint64_t reps;
-	uint64_t warmup;
-	uint64_t min_sample_ns;
-	uint64_t iters; /* 0: calibrate */
+	struct wl_req req;
 	const char *disk;
+};
+
+/* What one RUN measured. */
+struct run_data {
+	size_t npoints;	    /* 0 for a single measurement */
+	uint64_t *iters;    /* per point (or [0] for a single one) */
+	uint64_t *ns;	    /* reps raw times per point, point after point */
+	double *values;	    /* reps values per point */
 };
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -104,11 +110,10 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		size_t off;
 		int required;
 	} keys[] = {
-		{ "reps", 1, 100000, offsetof(struct run_params, reps), 1 },
-		{ "warmup", 0, 1000, offsetof(struct run_params, warmup), 1 },
-		{ "min_sample_ns", 1000, 60000000000ull, offsetof(struct run_params, min_sample_ns),
-		  1 },
-		{ "iters", 1, 1ull << 50, offsetof(struct run_params, iters), 0 },
+		{ "reps", 1, 100000, offsetof(struct wl_req, reps), 1 },
+		{ "warmup", 0, 1000, offsetof(struct wl_req, warmup), 1 },
+		{ "min_sample_ns", 1000, 60000000000ull, offsetof(struct wl_req, min_sample_ns), 1 },
+		{ "iters", 1, 1ull << 50, offsetof(struct wl_req, iters), 0 },
 	};
 
 	memset(rp, 0, sizeof(*rp));
@@ -121,7 +126,7 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		if (!v && !keys[i].required)
 			continue;
 		if (!v || wire_parse_u64(v, keys[i].lo, keys[i].hi,
-					 (uint64_t *)((char *)rp + keys[i].off)) < 0) {
+					 (uint64_t *)((char *)&rp->req + keys[i].off)) < 0) {
 			*why = "RUN field missing or out of range";
 			return -EINVAL;
 		}
@@ -131,32 +136,90 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 	return 0;
 }
 
-static int send_data(struct agent *a, const struct run_params *rp, const uint64_t *ns,
-		     uint64_t iters)
+static json_t *u64_array(const uint64_t *v, size_t n)
 {
-	double loop = (rp->ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0;
-	json_t *samples = json_array(), *raw = json_array();
-	int ret = -ENOMEM;
+	json_t *a = json_array();
 
-	for (uint64_t i = 0; i < rp->reps; i++) {
-		double per_op = ((double)ns[i] - loop * (double)iters) / (double)iters;
-		if (json_array_append_new(samples, json_real(per_op)) < 0 ||
-		    json_array_append_new(raw, json_integer((json_int_t)ns[i])) < 0)
-			goto out;
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *double_array(const double *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_real(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The result object of agent.h. NULL on ENOMEM. */
+static json_t *result_json(struct agent *a, const struct run_params *rp, struct wl_ctx *ctx,
+			   const struct run_data *d)
+{
+	const struct workload_ops *ops = rp->ops;
+	uint64_t reps = rp->req.reps;
+	size_t last = d->npoints ? d->npoints - 1 : 0;
+	uint64_t iters = 0;
+	double total = 0;
+
+	for (size_t p = 0; p <= last; p++) {
+		iters += d->iters[p];
+		total += (double)reps * (double)d->iters[p] * ctx->units_per_iter;
 	}
-	json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:f}", "workload", rp->ops->name,
-				"unit", rp->ops->unit, "iters", (json_int_t)iters, "warmup",
-				(json_int_t)rp->warmup, "samples", samples, "sample_ns", raw,
-				"loop_ns", loop);
-	samples = raw = NULL; /* owned by obj (json_pack "o" steals, even on failure) */
+	if (ops->measure)
+		total = (double)ctx->ops_done;
+	json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:f}", "workload", ops->name,
+				"unit", ops->unit, "iters", (json_int_t)iters, "warmup",
+				(json_int_t)rp->req.warmup, "ops", total, "samples",
+				double_array(d->values + last * reps, reps), "sample_ns",
+				ops->measure ? json_array() : u64_array(d->ns + last * reps, reps),
+				"loop_ns",
+				(ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
 	if (!obj)
-		goto out;
-	char *text = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+		return NULL;
+	if (json_object_size(ctx->extra) && json_object_set(obj, "extra", ctx->extra) < 0)
+		goto nomem;
+	if (d->npoints) {
+		json_t *points = json_array();
+		for (size_t p = 0; points && p < d->npoints; p++)
+			if (json_array_append_new(
+				    points, json_pack("{s:f, s:I, s:o, s:o}", "x", ctx->x[p], "iters",
+						      (json_int_t)d->iters[p], "samples",
+						      double_array(d->values + p * reps, reps),
+						      "sample_ns", u64_array(d->ns + p * reps, reps))) <
+			    0) {
+				json_decref(points);
+				points = NULL;
+			}
+		if (!points || json_object_set_new(obj, "series",
+						   json_pack("{s:s, s:o}", "x_unit",
+							     ctx->x_unit ? ctx->x_unit : "", "points",
+							     points)) < 0)
+			goto nomem;
+	}
+	return obj;
+nomem:
 	json_decref(obj);
+	return NULL;
+}
+
+/* DATA lines and END for one result object. */
+static int send_data(struct agent *a, json_t *obj)
+{
+	char *text = json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(10));
+	int ret = 0;
+
 	if (!text)
-		goto out;
+		return -ENOMEM;
 	size_t len = strlen(text);
-	ret = 0;
 	for (size_t off = 0; ret == 0 && off < len; off += DATA_CHUNK) {
 		size_t n = len - off < DATA_CHUNK ? len - off : DATA_CHUNK;
 		ret = agent_say(a, "DATA %.*s", (int)n, text + off);
@@ -164,67 +227,108 @@ static int send_data(struct agent *a, const struct run_params *rp, const uint64_
 	if (ret == 0)
 		ret = agent_say(a, "END bytes=%zu", len);
 	free(text);
-out:
-	json_decref(samples);
-	json_decref(raw);
 	return ret;
+}
+
+/* Before READY: calibration and warm-up of every point. *iters_total and *est_ns are
+ * what READY announces. */
+static int run_prepare(struct wl_ctx *ctx, const struct wl_req *req, struct run_data *d,
+		       uint64_t *iters_total, uint64_t *est_ns)
+{
+	const struct workload_ops *ops = ctx->ops;
+	uint64_t est;
+	int ret;
+
+	*iters_total = 0;
+	*est_ns = 0;
+	if (ops->measure) {
+		d->iters[0] = 1;
+		*iters_total = 1;
+		*est_ns = ctx->est_sample_ns;
+		return 0;
+	}
+	for (size_t p = 0; p < (d->npoints ? d->npoints : 1); p++) {
+		if (d->npoints && (ret = ops->point(ctx, p)) < 0)
+			return ret;
+		ret = timing_prepare(ctx, req, &d->iters[p], &est);
+		if (ret < 0)
+			return ret;
+		*iters_total += d->iters[p];
+		*est_ns += est;
+	}
+	return 0;
+}
+
+/* After GO: the measured phase, nothing but the samples, no output. */
+static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req *req,
+		       struct run_data *d)
+{
+	const struct workload_ops *ops = ctx->ops;
+	uint64_t reps = req->reps;
+	int ret;
+
+	if (ops->measure)
+		return ops->measure(ctx, req, d->values);
+	for (size_t p = 0; p < (d->npoints ? d->npoints : 1); p++) {
+		if (d->npoints && (ret = ops->point(ctx, p)) < 0)
+			return ret;
+		ret = timing_run(ctx, d->iters[p], reps, d->ns + p * reps);
+		if (ret < 0)
+			return ret;
+		for (uint64_t i = 0; i < reps; i++)
+			d->values[p * reps + i] = timing_value(ops, ctx->units_per_iter,
+							      d->ns[p * reps + i], d->iters[p],
+							      a->ti.loop_ns);
+	}
+	return 0;
+}
+
+static const char *why(const struct wl_ctx *ctx, int ret)
+{
+	return ctx->reason[0] ? ctx->reason : strerror(-ret);
 }
 
 /* Returns 0 to go on serving, 1 when the host said QUIT while waiting for GO, -errno. */
 static int agent_run(struct agent *a, struct fields *fs)
 {
 	struct run_params rp;
-	const char *why = NULL;
+	struct run_data d = { 0 };
+	const char *bad = NULL;
 	char *line;
-	uint64_t iters, est_ns, *ns = NULL;
+	uint64_t iters, est_ns;
 	int ret;
 
-	if (parse_run(fs, &rp, &why) < 0)
+	if (parse_run(fs, &rp, &bad) < 0)
 		return agent_say(a, "ERR %s failed bad request: %s", fs->n > 1 ? fs->f[1] : "-",
-				 why);
+				 bad);
 	if (!rp.ops)
 		return agent_say(a, "ERR %s unsupported unknown to this agent (version %s)",
 				 fs->f[1], VMBENCH_VERSION);
-	if (workload_check(rp.ops, &why) < 0)
-		return agent_say(a, "ERR %s failed %s", rp.ops->name, why);
+	if (workload_check(rp.ops, &bad) < 0)
+		return agent_say(a, "ERR %s failed %s", rp.ops->name, bad);
 
-	struct wl_ctx ctx = { .ops = rp.ops, .disk = rp.disk };
-	if (rp.ops->setup) {
-		ret = rp.ops->setup(&ctx);
-		if (ret < 0)
-			return agent_say(a, "ERR %s %s %s", rp.ops->name,
-					 ret == -ENOTSUP ? "unsupported" : "failed",
-					 ctx.reason[0] ? ctx.reason : strerror(-ret));
+	struct wl_ctx ctx = { .ops = rp.ops, .disk = rp.disk, .self_dir = a->self_dir,
+			      .units_per_iter = 1, .extra = json_object() };
+	if (!ctx.extra)
+		return agent_say(a, "ERR %s failed out of memory", rp.ops->name);
+	if (rp.ops->setup && (ret = rp.ops->setup(&ctx)) < 0) {
+		json_decref(ctx.extra);
+		return agent_say(a, "ERR %s %s %s", rp.ops->name,
+				 ret == -ENOTSUP ? "unsupported" : "failed", why(&ctx, ret));
 	}
-	ns = calloc(rp.reps, sizeof(*ns));
-	if (!ns) {
-		ret = agent_say(a, "ERR %s failed out of memory", rp.ops->name);
+	d.npoints = rp.ops->point ? ctx.npoints : 0;
+	size_t slots = d.npoints ? d.npoints : 1;
+	d.iters = calloc(slots, sizeof(*d.iters));
+	d.ns = calloc(slots * rp.req.reps, sizeof(*d.ns));
+	d.values = calloc(slots * rp.req.reps, sizeof(*d.values));
+	if (!d.iters || !d.ns || !d.values || (rp.ops->point && !d.npoints)) {
+		ret = agent_say(a, "ERR %s failed %s", rp.ops->name,
+				rp.ops->point && !d.npoints ? "no points to measure" : "out of memory");
 		goto out;
 	}
-	if (rp.iters) {
-		iters = rp.iters;
-		ret = timing_sample(&ctx, iters, &est_ns);
-	} else {
-		ret = timing_calibrate(&ctx, rp.min_sample_ns, &iters, &est_ns);
-	}
-	/* Warm-up, which also checks the calibration: when a warm-up sample ran shorter than
-	 * min_sample_ns (calibration was slowed by something), scale up from the fastest one
-	 * and warm up again. */
-	for (int round = 0; ret == 0 && rp.warmup && round < 3; round++) {
-		uint64_t fastest = UINT64_MAX;
-		for (uint64_t i = 0; ret == 0 && i < rp.warmup; i++) {
-			ret = timing_sample(&ctx, iters, &ns[0]);
-			if (ns[0] < fastest)
-				fastest = ns[0];
-		}
-		if (ret < 0 || rp.iters || fastest >= rp.min_sample_ns)
-			break;
-		iters = timing_scale_iters(iters, fastest, rp.min_sample_ns);
-		est_ns = fastest * 12 / 10;
-	}
+	ret = run_prepare(&ctx, &rp.req, &d, &iters, &est_ns);
 	if (ret < 0) {
-		ret = agent_say(a, "ERR %s failed calibration: %s", rp.ops->name,
-				ctx.reason[0] ? ctx.reason : strerror(-ret));
+		ret = agent_say(a, "ERR %s failed calibration: %s", rp.ops->name, why(&ctx, ret));
 		goto out;
 	}
 	ret = agent_say(a, "READY %s iters=%llu sample_ns=%llu", rp.ops->name,
@@ -232,8 +336,10 @@ static int agent_run(struct agent *a, struct fields *fs)
 	if (ret < 0)
 		goto out;
 	ret = agent_readline(a, &line);
-	if (ret <= 0)
-		goto out_eof;
+	if (ret <= 0) {
+		ret = ret ? ret : 1; /* end of input: stop serving */
+		goto out;
+	}
 	if (strcmp(line, "QUIT") == 0) {
 		ret = 1;
 		goto out;
@@ -242,25 +348,24 @@ static int agent_run(struct agent *a, struct fields *fs)
 		ret = agent_say(a, "ERR %s failed expected GO", rp.ops->name);
 		goto out;
 	}
-	/* The measured phase: nothing but the samples, no output. */
-	for (uint64_t i = 0; i < rp.reps; i++) {
-		ret = timing_sample(&ctx, iters, &ns[i]);
-		if (ret < 0)
-			break;
+	ret = run_measure(a, &ctx, &rp.req, &d);
+	if (ret < 0) {
+		ret = agent_say(a, "ERR %s failed %s", rp.ops->name, why(&ctx, ret));
+		goto out;
 	}
-	if (ret < 0)
-		ret = agent_say(a, "ERR %s failed %s", rp.ops->name,
-				ctx.reason[0] ? ctx.reason : strerror(-ret));
-	else if ((ret = agent_say(a, "DONE %s", rp.ops->name)) == 0)
-		ret = send_data(a, &rp, ns, iters);
-	goto out;
-out_eof:
-	if (ret == 0)
-		ret = 1; /* end of input: stop serving */
+	ret = agent_say(a, "DONE %s", rp.ops->name);
+	if (ret == 0) {
+		json_t *obj = result_json(a, &rp, &ctx, &d);
+		ret = obj ? send_data(a, obj) : -ENOMEM;
+		json_decref(obj);
+	}
 out:
-	free(ns);
+	free(d.iters);
+	free(d.ns);
+	free(d.values);
 	if (rp.ops->teardown)
 		rp.ops->teardown(&ctx);
+	json_decref(ctx.extra);
 	return ret;
 }
 
@@ -274,6 +379,15 @@ int agent_serve(int in_fd, int out_fd)
 		return -ENOMEM;
 	a->in_fd = in_fd;
 	a->out_fd = out_fd;
+	ssize_t n = readlink("/proc/self/exe", a->self_dir, sizeof(a->self_dir) - 1);
+	if (n > 0) {
+		a->self_dir[n] = '\0';
+		char *slash = strrchr(a->self_dir, '/');
+		if (slash)
+			*slash = '\0';
+	} else {
+		strcpy(a->self_dir, ".");
+	}
 	linebuf_init(&a->lb);
 	ret = timing_probe(&a->ti);
 	if (ret == 0)

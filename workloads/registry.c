@@ -30,8 +30,10 @@ int workload_check(const struct workload_ops *ops, const char **why)
 		*why = "workload ABI mismatch";
 	else if (!ops->name || !ops->unit || !ops->summary)
 		*why = "workload without name, unit or summary";
-	else if (!ops->op)
-		*why = "workload without an op hook";
+	else if (!ops->op == !ops->measure)
+		*why = "workload needs exactly one of op and measure";
+	else if (ops->point && !ops->op)
+		*why = "a workload with points needs an op";
 	else
 		return 0;
 	return -EINVAL;

@@ -17,14 +17,68 @@ uint64_t timing_now_ns(void)
 
 int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns)
 {
+	ctx->untimed_ns = 0;
 	uint64_t t0 = timing_now_ns();
 	int ret = ctx->ops->op(ctx, iters);
 	uint64_t t1 = timing_now_ns();
 
 	if (ret < 0)
 		return ret;
-	*ns = t1 - t0;
+	uint64_t d = t1 - t0;
+	*ns = ctx->untimed_ns < d ? d - ctx->untimed_ns : 0;
 	return 0;
+}
+
+int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters,
+		   uint64_t *est_ns)
+{
+	uint64_t n, est, ns;
+	int ret;
+
+	if (req->iters) {
+		n = req->iters;
+		ret = timing_sample(ctx, n, &est);
+	} else {
+		ret = timing_calibrate(ctx, req->min_sample_ns, &n, &est);
+	}
+	for (int round = 0; ret == 0 && req->warmup && round < 3; round++) {
+		uint64_t fastest = UINT64_MAX;
+		for (uint64_t i = 0; ret == 0 && i < req->warmup; i++) {
+			ret = timing_sample(ctx, n, &ns);
+			if (ret == 0 && ns < fastest)
+				fastest = ns;
+		}
+		if (ret < 0 || req->iters || fastest >= req->min_sample_ns)
+			break;
+		n = timing_scale_iters(n, fastest, req->min_sample_ns);
+		est = fastest * 12 / 10;
+	}
+	if (ret < 0)
+		return ret;
+	*iters = n;
+	*est_ns = est;
+	return 0;
+}
+
+int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t reps, uint64_t *ns)
+{
+	for (uint64_t i = 0; i < reps; i++) {
+		int ret = timing_sample(ctx, iters, &ns[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+double timing_value(const struct workload_ops *ops, double units_per_iter, uint64_t ns,
+		    uint64_t iters, double loop_ns)
+{
+	double net = (double)ns;
+	double units = (double)iters * units_per_iter;
+
+	if (ops->flags & WL_SUBTRACT_LOOP)
+		net -= loop_ns * (double)iters;
+	return ops->value == WL_RATE ? units / net : net / units;
 }
 
 uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns)
@@ -100,7 +154,7 @@ int timing_probe(struct timer_info *ti)
 	ti->read_ns = (double)(timing_now_ns() - t0) / (ROUNDS * 10 + 1);
 
 	/* The empty loop, calibrated like any workload; the median of a few samples. */
-	struct wl_ctx ctx = { .ops = &workload_null };
+	struct wl_ctx ctx = { .ops = &workload_null, .units_per_iter = 1 };
 	uint64_t iters, ns;
 	double per[LOOP_SAMPLES];
 	int ret = timing_calibrate(&ctx, 2000000, &iters, &ns);

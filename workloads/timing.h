@@ -27,5 +27,21 @@ int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters,
 		     uint64_t *est_ns) __must_check;
 /* Iteration count needed for min_ns given that iters took ns (pure; unit-tested). */
 uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns);
+/*
+ * Calibration (unless req->iters fixes the count) and warm-up: req->warmup samples are
+ * run and dropped; when the fastest of them ran shorter than min_sample_ns, iters is
+ * scaled up from it and the warm-up repeated (three rounds at most).
+ */
+int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters,
+		   uint64_t *est_ns) __must_check;
+/* The measured samples: reps raw elapsed times (untimed work excluded) into ns. */
+int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t reps, uint64_t *ns) __must_check;
+/*
+ * A sample's value in the workload's unit (pure; unit-tested): the elapsed ns less
+ * loop_ns per iteration when the workload subtracts loop cost, per unit of work
+ * (WL_TIME) or units of work per ns (WL_RATE).
+ */
+double timing_value(const struct workload_ops *ops, double units_per_iter, uint64_t ns,
+		    uint64_t iters, double loop_ns);
 
 #endif

@@ -8,13 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "harness/compiler.h"
 
-#define WORKLOAD_ABI 1
+#define WORKLOAD_ABI	   2
+#define WL_MAX_POINTS	   32
 
 enum better {
 	BETTER_LOWER,
 	BETTER_HIGHER,
+};
+
+/* How a sample's value is made from its elapsed time. */
+enum wl_value {
+	WL_TIME, /* ns per unit of work: net_ns / (iters * units_per_iter) */
+	WL_RATE, /* units of work per ns: iters * units_per_iter / net_ns (bytes/ns = GB/s) */
 };
 
 /* What a workload needs of its backend (capability flags, checked before RUN). */
@@ -30,13 +39,30 @@ enum workload_flags {
 	WL_SUBTRACT_LOOP = 1u << 1,
 };
 
+/* What the host asked for (RUN). */
+struct wl_req {
+	uint64_t reps, warmup, min_sample_ns;
+	uint64_t iters; /* 0: calibrate */
+};
+
 /* Per-run state handed to the hooks. */
 struct wl_ctx {
 	const struct workload_ops *ops;
-	void *priv;	     /* the workload's own state, from setup */
-	const char *disk;    /* path of the test disk, or NULL */
-	uint64_t sink;	     /* results the compiler must not discard */
-	char reason[256];    /* why setup or the run failed, or why it cannot run here */
+	void *priv;		/* the workload's own state, from setup */
+	const char *disk;	/* path of the test disk or file, or NULL */
+	const char *self_dir;	/* directory of the agent binary: exec target, fio job files */
+	double units_per_iter;	/* units of work one iteration does (setup may change; 1) */
+	uint64_t untimed_ns;	/* op adds time spent on bookkeeping not to be measured */
+	uint64_t sink;		/* results the compiler must not discard */
+	json_t *extra;		/* an object the workload may fill: sent with the samples */
+	/* Workloads measured over several points (mem.lat): setup fills these. */
+	size_t npoints;
+	double x[WL_MAX_POINTS];
+	const char *x_unit;
+	/* Workloads that measure themselves (fio): total operations of the measured phase. */
+	uint64_t ops_done;
+	uint64_t est_sample_ns; /* setup's estimate of one sample's duration */
+	char reason[256];	/* why setup or the run failed, or why it cannot run here */
 };
 
 struct workload_ops {
@@ -45,16 +71,24 @@ struct workload_ops {
 	const char *summary;
 	const char *unit; /* of the reported samples: "ns/op", "GB/s", ... */
 	enum better better;
+	enum wl_value value;
 	unsigned needs;
 	unsigned flags;
 	/*
-	 * Agent side. setup (optional) prepares state and may fill ctx->reason and return
-	 * -ENOTSUP when the workload cannot run in this guest (reported as skipped).
-	 * op runs the operation iters times; the agent times it. teardown is optional.
+	 * Agent side. setup (optional) prepares state; it fills ctx->reason and returns
+	 * -ENOTSUP when the workload cannot run in this guest (reported as skipped), and
+	 * cleans up after itself when it fails. teardown (optional) undoes setup.
 	 */
 	int (*setup)(struct wl_ctx *ctx);
-	int (*op)(struct wl_ctx *ctx, uint64_t iters);
 	void (*teardown)(struct wl_ctx *ctx);
+	/* A timed operation: runs it iters times; the agent calibrates and times it. */
+	int (*op)(struct wl_ctx *ctx, uint64_t iters);
+	/* Several points (ctx->npoints): prepares point i before it is calibrated and
+	 * measured (untimed); op then runs at that point. */
+	int (*point)(struct wl_ctx *ctx, size_t i);
+	/* Or a workload that measures itself (no op): the whole measured phase, reps
+	 * samples in the workload's unit; sets ctx->ops_done. */
+	int (*measure)(struct wl_ctx *ctx, const struct wl_req *req, double *samples);
 };
 
 /* The registry: one X-macro list (workloads/list.h), no constructors. */

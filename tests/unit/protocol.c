@@ -362,7 +362,7 @@ Test(proto_parse, err_alone_stays_in_bounds)
 /* ----- payloads ----- */
 
 #define PAYLOAD_OK                                                                          \
-	"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, " \
+	"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, \"ops\": 3000, " \
 	"\"samples\": [1.5, 1.25, 2], \"sample_ns\": [1500, 1250, 2000], \"loop_ns\": 0.25}"
 
 static void expect_bad_payload(const char *text, const char *what)
@@ -428,60 +428,82 @@ Test(proto_payload, invalid)
 			   "truncated JSON");
 	expect_bad_payload("[1, 2, 3]", "an array");
 	expect_bad_payload("{\"workload\": \"cpu.fp\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "wrong workload");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"GB/s\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "wrong unit");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "too few samples");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 2, 3, 4], \"sample_ns\": [1, 1, 2, 4], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2, 3, 4], \"sample_ns\": [1, 1, 2, 4], "
 			   "\"loop_ns\": 0}",
 			   "too many samples");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 2], "
 			   "\"loop_ns\": 0}",
 			   "too few sample_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, -1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, -1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "negative sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, \"1\", 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, \"1\", 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "string sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, null, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, null, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "null sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 999, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "iters not as announced");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
-			   "\"loop_ns\": 0, \"extra\": 1}",
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0, \"bogus\": 1}",
 			   "unknown key");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2]}",
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2]}",
 			   "missing loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": -0.5}",
 			   "negative loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": -1, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": -1, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "negative warmup");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"workload\": \"cpu.int\", \"unit\": "
-			   "\"ns/op\", \"iters\": 1000, \"warmup\": 2, \"samples\": [1, 1, 2], "
+			   "\"ns/op\", \"iters\": 1000, \"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], "
 			   "\"sample_ns\": [1, 1, 2], \"loop_ns\": 0}",
 			   "duplicate key");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "missing ops");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 0, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "zero ops");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0, \"extra\": [1]}",
+			   "extra not an object");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": []}}",
+			   "series without points");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": "
+			   "[{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2], \"sample_ns\": [1, 2, 3]}]}}",
+			   "series point with too few samples");
+
 }
 
 /* ----- connections ----- */
@@ -705,4 +727,24 @@ Test(conn, send_to_closed_reader)
 	conn_init(&c, -1, fds[1], "test");
 	cr_assert_eq(conn_send(&c, "QUIT"), -EPIPE);
 	close(fds[1]);
+}
+
+Test(proto_payload, extra_and_series)
+{
+	static const char text[] =
+		"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, "
+		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [], \"loop_ns\": 0, "
+		"\"extra\": {\"clocksource\": \"tsc\"}, \"series\": {\"x_unit\": \"bytes\", "
+		"\"points\": [{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2, 3], "
+		"\"sample_ns\": [1, 2, 3]}]}}";
+	struct payload p;
+	char err[256] = "";
+
+	cr_assert_eq(proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, &p, err,
+					 sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(json_string_value(json_object_get(p.extra, "clocksource")), "tsc");
+	cr_assert_eq(json_array_size(json_object_get(p.series, "points")), 1);
+	cr_assert_float_eq(json_number_value(json_object_get(p.raw, "ops")), 3000, 1e-9);
+	payload_free(&p);
 }
