@@ -23,6 +23,7 @@ struct backend_cfg {
 	int cpu;		/* measurement CPU (OS index), -1 for none */
 	unsigned vcpus;		/* guest CPUs, for VM backends */
 	unsigned mem_mib;	/* guest memory, for VM backends and container limits */
+	const char *disk_path;	/* the test disk on the host, or NULL when no workload needs it */
 };
 
 /* A running guest. */
@@ -32,6 +33,7 @@ struct guest {
 	int to_guest;	/* the harness writes protocol lines here */
 	int from_guest; /* and reads the agent's lines here */
 	pid_t pid;	/* the host process that is the guest (agent, QEMU, UML, runtime) */
+	const char *disk; /* the test disk as the guest sees it, or NULL */
 	void *priv;	/* the backend's own state */
 	char reason[256]; /* why start failed */
 };

@@ -7,6 +7,7 @@
 
 #include "backends/backend.h"
 #include "harness/proc.h"
+#include "workloads/workload.h"
 
 static int native_available(const struct backend_cfg *cfg, char *reason, size_t len)
 {
@@ -39,6 +40,7 @@ static void native_child(void *arg)
 
 static int native_start(struct guest *g)
 {
+	g->disk = g->cfg->disk_path;
 	int ret = proc_spawn_piped(native_child, g, &g->pid, &g->to_guest, &g->from_guest);
 
 	if (ret < 0)
@@ -52,6 +54,7 @@ const struct backend_ops backend_native = {
 	.name = "native",
 	.mode = "native",
 	.summary = "the host itself, no virtualization: the baseline every ratio refers to",
+	.provides = WL_NEEDS_DISK,
 	.hello_timeout_s = 30,
 	.available = native_available,
 	.start = native_start,

@@ -18,6 +18,7 @@
 #include "harness/proc.h"
 #include "harness/registry.h"
 #include "harness/run.h"
+#include "harness/testdisk.h"
 #include "harness/util.h"
 #include "workloads/wire.h"
 
@@ -32,7 +33,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -280,7 +281,8 @@ static int cmd_doctor(int argc, char **argv)
 
 struct run_ctx {
 	struct common_ctx c;
-	const char *backends, *workloads, *outdir;
+	const char *backends, *workloads, *outdir, *disk;
+	unsigned disk_mib;
 	const struct profile *profile;
 	unsigned reps;
 	bool reps_set;
@@ -298,6 +300,9 @@ static const struct opt run_opts[] = {
 	{ "cpu", 'c', required_argument, "N", "measurement CPU (default: hwloc's last core)" },
 	{ "agent", OPT_AGENT, required_argument, "PATH",
 	  "the vmbench-agent binary (default: next to vmbench)" },
+	{ "disk", OPT_DISK, required_argument, "FILE",
+	  "test disk for io.* (default: testdisk-<MiB>M.raw in the cache directory)" },
+	{ "disk-mib", OPT_DISK_MIB, required_argument, "N", "test disk size (default 256)" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -341,6 +346,16 @@ static int run_opt(void *vctx, int key, const char *arg)
 		return 0;
 	case OPT_AGENT:
 		return agent_opt(&ctx->c, arg);
+	case OPT_DISK:
+		/* It travels in the agent protocol: one field, printable, no spaces. */
+		if (!*arg || !wire_printable(arg) || strchr(arg, ' '))
+			return usage_error("run", "invalid --disk '%s': a path without spaces", arg);
+		ctx->disk = arg;
+		return 0;
+	case OPT_DISK_MIB:
+		ret = parse_uint("run", "--disk-mib", arg, 16, 1 << 20, &v);
+		ctx->disk_mib = v;
+		return ret;
 	}
 	return EXIT_USAGE;
 }
@@ -356,6 +371,45 @@ static void link_latest(const char *outdir)
 	unlink(tmp);
 	if (symlink(base, tmp) == 0 && rename(tmp, "results/latest") < 0)
 		unlink(tmp);
+}
+
+/* The test disk, when a planned workload needs one and a planned backend provides it.
+ * Sets *path (malloc'd) or *reason. Bad input is an exit status. */
+static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char **path,
+			char *reason, size_t len)
+{
+	bool need = false, provided = false;
+	uint64_t mib = ctx->disk_mib ? ctx->disk_mib : TESTDISK_DEFAULT_MIB;
+
+	*path = NULL;
+	for (size_t i = 0; i < plan->nworkloads; i++)
+		need |= (plan->workloads[i]->needs & WL_NEEDS_DISK) != 0;
+	for (size_t i = 0; i < plan->nbackends; i++)
+		provided |= (plan->backends[i]->provides & WL_NEEDS_DISK) != 0;
+	if (!need || !provided)
+		return 0;
+	if (ctx->disk) {
+		*path = strdup(ctx->disk);
+	} else {
+		char *dir = testdisk_cache_dir();
+		if (dir && asprintf(path, "%s/testdisk-%lluM.raw", dir, (unsigned long long)mib) < 0)
+			*path = NULL;
+		free(dir);
+		if (*path && (strchr(*path, ' ') || !wire_printable(*path))) {
+			snprintf(reason, len, "the cache path %s has spaces; use --disk", *path);
+			free(*path);
+			*path = NULL;
+			return 0;
+		}
+	}
+	if (!*path)
+		return EXIT_FAILED;
+	if (testdisk_ensure(*path, mib << 20, reason, len) < 0) {
+		log_warn("io workloads will be skipped: %s", reason);
+		free(*path);
+		*path = NULL;
+	}
+	return 0;
 }
 
 static void print_summary(const struct results *res)
@@ -430,12 +484,17 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		json_decref(host_topology(&cpu));
 	if (proc_signals_init() < 0)
 		log_warn("cannot install signal handlers: Ctrl-C will not end the run cleanly");
+	char *disk = NULL, disk_reason[512] = "";
+	ret = prepare_disk(&ctx, &plan, &disk, disk_reason, sizeof(disk_reason));
+	if (ret)
+		goto out_plan;
 
 	struct run_cfg cfg = {
 		.plan = &plan,
 		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
-			     .mem_mib = DEFAULT_MEM_MIB },
+			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk },
 		.out_path = path,
+		.disk_reason = disk_reason[0] ? disk_reason : NULL,
 		.argc = full_argc,
 		.argv = full_argv,
 	};
@@ -457,6 +516,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 	if (default_out)
 		link_latest(ctx.outdir);
 	results_free(&res);
+	free(disk);
 out_plan:
 	plan_free(&plan);
 out_agent:

@@ -304,8 +304,10 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 
 	if (!before || !after)
 		goto fail;
-	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu", wl->name, pf->reps,
-			pf->warmup, (unsigned long long)pf->min_sample_ns);
+	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
+	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s", wl->name,
+			pf->reps, pf->warmup, (unsigned long long)pf->min_sample_ns,
+			disk ? " disk=" : "", disk ? s->g.disk : "");
 	if (ret < 0) {
 		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
 		goto fail;
@@ -442,6 +444,15 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			cell_set_status(c, CELL_SKIPPED, "%s", needs_text(wl->needs & ~b->provides));
 			continue;
 		}
+		if ((wl->needs & WL_NEEDS_DISK) && !cfg->backend.disk_path) {
+			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
+						     wl->better);
+			if (!c)
+				return -ENOMEM;
+			cell_set_status(c, CELL_SKIPPED, "no test disk: %s",
+					cfg->disk_reason ? cfg->disk_reason : "none was set up");
+			continue;
+		}
 		if (!up) {
 			ret = session_start(&s, b, &cfg->backend, err, sizeof(err));
 			if (ret < 0) {
@@ -523,6 +534,9 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 				    cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus, "mem_mib",
 				    (int)cfg->backend.mem_mib);
 	pin_harness(cfg->backend.cpu, runinfo);
+	json_object_set_new(runinfo, "disk", cfg->backend.disk_path
+						     ? json_string(cfg->backend.disk_path)
+						     : json_null());
 	json_object_set_new(res->provenance, "run", runinfo);
 	json_object_set_new(res->provenance, "backends", backends);
 	ret = results_write(res, cfg->out_path);

@@ -13,6 +13,7 @@ struct run_cfg {
 	const struct plan *plan;
 	struct backend_cfg backend;
 	const char *out_path; /* results.json, rewritten atomically after every backend */
+	const char *disk_reason; /* why backend.disk_path is NULL, when it is */
 	int argc;	      /* the command line, for provenance */
 	char **argv;
 };

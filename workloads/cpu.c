@@ -55,3 +55,60 @@ const struct workload_ops workload_cpu_fp = {
 	.better = BETTER_LOWER,
 	.op = cpu_fp_op,
 };
+
+#define CALL_DEPTH 16
+
+/* A chain of 16 distinct non-inlined functions, each adding to what the next returns:
+ * no recursion for the compiler to turn into a loop, every call and return happens. */
+static __attribute__((noipa)) uint64_t cr0(uint64_t x)
+{
+	__asm__ volatile("" : "+r"(x));
+	return x;
+}
+#define CR(n, prev)                                                                                \
+	static __attribute__((noipa)) uint64_t cr##n(uint64_t x)                                   \
+	{                                                                                          \
+		return cr##prev(x + 1) + 1;                                                        \
+	}
+CR(1, 0)
+CR(2, 1)
+CR(3, 2)
+CR(4, 3)
+CR(5, 4)
+CR(6, 5)
+CR(7, 6)
+CR(8, 7)
+CR(9, 8)
+CR(10, 9)
+CR(11, 10)
+CR(12, 11)
+CR(13, 12)
+CR(14, 13)
+CR(15, 14)
+
+/* One operation: one call and one return; an iteration is a 16-deep chain. */
+static int cpu_callret_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	uint64_t acc = ctx->sink;
+
+	for (uint64_t i = 0; i < iters; i++)
+		acc = cr15(acc);
+	ctx->sink = acc;
+	return 0;
+}
+
+static int cpu_callret_setup(struct wl_ctx *ctx)
+{
+	ctx->units_per_iter = CALL_DEPTH;
+	return 0;
+}
+
+const struct workload_ops workload_cpu_callret = {
+	.abi = WORKLOAD_ABI,
+	.name = "cpu.callret",
+	.summary = "call and return: 16-deep chains of non-inlined calls, per call",
+	.unit = "ns/op",
+	.better = BETTER_LOWER,
+	.setup = cpu_callret_setup,
+	.op = cpu_callret_op,
+};

@@ -6,5 +6,33 @@
 #define WORKLOAD_LIST(X)                                                                           \
 	X(cpu_int)                                                                                 \
 	X(cpu_fp)                                                                                  \
+	X(cpu_callret)                                                                             \
 	X(syscall_getppid)                                                                         \
+	X(syscall_read)                                                                            \
+	X(syscall_write)                                                                           \
+	X(syscall_stat)                                                                            \
+	X(syscall_fstat)                                                                           \
+	X(syscall_openclose)                                                                       \
+	X(signal_install)                                                                          \
+	X(signal_handle)                                                                           \
+	X(signal_protfault)                                                                        \
+	X(proc_fork)                                                                               \
+	X(proc_exec)                                                                               \
+	X(proc_sh)                                                                                 \
+	X(ctx_pipe)                                                                                \
+	X(ctx_pipe_64k)                                                                            \
+	X(mem_pagefault)                                                                           \
+	X(mem_mmap)                                                                                \
+	X(mem_bw_copy)                                                                             \
+	X(mem_bw_scale)                                                                            \
+	X(mem_bw_add)                                                                              \
+	X(mem_bw_triad)                                                                            \
+	X(mem_lat)                                                                                 \
+	X(clock_gettime)                                                                           \
+	X(clock_rdtsc)                                                                             \
+	X(io_randread4k_qd1)                                                                       \
+	X(io_randwrite4k_qd1)                                                                      \
+	X(io_randread4k_qd32)                                                                      \
+	X(io_seqread1m)                                                                            \
+	X(io_seqwrite1m)                                                                           \
 	X(null)

@@ -1,0 +1,80 @@
+/* The test disk: a cached raw file of pseudo-random bytes for the io.* workloads. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness/log.h"
+#include "harness/testdisk.h"
+#include "harness/util.h"
+
+char *testdisk_cache_dir(void)
+{
+	const char *v = getenv("VMBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"),
+		   *h = getenv("HOME");
+	char *dir = NULL;
+
+	if (v && *v)
+		dir = strdup(v);
+	else if (x && *x && asprintf(&dir, "%s/vmbench", x) < 0)
+		dir = NULL;
+	else if (!(x && *x) && asprintf(&dir, "%s/.cache/vmbench", h && *h ? h : "/tmp") < 0)
+		dir = NULL;
+	return dir;
+}
+
+int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
+{
+	struct stat st;
+	char tmp[4096], dir[4096];
+	int ret;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == bytes)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		ret = util_mkdir_p(dir);
+		if (ret < 0) {
+			snprintf(err, len, "cannot create %s: %s", dir, strerror(-ret));
+			return ret;
+		}
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, len, "cannot create the test disk %s: %s", path, strerror(errno));
+		return ret;
+	}
+	log_info("creating the test disk %s (%llu MiB), once", path,
+		 (unsigned long long)(bytes >> 20));
+	enum { CHUNK = 1 << 20 };
+	uint64_t *buf = malloc(CHUNK), x = 0x2545f4914f6cdd1dull;
+	ret = buf ? 0 : -ENOMEM;
+	for (uint64_t off = 0; ret == 0 && off < bytes; off += CHUNK) {
+		size_t n = bytes - off < CHUNK ? (size_t)(bytes - off) : CHUNK;
+		for (size_t i = 0; i < CHUNK / sizeof(*buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = x;
+		}
+		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+			ret = -errno ? -errno : -EIO;
+	}
+	free(buf);
+	if (ret == 0 && (fsync(fd) < 0 || rename(tmp, path) < 0))
+		ret = -errno;
+	close(fd);
+	if (ret < 0) {
+		unlink(tmp);
+		snprintf(err, len, "cannot write the test disk %s: %s", path, strerror(-ret));
+	}
+	return ret;
+}

@@ -1,0 +1,20 @@
+/* The test disk: one raw file of pseudo-random bytes that every backend's I/O workloads use
+ * (a file on the host for native and container, a drive for VMs). Created once, cached. */
+#ifndef VMBENCH_TESTDISK_H
+#define VMBENCH_TESTDISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/compiler.h"
+
+#define TESTDISK_DEFAULT_MIB 256
+
+/* $VMBENCH_CACHE, else $XDG_CACHE_HOME/vmbench, else $HOME/.cache/vmbench; malloc'd. */
+char *testdisk_cache_dir(void);
+/* Makes sure path is a regular file of exactly bytes, filled with data (not holes, so reads
+ * reach the device); creates it atomically when missing or of another size. 0 or -errno
+ * with a reason in err. */
+int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len) __must_check;
+
+#endif

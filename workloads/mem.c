@@ -1,0 +1,416 @@
+/*
+ * Memory workloads: page faults and mmap (memory management), STREAM bandwidth, and a
+ * randomized pointer chase over growing working sets (lmbench lat_mem_rd).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "workloads/timing.h"
+#include "workloads/workload.h"
+
+#define MIB (1024ull * 1024)
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Anonymous memory without transparent huge pages: 4 KiB faults on every host. */
+static void *map_anon(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, bytes, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* MemAvailable from /proc/meminfo in bytes, or 0. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+/* The size of the last-level cache from sysfs (the highest cache level), or 0. */
+static uint64_t llc_bytes(void)
+{
+	uint64_t best = 0;
+	int best_level = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char path[96];
+		unsigned long long v;
+		char unit = 0;
+		int level = 0;
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &level) != 1)
+			level = 0;
+		fclose(f);
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu%c", &v, &unit) >= 1 && level >= best_level) {
+			best_level = level;
+			best = v * (unit == 'K' ? 1024 : unit == 'M' ? MIB : 1);
+		}
+		fclose(f);
+	}
+	return best;
+}
+
+/* ---- mem.pagefault: first touch of fresh anonymous pages ---- */
+
+#define PF_REGION (64 * MIB)
+
+struct pf_state {
+	char *base;
+	size_t pages, next, page;
+};
+
+static int pf_setup(struct wl_ctx *ctx)
+{
+	struct pf_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	st->page = page_size();
+	st->pages = PF_REGION / st->page;
+	st->base = map_anon(PF_REGION);
+	if (!st->base) {
+		free(st);
+		return -ENOMEM;
+	}
+	ctx->priv = st;
+	return 0;
+}
+
+static void pf_teardown(struct wl_ctx *ctx)
+{
+	struct pf_state *st = ctx->priv;
+
+	if (st) {
+		munmap(st->base, PF_REGION);
+		free(st);
+	}
+	ctx->priv = NULL;
+}
+
+/* One operation: the first write to a fresh page. Replacing a used-up region (munmap,
+ * mmap) is bookkeeping and not timed. */
+static int pf_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	struct pf_state *st = ctx->priv;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		if (st->next == st->pages) {
+			uint64_t t0 = timing_now_ns();
+			munmap(st->base, PF_REGION);
+			st->base = map_anon(PF_REGION);
+			st->next = 0;
+			ctx->untimed_ns += timing_now_ns() - t0;
+			if (!st->base)
+				return -ENOMEM;
+		}
+		st->base[st->next++ * st->page] = 1;
+	}
+	return 0;
+}
+
+/* ---- mem.mmap: map, touch and unmap 64 MiB ---- */
+
+#define MMAP_BYTES (64 * MIB)
+
+static int mmap_setup(struct wl_ctx *ctx)
+{
+	ctx->units_per_iter = (double)(MMAP_BYTES / MIB);
+	return 0;
+}
+
+static int mmap_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	size_t page = page_size();
+
+	for (uint64_t i = 0; i < iters; i++) {
+		char *p = map_anon(MMAP_BYTES);
+		if (!p)
+			return -ENOMEM;
+		for (size_t off = 0; off < MMAP_BYTES; off += page)
+			p[off] = 1;
+		munmap(p, MMAP_BYTES);
+	}
+	return 0;
+}
+
+/* ---- mem.bw.*: STREAM ---- */
+
+enum stream_kernel { STREAM_COPY, STREAM_SCALE, STREAM_ADD, STREAM_TRIAD };
+
+struct stream_state {
+	double *a, *b, *c;
+	size_t n;
+	enum stream_kernel k;
+};
+
+static void stream_teardown(struct wl_ctx *ctx)
+{
+	struct stream_state *st = ctx->priv;
+
+	if (!st)
+		return;
+	size_t bytes = st->n * sizeof(double);
+	if (st->a)
+		munmap(st->a, bytes);
+	if (st->b)
+		munmap(st->b, bytes);
+	if (st->c)
+		munmap(st->c, bytes);
+	free(st);
+	ctx->priv = NULL;
+}
+
+static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
+{
+	static const double bytes_per_elem[] = { 16, 16, 24, 24 };
+	uint64_t llc = llc_bytes(), avail = mem_available();
+	/* STREAM's rule: each array at least 4 times the last-level cache; at least 16 MiB
+	 * where the cache size is unknown; three arrays within 3/4 of available memory. */
+	uint64_t want = llc ? 4 * llc : 16 * MIB;
+	uint64_t bytes = want;
+	if (avail && bytes > avail / 4)
+		bytes = avail / 4;
+	struct stream_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	st->k = k;
+	st->n = bytes / sizeof(double);
+	st->a = map_anon(st->n * sizeof(double));
+	st->b = map_anon(st->n * sizeof(double));
+	st->c = map_anon(st->n * sizeof(double));
+	ctx->priv = st;
+	if (!st->a || !st->b || !st->c) {
+		snprintf(ctx->reason, sizeof(ctx->reason), "cannot map 3 x %llu MiB",
+			 (unsigned long long)(bytes / MIB));
+		stream_teardown(ctx);
+		return -ENOMEM;
+	}
+	/* Values that differ from page to page: pages of equal content could be merged by the
+	 * host (KSM, zero pages) and read from one cached frame. */
+	for (size_t i = 0; i < st->n; i++) {
+		st->a[i] = 1.0 + (double)i * 1e-9;
+		st->b[i] = 2.0 + (double)i * 1e-9;
+		st->c[i] = 0.5 + (double)i * 1e-9;
+	}
+	ctx->units_per_iter = bytes_per_elem[k] * (double)st->n;
+	json_object_set_new(ctx->extra, "array_bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(ctx->extra, "llc_bytes", llc ? json_integer((json_int_t)llc) : json_null());
+	json_object_set_new(ctx->extra, "arrays_at_least_4x_llc", json_boolean(llc && bytes >= want));
+	return 0;
+}
+
+/* One iteration: one pass of the kernel over the arrays (bytes counted as STREAM does). */
+static int stream_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	struct stream_state *st = ctx->priv;
+	double *restrict a = st->a, *restrict b = st->b, *restrict c = st->c;
+	const double q = 3.0;
+	size_t n = st->n;
+
+	for (uint64_t it = 0; it < iters; it++) {
+		switch (st->k) {
+		case STREAM_COPY:
+			/* What compilers emit for STREAM's c[j] = a[j] loop. */
+			memcpy(c, a, n * sizeof(*a));
+			break;
+		case STREAM_SCALE:
+			for (size_t i = 0; i < n; i++)
+				b[i] = q * c[i];
+			break;
+		case STREAM_ADD:
+			for (size_t i = 0; i < n; i++)
+				c[i] = a[i] + b[i];
+			break;
+		case STREAM_TRIAD:
+			for (size_t i = 0; i < n; i++)
+				a[i] = b[i] + q * c[i];
+			break;
+		}
+		__asm__ volatile("" ::: "memory");
+	}
+	ctx->sink += (uint64_t)a[n / 2];
+	return 0;
+}
+
+#define STREAM_SETUP(name, k)                                                                      \
+	static int stream_##name##_setup(struct wl_ctx *ctx)                                       \
+	{                                                                                          \
+		return stream_setup(ctx, k);                                                       \
+	}
+STREAM_SETUP(copy, STREAM_COPY)
+STREAM_SETUP(scale, STREAM_SCALE)
+STREAM_SETUP(add, STREAM_ADD)
+STREAM_SETUP(triad, STREAM_TRIAD)
+
+#define STREAM_WORKLOAD(kname, sum)                                                                  \
+	const struct workload_ops workload_mem_bw_##kname = {                                       \
+		.abi = WORKLOAD_ABI,                                                               \
+		.name = "mem.bw." #kname,                                                           \
+		.summary = sum,                                                                    \
+		.unit = "GB/s",                                                                    \
+		.better = BETTER_HIGHER,                                                           \
+		.value = WL_RATE,                                                                  \
+		.setup = stream_##kname##_setup,                                                    \
+		.teardown = stream_teardown,                                                       \
+		.op = stream_op,                                                                   \
+	}
+STREAM_WORKLOAD(copy, "STREAM copy c = a (memcpy), arrays >= 4x the last-level cache");
+STREAM_WORKLOAD(scale, "STREAM scale b = q c");
+STREAM_WORKLOAD(add, "STREAM add c = a + b");
+STREAM_WORKLOAD(triad, "STREAM triad a = b + q c");
+
+/* ---- mem.lat: randomized pointer chase over working sets from 4 KiB to 256 MiB ---- */
+
+#define LAT_LINE 64
+#define LAT_MIN	 (4 * 1024ull)
+#define LAT_MAX	 (256 * MIB)
+
+struct lat_state {
+	char *buf;
+	size_t bytes;
+	void **start;
+	uint32_t *order;
+};
+
+static int lat_setup(struct wl_ctx *ctx)
+{
+	uint64_t avail = mem_available(), max = LAT_MAX;
+	struct lat_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return -ENOMEM;
+	/* Half of what is free at most, so a small guest still gets a curve. */
+	while (avail && max > LAT_MIN && max > avail / 2)
+		max /= 2;
+	st->bytes = max;
+	st->buf = map_anon(max);
+	st->order = malloc((max / LAT_LINE) * sizeof(*st->order));
+	if (!st->buf || !st->order) {
+		if (st->buf)
+			munmap(st->buf, max);
+		free(st->order);
+		free(st);
+		return -ENOMEM;
+	}
+	memset(st->buf, 0, max);
+	ctx->npoints = 0;
+	for (uint64_t sz = LAT_MIN; sz <= max && ctx->npoints < WL_MAX_POINTS; sz *= 2)
+		ctx->x[ctx->npoints++] = (double)sz;
+	ctx->x_unit = "bytes";
+	ctx->priv = st;
+	json_object_set_new(ctx->extra, "line_bytes", json_integer(LAT_LINE));
+	json_object_set_new(ctx->extra, "max_bytes", json_integer((json_int_t)max));
+	return 0;
+}
+
+static void lat_teardown(struct wl_ctx *ctx)
+{
+	struct lat_state *st = ctx->priv;
+
+	if (st) {
+		munmap(st->buf, st->bytes);
+		free(st->order);
+		free(st);
+	}
+	ctx->priv = NULL;
+}
+
+/* A cycle through every line of the working set in a random order, the same order in
+ * every backend (a fixed-seed xorshift drives the shuffle). */
+static int lat_point(struct wl_ctx *ctx, size_t i)
+{
+	struct lat_state *st = ctx->priv;
+	size_t lines = (size_t)ctx->x[i] / LAT_LINE;
+	uint64_t r = 0x9e3779b97f4a7c15ull;
+
+	for (size_t k = 0; k < lines; k++)
+		st->order[k] = (uint32_t)k;
+	for (size_t k = lines - 1; k > 0; k--) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		size_t j = (size_t)(r % (k + 1));
+		uint32_t t = st->order[k];
+		st->order[k] = st->order[j];
+		st->order[j] = t;
+	}
+	for (size_t k = 0; k < lines; k++)
+		*(void **)(st->buf + (size_t)st->order[k] * LAT_LINE) =
+			st->buf + (size_t)st->order[(k + 1) % lines] * LAT_LINE;
+	st->start = (void **)(st->buf + (size_t)st->order[0] * LAT_LINE);
+	return 0;
+}
+
+/* One operation: one dependent load. */
+static int lat_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	struct lat_state *st = ctx->priv;
+	void **p = st->start;
+
+	for (uint64_t i = 0; i < iters; i++)
+		p = (void **)*p;
+	st->start = p;
+	ctx->sink += (uint64_t)(uintptr_t)p;
+	return 0;
+}
+
+const struct workload_ops workload_mem_pagefault = {
+	.abi = WORKLOAD_ABI,
+	.name = "mem.pagefault",
+	.summary = "first touch of a fresh anonymous 4 KiB page, per page",
+	.unit = "ns/op",
+	.better = BETTER_LOWER,
+	.setup = pf_setup,
+	.teardown = pf_teardown,
+	.op = pf_op,
+};
+
+const struct workload_ops workload_mem_mmap = {
+	.abi = WORKLOAD_ABI,
+	.name = "mem.mmap",
+	.summary = "mmap, touch every page and munmap 64 MiB, per MiB",
+	.unit = "ns/MiB",
+	.better = BETTER_LOWER,
+	.setup = mmap_setup,
+	.op = mmap_op,
+};
+
+const struct workload_ops workload_mem_lat = {
+	.abi = WORKLOAD_ABI,
+	.name = "mem.lat",
+	.summary = "randomized pointer chase, ns per load over working sets 4 KiB..256 MiB "
+		   "(samples: the largest)",
+	.unit = "ns/op",
+	.better = BETTER_LOWER,
+	.setup = lat_setup,
+	.teardown = lat_teardown,
+	.point = lat_point,
+	.op = lat_op,
+};
