@@ -5,8 +5,8 @@ set -eu
 
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
-# Running and cross-checking: perf for the reference numbers.
-RUN="linux-perf"
+# Running and cross-checking: fio for the io.* workloads, perf and jq for ci/crosscheck.sh.
+RUN="linux-perf fio jq"
 
 missing=""
 for pkg in $BUILD $RUN; do

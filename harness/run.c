@@ -481,6 +481,14 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			return -ENOMEM;
 		}
 		ret = run_cell(&s, wl, &p->profile, c);
+		/* A sample's timing error is up to two clock steps: over 1% is not worth
+		 * comparing. */
+		double step = s.hello.timer_res_ns;
+		if (c->status == CELL_OK && c->n && 200 * step > (double)p->profile.min_sample_ns)
+			cell_set_status(c, CELL_UNTRUSTWORTHY,
+					"the guest clock's resolution (%.0f ns) is too coarse for "
+					"samples of %.0f ms",
+					step, (double)p->profile.min_sample_ns / 1e6);
 		if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY)
 			log_info("%s: %s: median %.4g %s", b->name, wl->name, c->stats.median,
 				 c->unit);

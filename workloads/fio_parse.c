@@ -49,6 +49,11 @@ int fio_parse_json(const char *text, size_t len, const char *ddir, struct fio_su
 	json_t *dir = json_object_get(job, ddir);
 	json_t *clat = json_object_get(dir, "clat_ns");
 	json_t *pct = json_object_get(clat, "percentile");
+	json_t *jerror = json_object_get(job, "error");
+	if (jerror && (!json_is_integer(jerror) || json_integer_value(jerror) != 0)) {
+		fail(err, errlen, "fio reports error %lld", (long long)json_integer_value(jerror));
+		goto out;
+	}
 	if (!json_is_object(dir) || !json_is_object(pct)) {
 		fail(err, errlen, "fio's JSON has no jobs[0].%s.clat_ns.percentile", ddir);
 		goto out;
@@ -61,11 +66,6 @@ int fio_parse_json(const char *text, size_t len, const char *ddir, struct fio_su
 	out->clat_p50_ns = number(pct, "50.000000");
 	out->clat_p99_ns = number(pct, "99.000000");
 	double ios = number(dir, "total_ios");
-	json_t *jerror = json_object_get(job, "error");
-	if (json_integer_value(jerror) != 0) {
-		fail(err, errlen, "fio reports error %lld", (long long)json_integer_value(jerror));
-		goto out;
-	}
 	if (out->iops < 0 || out->bw_bytes < 0 || out->lat_mean_ns < 0 || out->clat_p50_ns < 0 ||
 	    out->clat_p99_ns < 0 || ios < 0 || ios > 1e18) {
 		fail(err, errlen, "fio's JSON lacks iops, bw_bytes, lat_ns.mean, total_ios or the "

@@ -50,8 +50,9 @@ int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters
 		}
 		if (ret < 0 || req->iters || fastest >= req->min_sample_ns)
 			break;
-		n = timing_scale_iters(n, fastest, req->min_sample_ns);
-		est = fastest * 12 / 10;
+		uint64_t more = timing_scale_iters(n, fastest, req->min_sample_ns);
+		est = (uint64_t)((double)fastest * (double)more / (double)n);
+		n = more;
 	}
 	if (ret < 0)
 		return ret;

@@ -7,6 +7,7 @@
 
 #include "cli_util.h"
 #include "harness/results.h"
+#include "workloads/workload.h"
 
 Test(native, three_workloads_ten_samples, .timeout = 300)
 {
@@ -58,6 +59,64 @@ Test(native, three_workloads_ten_samples, .timeout = 300)
 	json_t *native = json_object_get(json_object_get(p, "backends"), "native");
 	cr_assert_str_eq(json_string_value(json_object_get(native, "status")), "ok");
 	cr_assert(json_is_string(json_object_get(json_object_get(native, "agent"), "kernel")));
+	results_free(&res);
+	cli_rmtree(dir);
+	free(dir);
+}
+
+static const struct cell *cell_of(const struct results *r, const char *w)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].workload, w))
+			return &r->cells[i];
+	cr_assert_fail("no cell for %s", w);
+	return NULL;
+}
+
+/* Every workload of the suite, each with its real code path, on native. */
+Test(native, the_whole_suite, .timeout = 600)
+{
+	char *dir = cli_tmpdir(), path[256], disk[256], err[4096], lerr[512];
+	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
+	char *argv[] = { "vmbench", "run", "--backends", "native", "--reps", "6", "--disk", disk,
+			 "--disk-mib", "32", "-o", dir, NULL };
+	struct results res;
+
+	int st = cli_run(argv, err, sizeof(err));
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s", lerr);
+	size_t expected = 0;
+	for (size_t i = 0; i < workload_count; i++)
+		expected += !(workload_table[i]->flags & WL_TEST);
+	cr_assert_eq(res.n, expected, "one cell per workload");
+	for (size_t i = 0; i < res.n; i++) {
+		const struct cell *c = &res.cells[i];
+		const struct workload_ops *w = workload_find(c->workload);
+		cr_assert_not_null(w);
+		cr_assert(c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY, "%s: %s: %s",
+			  c->workload, cell_status_name(c->status), c->reason);
+		cr_assert_eq(c->n, 6, "%s", c->workload);
+		cr_assert_str_eq(c->unit, w->unit);
+		cr_assert_gt(c->stats.median, 0, "%s", c->workload);
+		cr_assert_gt(json_real_value(json_object_get(c->raw, "ops")), 0, "%s", c->workload);
+	}
+	/* The latency curve: at least 12 points from 4 KiB up. */
+	json_t *points = json_object_get(cell_of(&res, "mem.lat")->series, "points");
+	cr_assert_geq(json_array_size(points), 12);
+	cr_assert_eq(json_number_value(json_object_get(json_array_get(points, 0), "x")), 4096);
+	/* A load from main memory costs more than one from L1. */
+	double l1 = json_number_value(json_object_get(json_array_get(points, 0), "median"));
+	cr_assert_gt(cell_of(&res, "mem.lat")->stats.median, 2 * l1);
+	/* STREAM knows its arrays against the cache; fio reports latency percentiles. */
+	cr_assert_not_null(json_object_get(cell_of(&res, "mem.bw.triad")->extra, "array_bytes"));
+	json_t *fio = cell_of(&res, "io.randread4k.qd1")->extra;
+	cr_assert_geq(json_real_value(json_object_get(fio, "clat_p99_us")),
+		      json_real_value(json_object_get(fio, "clat_p50_us")));
+	cr_assert_str_eq(cell_of(&res, "io.seqread1m")->unit, "MB/s");
+	cr_assert(json_is_string(json_object_get(cell_of(&res, "clock.gettime")->extra,
+						 "clocksource")) ||
+		  json_is_null(json_object_get(cell_of(&res, "clock.gettime")->extra, "clocksource")));
 	results_free(&res);
 	cli_rmtree(dir);
 	free(dir);
