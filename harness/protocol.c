@@ -199,15 +199,15 @@ static int check_series(json_t *series, uint64_t reps, char *err, size_t errlen)
 		return bad(err, errlen, "result series with 0 or more than %d points",
 			   WL_MAX_POINTS);
 	for (size_t i = 0; i < n; i++) {
-		json_t *samples, *ns;
+		json_t *samples, *ns, *done;
 		json_int_t iters;
 		double x;
 		if (json_unpack_ex(json_array_get(points, i), &jerr, JSON_STRICT,
-				   "{s:F, s:I, s:o, s:o}", "x", &x, "iters", &iters, "samples",
-				   &samples, "sample_ns", &ns) < 0)
+				   "{s:F, s:I, s:o, s:o, s:o}", "x", &x, "iters", &iters, "samples",
+				   &samples, "sample_ns", &ns, "sample_iters", &done) < 0)
 			return bad(err, errlen, "result series point %zu: %s", i, jerr.text);
 		if (!isfinite(x) || x < 0 || iters < 1 || check_numbers(samples, reps, NULL) < 0 ||
-		    check_numbers(ns, reps, NULL) < 0)
+		    check_numbers(ns, reps, NULL) < 0 || check_numbers(done, reps, NULL) < 0)
 			return bad(err, errlen, "result series point %zu is malformed", i);
 	}
 	return 0;
@@ -218,7 +218,7 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 			char *err, size_t errlen)
 {
 	json_error_t jerr;
-	json_t *samples, *sample_ns, *extra = NULL, *series = NULL;
+	json_t *samples, *sample_ns, *sample_iters, *extra = NULL, *series = NULL;
 	const char *wl, *u;
 	json_int_t got_iters, warmup;
 	double loop_ns, ops;
@@ -230,10 +230,11 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 		return bad(err, errlen, "result data is not JSON (column %d: %s)", jerr.column,
 			   jerr.text);
 	if (json_unpack_ex(root, &jerr, JSON_STRICT,
-			   "{s:s, s:s, s:I, s:I, s:F, s:o, s:o, s:F, s?o, s?o}", "workload", &wl,
-			   "unit", &u, "iters", &got_iters, "warmup", &warmup, "ops", &ops,
-			   "samples", &samples, "sample_ns", &sample_ns, "loop_ns", &loop_ns,
-			   "extra", &extra, "series", &series) < 0) {
+			   "{s:s, s:s, s:I, s:I, s:F, s:o, s:o, s:o, s:F, s?o, s?o}", "workload",
+			   &wl, "unit", &u, "iters", &got_iters, "warmup", &warmup, "ops", &ops,
+			   "samples", &samples, "sample_ns", &sample_ns, "sample_iters",
+			   &sample_iters, "loop_ns", &loop_ns, "extra", &extra, "series",
+			   &series) < 0) {
 		bad(err, errlen, "result data: %s", jerr.text);
 		goto out;
 	}
@@ -255,9 +256,12 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (check_numbers(samples, reps, out->samples) < 0 ||
-	    (json_array_size(sample_ns) != 0 && check_numbers(sample_ns, reps, NULL) < 0) ||
-	    !json_is_array(sample_ns)) {
+	/* sample_ns and sample_iters: reps of each, or none (self-measuring workloads). */
+	if (check_numbers(samples, reps, out->samples) < 0 || !json_is_array(sample_ns) ||
+	    !json_is_array(sample_iters) ||
+	    json_array_size(sample_ns) != json_array_size(sample_iters) ||
+	    (json_array_size(sample_ns) != 0 && (check_numbers(sample_ns, reps, NULL) < 0 ||
+						 check_numbers(sample_iters, reps, NULL) < 0))) {
 		bad(err, errlen, "result data without %llu finite non-negative samples",
 		    (unsigned long long)reps);
 		goto out;
@@ -271,8 +275,9 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 	out->n = reps;
 	out->extra = extra ? json_incref(extra) : NULL;
 	out->series = series ? json_incref(series) : NULL;
-	out->raw = json_pack("{s:I, s:I, s:f, s:f, s:O}", "iters", got_iters, "warmup", warmup,
-			     "loop_ns", loop_ns, "ops", ops, "sample_ns", sample_ns);
+	out->raw = json_pack("{s:I, s:I, s:f, s:f, s:O, s:O}", "iters", got_iters, "warmup",
+			     warmup, "loop_ns", loop_ns, "ops", ops, "sample_ns", sample_ns,
+			     "sample_iters", sample_iters);
 	ret = out->raw ? 0 : -ENOMEM;
 out:
 	if (ret < 0)

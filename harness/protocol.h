@@ -56,7 +56,7 @@ const char *proto_msg_name(enum msg_type t);
 struct payload {
 	double *samples; /* reps values in the workload's unit */
 	size_t n;
-	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "ops", "sample_ns"} */
+	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "ops", "sample_ns", "sample_iters"} */
 	json_t *extra;	 /* the workload's own facts, or NULL */
 	json_t *series;	 /* {"x_unit", "points": [{"x", "iters", "samples", "sample_ns"}]} */
 };

@@ -374,13 +374,24 @@ out:
 	return ret;
 }
 
-static const char *needs_text(unsigned missing)
+/* Why wl cannot run on b in this run, or NULL. */
+static const char *cannot_run(const struct run_cfg *cfg, const struct backend_ops *b,
+			      const struct workload_ops *wl, char *buf, size_t len)
 {
+	unsigned missing = wl->needs & ~b->provides;
+
 	if (missing & WL_NEEDS_DISK)
 		return "needs a test disk, which this backend does not provide";
 	if (missing & WL_NEEDS_2CPU)
 		return "needs two CPUs, which this backend does not provide";
-	return "needs something this backend does not provide";
+	if (missing)
+		return "needs something this backend does not provide";
+	if ((wl->needs & WL_NEEDS_DISK) && !cfg->backend.disk_path) {
+		snprintf(buf, len, "no test disk: %s",
+			 cfg->disk_reason ? cfg->disk_reason : "none was set up");
+		return buf;
+	}
+	return NULL;
 }
 
 static json_t *hello_json(const struct session *s)
@@ -392,17 +403,24 @@ static json_t *hello_json(const struct session *s)
 			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns);
 }
 
+static int add_cell(struct results *res, const struct backend_ops *b,
+		    const struct workload_ops *wl, enum cell_status st, const char *reason)
+{
+	struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+
+	if (!c)
+		return -ENOMEM;
+	cell_set_status(c, st, "%s", reason);
+	return 0;
+}
+
 /* Adds the cells of one backend whose workloads did not run, all with one outcome. */
 static int add_all(struct results *res, const struct plan *p, const struct backend_ops *b,
 		   size_t from, enum cell_status st, const char *reason)
 {
-	for (size_t w = from; w < p->nworkloads; w++) {
-		const struct workload_ops *wl = p->workloads[w];
-		struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
-		if (!c)
+	for (size_t w = from; w < p->nworkloads; w++)
+		if (add_cell(res, b, p->workloads[w], st, reason) < 0)
 			return -ENOMEM;
-		cell_set_status(c, st, "%s", reason);
-	}
 	return 0;
 }
 
@@ -436,21 +454,11 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 
 		if (proc_interrupted())
 			return add_all(res, p, b, w, CELL_FAILED, "interrupted before it ran");
-		if (wl->needs & ~b->provides) {
-			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
-						     wl->better);
-			if (!c)
+		char buf[600];
+		const char *skip = cannot_run(cfg, b, wl, buf, sizeof(buf));
+		if (skip) {
+			if (add_cell(res, b, wl, CELL_SKIPPED, skip) < 0)
 				return -ENOMEM;
-			cell_set_status(c, CELL_SKIPPED, "%s", needs_text(wl->needs & ~b->provides));
-			continue;
-		}
-		if ((wl->needs & WL_NEEDS_DISK) && !cfg->backend.disk_path) {
-			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
-						     wl->better);
-			if (!c)
-				return -ENOMEM;
-			cell_set_status(c, CELL_SKIPPED, "no test disk: %s",
-					cfg->disk_reason ? cfg->disk_reason : "none was set up");
 			continue;
 		}
 		if (!up) {
@@ -459,9 +467,8 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 				log_err("%s: cannot start: %s", b->name, err);
 				json_object_set_new(binfo, "status", json_string("failed"));
 				json_object_set_new(binfo, "reason", json_string(err));
-				char reason[600];
-				snprintf(reason, sizeof(reason), "the backend did not start: %s", err);
-				return add_all(res, p, b, w, CELL_FAILED, reason);
+				snprintf(buf, sizeof(buf), "the backend did not start: %s", err);
+				return add_all(res, p, b, w, CELL_FAILED, buf);
 			}
 			up = true;
 			if (!json_object_get(binfo, "agent")) {

@@ -32,8 +32,9 @@ struct run_params {
 /* What one RUN measured. */
 struct run_data {
 	size_t npoints;	    /* 0 for a single measurement */
-	uint64_t *iters;    /* per point (or [0] for a single one) */
+	uint64_t *iters;    /* calibrated, per point (or [0] for a single one) */
 	uint64_t *ns;	    /* reps raw times per point, point after point */
+	uint64_t *done;	    /* reps operation counts per point (iters, or more when topped up) */
 	double *values;	    /* reps values per point */
 };
 
@@ -172,17 +173,19 @@ static json_t *result_json(struct agent *a, const struct run_params *rp, struct 
 
 	for (size_t p = 0; p <= last; p++) {
 		iters += d->iters[p];
-		total += (double)reps * (double)d->iters[p] * ctx->units_per_iter;
+		for (uint64_t i = 0; i < reps; i++)
+			total += (double)d->done[p * reps + i] * ctx->units_per_iter;
 	}
 	if (ops->measure)
 		total = (double)ctx->ops_done;
-	json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:f}", "workload", ops->name,
-				"unit", ops->unit, "iters", (json_int_t)iters, "warmup",
+	json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:f}", "workload",
+				ops->name, "unit", ops->unit, "iters", (json_int_t)iters, "warmup",
 				(json_int_t)rp->req.warmup, "ops", total, "samples",
 				double_array(d->values + last * reps, reps), "sample_ns",
 				ops->measure ? json_array() : u64_array(d->ns + last * reps, reps),
-				"loop_ns",
-				(ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
+				"sample_iters",
+				ops->measure ? json_array() : u64_array(d->done + last * reps, reps),
+				"loop_ns", (ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
 	if (!obj)
 		return NULL;
 	if (json_object_size(ctx->extra) && json_object_set(obj, "extra", ctx->extra) < 0)
@@ -191,10 +194,12 @@ static json_t *result_json(struct agent *a, const struct run_params *rp, struct 
 		json_t *points = json_array();
 		for (size_t p = 0; points && p < d->npoints; p++)
 			if (json_array_append_new(
-				    points, json_pack("{s:f, s:I, s:o, s:o}", "x", ctx->x[p], "iters",
-						      (json_int_t)d->iters[p], "samples",
-						      double_array(d->values + p * reps, reps),
-						      "sample_ns", u64_array(d->ns + p * reps, reps))) <
+				    points,
+				    json_pack("{s:f, s:I, s:o, s:o, s:o}", "x", ctx->x[p], "iters",
+					      (json_int_t)d->iters[p], "samples",
+					      double_array(d->values + p * reps, reps), "sample_ns",
+					      u64_array(d->ns + p * reps, reps), "sample_iters",
+					      u64_array(d->done + p * reps, reps))) <
 			    0) {
 				json_decref(points);
 				points = NULL;
@@ -272,13 +277,14 @@ static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req 
 	for (size_t p = 0; p < (d->npoints ? d->npoints : 1); p++) {
 		if (d->npoints && (ret = ops->point(ctx, p)) < 0)
 			return ret;
-		ret = timing_run(ctx, d->iters[p], reps, d->ns + p * reps);
+		ret = timing_run(ctx, d->iters[p], req->min_sample_ns, reps, d->ns + p * reps,
+				 d->done + p * reps);
 		if (ret < 0)
 			return ret;
 		for (uint64_t i = 0; i < reps; i++)
 			d->values[p * reps + i] = timing_value(ops, ctx->units_per_iter,
-							      d->ns[p * reps + i], d->iters[p],
-							      a->ti.loop_ns);
+							      d->ns[p * reps + i],
+							      d->done[p * reps + i], a->ti.loop_ns);
 	}
 	return 0;
 }
@@ -320,8 +326,9 @@ static int agent_run(struct agent *a, struct fields *fs)
 	size_t slots = d.npoints ? d.npoints : 1;
 	d.iters = calloc(slots, sizeof(*d.iters));
 	d.ns = calloc(slots * rp.req.reps, sizeof(*d.ns));
+	d.done = calloc(slots * rp.req.reps, sizeof(*d.done));
 	d.values = calloc(slots * rp.req.reps, sizeof(*d.values));
-	if (!d.iters || !d.ns || !d.values || (rp.ops->point && !d.npoints)) {
+	if (!d.iters || !d.ns || !d.done || !d.values || (rp.ops->point && !d.npoints)) {
 		ret = agent_say(a, "ERR %s failed %s", rp.ops->name,
 				rp.ops->point && !d.npoints ? "no points to measure" : "out of memory");
 		goto out;
@@ -362,6 +369,7 @@ static int agent_run(struct agent *a, struct fields *fs)
 out:
 	free(d.iters);
 	free(d.ns);
+	free(d.done);
 	free(d.values);
 	if (rp.ops->teardown)
 		rp.ops->teardown(&ctx);

@@ -22,15 +22,23 @@
  *   guest: READY <workload> iters=<n> sample_ns=<estimate>
  *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
  *   host:  GO
- *          The guest runs <r> samples of <n> operations each, timing each sample with
- *          CLOCK_MONOTONIC, and writes nothing while it measures.
+ *          The guest runs <r> samples of <n> operations each (topped up while a sample
+ *          is shorter than min_sample_ns), timing each with CLOCK_MONOTONIC, and writes
+ *          nothing while it measures.
  *   guest: DONE <workload>
  *          The measured phase is over; the host snapshots its probes again. Then
  *   guest: DATA <chunk>
  *          one or more lines whose chunks concatenate to one JSON object:
- *          {"workload": name, "unit": unit, "iters": n, "warmup": w,
+ *          {"workload": name, "unit": unit, "iters": n (as in READY), "warmup": w,
+ *           "ops": units of work in the whole measured phase,
  *           "samples": [r values in unit, loop cost subtracted where the workload says so],
- *           "sample_ns": [r raw elapsed times of the samples], "loop_ns": subtracted per op}
+ *           "sample_ns": [r elapsed times], "sample_iters": [r iteration counts: n, or
+ *           more when a sample ran short of min_sample_ns and was topped up],
+ *           "loop_ns": subtracted per iteration, "extra": {facts of the workload},
+ *           "series": {"x_unit": u, "points": [{"x", "iters", "samples", "sample_ns",
+ *           "sample_iters"}, ...]} for workloads measured over several points}
+ *          sample_ns and sample_iters are empty for workloads that measure themselves
+ *          (fio); extra and series are optional.
  *   guest: END bytes=<b>
  *          The object is complete and was <b> bytes long (at most VMB_MAX_DATA).
  *   guest: ERR <workload> unsupported|failed <reason text>

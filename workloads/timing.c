@@ -61,10 +61,31 @@ int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters
 	return 0;
 }
 
-int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t reps, uint64_t *ns)
+int timing_sample_min(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t *ns,
+		      uint64_t *done)
+{
+	uint64_t total = 0, n = 0, chunk = iters, t;
+
+	for (;;) {
+		int ret = timing_sample(ctx, chunk, &t);
+		if (ret < 0)
+			return ret;
+		total += t;
+		n += chunk;
+		if (total >= min_ns)
+			break;
+		chunk = iters / 4 ? iters / 4 : 1;
+	}
+	*ns = total;
+	*done = n;
+	return 0;
+}
+
+int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t reps, uint64_t *ns,
+	       uint64_t *done)
 {
 	for (uint64_t i = 0; i < reps; i++) {
-		int ret = timing_sample(ctx, iters, &ns[i]);
+		int ret = timing_sample_min(ctx, iters, min_ns, &ns[i], &done[i]);
 		if (ret < 0)
 			return ret;
 	}

@@ -34,8 +34,17 @@ uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns);
  */
 int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters,
 		   uint64_t *est_ns) __must_check;
-/* The measured samples: reps raw elapsed times (untimed work excluded) into ns. */
-int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t reps, uint64_t *ns) __must_check;
+/*
+ * One sample that lasts at least min_ns: iters operations, topped up in chunks of a
+ * quarter of iters while the time is still short (the machine got faster since the
+ * calibration). *ns is the time, *done the operations run.
+ */
+int timing_sample_min(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t *ns,
+		      uint64_t *done) __must_check;
+/* The measured samples: reps samples of at least min_ns each; raw elapsed times (untimed
+ * work excluded) into ns, operation counts into done. */
+int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t reps, uint64_t *ns,
+	       uint64_t *done) __must_check;
 /*
  * A sample's value in the workload's unit (pure; unit-tested): the elapsed ns less
  * loop_ns per iteration when the workload subtracts loop cost, per unit of work

@@ -35,7 +35,7 @@ static const char *script_for(const char *name)
 		return HELLO "while read cmd; do "
 			     "case \"$cmd\" in RUN*) echo 'READY null iters=10 sample_ns=1000';; "
 			     "GO) d='{\"workload\":\"null\",\"unit\":\"GB/s\",\"iters\":10,"
-			     "\"warmup\":0,\"ops\":60,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,1,1,1,1],"
+			     "\"warmup\":0,\"ops\":60,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
 			     "\"loop_ns\":0}'; echo DONE null; echo \"DATA $d\"; "
 			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
 	return "exit 1";

@@ -363,7 +363,7 @@ Test(proto_parse, err_alone_stays_in_bounds)
 
 #define PAYLOAD_OK                                                                          \
 	"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, \"ops\": 3000, " \
-	"\"samples\": [1.5, 1.25, 2], \"sample_ns\": [1500, 1250, 2000], \"loop_ns\": 0.25}"
+	"\"samples\": [1.5, 1.25, 2], \"sample_ns\": [1500, 1250, 2000], \"sample_iters\": [1500, 1250, 2000], \"loop_ns\": 0.25}"
 
 static void expect_bad_payload(const char *text, const char *what)
 {
@@ -428,81 +428,89 @@ Test(proto_payload, invalid)
 			   "truncated JSON");
 	expect_bad_payload("[1, 2, 3]", "an array");
 	expect_bad_payload("{\"workload\": \"cpu.fp\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "wrong workload");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"GB/s\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "wrong unit");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "too few samples");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2, 3, 4], \"sample_ns\": [1, 1, 2, 4], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2, 3, 4], \"sample_ns\": [1, 1, 2, 4], \"sample_iters\": [1, 1, 2, 4], "
 			   "\"loop_ns\": 0}",
 			   "too many samples");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 2], \"sample_iters\": [1, 2], "
 			   "\"loop_ns\": 0}",
 			   "too few sample_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, -1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, -1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "negative sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, \"1\", 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, \"1\", 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "string sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, null, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, null, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "null sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 999, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "iters not as announced");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0, \"bogus\": 1}",
 			   "unknown key");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2]}",
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2]}",
 			   "missing loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": -0.5}",
 			   "negative loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": -1, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": -1, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "negative warmup");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"workload\": \"cpu.int\", \"unit\": "
 			   "\"ns/op\", \"iters\": 1000, \"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], "
-			   "\"sample_ns\": [1, 1, 2], \"loop_ns\": 0}",
+			   "\"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], \"loop_ns\": 0}",
 			   "duplicate key");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "missing ops");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 0, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 0, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0}",
 			   "zero ops");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0, \"extra\": [1]}",
 			   "extra not an object");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": []}}",
 			   "series without points");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
-			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
 			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": "
-			   "[{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2], \"sample_ns\": [1, 2, 3]}]}}",
+			   "[{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2], \"sample_ns\": [1, 2, 3], \"sample_iters\": [1, 2, 3]}]}}",
 			   "series point with too few samples");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"loop_ns\": 0}",
+			   "missing sample_iters");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
+			   "\"sample_iters\": [], \"loop_ns\": 0}",
+			   "sample_iters shorter than sample_ns");
 
 }
 
@@ -733,10 +741,10 @@ Test(proto_payload, extra_and_series)
 {
 	static const char text[] =
 		"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, "
-		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [], \"loop_ns\": 0, "
+		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [], \"sample_iters\": [], \"loop_ns\": 0, "
 		"\"extra\": {\"clocksource\": \"tsc\"}, \"series\": {\"x_unit\": \"bytes\", "
 		"\"points\": [{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2, 3], "
-		"\"sample_ns\": [1, 2, 3]}]}}";
+		"\"sample_ns\": [1, 2, 3], \"sample_iters\": [1, 2, 3]}]}}";
 	struct payload p;
 	char err[256] = "";
 

@@ -578,3 +578,25 @@ Test(timing_prepare, op_fails_in_warm_up_with_fixed_iters)
 	cr_assert_eq(iters, 7);
 	cr_assert_eq(est, 7);
 }
+
+Test(timing_sample_min, tops_up_a_short_sample)
+{
+	struct wl_ctx ctx = { .ops = &spin_ops };
+	uint64_t ns = 0, done = 0;
+
+	/* 100 iterations of about 1 us cannot last 2 ms: topped up in chunks of 25. */
+	cr_assert_eq(timing_sample_min(&ctx, 100, MIN_NS, &ns, &done), 0);
+	cr_assert_geq(ns, MIN_NS, "%llu ns", (unsigned long long)ns);
+	cr_assert_gt(done, 100);
+	cr_assert_eq((done - 100) % 25, 0, "done %llu", (unsigned long long)done);
+}
+
+Test(timing_sample_min, leaves_a_long_sample_alone)
+{
+	struct wl_ctx ctx = { .ops = &spin_ops };
+	uint64_t ns = 0, done = 0;
+
+	cr_assert_eq(timing_sample_min(&ctx, 3000, MIN_NS, &ns, &done), 0);
+	cr_assert_eq(done, 3000);
+	cr_assert_geq(ns, MIN_NS);
+}
