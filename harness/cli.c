@@ -33,7 +33,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -284,7 +284,7 @@ struct run_ctx {
 	const char *backends, *workloads, *outdir, *disk;
 	unsigned disk_mib;
 	const struct profile *profile;
-	unsigned reps;
+	unsigned reps, sample_ms;
 	bool reps_set;
 };
 
@@ -295,6 +295,8 @@ static const struct opt run_opts[] = {
 	  "comma-separated workloads (default: every one not for tests)" },
 	{ "profile", 'p', required_argument, "NAME", "quick (default), standard or paper" },
 	{ "reps", 'r', required_argument, "N", "measured samples per cell (overrides the profile)" },
+	{ "sample-ms", OPT_SAMPLE_MS, required_argument, "MS",
+	  "each sample lasts at least MS ms (overrides the profile)" },
 	{ "output", 'o', required_argument, "DIR",
 	  "write DIR/results.json (default: results/<UTC time>, linked from results/latest)" },
 	{ "cpu", 'c', required_argument, "N", "measurement CPU (default: hwloc's last core)" },
@@ -352,6 +354,10 @@ static int run_opt(void *vctx, int key, const char *arg)
 			return usage_error("run", "invalid --disk '%s': a path without spaces", arg);
 		ctx->disk = arg;
 		return 0;
+	case OPT_SAMPLE_MS:
+		ret = parse_uint("run", "--sample-ms", arg, 1, 60000, &v);
+		ctx->sample_ms = v;
+		return ret;
 	case OPT_DISK_MIB:
 		ret = parse_uint("run", "--disk-mib", arg, 16, 1 << 20, &v);
 		ctx->disk_mib = v;
@@ -457,6 +463,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 	struct profile pf = *ctx.profile;
 	if (ctx.reps_set)
 		pf.reps = ctx.reps;
+	if (ctx.sample_ms)
+		pf.min_sample_ns = (uint64_t)ctx.sample_ms * 1000000;
 	if (plan_build(&plan, ctx.backends, ctx.workloads, &pf, err, sizeof(err)) < 0) {
 		ret = usage_error("run", "%s", err);
 		goto out_agent;
