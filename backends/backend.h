@@ -54,8 +54,13 @@ struct backend_ops {
 	void (*stop)(struct guest *g);
 };
 
-/* stop for backends whose guest is one child process (native, null): closes the stream,
- * lets the agent exit at end of input, kills it after a grace period, reaps it. */
+/*
+ * For backends whose guest is one child process of the harness (native, null): start gives
+ * the guest a private temporary directory ($TMPDIR in the child) and forks child(g);
+ * stop closes the stream, lets the agent exit at end of input, kills its process group
+ * after a grace period, reaps it and removes the directory with whatever was left in it.
+ */
+int backend_child_start(struct guest *g, void (*child)(void *arg)) __must_check;
 void backend_child_stop(struct guest *g);
 
 #endif

@@ -41,12 +41,7 @@ static void native_child(void *arg)
 static int native_start(struct guest *g)
 {
 	g->disk = g->cfg->disk_path;
-	int ret = proc_spawn_piped(native_child, g, &g->pid, &g->to_guest, &g->from_guest);
-
-	if (ret < 0)
-		snprintf(g->reason, sizeof(g->reason), "cannot start the agent: %s",
-			 strerror(-ret));
-	return ret;
+	return backend_child_start(g, native_child);
 }
 
 const struct backend_ops backend_native = {

@@ -22,11 +22,7 @@ static void null_child(void *arg)
 
 static int null_start(struct guest *g)
 {
-	int ret = proc_spawn_piped(null_child, NULL, &g->pid, &g->to_guest, &g->from_guest);
-
-	if (ret < 0)
-		snprintf(g->reason, sizeof(g->reason), "cannot fork: %s", strerror(-ret));
-	return ret;
+	return backend_child_start(g, null_child);
 }
 
 const struct backend_ops backend_null = {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,9 +231,12 @@ static int agent_opt(struct common_ctx *ctx, const char *arg)
 {
 	free(ctx->agent);
 	ctx->agent = strdup(arg);
-	if (access(arg, X_OK) < 0)
+	struct stat st;
+	if (stat(arg, &st) < 0 || access(arg, X_OK) < 0)
 		return usage_error(ctx->cmd, "agent '%s' is not an executable file: %s", arg,
 				   strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return usage_error(ctx->cmd, "agent '%s' is not a regular file", arg);
 	return ctx->agent ? 0 : EXIT_FAILED;
 }
 
@@ -333,7 +337,9 @@ static int run_opt(void *vctx, int key, const char *arg)
 					   arg);
 		return 0;
 	case 'r':
-		ret = parse_uint("run", "--reps", arg, 1, 100000, &v);
+		/* The largest that fits the protocol's 1 MiB of result data for every workload
+		 * (mem.lat sends 17 points of samples). */
+		ret = parse_uint("run", "--reps", arg, 1, 1000, &v);
 		ctx->reps = v;
 		ctx->reps_set = true;
 		return ret;
@@ -410,7 +416,19 @@ static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char
 	}
 	if (!*path)
 		return EXIT_FAILED;
-	if (testdisk_ensure(*path, mib << 20, reason, len) < 0) {
+	if (ctx->disk && testdisk_use(*path, mib << 20, reason, len) < 0) {
+		free(*path);
+		*path = NULL;
+		return usage_error("run", "%s", reason);
+	}
+	int ret = ctx->disk ? 0 : testdisk_ensure(*path, mib << 20, reason, len);
+	if (ret == -EINTR) {
+		free(*path);
+		*path = NULL;
+		log_err("interrupted while creating the test disk");
+		return EXIT_INTERRUPTED;
+	}
+	if (ret < 0) {
 		log_warn("io workloads will be skipped: %s", reason);
 		free(*path);
 		*path = NULL;
@@ -465,8 +483,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		pf.reps = ctx.reps;
 	if (ctx.sample_ms)
 		pf.min_sample_ns = (uint64_t)ctx.sample_ms * 1000000;
-	if (plan_build(&plan, ctx.backends, ctx.workloads, &pf, err, sizeof(err)) < 0) {
-		ret = usage_error("run", "%s", err);
+	err[0] = '\0';
+	ret = plan_build(&plan, ctx.backends, ctx.workloads, &pf, err, sizeof(err));
+	if (ret < 0) {
+		ret = ret == -ENOMEM ? (log_err("out of memory"), EXIT_FAILED)
+				     : usage_error("run", "%s", err);
 		goto out_agent;
 	}
 	if (pf.reps < 6)

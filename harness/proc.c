@@ -143,9 +143,20 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 		proc_terminate(pid, 0);
 		return ret;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	/* The output is closed; the exit must come before the deadline too. */
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
 			return -errno;
+		if (util_now_ms() >= deadline) {
+			proc_terminate(pid, 0);
+			return -ETIMEDOUT;
+		}
+		struct timespec ts = { 0, 5 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
@@ -177,6 +188,12 @@ int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to, i
 		signal(SIGPIPE, SIG_DFL);
 		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
 			_exit(127);
+		/* Only stdin and stdout: a child that does not exec must see end of input when
+		 * the parent closes its end. */
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
 		child(arg);
 		_exit(127);
 	}

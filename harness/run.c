@@ -1,6 +1,7 @@
 /* Runs a plan: starts each backend, drives the agent through each workload, snapshots the
  * probes around each measured phase, and keeps results.json current. */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@
 #include "harness/run.h"
 #include "harness/util.h"
 
-#define READY_TIMEOUT_MS (300 * 1000) /* calibration and warm-up, generous for emulation */
+#define READY_BASE_MS	 (300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
+#define DATA_TIMEOUT_MS	 (60 * 1000)  /* from DONE to END */
 #define QUIT_TIMEOUT_MS	 3000
 #define MAX_PROBES	 16
 
@@ -93,8 +95,12 @@ static void session_stop(struct session *s)
 	if (s->up && conn_send(&s->c, "QUIT") == 0) {
 		struct msg m;
 		char err[256];
-		/* A polite end; whatever the answer, stop() below ends the guest. */
-		while (conn_recv(&s->c, &m, QUIT_TIMEOUT_MS, err, sizeof(err)) == 0 &&
+		int64_t deadline = util_now_ms() + QUIT_TIMEOUT_MS;
+		/* A polite end, within one deadline whatever the guest sends; stop() below
+		 * ends the guest anyway. */
+		while (util_now_ms() < deadline &&
+		       conn_recv(&s->c, &m, (int)(deadline - util_now_ms()), err, sizeof(err)) ==
+			       0 &&
 		       m.type != MSG_BYE)
 			;
 	}
@@ -228,20 +234,23 @@ static int await(struct session *s, enum msg_type want, const char *wl, int time
 	return 1;
 }
 
-/* Collects DATA lines up to END into a buffer. 0 or a conn_recv error with err. */
+/* Collects DATA lines up to END into a buffer, all within DATA_TIMEOUT_MS. 0 or a
+ * conn_recv error with err. */
 static int recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
 {
 	size_t cap = 4096, n = 0;
 	char *buf = malloc(cap);
+	int64_t deadline = util_now_ms() + DATA_TIMEOUT_MS;
 	struct msg m;
 	int ret;
 
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ret = conn_recv(&s->c, &m, READY_TIMEOUT_MS, err, len);
+		int64_t left = deadline - util_now_ms();
+		ret = left > 0 ? conn_recv(&s->c, &m, (int)left, err, len) : -ETIMEDOUT;
 		if (ret < 0) {
-			recv_reason(ret, "result data", READY_TIMEOUT_MS, err, len);
+			recv_reason(ret, "result data", DATA_TIMEOUT_MS, err, len);
 			break;
 		}
 		if (m.type == MSG_END) {
@@ -312,14 +321,18 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = await(s, MSG_READY, wl->name, READY_TIMEOUT_MS, &m, err, sizeof(err));
+	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
+	double ready_ms = READY_BASE_MS + (double)pf->min_sample_ns / 1e6 *
+						 (3.0 * pf->warmup + 40) * WL_MAX_POINTS;
+	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, &m, err,
+		    sizeof(err));
 	if (ret <= 0)
 		goto answered;
 	iters = m.iters;
 	/* The measured phase may last reps samples of sample_ns each; allow three times that
 	 * and half a minute more before calling the guest hung. */
 	double expect_ms = (double)pf->reps * (double)m.sample_ns * 3 / 1e6 + 30000;
-	int done_timeout = expect_ms > 3.6e6 ? 3600000 : (int)expect_ms;
+	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
 
 	ret = probes_snapshot(s, before);
 	if (ret < 0) {
@@ -452,13 +465,19 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 	for (size_t w = 0; w < p->nworkloads; w++) {
 		const struct workload_ops *wl = p->workloads[w];
 
-		if (proc_interrupted())
+		if (proc_interrupted()) {
+			if (up)
+				session_stop(&s);
 			return add_all(res, p, b, w, CELL_FAILED, "interrupted before it ran");
+		}
 		char buf[600];
 		const char *skip = cannot_run(cfg, b, wl, buf, sizeof(buf));
 		if (skip) {
-			if (add_cell(res, b, wl, CELL_SKIPPED, skip) < 0)
+			if (add_cell(res, b, wl, CELL_SKIPPED, skip) < 0) {
+				if (up)
+					session_stop(&s);
 				return -ENOMEM;
+			}
 			continue;
 		}
 		if (!up) {

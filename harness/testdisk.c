@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "harness/log.h"
+#include "harness/proc.h"
 #include "harness/testdisk.h"
 #include "harness/util.h"
 
@@ -58,6 +61,10 @@ int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
 	uint64_t *buf = malloc(CHUNK), x = 0x2545f4914f6cdd1dull;
 	ret = buf ? 0 : -ENOMEM;
 	for (uint64_t off = 0; ret == 0 && off < bytes; off += CHUNK) {
+		if (proc_interrupted()) {
+			ret = -EINTR;
+			break;
+		}
 		size_t n = bytes - off < CHUNK ? (size_t)(bytes - off) : CHUNK;
 		for (size_t i = 0; i < CHUNK / sizeof(*buf); i++) {
 			x ^= x << 13;
@@ -77,4 +84,35 @@ int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
 		snprintf(err, len, "cannot write the test disk %s: %s", path, strerror(-ret));
 	}
 	return ret;
+}
+
+int testdisk_use(const char *path, uint64_t bytes, char *err, size_t len)
+{
+	struct stat st;
+	uint64_t size = 0;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return testdisk_ensure(path, bytes, err, len) == 0 ? 0 : -EINVAL;
+		snprintf(err, len, "test disk %s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+	} else if (S_ISBLK(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &size) < 0)
+			size = 0;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		snprintf(err, len, "test disk %s is neither a regular file nor a block device", path);
+		return -EINVAL;
+	}
+	if (size < (16u << 20)) {
+		snprintf(err, len, "test disk %s has %llu bytes, at least 16 MiB are needed", path,
+			 (unsigned long long)size);
+		return -EINVAL;
+	}
+	return 0;
 }

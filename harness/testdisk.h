@@ -12,9 +12,13 @@
 
 /* $VMBENCH_CACHE, else $XDG_CACHE_HOME/vmbench, else $HOME/.cache/vmbench; malloc'd. */
 char *testdisk_cache_dir(void);
-/* Makes sure path is a regular file of exactly bytes, filled with data (not holes, so reads
- * reach the device); creates it atomically when missing or of another size. 0 or -errno
- * with a reason in err. */
+/* Makes sure the cache's test disk at path is a regular file of exactly bytes, filled with
+ * data (not holes, so reads reach the device); creates it atomically when missing or of
+ * another size. 0, -EINTR (interrupted), or -errno with a reason in err. */
 int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len) __must_check;
+/* A test disk the user named: never written here. An existing regular file or block
+ * device of at least 16 MiB is used as it is; a missing file is created like the cache's.
+ * 0, or -EINVAL with a reason in err. */
+int testdisk_use(const char *path, uint64_t bytes, char *err, size_t len) __must_check;
 
 #endif

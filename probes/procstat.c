@@ -1,8 +1,9 @@
 /*
- * procstat: page faults and context switches of the guest's host process, from
- * /proc/<pid>/stat and /proc/<pid>/status (waited-for children included). For native
- * that is the agent; for a VM, the hypervisor process as the host sees it.
+ * procstat: page faults (waited-for children included) and context switches (all threads,
+ * no children) of the guest's host process, from /proc. For native that is the agent; for
+ * a VM, the hypervisor process as the host sees it.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,24 +58,36 @@ static int read_faults(int pid, double *faults)
 	return 0;
 }
 
+/* Voluntary and involuntary switches of every thread of pid (its children are not
+ * counted: /proc keeps no totals of them). */
 static int read_switches(int pid, double *switches)
 {
 	char path[64], line[256];
 	unsigned long long v, sum = 0;
-	int found = 0;
+	struct dirent *e;
+	int threads = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	if (!d)
 		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
-		    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1) {
-			sum += v;
-			found++;
-		}
-	fclose(f);
-	if (found != 2)
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char status[96];
+		snprintf(status, sizeof(status), "/proc/%d/task/%.16s/status", pid, e->d_name);
+		FILE *f = fopen(status, "re");
+		if (!f)
+			continue; /* the thread ended meanwhile */
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &v) == 1)
+				sum += v;
+		fclose(f);
+		threads++;
+	}
+	closedir(d);
+	if (!threads)
 		return -EPROTO;
 	*switches = (double)sum;
 	return 0;

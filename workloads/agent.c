@@ -26,7 +26,7 @@ struct agent {
 struct run_params {
 	const struct workload_ops *ops;
 	struct wl_req req;
-	const char *disk;
+	char *disk;
 };
 
 /* What one RUN measured. */
@@ -132,7 +132,12 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 			return -EINVAL;
 		}
 	}
-	rp->disk = fields_get(fs, 2, "disk");
+	/* A copy: the line buffer is reused by the next read (GO). */
+	const char *disk = fields_get(fs, 2, "disk");
+	if (disk && !(rp->disk = strdup(disk))) {
+		*why = "out of memory";
+		return -EINVAL;
+	}
 	rp->ops = workload_find(fs->f[1]);
 	return 0;
 }
@@ -307,20 +312,23 @@ static int agent_run(struct agent *a, struct fields *fs)
 	if (parse_run(fs, &rp, &bad) < 0)
 		return agent_say(a, "ERR %s failed bad request: %s", fs->n > 1 ? fs->f[1] : "-",
 				 bad);
-	if (!rp.ops)
-		return agent_say(a, "ERR %s unsupported unknown to this agent (version %s)",
-				 fs->f[1], VMBENCH_VERSION);
-	if (workload_check(rp.ops, &bad) < 0)
-		return agent_say(a, "ERR %s failed %s", rp.ops->name, bad);
+	if (!rp.ops || workload_check(rp.ops, &bad) < 0) {
+		ret = rp.ops ? agent_say(a, "ERR %s failed %s", rp.ops->name, bad)
+			     : agent_say(a, "ERR %s unsupported unknown to this agent (version %s)",
+					 fs->f[1], VMBENCH_VERSION);
+		free(rp.disk);
+		return ret;
+	}
 
 	struct wl_ctx ctx = { .ops = rp.ops, .disk = rp.disk, .self_dir = a->self_dir,
-			      .units_per_iter = 1, .extra = json_object() };
-	if (!ctx.extra)
-		return agent_say(a, "ERR %s failed out of memory", rp.ops->name);
-	if (rp.ops->setup && (ret = rp.ops->setup(&ctx)) < 0) {
+			      .req = &rp.req, .units_per_iter = 1, .extra = json_object() };
+	if (!ctx.extra || (rp.ops->setup && (ret = rp.ops->setup(&ctx)) < 0)) {
+		ret = ctx.extra ? agent_say(a, "ERR %s %s %s", rp.ops->name,
+					    ret == -ENOTSUP ? "unsupported" : "failed", why(&ctx, ret))
+				: agent_say(a, "ERR %s failed out of memory", rp.ops->name);
 		json_decref(ctx.extra);
-		return agent_say(a, "ERR %s %s %s", rp.ops->name,
-				 ret == -ENOTSUP ? "unsupported" : "failed", why(&ctx, ret));
+		free(rp.disk);
+		return ret;
 	}
 	d.npoints = rp.ops->point ? ctx.npoints : 0;
 	size_t slots = d.npoints ? d.npoints : 1;
@@ -374,6 +382,7 @@ out:
 	if (rp.ops->teardown)
 		rp.ops->teardown(&ctx);
 	json_decref(ctx.extra);
+	free(rp.disk);
 	return ret;
 }
 

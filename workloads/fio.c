@@ -62,6 +62,14 @@ static uint64_t disk_size(const char *path)
 	return bytes;
 }
 
+/* Samples of at least 100 ms: fio's averaged logs get coarse below that. */
+static uint64_t fio_interval_ms(const struct wl_req *req)
+{
+	uint64_t ms = req->min_sample_ns / 1000000;
+
+	return ms < 100 ? 100 : ms;
+}
+
 static int fio_setup(struct wl_ctx *ctx)
 {
 	struct fio_state *st = calloc(1, sizeof(*st));
@@ -92,7 +100,11 @@ static int fio_setup(struct wl_ctx *ctx)
 	st->ddir = strstr(name, "write") ? "write" : "read";
 	st->bw = strncmp(name, "io.seq", 6) == 0;
 	ctx->priv = st;
-	ctx->est_sample_ns = 100000000;
+	/* The whole run (ramp, reps + 2 intervals, start-up) spread over the reps: what the
+	 * host's patience is based on. */
+	uint64_t interval = fio_interval_ms(ctx->req) * 1000000;
+	uint64_t reps = ctx->req->reps, ramp = ctx->req->warmup ? ctx->req->warmup : 1;
+	ctx->est_sample_ns = (interval * (reps + 2 + ramp) + 2000000000ull) / reps;
 	return 0;
 unsupported:
 	free(st);
@@ -178,10 +190,13 @@ static char *slurp(const char *path)
 		return NULL;
 	for (;;) {
 		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 8192);
-			if (!nb || cap > FIO_OUT_MAX)
+			if (cap * 2 + 8192 > FIO_OUT_MAX)
+				break; /* keep what fits */
+			char *nb = realloc(buf, cap * 2 + 8192);
+			if (!nb)
 				break;
 			buf = nb;
+			cap = cap * 2 + 8192;
 		}
 		size_t r = fread(buf + n, 1, cap - n - 1, f);
 		n += r;
@@ -205,10 +220,7 @@ static int fio_measure(struct wl_ctx *ctx, const struct wl_req *req, double *sam
 	struct fio_summary sum;
 	int ret;
 
-	/* Samples of at least 100 ms: fio's averaged logs get coarse below that. */
-	uint64_t interval_ms = req->min_sample_ns / 1000000;
-	if (interval_ms < 100)
-		interval_ms = 100;
+	uint64_t interval_ms = fio_interval_ms(req);
 	snprintf(dir, sizeof(dir), "%.400s/vmbench-fio-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
 		snprintf(ctx->reason, sizeof(ctx->reason), "no temporary directory for fio's logs");

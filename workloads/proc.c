@@ -79,7 +79,8 @@ static int proc_run(struct wl_ctx *ctx, uint64_t iters, enum proc_kind kind)
 				char *const argv[] = { st->target, NULL };
 				execve(st->target, argv, noenv);
 			} else if (kind == PROC_SH) {
-				char *const argv[] = { "sh", "-c", st->target, NULL };
+				/* The path as $0, quoted: any directory name works. */
+				char *const argv[] = { "sh", "-c", "\"$0\"", st->target, NULL };
 				execve("/bin/sh", argv, noenv);
 			}
 			_exit(kind == PROC_FORK ? 0 : 127);

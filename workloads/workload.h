@@ -51,6 +51,7 @@ struct wl_ctx {
 	void *priv;		/* the workload's own state, from setup */
 	const char *disk;	/* path of the test disk or file, or NULL */
 	const char *self_dir;	/* directory of the agent binary: exec target, fio job files */
+	const struct wl_req *req; /* what the host asked for */
 	double units_per_iter;	/* units of work one iteration does (setup may change; 1) */
 	uint64_t untimed_ns;	/* op adds time spent on bookkeeping not to be measured */
 	uint64_t sink;		/* results the compiler must not discard */

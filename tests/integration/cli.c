@@ -50,7 +50,10 @@ Test(cli, bad_input_exits_2_with_one_line)
 	expect_usage_error(RUN("--reps", "ten", "-o", dir), dir, "invalid --reps 'ten'");
 	expect_usage_error(RUN("--reps", "-3", "-o", dir), dir, "invalid --reps '-3'");
 	expect_usage_error(RUN("--reps", "99999999999999999999", "-o", dir), dir, "invalid --reps");
+	expect_usage_error(RUN("--reps", "1001", "-o", dir), dir, "invalid --reps '1001'");
 	expect_usage_error(RUN("--profile", "leisurely", "-o", dir), dir, "unknown profile");
+	expect_usage_error(RUN("--agent", "/tmp", "-o", dir), dir, "not a regular file");
+	expect_usage_error(RUN("--disk", "/tmp/a b", "-o", dir), dir, "invalid --disk");
 	expect_usage_error(RUN("--cpu", "1000", "-o", dir), dir, "CPU 1000 is not available");
 	expect_usage_error(RUN("--cpu", "4096", "-o", dir), dir, "invalid --cpu");
 	expect_usage_error(RUN("--agent", "/nonexistent/agent", "-o", dir), dir, "/nonexistent/agent");
@@ -69,6 +72,23 @@ Test(cli, bad_input_exits_2_with_one_line)
 	expect_usage_error(RUN("--workloads", "cpu.int", "-o", "/proc/vmbench-out"), NULL,
 			   "cannot write to output directory '/proc/vmbench-out'");
 	unlink(file);
+
+	/* A test disk the user names is never written: too small is an error. */
+	char small[300], before[64], after[64];
+	snprintf(small, sizeof(small), "%s/small.img", dir);
+	f = fopen(small, "w");
+	cr_assert_not_null(f);
+	fputs("precious data", f);
+	fclose(f);
+	expect_usage_error(RUN("--workloads", "io.randread4k.qd1", "--disk", small, "-o", dir),
+			   NULL, "at least 16 MiB");
+	f = fopen(small, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(after, sizeof(after), f));
+	fclose(f);
+	snprintf(before, sizeof(before), "precious data");
+	cr_assert_str_eq(after, before, "the user's file was changed");
+	unlink(small);
 
 	expect_usage_error((char *[]){ "vmbench", "teleport", NULL }, NULL, "unknown command");
 	expect_usage_error((char *[]){ "vmbench", NULL }, NULL, "no command");
