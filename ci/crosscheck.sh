@@ -64,9 +64,14 @@ for job in io.randread4k.qd1 io.randwrite4k.qd1 io.randread4k.qd32 io.seqread1m 
 		--time_based --runtime=3s --ramp_time=500ms "$BUILD/fio/$job.fio" 2>/dev/null |
 		jq -r ".jobs[0].$dir.$key * $scale")
 	row "$job" "$(field "$job" .median)" "$ref" "$unit" "fio $job.fio directly, 3 s"
+	case $job in io.seq*) same=.extra.MB_per_s ;; *) same=.extra.iops ;; esac
+	row "  (same run)" "$(field "$job" .median)" "$(field "$job" "$same")" "$unit" \
+		"fio's JSON summary of vmbench's own run (mean over the run)"
 done
 
 printf '%-20s %12s %12s %8s  %-7s %s\n' workload vmbench reference ratio unit "reference tool"
 cat "$rows"
 echo
 echo "vmbench medians from $PROFILE on native, CPU $CPU; references: median of 5 runs (fio: one 3 s run)."
+echo "Run-to-run variation of the machine shows in the fio rows; '(same run)' compares our"
+echo "median of per-interval samples with fio's own summary of the very same run."
