@@ -38,6 +38,8 @@ static void expect_usage_error(char *argv[], const char *dir, const char *what)
 
 #define RUN(...) ((char *[]){ "vmbench", "run", __VA_ARGS__, NULL })
 
+TestSuite(cli, .fini = cli_cleanup);
+
 Test(cli, bad_input_exits_2_with_one_line)
 {
 	char *dir = cli_tmpdir(), sub[300], file[256];

@@ -47,18 +47,45 @@ int cli_run(char *argv[], char *err, size_t len)
 	return WEXITSTATUS(status);
 }
 
+static char *made[8];
+
 char *cli_tmpdir(void)
 {
 	char *dir = strdup("/tmp/vmbench-cli-XXXXXX");
 
 	cr_assert_not_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (!made[i]) {
+			made[i] = strdup(dir);
+			break;
+		}
 	return dir;
 }
 
-void cli_rmtree(const char *dir)
+static void rmtree(const char *dir)
 {
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
+}
+
+void cli_rmtree(const char *dir)
+{
+	rmtree(dir);
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (made[i] && !strcmp(made[i], dir)) {
+			free(made[i]);
+			made[i] = NULL;
+		}
+}
+
+void cli_cleanup(void)
+{
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (made[i]) {
+			rmtree(made[i]);
+			free(made[i]);
+			made[i] = NULL;
+		}
 }

@@ -9,6 +9,8 @@
 #include "harness/results.h"
 #include "workloads/workload.h"
 
+TestSuite(native, .fini = cli_cleanup);
+
 Test(native, three_workloads_ten_samples, .timeout = 300)
 {
 	char *dir = cli_tmpdir(), path[256], err[4096], lerr[512];

@@ -32,7 +32,7 @@ static int fail_op(struct wl_ctx *ctx, uint64_t iters)
 /* Works while calibration doubles (at most 256 iterations, 256 us), fails once it scales. */
 static int fail_late_op(struct wl_ctx *ctx, uint64_t iters)
 {
-	if (iters > 300)
+	if (iters > 8)
 		return -EIO;
 	return spin_op(ctx, iters);
 }
@@ -183,7 +183,9 @@ Test(timing_calibrate, op_fails_while_scaling)
 	struct wl_ctx ctx = { .ops = &fail_late_ops };
 	uint64_t iters = 7, est = 7;
 
-	cr_assert_eq(timing_calibrate(&ctx, MIN_NS, &iters, &est), -EIO);
+	/* A 10 s minimum: no preemption of an 8 us sample can make calibration stop before
+	 * the count grows past 8. */
+	cr_assert_eq(timing_calibrate(&ctx, 10000000000ull, &iters, &est), -EIO);
 }
 
 Test(timing_probe, sane)
