@@ -5,8 +5,9 @@ set -eu
 
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
-# Running and cross-checking: fio for the io.* workloads, perf and jq for ci/crosscheck.sh.
-RUN="linux-perf fio jq"
+# Running: fio for the io.* workloads, busybox-static for the guest image; perf and jq for
+# ci/crosscheck.sh.
+RUN="linux-perf fio jq busybox-static"
 
 missing=""
 for pkg in $BUILD $RUN; do

@@ -14,6 +14,7 @@
 #include "harness/cli.h"
 #include "harness/doctor.h"
 #include "harness/host.h"
+#include "harness/image.h"
 #include "harness/log.h"
 #include "harness/plan.h"
 #include "harness/proc.h"
@@ -403,7 +404,7 @@ static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char
 	if (ctx->disk) {
 		*path = strdup(ctx->disk);
 	} else {
-		char *dir = testdisk_cache_dir();
+		char *dir = util_cache_dir();
 		if (dir && asprintf(path, "%s/testdisk-%lluM.raw", dir, (unsigned long long)mib) < 0)
 			*path = NULL;
 		free(dir);
@@ -553,6 +554,85 @@ out_agent:
 	return ret;
 }
 
+/* ---- image ---- */
+
+struct image_ctx {
+	const char *kernel, *cache;
+};
+
+enum { OPT_KERNEL = 300, OPT_CACHE };
+
+static const struct opt image_opts[] = {
+	{ "kernel", OPT_KERNEL, required_argument, "DIR",
+	  "an unpacked kernel tree (boot/vmlinuz-*, lib/modules/) instead of Debian's" },
+	{ "cache", OPT_CACHE, required_argument, "DIR", "the cache (default: $VMBENCH_CACHE, "
+							 "$XDG_CACHE_HOME/vmbench, ~/.cache/vmbench)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static int image_opt(void *vctx, int key, const char *arg)
+{
+	struct image_ctx *ctx = vctx;
+
+	if (key == OPT_KERNEL)
+		ctx->kernel = arg;
+	else
+		ctx->cache = arg;
+	return 0;
+}
+
+static int cmd_image(int argc, char **argv)
+{
+	struct image_ctx ctx = { 0 };
+	int ret = parse_opts("image", argc, argv, image_opts, ARRAY_SIZE(image_opts), image_opt,
+			     &ctx);
+	char dir[PATH_MAX], err[512];
+
+	if (ret == -1) {
+		print_help("image", "build|info [options]",
+			   "build: makes the guest image (Debian's kernel, fetched once, and an "
+			   "initramfs with busybox, vmbench-agent, fio and the device drivers), "
+			   "named by a hash of its inputs and rebuilt only when one changes. info: "
+			   "paths, sizes and sha256 of the current image.",
+			   image_opts, ARRAY_SIZE(image_opts));
+		return EXIT_OK;
+	}
+	if (ret)
+		return ret;
+	if (optind >= argc)
+		return usage_error("image", "say build or info");
+	bool build = strcmp(argv[optind], "build") == 0;
+	if (!build && strcmp(argv[optind], "info") != 0)
+		return usage_error("image", "unknown action '%s' (build or info)", argv[optind]);
+	if (optind + 1 < argc)
+		return usage_error("image", "unexpected argument '%s'", argv[optind + 1]);
+	if (ctx.kernel && access(ctx.kernel, R_OK) < 0)
+		return usage_error("image", "kernel tree '%s': %s", ctx.kernel, strerror(errno));
+	char *cache = ctx.cache ? strdup(ctx.cache) : util_cache_dir();
+	char *agent = agent_default(), *agent_dir = agent ? strdup(agent) : NULL;
+	char *slash = agent_dir ? strrchr(agent_dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : ".",
+				 .kernel = ctx.kernel, .build = build };
+	if (proc_signals_init() < 0)
+		log_warn("cannot install signal handlers");
+	ret = cache ? image_locate(&req, dir, sizeof(dir), err, sizeof(err)) : -ENOMEM;
+	if (ret == -ENOENT) {
+		log_err("no guest image for the current inputs: run 'vmbench image build'");
+		ret = EXIT_FAILED;
+	} else if (ret < 0) {
+		log_err("%s", ret == -ENOMEM ? "out of memory" : err);
+		ret = ret == -EINTR ? EXIT_INTERRUPTED : EXIT_FAILED;
+	} else {
+		ret = image_print_info(stdout, dir) < 0 ? EXIT_FAILED : EXIT_OK;
+	}
+	free(cache);
+	free(agent);
+	free(agent_dir);
+	return ret;
+}
+
 /* ---- top level ---- */
 
 static const struct opt main_opts[] = {
@@ -587,7 +667,8 @@ static void main_help(void)
 		   "every backend.\n\ncommands:\n"
 		   "  list      backends, workloads, probes and profiles\n"
 		   "  doctor    what can run here, and why not\n"
-		   "  run       run the benchmark matrix and write results.json\n\n"
+		   "  run       run the benchmark matrix and write results.json\n"
+		   "  image     build the guest image, or show it\n\n"
 		   "'vmbench <command> --help' describes each.",
 		   main_opts, ARRAY_SIZE(main_opts));
 }
@@ -619,5 +700,7 @@ int cli_main(int argc, char **argv)
 		return cmd_doctor(sub_argc, sub_argv);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(sub_argc, sub_argv, argc, argv);
+	if (strcmp(cmd, "image") == 0)
+		return cmd_image(sub_argc, sub_argv);
 	return usage_error(NULL, "unknown command '%s' (list, doctor or run)", cmd);
 }

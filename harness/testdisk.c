@@ -14,21 +14,6 @@
 #include "harness/testdisk.h"
 #include "harness/util.h"
 
-char *testdisk_cache_dir(void)
-{
-	const char *v = getenv("VMBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"),
-		   *h = getenv("HOME");
-	char *dir = NULL;
-
-	if (v && *v)
-		dir = strdup(v);
-	else if (x && *x && asprintf(&dir, "%s/vmbench", x) < 0)
-		dir = NULL;
-	else if (!(x && *x) && asprintf(&dir, "%s/.cache/vmbench", h && *h ? h : "/tmp") < 0)
-		dir = NULL;
-	return dir;
-}
-
 int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
 {
 	struct stat st;

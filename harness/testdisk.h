@@ -10,8 +10,6 @@
 
 #define TESTDISK_DEFAULT_MIB 256
 
-/* $VMBENCH_CACHE, else $XDG_CACHE_HOME/vmbench, else $HOME/.cache/vmbench; malloc'd. */
-char *testdisk_cache_dir(void);
 /* Makes sure the cache's test disk at path is a regular file of exactly bytes, filled with
  * data (not holes, so reads reach the device); creates it atomically when missing or of
  * another size. 0, -EINTR (interrupted), or -errno with a reason in err. */

@@ -271,6 +271,21 @@ out:
 	return ret;
 }
 
+char *util_cache_dir(void)
+{
+	const char *v = getenv("VMBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"),
+		   *h = getenv("HOME");
+	char *dir = NULL;
+
+	if (v && *v)
+		dir = strdup(v);
+	else if (x && *x && asprintf(&dir, "%s/vmbench", x) < 0)
+		dir = NULL;
+	else if (!(x && *x) && asprintf(&dir, "%s/.cache/vmbench", h && *h ? h : "/tmp") < 0)
+		dir = NULL;
+	return dir;
+}
+
 char *util_exe_dir(void)
 {
 	char buf[PATH_MAX];

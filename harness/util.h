@@ -33,6 +33,9 @@ char *util_rtrim(char *s);
 /* 1 when path is an ELF executable without a program interpreter (statically linked), 0 when
  * it has one, -errno (-ENOEXEC: not a 64-bit ELF file). */
 int util_elf_is_static(const char *path) __must_check;
+/* vmbench's cache: $VMBENCH_CACHE, else $XDG_CACHE_HOME/vmbench, else
+ * $HOME/.cache/vmbench; malloc'd. */
+char *util_cache_dir(void);
 /* Directory of the running executable, or NULL. */
 char *util_exe_dir(void);
 

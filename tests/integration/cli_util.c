@@ -10,7 +10,7 @@
 
 #include "cli_util.h"
 
-pid_t cli_start(char *argv[], const char *errfile)
+static pid_t start(char *argv[], const char *outfile, const char *errfile)
 {
 	pid_t pid = fork();
 
@@ -18,8 +18,9 @@ pid_t cli_start(char *argv[], const char *errfile)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		int err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int out = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
 		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
+		dup2(out, STDOUT_FILENO);
 		dup2(err, STDERR_FILENO);
 		argv[0] = VMBENCH_BIN;
 		execv(VMBENCH_BIN, argv);
@@ -28,23 +29,46 @@ pid_t cli_start(char *argv[], const char *errfile)
 	return pid;
 }
 
-int cli_run(char *argv[], char *err, size_t len)
+pid_t cli_start(char *argv[], const char *errfile)
 {
-	char errfile[] = "/tmp/vmbench-stderr-XXXXXX";
-	int fd = mkstemp(errfile), status;
+	return start(argv, NULL, errfile);
+}
 
-	cr_assert_geq(fd, 0);
-	close(fd);
-	pid_t pid = cli_start(argv, errfile);
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	FILE *f = fopen(errfile, "r");
-	size_t n = f ? fread(err, 1, len - 1, f) : 0;
-	err[n] = '\0';
+/* Reads the start of a file into buf and removes the file. */
+static void take(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = '\0';
 	if (f)
 		fclose(f);
-	unlink(errfile);
+	unlink(path);
+}
+
+int cli_run_out(char *argv[], char *out, size_t outlen, char *err, size_t len)
+{
+	char errfile[] = "/tmp/vmbench-stderr-XXXXXX", outfile[] = "/tmp/vmbench-stdout-XXXXXX";
+	int status;
+	int efd = mkstemp(errfile), ofd = mkstemp(outfile);
+
+	cr_assert(efd >= 0 && ofd >= 0);
+	close(efd);
+	close(ofd);
+	pid_t pid = start(argv, out ? outfile : NULL, errfile);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	take(errfile, err, len);
+	if (out)
+		take(outfile, out, outlen);
+	else
+		unlink(outfile);
 	cr_assert(WIFEXITED(status), "vmbench died of signal %d", WTERMSIG(status));
 	return WEXITSTATUS(status);
+}
+
+int cli_run(char *argv[], char *err, size_t len)
+{
+	return cli_run_out(argv, NULL, 0, err, len);
 }
 
 static char *made[8];

@@ -9,6 +9,8 @@
 pid_t cli_start(char *argv[], const char *errfile);
 /* Runs vmbench to its end; returns its exit status and the first 4 KiB of stderr in err. */
 int cli_run(char *argv[], char *err, size_t len);
+/* The same, with the start of stdout in out too. */
+int cli_run_out(char *argv[], char *out, size_t outlen, char *err, size_t len);
 /* A fresh directory under /tmp; removed with everything in it by cli_rmtree, or by
  * cli_cleanup (a suite's .fini, which runs after a failed test too). */
 char *cli_tmpdir(void);

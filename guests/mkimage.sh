@@ -1,0 +1,139 @@
+#!/bin/sh
+# Builds the vmbench guest image: the guest kernel (Debian's, downloaded and unpacked into
+# the cache, never installed) and one initramfs with busybox, vmbench-agent, its exec
+# target, fio with its libraries and job files, and the drivers of the devices under test.
+# The image is named by a hash of every input and rebuilt only when one changes.
+#
+# usage: mkimage.sh [--check] CACHE_DIR AGENT_DIR [KERNEL_DIR]
+#   AGENT_DIR holds vmbench-agent, vmbench-true and fio/*.fio (the build directory);
+#   KERNEL_DIR an unpacked kernel (boot/vmlinuz-*, lib/modules/*) instead of Debian's.
+#   --check builds nothing: exit 3 when the image is not built (or the kernel not fetched).
+# Prints the image directory on stdout; it holds vmlinuz, initrd.gz and info.
+set -eu
+CHECK=0
+if [ "${1:-}" = --check ]; then
+	CHECK=1
+	shift
+fi
+[ $# -ge 2 ] || { echo "usage: mkimage.sh [--check] CACHE_DIR AGENT_DIR [KERNEL_DIR]" >&2; exit 2; }
+CACHE=$1
+AGENTS=$2
+KROOT=${3:-}
+mkdir -p "$CACHE"
+here=$(cd "$(dirname "$0")" && pwd)
+MODULES="virtio_pci virtio_mmio virtio_blk virtio_console virtio_net ata_piix ahci sd_mod e1000"
+
+say() { echo "mkimage: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+for f in vmbench-agent vmbench-true; do
+	[ -x "$AGENTS/$f" ] || die "$AGENTS/$f is missing (build vmbench first)"
+done
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx modprobe || die "busybox-static is missing"
+FIO=$(command -v fio) || die "fio is missing"
+
+# The guest kernel: the version linux-image-amd64 depends on, fetched once.
+if [ -z "$KROOT" ]; then
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	[ -n "$pkg" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
+	KROOT=$CACHE/kernel/$pkg
+	[ $CHECK = 0 ] || [ -f "$KROOT/.unpacked" ] || { say "kernel $pkg not fetched"; exit 3; }
+	if [ ! -f "$KROOT/.unpacked" ]; then
+		say "fetching $pkg (once)"
+		tmp=$(mktemp -d "$CACHE/.kernel.XXXXXX")
+		trap 'rm -rf "$tmp"' EXIT INT TERM
+		(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
+			die "apt-get download $pkg failed"
+		mkdir -p "$tmp/root"
+		dpkg-deb -x "$tmp"/*.deb "$tmp/root"
+		rm -rf "$KROOT"
+		mkdir -p "$(dirname "$KROOT")"
+		mv "$tmp/root" "$KROOT"
+		touch "$KROOT/.unpacked"
+		rm -rf "$tmp"
+		trap - EXIT INT TERM
+	fi
+fi
+VMLINUZ=$(ls "$KROOT"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+[ -n "$VMLINUZ" ] || die "no boot/vmlinuz-* in $KROOT"
+KVER=${VMLINUZ##*/vmlinuz-}
+MODDIR=$KROOT/lib/modules/$KVER
+[ -d "$MODDIR" ] || die "no $MODDIR"
+
+# The module files with their dependencies, from each module's depends= field.
+find_ko() { find "$MODDIR/kernel" -name "$(echo "$1" | tr _ '?').ko" | head -n 1; }
+kos=""
+want=$MODULES
+while :; do
+	set -- $want
+	[ $# -gt 0 ] || break
+	m=$1
+	shift
+	want="$*"
+	ko=$(find_ko "$m")
+	[ -n "$ko" ] || continue # built into the kernel
+	case " $kos " in *" $ko "*) continue ;; esac
+	kos="$kos $ko"
+	deps=$(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | tr ',' ' ')
+	want="$want $deps"
+done
+
+# fio and the libraries it links.
+libs=$(ldd "$FIO" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }')
+
+# The key: every input's bytes.
+key=$( {
+	cat "$here/mkimage.sh" "$here/init" "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" \
+		"$AGENTS"/fio/*.fio "$BUSYBOX" "$FIO" "$VMLINUZ"
+	for f in $libs $kos; do cat "$f"; done
+	echo "$MODULES"
+} | sha256sum | cut -c1-16)
+OUT=$CACHE/images/$key
+if [ -f "$OUT/info" ]; then
+	say "image $key is up to date"
+	echo "$OUT"
+	exit 0
+fi
+[ $CHECK = 0 ] || { say "image $key is not built"; exit 3; }
+
+say "building image $key"
+stage=$(mktemp -d "$CACHE/.stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT INT TERM
+mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" \
+	"$stage/vmbench/fio" "$stage/lib/modules/$KVER"
+cp "$BUSYBOX" "$stage/bin/busybox"
+cp "$here/init" "$stage/init"
+chmod 755 "$stage/init"
+cp "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" "$stage/vmbench/"
+cp "$AGENTS"/fio/*.fio "$stage/vmbench/fio/"
+echo "$MODULES" | tr ' ' '\n' >"$stage/vmbench/modules"
+cp "$FIO" "$stage/usr/bin/fio"
+for f in $libs; do
+	mkdir -p "$stage$(dirname "$f")"
+	cp -L "$f" "$stage$f"
+done
+for ko in $kos; do
+	rel=${ko#"$MODDIR"/}
+	mkdir -p "$stage/lib/modules/$KVER/$(dirname "$rel")"
+	cp "$ko" "$stage/lib/modules/$KVER/$rel"
+done
+"$BUSYBOX" depmod -b "$stage" "$KVER"
+
+mkdir -p "$CACHE/images"
+tmpout=$(mktemp -d "$CACHE/images/.new.XXXXXX")
+(cd "$stage" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) |
+	gzip -6 >"$tmpout/initrd.gz"
+cp "$VMLINUZ" "$tmpout/vmlinuz"
+{
+	echo "key=$key"
+	echo "kernel_version=$KVER"
+	echo "kernel_sha256=$(sha256sum "$tmpout/vmlinuz" | cut -d' ' -f1)"
+	echo "initrd_sha256=$(sha256sum "$tmpout/initrd.gz" | cut -d' ' -f1)"
+	echo "kernel_bytes=$(stat -c %s "$tmpout/vmlinuz")"
+	echo "initrd_bytes=$(stat -c %s "$tmpout/initrd.gz")"
+	echo "modules=$MODULES"
+} >"$tmpout/info"
+rm -rf "$OUT"
+mv "$tmpout" "$OUT"
+echo "$OUT"

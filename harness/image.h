@@ -1,0 +1,29 @@
+/* The guest image (guests/mkimage.sh): one kernel and initramfs for every VM backend,
+ * named by a hash of its inputs and cached. */
+#ifndef VMBENCH_IMAGE_H
+#define VMBENCH_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "harness/compiler.h"
+
+struct image_req {
+	const char *cache;     /* the cache directory */
+	const char *agent_dir; /* holds vmbench-agent, vmbench-true, fio/ */
+	const char *kernel;    /* an unpacked kernel tree, or NULL for Debian's */
+	bool build;	       /* false: only find an image that is already built */
+};
+
+/*
+ * Finds (and with req->build, builds) the image for the current inputs: 0 with its
+ * directory in dir; -ENOENT when it is not built and build is false; -EINTR; other -errno
+ * with a reason in err.
+ */
+int image_locate(const struct image_req *req, char *dir, size_t len, char *err,
+		 size_t errlen) __must_check;
+/* Prints the image's paths, sizes and sha256s. 0 or -errno. */
+int image_print_info(FILE *out, const char *dir) __must_check;
+
+#endif

@@ -1,0 +1,106 @@
+/* Integration test of the guest image builder: it builds, caches by the hash of its
+ * inputs, and builds anew when an input changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+
+TestSuite(image, .fini = cli_cleanup);
+
+/* The first line of stdout of `vmbench image ARG`: "image <dir>". */
+static int image_cmd(const char *action, char *dir, size_t len, char *err, size_t errlen)
+{
+	char out[512];
+	char *argv[] = { "vmbench", "image", (char *)action, NULL };
+	int st = cli_run_out(argv, out, sizeof(out), err, errlen);
+
+	dir[0] = '\0';
+	if (sscanf(out, "image %255s", dir) != 1)
+		dir[0] = '\0';
+	(void)len;
+	return st;
+}
+
+static void copy(const char *from, const char *to)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s'", from, to);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+Test(image, builds_caches_and_rebuilds_on_change, .timeout = 600)
+{
+	char *tmp = cli_tmpdir(), cache[300], agents[300], path[400], err[8192];
+	char first[256], again[256], changed[256];
+	const char *bin = VMBENCH_AGENT_BIN;
+	char bindir[256];
+	struct stat st;
+
+	if (access("/bin/busybox", X_OK) < 0 || system("command -v fio >/dev/null") != 0)
+		cr_skip_test("busybox-static and fio are needed (make deps)");
+	snprintf(bindir, sizeof(bindir), "%.*s", (int)(strrchr(bin, '/') - bin), bin);
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	snprintf(agents, sizeof(agents), "%s/agents", tmp);
+	cr_assert_eq(mkdir(agents, 0755), 0);
+	snprintf(path, sizeof(path), "%s/vmbench-agent", bindir);
+	copy(path, agents);
+	snprintf(path, sizeof(path), "%s/vmbench-true", bindir);
+	copy(path, agents);
+	snprintf(path, sizeof(path), "%s/fio", bindir);
+	copy(path, agents);
+	snprintf(path, sizeof(path), "%s/vmbench-agent", agents);
+	setenv("VMBENCH_AGENT", path, 1);
+	setenv("VMBENCH_CACHE", cache, 1);
+
+	cr_assert_eq(image_cmd("info", first, sizeof(first), err, sizeof(err)), 1,
+		     "info before any build: %s", err);
+	cr_assert_not_null(strstr(err, "vmbench image build"), "%s", err);
+	int rc = image_cmd("build", first, sizeof(first), err, sizeof(err));
+	if (rc != 0 && strstr(err, "apt-get download"))
+		cr_skip_test("the Debian mirror is not reachable: %s", err);
+	cr_assert_eq(rc, 0, "build: %s", err);
+	cr_assert_neq(first[0], '\0');
+	const char *files[] = { "vmlinuz", "initrd.gz", "info" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", first, files[i]);
+		cr_assert_eq(stat(path, &st), 0, "%s missing", path);
+		cr_assert_gt(st.st_size, 0);
+	}
+	snprintf(path, sizeof(path), "%s/info", first);
+	FILE *f = fopen(path, "r");
+	char line[256];
+	int sums = 0;
+	while (f && fgets(line, sizeof(line), f))
+		sums += strncmp(line, "kernel_sha256=", 14) == 0 || strncmp(line, "initrd_sha256=", 14) == 0;
+	if (f)
+		fclose(f);
+	cr_assert_eq(sums, 2, "info records both sha256s");
+
+	/* Nothing changed: the same image, not rebuilt. */
+	cr_assert_eq(image_cmd("build", again, sizeof(again), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(again, first);
+	cr_assert_not_null(strstr(err, "up to date"), "%s", err);
+	cr_assert_eq(image_cmd("info", again, sizeof(again), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(again, first);
+
+	/* One input changes: another image. */
+	snprintf(path, sizeof(path), "%s/fio/io.seqread1m.fio", agents);
+	f = fopen(path, "a");
+	cr_assert_not_null(f);
+	fputs("; changed\n", f);
+	fclose(f);
+	cr_assert_eq(image_cmd("info", changed, sizeof(changed), err, sizeof(err)), 1, "%s", err);
+	cr_assert_eq(image_cmd("build", changed, sizeof(changed), err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_neq(changed, first);
+	cr_assert_not_null(strstr(err, "building image"), "%s", err);
+	/* The kernel was fetched once and is shared. */
+	cr_assert_null(strstr(err, "fetching"), "the kernel was fetched again: %s", err);
+	unsetenv("VMBENCH_AGENT");
+	unsetenv("VMBENCH_CACHE");
+}
