@@ -7,7 +7,7 @@ set -eu
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
 # Running: fio for the io.* workloads, busybox-static for the guest image; perf and jq for
 # ci/crosscheck.sh.
-RUN="linux-perf fio jq busybox-static"
+RUN="linux-perf fio jq busybox-static xz-utils"
 
 missing=""
 for pkg in $BUILD $RUN; do

@@ -89,8 +89,7 @@ int image_print_info(FILE *out, const char *dir)
 	char *info = util_read_file(path, 1 << 16, &n);
 	if (!info)
 		return -errno;
-	fprintf(out, "image      %s\nkernel     %s/vmlinuz\ninitramfs  %s/initrd.gz\n", dir, dir,
-		dir);
+	fprintf(out, "image %s\n", dir);
 	fputs(info, out);
 	free(info);
 	return 0;
