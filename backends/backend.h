@@ -14,7 +14,8 @@
 #define BACKEND_ABI 1
 
 enum backend_flags {
-	BK_TEST = 1u << 0, /* for tests of the harness: listed, never in a default run */
+	BK_TEST = 1u << 0,	  /* for tests of the harness: listed, never in a default run */
+	BK_NEEDS_IMAGE = 1u << 1, /* boots the guest image (kernel and initramfs) */
 };
 
 /* What the harness gives every backend. */
@@ -24,6 +25,9 @@ struct backend_cfg {
 	unsigned vcpus;		/* guest CPUs, for VM backends */
 	unsigned mem_mib;	/* guest memory, for VM backends and container limits */
 	const char *disk_path;	/* the test disk on the host, or NULL when no workload needs it */
+	const char *kernel;	/* the guest image for VM backends (BK_NEEDS_IMAGE), or NULL */
+	const char *initrd;
+	const char *image_reason; /* why kernel and initrd are NULL */
 };
 
 /* A running guest. */

@@ -1,4 +1,6 @@
 /* The backends, one X-macro entry each: X(symbol) names `backend_<symbol>` in backends/. */
 #define BACKEND_LIST(X)                                                                            \
 	X(native)                                                                                  \
+	X(tcg)                                                                                     \
+	X(tcg_virtio)                                                                              \
 	X(null)

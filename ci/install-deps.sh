@@ -5,9 +5,10 @@ set -eu
 
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
-# Running: fio for the io.* workloads, busybox-static for the guest image; perf and jq for
+# Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
+# qemu-system-x86 for the tcg backends; perf and jq for
 # ci/crosscheck.sh.
-RUN="linux-perf fio jq busybox-static xz-utils"
+RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86"
 
 missing=""
 for pkg in $BUILD $RUN; do

@@ -437,6 +437,36 @@ static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char
 	return 0;
 }
 
+/* The guest image, built when missing, when a planned backend boots it: its info, or NULL
+ * with the reason. */
+static json_t *prepare_image(const struct plan *plan, const char *agent, char *reason,
+			     size_t len)
+{
+	bool need = false;
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < plan->nbackends; i++)
+		need |= (plan->backends[i]->flags & BK_NEEDS_IMAGE) != 0;
+	if (!need)
+		return NULL;
+	char *cache = util_cache_dir(), *agent_dir = agent ? strdup(agent) : NULL;
+	char *slash = agent_dir ? strrchr(agent_dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : ".",
+				 .build = true };
+	json_t *info = NULL;
+	if (!cache)
+		snprintf(reason, len, "out of memory");
+	else if (image_locate(&req, dir, sizeof(dir), reason, len) == 0 && !(info = image_info(dir)))
+		snprintf(reason, len, "cannot read the image's info in %.300s", dir);
+	if (!info)
+		log_warn("the VM backends will be skipped: %s", reason);
+	free(cache);
+	free(agent_dir);
+	return info;
+}
+
 static void print_summary(const struct results *res)
 {
 	printf("%-10s %-18s %-13s %12s  %-25s %s\n", "backend", "workload", "status", "median",
@@ -514,15 +544,26 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		json_decref(host_topology(&cpu));
 	if (proc_signals_init() < 0)
 		log_warn("cannot install signal handlers: Ctrl-C will not end the run cleanly");
-	char *disk = NULL, disk_reason[512] = "";
+	char *disk = NULL, disk_reason[512] = "", image_reason[512] = "";
 	ret = prepare_disk(&ctx, &plan, &disk, disk_reason, sizeof(disk_reason));
 	if (ret)
 		goto out_plan;
+	json_t *image = prepare_image(&plan, ctx.c.agent, image_reason, sizeof(image_reason));
+	if (proc_interrupted()) {
+		ret = EXIT_INTERRUPTED;
+		json_decref(image);
+		free(disk);
+		goto out_plan;
+	}
 
 	struct run_cfg cfg = {
 		.plan = &plan,
 		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
-			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk },
+			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk,
+			     .kernel = json_string_value(json_object_get(image, "kernel")),
+			     .initrd = json_string_value(json_object_get(image, "initrd")),
+			     .image_reason = image_reason[0] ? image_reason : NULL },
+		.image = image,
 		.out_path = path,
 		.disk_reason = disk_reason[0] ? disk_reason : NULL,
 		.argc = full_argc,
@@ -547,6 +588,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		link_latest(ctx.outdir);
 	results_free(&res);
 	free(disk);
+	json_decref(image);
 out_plan:
 	plan_free(&plan);
 out_agent:

@@ -80,6 +80,30 @@ int image_locate(const struct image_req *req, char *dir, size_t len, char *err, 
 	return 0;
 }
 
+json_t *image_info(const char *dir)
+{
+	char path[PATH_MAX];
+	json_t *obj = json_object();
+
+	snprintf(path, sizeof(path), "%s/info", dir);
+	char *text = util_read_file(path, 1 << 16, NULL);
+	if (!text || !obj) {
+		free(text);
+		json_decref(obj);
+		return NULL;
+	}
+	for (char *save, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		json_object_set_new(obj, line, json_string(eq + 1));
+	}
+	free(text);
+	json_object_set_new(obj, "dir", json_string(dir));
+	return obj;
+}
+
 int image_print_info(FILE *out, const char *dir)
 {
 	char path[PATH_MAX];

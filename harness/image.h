@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "harness/compiler.h"
 
 struct image_req {
@@ -23,6 +25,9 @@ struct image_req {
  */
 int image_locate(const struct image_req *req, char *dir, size_t len, char *err,
 		 size_t errlen) __must_check;
+/* The image's info file as a JSON object of strings (kernel, initrd, their sha256s and
+ * sizes, kernel_version, ...). NULL with errno set. */
+json_t *image_info(const char *dir);
 /* Prints the image's paths, sizes and sha256s. 0 or -errno. */
 int image_print_info(FILE *out, const char *dir) __must_check;
 

@@ -571,6 +571,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	json_object_set_new(runinfo, "disk", cfg->backend.disk_path
 						     ? json_string(cfg->backend.disk_path)
 						     : json_null());
+	json_object_set_new(runinfo, "image", cfg->image ? json_incref(cfg->image) : json_null());
 	json_object_set_new(res->provenance, "run", runinfo);
 	json_object_set_new(res->provenance, "backends", backends);
 	ret = results_write(res, cfg->out_path);

@@ -14,6 +14,7 @@ struct run_cfg {
 	struct backend_cfg backend;
 	const char *out_path; /* results.json, rewritten atomically after every backend */
 	const char *disk_reason; /* why backend.disk_path is NULL, when it is */
+	json_t *image;		 /* the guest image's info, for provenance, or NULL */
 	int argc;	      /* the command line, for provenance */
 	char **argv;
 };

@@ -1,0 +1,319 @@
+/*
+ * QEMU backends: one guest image, booted under full-system emulation (TCG) with emulated
+ * devices (tcg: IDE, e1000, 8250 serial, PIT/HPET) or with paravirtual ones (tcg-virtio:
+ * virtio-blk, virtio-net, virtio console). The agent's stream is the serial port or the
+ * virtio console, wired to QEMU's stdio; QEMU is driven over QMP on a unix socket in a
+ * private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
+ */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "harness/proc.h"
+#include "harness/qmp.h"
+#include "workloads/workload.h"
+
+#define QEMU_BIN "qemu-system-x86_64"
+#define QMP_TIMEOUT_MS 10000
+
+struct qemu_flavour {
+	const char *accel;
+	bool virtio;
+};
+
+struct qemu_state {
+	const struct qemu_flavour *fl;
+	char rundir[256];
+	char qemu[PATH_MAX];
+	char *argv[64];
+	char strings[8][PATH_MAX + 128];
+	struct qmp qmp;
+	struct guest *g;
+};
+
+/* The first QEMU_BIN on $PATH. */
+static int find_qemu(char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char dirs[1024];
+
+	snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/bin:/bin");
+	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(out, len, "%s/" QEMU_BIN, d);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (find_qemu(path, sizeof(path)) < 0) {
+		snprintf(reason, len, QEMU_BIN " is not installed (Debian: qemu-system-x86)");
+		return -ENOENT;
+	}
+	if (!cfg->kernel || !cfg->initrd) {
+		snprintf(reason, len, "no guest image: %s",
+			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Builds QEMU's command line in st->argv. */
+static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
+{
+	const struct qemu_flavour *fl = st->fl;
+	char **a = st->argv;
+	int n = 0, s = 0;
+
+#define ARG(x) (a[n++] = (char *)(x))
+#define FMT(...)                                                                                   \
+	(snprintf(st->strings[s], sizeof(st->strings[s]), __VA_ARGS__), a[n++] = st->strings[s++])
+	ARG(st->qemu);
+	ARG("-accel");
+	ARG(fl->accel);
+	ARG("-machine");
+	ARG("pc");
+	ARG("-smp");
+	FMT("%u", cfg->vcpus);
+	ARG("-m");
+	FMT("%u", cfg->mem_mib);
+	ARG("-nodefaults");
+	ARG("-no-user-config");
+	ARG("-display");
+	ARG("none");
+	ARG("-no-reboot");
+	ARG("-kernel");
+	ARG(cfg->kernel);
+	ARG("-initrd");
+	ARG(cfg->initrd);
+	ARG("-append");
+	/* tsc=reliable: emulation makes the TSC watchdog misfire, which would leave the guest
+	 * on a 4 ms jiffies clock. */
+	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable vmbench.console=%s",
+	    fl->virtio ? "hvc0" : "ttyS0");
+	ARG("-chardev");
+	ARG("stdio,id=agent,signal=off");
+	if (fl->virtio) {
+		ARG("-serial");
+		FMT("file:%s/console.log", st->rundir);
+		ARG("-device");
+		ARG("virtio-serial-pci");
+		ARG("-device");
+		ARG("virtconsole,chardev=agent");
+		ARG("-netdev");
+		ARG("user,id=n0,restrict=on");
+		ARG("-device");
+		ARG("virtio-net-pci,netdev=n0");
+	} else {
+		ARG("-serial");
+		ARG("chardev:agent");
+		ARG("-netdev");
+		ARG("user,id=n0,restrict=on");
+		ARG("-device");
+		ARG("e1000,netdev=n0");
+	}
+	if (cfg->disk_path) {
+		ARG("-drive");
+		FMT("file=%s,format=raw,if=%s,cache=none%s", cfg->disk_path,
+		    fl->virtio ? "none" : "ide", fl->virtio ? ",id=disk" : "");
+		if (fl->virtio) {
+			ARG("-device");
+			ARG("virtio-blk-pci,drive=disk");
+		}
+	}
+	ARG("-qmp");
+	FMT("unix:%s/qmp.sock,server=on,wait=off", st->rundir);
+	a[n] = NULL;
+#undef ARG
+#undef FMT
+}
+
+static void qemu_child(void *arg)
+{
+	struct qemu_state *st = arg;
+	char log[PATH_MAX];
+	int cpu = st->g->cfg->cpu;
+
+	snprintf(log, sizeof(log), "%s/qemu.log", st->rundir);
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		dup2(fd, STDERR_FILENO);
+	/* QEMU's own threads stay off the measurement CPU; its vCPU thread is moved there
+	 * once QMP names it. */
+	cpu_set_t set;
+	if (cpu >= 0 && sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1) {
+		CPU_CLR(cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+	execv(st->qemu, st->argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->qemu, strerror(errno));
+}
+
+/* QEMU's first complaint, for a reason line. */
+static void qemu_log_line(const struct qemu_state *st, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/qemu.log", st->rundir);
+	FILE *f = fopen(path, "re");
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* The vCPU threads go to the measurement CPU. */
+static void pin_vcpus(struct qemu_state *st)
+{
+	json_t *cpus = NULL, *c;
+	char err[256];
+	size_t i;
+	int cpu = st->g->cfg->cpu;
+
+	if (cpu < 0 || qmp_execute(&st->qmp, "query-cpus-fast", NULL, &cpus, QMP_TIMEOUT_MS, err,
+				   sizeof(err)) < 0)
+		return;
+	json_array_foreach(cpus, i, c) {
+		json_int_t tid = json_integer_value(json_object_get(c, "thread-id"));
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (tid > 0)
+			sched_setaffinity((pid_t)tid, sizeof(set), &set);
+	}
+	json_decref(cpus);
+}
+
+static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
+{
+	const char *tmp = getenv("XDG_RUNTIME_DIR");
+	struct qemu_state *st = calloc(1, sizeof(*st));
+	char sock[300], err[256], line[256];
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	st->fl = fl;
+	st->g = g;
+	st->qmp.fd = -1;
+	g->priv = st;
+	if (!tmp || access(tmp, W_OK) < 0)
+		tmp = getenv("TMPDIR");
+	snprintf(st->rundir, sizeof(st->rundir), "%.200s/vmbench-qemu-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(st->rundir)) { /* mkdtemp makes it 0700 */
+		st->rundir[0] = '\0';
+		snprintf(g->reason, sizeof(g->reason), "cannot create a runtime directory: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	ret = find_qemu(st->qemu, sizeof(st->qemu));
+	if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), QEMU_BIN " is not installed");
+		return ret;
+	}
+	build_argv(st, g->cfg);
+	ret = proc_spawn_piped(qemu_child, st, &g->pid, &g->to_guest, &g->from_guest);
+	if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), "cannot start QEMU: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(sock, sizeof(sock), "%s/qmp.sock", st->rundir);
+	ret = qmp_connect(&st->qmp, sock, QMP_TIMEOUT_MS, err, sizeof(err));
+	if (ret < 0) {
+		qemu_log_line(st, line, sizeof(line));
+		snprintf(g->reason, sizeof(g->reason), "%.120s%s%.100s", err, line[0] ? ": QEMU says " : "",
+			 line);
+		return ret;
+	}
+	pin_vcpus(st);
+	if (g->cfg->disk_path)
+		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void qemu_stop(struct guest *g)
+{
+	struct qemu_state *st = g->priv;
+
+	if (st && st->qmp.fd >= 0) {
+		char err[128];
+		/* Ask politely; the process group is ended below whatever the answer. */
+		(void)!qmp_execute(&st->qmp, "quit", NULL, NULL, 2000, err, sizeof(err));
+		qmp_close(&st->qmp);
+	}
+	if (g->to_guest >= 0)
+		close(g->to_guest);
+	if (g->from_guest >= 0)
+		close(g->from_guest);
+	g->to_guest = g->from_guest = -1;
+	proc_terminate(g->pid, 2000);
+	g->pid = 0;
+	if (st) {
+		if (st->rundir[0])
+			nftw(st->rundir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(st);
+		g->priv = NULL;
+	}
+}
+
+static const struct qemu_flavour fl_tcg = { .accel = "tcg", .virtio = false };
+static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .virtio = true };
+
+static int tcg_start(struct guest *g)
+{
+	return qemu_start(g, &fl_tcg);
+}
+
+static int tcg_virtio_start(struct guest *g)
+{
+	return qemu_start(g, &fl_tcg_virtio);
+}
+
+const struct backend_ops backend_tcg = {
+	.abi = BACKEND_ABI,
+	.name = "tcg",
+	.mode = "emulation",
+	.summary = "QEMU TCG: full-system emulation by binary translation, emulated devices "
+		   "(IDE, e1000, 8250 serial, PIT/HPET)",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 120,
+	.available = qemu_available,
+	.start = tcg_start,
+	.stop = qemu_stop,
+};
+
+const struct backend_ops backend_tcg_virtio = {
+	.abi = BACKEND_ABI,
+	.name = "tcg-virtio",
+	.mode = "emulation+pv-io",
+	.summary = "QEMU TCG with paravirtual I/O: virtio-blk, virtio-net, virtio console",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 120,
+	.available = qemu_available,
+	.start = tcg_virtio_start,
+	.stop = qemu_stop,
+};
