@@ -274,10 +274,26 @@ static int cmd_doctor(int argc, char **argv)
 	int st = ctx.agent ? util_elf_is_static(ctx.agent) : -ENOENT;
 	snprintf(note, sizeof(note), "%s (%s)", ctx.agent ? ctx.agent : "(not found)",
 		 st == 1 ? "static" : st == 0 ? "dynamic: guests cannot run it" : strerror(-st));
+	/* The guest image, if it is built (doctor builds nothing). */
+	char dir[PATH_MAX], err[256];
+	char *cache = util_cache_dir(), *agent_dir = ctx.agent ? strdup(ctx.agent) : NULL;
+	char *slash = agent_dir ? strrchr(agent_dir, '/') : NULL;
+	if (slash)
+		*slash = '\0';
+	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : "." };
+	json_t *image = cache && image_locate(&req, dir, sizeof(dir), err, sizeof(err)) == 0
+				? image_info(dir)
+				: NULL;
 	struct backend_cfg cfg = {
-		.agent_path = ctx.agent, .cpu = -1, .vcpus = DEFAULT_VCPUS, .mem_mib = DEFAULT_MEM_MIB
+		.agent_path = ctx.agent, .cpu = -1, .vcpus = DEFAULT_VCPUS, .mem_mib = DEFAULT_MEM_MIB,
+		.kernel = json_string_value(json_object_get(image, "kernel")),
+		.initrd = json_string_value(json_object_get(image, "initrd")),
+		.image_reason = "not built yet: 'vmbench image build' (vmbench run builds it too)",
 	};
 	doctor_report(stdout, &cfg, note);
+	json_decref(image);
+	free(cache);
+	free(agent_dir);
 	free(ctx.agent);
 	return EXIT_OK;
 }
