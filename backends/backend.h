@@ -6,6 +6,7 @@
 #ifndef VMBENCH_BACKEND_H
 #define VMBENCH_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -28,6 +29,7 @@ struct backend_cfg {
 	const char *kernel;	/* the guest image for VM backends (BK_NEEDS_IMAGE), or NULL */
 	const char *initrd;
 	const char *image_reason; /* why kernel and initrd are NULL */
+	bool force_kvm;		/* run the KVM backends even where KVM emulates in software */
 };
 
 /* A running guest. */

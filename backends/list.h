@@ -3,4 +3,6 @@
 	X(native)                                                                                  \
 	X(tcg)                                                                                     \
 	X(tcg_virtio)                                                                              \
+	X(kvm)                                                                                     \
+	X(kvm_virtio)                                                                              \
 	X(null)

@@ -1,7 +1,8 @@
 /*
- * QEMU backends: one guest image, booted under full-system emulation (TCG) with emulated
- * devices (tcg: IDE, e1000, 8250 serial, PIT/HPET) or with paravirtual ones (tcg-virtio:
- * virtio-blk, virtio-net, virtio console). The agent's stream is the serial port or the
+ * QEMU backends: one guest image, booted under full-system emulation (TCG) or KVM, with
+ * emulated devices (tcg, kvm: IDE, e1000, 8250 serial, PIT/HPET) or with paravirtual ones
+ * (tcg-virtio, kvm-virtio: virtio-blk, virtio-net, virtio console). The KVM ones run only
+ * where the capability probe finds hardware-assisted KVM, unless forced. The agent's stream is the serial port or the
  * virtio console, wired to QEMU's stdio; QEMU is driven over QMP on a unix socket in a
  * private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
  */
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "harness/kvmprobe.h"
 #include "harness/proc.h"
 #include "harness/qmp.h"
 #include "workloads/workload.h"
@@ -27,6 +29,7 @@
 
 struct qemu_flavour {
 	const char *accel;
+	const char *cpu; /* -cpu, or NULL for QEMU's default */
 	bool virtio;
 };
 
@@ -86,6 +89,10 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	ARG(fl->accel);
 	ARG("-machine");
 	ARG("pc");
+	if (fl->cpu) {
+		ARG("-cpu");
+		ARG(fl->cpu);
+	}
 	ARG("-smp");
 	FMT("%u", cfg->vcpus);
 	ARG("-m");
@@ -234,10 +241,11 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 		return ret;
 	}
 	snprintf(sock, sizeof(sock), "%s/qmp.sock", st->rundir);
-	ret = qmp_connect(&st->qmp, sock, QMP_TIMEOUT_MS, err, sizeof(err));
+	ret = qmp_connect(&st->qmp, sock, g->pid, QMP_TIMEOUT_MS, err, sizeof(err));
 	if (ret < 0) {
 		qemu_log_line(st, line, sizeof(line));
-		snprintf(g->reason, sizeof(g->reason), "%.120s%s%.100s", err, line[0] ? ": QEMU says " : "",
+		/* QEMU's own words, when it wrote any, say more than ours. */
+		snprintf(g->reason, sizeof(g->reason), "%.120s%s%.100s", err, line[0] ? ": " : "",
 			 line);
 		return ret;
 	}
@@ -280,6 +288,39 @@ static void qemu_stop(struct guest *g)
 
 static const struct qemu_flavour fl_tcg = { .accel = "tcg", .virtio = false };
 static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .virtio = true };
+/* kvm: the guest is not told it is virtualized (kvm=off hides KVM's CPUID leaves, so no
+ * kvmclock and no paravirtual features); kvm-virtio: virtio devices and kvmclock. */
+static const struct qemu_flavour fl_kvm = { .accel = "kvm", .cpu = "host,kvm=off" };
+static const struct qemu_flavour fl_kvm_virtio = { .accel = "kvm", .cpu = "host", .virtio = true };
+
+static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	struct kvmprobe p;
+	int ret = qemu_available(cfg, reason, len);
+
+	if (ret < 0)
+		return ret;
+	ret = kvmprobe_run(&p);
+	if (ret < 0) {
+		snprintf(reason, len, "%s", p.reason);
+		return ret;
+	}
+	if (!p.hardware && !cfg->force_kvm) {
+		snprintf(reason, len, "%s", p.reason);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int kvm_start(struct guest *g)
+{
+	return qemu_start(g, &fl_kvm);
+}
+
+static int kvm_virtio_start(struct guest *g)
+{
+	return qemu_start(g, &fl_kvm_virtio);
+}
 
 static int tcg_start(struct guest *g)
 {
@@ -315,5 +356,32 @@ const struct backend_ops backend_tcg_virtio = {
 	.hello_timeout_s = 120,
 	.available = qemu_available,
 	.start = tcg_virtio_start,
+	.stop = qemu_stop,
+};
+
+const struct backend_ops backend_kvm = {
+	.abi = BACKEND_ABI,
+	.name = "kvm",
+	.mode = "hardware-assisted",
+	.summary = "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated "
+		   "devices as tcg",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 60,
+	.available = kvm_available,
+	.start = kvm_start,
+	.stop = qemu_stop,
+};
+
+const struct backend_ops backend_kvm_virtio = {
+	.abi = BACKEND_ABI,
+	.name = "kvm-virtio",
+	.mode = "hardware-assisted+pv-io",
+	.summary = "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 60,
+	.available = kvm_available,
+	.start = kvm_virtio_start,
 	.stop = qemu_stop,
 };

@@ -35,7 +35,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -306,7 +306,7 @@ struct run_ctx {
 	unsigned disk_mib;
 	const struct profile *profile;
 	unsigned reps, sample_ms;
-	bool reps_set;
+	bool reps_set, force_kvm;
 };
 
 static const struct opt run_opts[] = {
@@ -326,6 +326,8 @@ static const struct opt run_opts[] = {
 	{ "disk", OPT_DISK, required_argument, "FILE",
 	  "test disk for io.* (default: testdisk-<MiB>M.raw in the cache directory)" },
 	{ "disk-mib", OPT_DISK_MIB, required_argument, "N", "test disk size (default 256)" },
+	{ "force-kvm", OPT_FORCE_KVM, no_argument, NULL,
+	  "run kvm and kvm-virtio even where KVM runs guest code in software" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -376,6 +378,9 @@ static int run_opt(void *vctx, int key, const char *arg)
 		if (!*arg || !wire_printable(arg) || strchr(arg, ' '))
 			return usage_error("run", "invalid --disk '%s': a path without spaces", arg);
 		ctx->disk = arg;
+		return 0;
+	case OPT_FORCE_KVM:
+		ctx->force_kvm = true;
 		return 0;
 	case OPT_SAMPLE_MS:
 		ret = parse_uint("run", "--sample-ms", arg, 1, 60000, &v);
@@ -578,7 +583,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk,
 			     .kernel = json_string_value(json_object_get(image, "kernel")),
 			     .initrd = json_string_value(json_object_get(image, "initrd")),
-			     .image_reason = image_reason[0] ? image_reason : NULL },
+			     .image_reason = image_reason[0] ? image_reason : NULL,
+			     .force_kvm = ctx.force_kvm },
 		.image = image,
 		.out_path = path,
 		.disk_reason = disk_reason[0] ? disk_reason : NULL,

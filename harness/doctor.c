@@ -5,6 +5,7 @@
 
 #include "harness/doctor.h"
 #include "harness/host.h"
+#include "harness/kvmprobe.h"
 #include "harness/registry.h"
 
 static void print_events(FILE *out, const char *label, const struct host_event *ev, size_t n)
@@ -48,6 +49,16 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 	fprintf(out, "host:\n");
 	fprintf(out, "  %-20s %s\n", "agent", agent_note);
 	fprintf(out, "  %-20s %s\n", "kvm", kvm.summary);
+	struct kvmprobe probe;
+	if (kvm.accessible) {
+		int pr = kvmprobe_run(&probe);
+		if (pr < 0)
+			fprintf(out, "  %-20s cannot run a guest: %s\n", "kvm probe", probe.reason);
+		else
+			fprintf(out, "  %-20s %.0f guest instructions in %.4f s: %.3g per second (%s)\n",
+				"kvm probe", probe.instructions, probe.seconds, probe.rate,
+				probe.hardware ? "hardware-assisted" : "software");
+	}
 	fprintf(out, "  %-20s %s\n", "libpfm4 PMUs",
 		pmu.pfm_ok ? (pmu.pmus[0] ? pmu.pmus : "none present") : "libpfm4 failed");
 	print_events(out, "hardware events", pmu.hw, ARRAY_SIZE(pmu.hw));

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,7 +93,8 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int 
 	}
 }
 
-int qmp_connect(struct qmp *q, const char *path, int timeout_ms, char *err, size_t errlen)
+int qmp_connect(struct qmp *q, const char *path, pid_t qemu, int timeout_ms, char *err,
+		size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int64_t deadline = util_now_ms() + timeout_ms;
@@ -113,6 +115,13 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, char *err, size
 		ret = -errno;
 		close(q->fd);
 		q->fd = -1;
+		siginfo_t si = { 0 };
+		/* Exited (not reaped: whoever started it reaps it)? */
+		if (qemu > 0 && waitid(P_PID, (id_t)qemu, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == qemu) {
+			snprintf(err, errlen, "QEMU exited before its QMP socket was ready");
+			return -ECHILD;
+		}
 		if (util_now_ms() >= deadline || proc_interrupted()) {
 			snprintf(err, errlen, "cannot connect to QMP at %s: %s", path, strerror(-ret));
 			return proc_interrupted() ? -EINTR : ret;

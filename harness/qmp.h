@@ -2,6 +2,8 @@
 #ifndef VMBENCH_QMP_H
 #define VMBENCH_QMP_H
 
+#include <sys/types.h>
+
 #include <jansson.h>
 
 #include "harness/compiler.h"
@@ -12,9 +14,10 @@ struct qmp {
 	struct linebuf lb;
 };
 
-/* Connects to path (retrying until timeout_ms: QEMU creates it while starting), reads the
- * greeting and negotiates capabilities. 0 or -errno with a reason in err. */
-int qmp_connect(struct qmp *q, const char *path, int timeout_ms, char *err,
+/* Connects to path (retrying until timeout_ms: QEMU creates it while starting, and gives
+ * up early when process qemu has exited), reads the greeting and negotiates capabilities.
+ * 0 or -errno with a reason in err. */
+int qmp_connect(struct qmp *q, const char *path, pid_t qemu, int timeout_ms, char *err,
 		size_t errlen) __must_check;
 /* Runs a command (args may be NULL) and returns its "return" value in *ret (owned by the
  * caller), skipping events. -EIO with QEMU's error text in err, -ETIMEDOUT, -errno. */
