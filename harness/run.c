@@ -437,6 +437,43 @@ static int add_all(struct results *res, const struct plan *p, const struct backe
 	return 0;
 }
 
+/* lifecycle.boot: fresh starts of the backend, each timed to the agent's HELLO (one more
+ * first, dropped, when the profile warms up). */
+static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b,
+		     const struct profile *pf, struct cell *cell)
+{
+	unsigned warm = pf->warmup ? 1 : 0;
+	double *x = calloc(pf->reps, sizeof(*x));
+	char err[512];
+	int ret = 0;
+
+	if (!x)
+		return -ENOMEM;
+	for (unsigned i = 0; i < warm + pf->reps; i++) {
+		struct session s;
+		if (proc_interrupted()) {
+			cell_set_status(cell, CELL_FAILED, "interrupted");
+			goto out;
+		}
+		ret = session_start(&s, b, &cfg->backend, err, sizeof(err));
+		if (ret < 0) {
+			cell_set_status(cell, CELL_FAILED, "boot %u of %u failed: %s", i + 1,
+					warm + pf->reps, err);
+			ret = 0;
+			goto out;
+		}
+		if (i >= warm)
+			x[i - warm] = s.boot_s;
+		session_stop(&s);
+	}
+	ret = cell_set_samples(cell, x, pf->reps);
+	if (ret == 0)
+		cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
+out:
+	free(x);
+	return ret;
+}
+
 /* Runs every workload of the plan on one backend. */
 static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 		       struct results *res, json_t *binfo)
@@ -478,6 +515,18 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 					session_stop(&s);
 				return -ENOMEM;
 			}
+			continue;
+		}
+		if (wl->flags & WL_HOST) {
+			/* Boots of their own: end the running session first. */
+			if (up)
+				session_stop(&s);
+			up = false;
+			log_info("%s: %s ...", b->name, wl->name);
+			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
+						     wl->better);
+			if (!c || run_boots(cfg, b, &p->profile, c) < 0)
+				return -ENOMEM;
 			continue;
 		}
 		if (!up) {

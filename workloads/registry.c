@@ -30,6 +30,9 @@ int workload_check(const struct workload_ops *ops, const char **why)
 		*why = "workload ABI mismatch";
 	else if (!ops->name || !ops->unit || !ops->summary)
 		*why = "workload without name, unit or summary";
+	else if (ops->flags & WL_HOST)
+		return ops->op || ops->measure ? (*why = "a host workload has no agent hooks", -EINVAL)
+					       : 0;
 	else if (!ops->op == !ops->measure)
 		*why = "workload needs exactly one of op and measure";
 	else if (ops->point && !ops->op)

@@ -57,7 +57,8 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
 	char *argv[] = { "vmbench", "run", "--backends", "native,tcg,tcg-virtio", "--workloads",
-			 "syscall.getppid,cpu.int,io.randread4k.qd1", "--reps", "6", "--disk", disk,
+			 "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot", "--reps", "6",
+			 "--disk", disk,
 			 "--disk-mib", "32", "-o", dir, NULL };
 	int st = cli_run(argv, err, sizeof(err));
 	snprintf(path, sizeof(path), "%s/results.json", dir);
@@ -79,6 +80,10 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		/* The guest runs Debian's kernel, not the host's. */
 		cr_assert_str_eq(json_string_value(json_object_get(info, "mode")),
 				 b ? "emulation+pv-io" : "emulation");
+		/* Six fresh boots, each timed to HELLO. */
+		const struct cell *boot = cell_of(&res, backends[b], "lifecycle.boot");
+		cr_assert_eq(boot->n, 6);
+		cr_assert_gt(boot->stats.min, 0.1, "a guest boots in more than 100 ms");
 		/* A system call under binary translation costs more than on the host. */
 		cr_assert_gt(cell_of(&res, backends[b], "syscall.getppid")->stats.median,
 			     cell_of(&res, "native", "syscall.getppid")->stats.median);
