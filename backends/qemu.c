@@ -249,6 +249,19 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 			 line);
 		return ret;
 	}
+	json_t *status = NULL;
+	ret = qmp_execute(&st->qmp, "query-status", NULL, &status, QMP_TIMEOUT_MS, err, sizeof(err));
+	const char *state = json_string_value(json_object_get(status, "status"));
+	if (ret == 0 && (!state || strcmp(state, "running") != 0)) {
+		snprintf(g->reason, sizeof(g->reason), "QEMU's guest is %.40s, not running",
+			 state ? state : "in an unknown state");
+		ret = -EIO;
+	} else if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), "%s", err);
+	}
+	json_decref(status);
+	if (ret < 0)
+		return ret;
 	pin_vcpus(st);
 	if (g->cfg->disk_path)
 		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";

@@ -35,7 +35,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -302,7 +302,7 @@ static int cmd_doctor(int argc, char **argv)
 
 struct run_ctx {
 	struct common_ctx c;
-	const char *backends, *workloads, *outdir, *disk;
+	const char *backends, *workloads, *outdir, *disk, *kernel;
 	unsigned disk_mib;
 	const struct profile *profile;
 	unsigned reps, sample_ms;
@@ -326,6 +326,8 @@ static const struct opt run_opts[] = {
 	{ "disk", OPT_DISK, required_argument, "FILE",
 	  "test disk for io.* (default: testdisk-<MiB>M.raw in the cache directory)" },
 	{ "disk-mib", OPT_DISK_MIB, required_argument, "N", "test disk size (default 256)" },
+	{ "kernel", OPT_RUN_KERNEL, required_argument, "DIR",
+	  "guest kernel: an unpacked tree (boot/vmlinuz-*, lib/modules/) instead of Debian's" },
 	{ "force-kvm", OPT_FORCE_KVM, no_argument, NULL,
 	  "run kvm and kvm-virtio even where KVM runs guest code in software" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
@@ -381,6 +383,11 @@ static int run_opt(void *vctx, int key, const char *arg)
 		return 0;
 	case OPT_FORCE_KVM:
 		ctx->force_kvm = true;
+		return 0;
+	case OPT_RUN_KERNEL:
+		if (access(arg, R_OK) < 0)
+			return usage_error("run", "kernel tree '%s': %s", arg, strerror(errno));
+		ctx->kernel = arg;
 		return 0;
 	case OPT_SAMPLE_MS:
 		ret = parse_uint("run", "--sample-ms", arg, 1, 60000, &v);
@@ -460,8 +467,8 @@ static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char
 
 /* The guest image, built when missing, when a planned backend boots it: its info, or NULL
  * with the reason. */
-static json_t *prepare_image(const struct plan *plan, const char *agent, char *reason,
-			     size_t len)
+static json_t *prepare_image(const struct plan *plan, const char *agent, const char *kernel,
+			     char *reason, size_t len)
 {
 	bool need = false;
 	char dir[PATH_MAX];
@@ -475,7 +482,7 @@ static json_t *prepare_image(const struct plan *plan, const char *agent, char *r
 	if (slash)
 		*slash = '\0';
 	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : ".",
-				 .build = true };
+				 .kernel = kernel, .build = true };
 	json_t *info = NULL;
 	if (!cache)
 		snprintf(reason, len, "out of memory");
@@ -569,7 +576,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 	ret = prepare_disk(&ctx, &plan, &disk, disk_reason, sizeof(disk_reason));
 	if (ret)
 		goto out_plan;
-	json_t *image = prepare_image(&plan, ctx.c.agent, image_reason, sizeof(image_reason));
+	json_t *image =
+		prepare_image(&plan, ctx.c.agent, ctx.kernel, image_reason, sizeof(image_reason));
 	if (proc_interrupted()) {
 		ret = EXIT_INTERRUPTED;
 		json_decref(image);
