@@ -1,7 +1,5 @@
 /* Shared by backends whose guest is a single child process of the harness. */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 
 #include "backends/backend.h"
 #include "harness/proc.h"
+#include "workloads/sysutil.h"
 
 struct child_state {
 	char tmpdir[256];
@@ -51,12 +50,6 @@ int backend_child_start(struct guest *g, void (*child)(void *arg))
 	return ret;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 void backend_child_stop(struct guest *g)
 {
 	struct child_state *st = g->priv;
@@ -70,7 +63,7 @@ void backend_child_stop(struct guest *g)
 	g->pid = 0;
 	if (st) {
 		/* What the agent or its workloads left when they were killed. */
-		nftw(st->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		sys_rmtree(st->tmpdir);
 		free(st);
 		g->priv = NULL;
 	}

@@ -6,10 +6,8 @@
  * virtio console, wired to QEMU's stdio; QEMU is driven over QMP on a unix socket in a
  * private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
  */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -22,6 +20,7 @@
 #include "harness/kvmprobe.h"
 #include "harness/proc.h"
 #include "harness/qmp.h"
+#include "workloads/sysutil.h"
 #include "workloads/workload.h"
 
 #define QEMU_BIN "qemu-system-x86_64"
@@ -43,19 +42,9 @@ struct qemu_state {
 	struct guest *g;
 };
 
-/* The first QEMU_BIN on $PATH. */
 static int find_qemu(char *out, size_t len)
 {
-	const char *path = getenv("PATH");
-	char dirs[1024];
-
-	snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/bin:/bin");
-	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/" QEMU_BIN, d);
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	return -ENOENT;
+	return sys_find_program(QEMU_BIN, "/usr/bin:/bin", out, len);
 }
 
 static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t len)
@@ -268,12 +257,6 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
 static void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
@@ -293,7 +276,7 @@ static void qemu_stop(struct guest *g)
 	g->pid = 0;
 	if (st) {
 		if (st->rundir[0])
-			nftw(st->rundir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+			sys_rmtree(st->rundir);
 		free(st);
 		g->priv = NULL;
 	}

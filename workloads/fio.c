@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "workloads/fio_parse.h"
+#include "workloads/sysutil.h"
 #include "workloads/workload.h"
 
 #define FIO_OUT_MAX (4u << 20)
@@ -28,21 +29,6 @@ struct fio_state {
 	const char *ddir; /* "read" or "write" */
 	int bw;		  /* samples are bandwidth (MB/s) rather than IOPS */
 };
-
-/* The first executable "fio" on $PATH (or the usual places). */
-static int find_fio(char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	char dirs[1024];
-
-	snprintf(dirs, sizeof(dirs), "%s", path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (char *save, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(out, len, "%s/fio", d);
-		if (access(out, X_OK) == 0)
-			return 0;
-	}
-	return -ENOENT;
-}
 
 static uint64_t disk_size(const char *path)
 {
@@ -87,7 +73,7 @@ static int fio_setup(struct wl_ctx *ctx)
 			 ctx->disk);
 		goto unsupported;
 	}
-	if (find_fio(st->fio, sizeof(st->fio)) < 0) {
+	if (sys_find_program("fio", "/usr/local/bin:/usr/bin:/bin", st->fio, sizeof(st->fio)) < 0) {
 		snprintf(ctx->reason, sizeof(ctx->reason), "fio is not installed in this guest");
 		goto unsupported;
 	}
