@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "harness/compiler.h"
 
 #define BACKEND_ABI 1
@@ -40,6 +42,8 @@ struct guest {
 	int from_guest; /* and reads the agent's lines here */
 	pid_t pid;	/* the host process that is the guest (agent, QEMU, UML, runtime) */
 	const char *disk; /* the test disk as the guest sees it, or NULL */
+	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
+			   * the harness takes it over after start */
 	void *priv;	/* the backend's own state */
 	char reason[256]; /* why start failed */
 };

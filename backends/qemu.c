@@ -195,6 +195,31 @@ static void pin_vcpus(struct qemu_state *st)
 	json_decref(cpus);
 }
 
+/* For provenance: the exact command line, and the statistics the accelerator offers over
+ * QMP (query-stats-schemas; KVM offers exits, io_exits, halt_exits... per vCPU, TCG
+ * nothing) with one query-stats of the VM where there are any. */
+static json_t *qemu_facts(struct qemu_state *st)
+{
+	json_t *argv = json_array(), *schemas = NULL, *stats = NULL;
+	char err[256];
+
+	for (char **a = st->argv; argv && *a; a++)
+		json_array_append_new(argv, json_string(*a));
+	if (qmp_execute(&st->qmp, "query-stats-schemas", NULL, &schemas, QMP_TIMEOUT_MS, err,
+			sizeof(err)) < 0)
+		schemas = json_string(err);
+	else if (json_array_size(schemas) > 0) {
+		json_t *args = json_pack("{s:s}", "target", "vm");
+		if (qmp_execute(&st->qmp, "query-stats", args, &stats, QMP_TIMEOUT_MS, err,
+				sizeof(err)) < 0)
+			stats = json_string(err);
+		json_decref(args);
+	}
+	return json_pack("{s:s, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
+			 argv ? argv : json_null(), "stats_schemas", schemas ? schemas : json_null(),
+			 "vm_stats_at_boot", stats ? stats : json_null());
+}
+
 static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 {
 	const char *tmp = getenv("XDG_RUNTIME_DIR");
@@ -252,6 +277,7 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	if (ret < 0)
 		return ret;
 	pin_vcpus(st);
+	g->facts = qemu_facts(st);
 	if (g->cfg->disk_path)
 		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
 	return 0;
@@ -261,6 +287,8 @@ static void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
 
+	json_decref(g->facts); /* when start failed after learning them */
+	g->facts = NULL;
 	if (st && st->qmp.fd >= 0) {
 		char err[128];
 		/* Ask politely; the process group is ended below whatever the answer. */

@@ -29,6 +29,7 @@ struct session {
 	double boot_s;
 	struct probe probes[MAX_PROBES];
 	size_t nprobes;
+	json_t *facts; /* the backend's, taken over from the guest */
 };
 
 static double now_s(void)
@@ -107,6 +108,8 @@ static void session_stop(struct session *s)
 	probes_close(s);
 	s->g.ops->stop(&s->g);
 	s->up = false;
+	json_decref(s->facts);
+	s->facts = NULL;
 }
 
 static int session_start(struct session *s, const struct backend_ops *ops,
@@ -139,6 +142,8 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 	}
 	s->boot_s = now_s() - t0;
 	s->hello = m.hello;
+	s->facts = s->g.facts;
+	s->g.facts = NULL;
 	s->up = true;
 	probes_open(s);
 	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
@@ -547,6 +552,8 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 					json_array_append_new(names,
 							      json_string(s.probes[i].ops->name));
 				json_object_set_new(binfo, "probes", names);
+				if (s.facts)
+					json_object_set(binfo, "backend", s.facts);
 			}
 		}
 		log_info("%s: %s ...", b->name, wl->name);

@@ -77,6 +77,11 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		json_t *info = json_object_get(json_object_get(res.provenance, "backends"),
 					       backends[b]);
 		cr_assert_gt(json_real_value(json_object_get(info, "boot_s")), 0);
+		/* The exact QEMU command line and what its accelerator offers over QMP. */
+		json_t *facts = json_object_get(info, "backend");
+		cr_assert_str_eq(json_string_value(json_object_get(facts, "accelerator")), "tcg");
+		cr_assert_gt(json_array_size(json_object_get(facts, "command_line")), 10);
+		cr_assert(json_is_array(json_object_get(facts, "stats_schemas")));
 		/* The guest runs Debian's kernel, not the host's. */
 		cr_assert_str_eq(json_string_value(json_object_get(info, "mode")),
 				 b ? "emulation+pv-io" : "emulation");
