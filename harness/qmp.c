@@ -17,32 +17,45 @@
 static int qmp_read(struct qmp *q, json_t **obj, int64_t deadline, char *err, size_t errlen)
 {
 	for (;;) {
-		char *line;
-		int ret = linebuf_next(&q->lb, &line);
-		if (ret == -EMSGSIZE)
-			continue; /* an oversized event we do not need */
-		if (ret == 1) {
+		char *nl = q->len ? memchr(q->buf, '\n', q->len) : NULL;
+		if (nl) {
 			json_error_t jerr;
-			*obj = json_loads(line, 0, &jerr);
+			size_t n = (size_t)(nl - q->buf);
+			*obj = json_loadb(q->buf, n, 0, &jerr);
+			memmove(q->buf, nl + 1, q->len - n - 1);
+			q->len -= n + 1;
 			if (*obj && json_is_object(*obj))
 				return 0;
 			json_decref(*obj);
 			snprintf(err, errlen, "QMP sent something that is not a JSON object");
 			return -EPROTO;
 		}
+		if (q->len == q->cap) {
+			size_t cap = q->cap ? q->cap * 2 : 65536;
+			char *nb = cap <= QMP_MAX_REPLY ? realloc(q->buf, cap) : NULL;
+			if (!nb) {
+				snprintf(err, errlen, "QMP reply larger than %u bytes", QMP_MAX_REPLY);
+				return -EMSGSIZE;
+			}
+			q->buf = nb;
+			q->cap = cap;
+		}
 		int64_t left = deadline - util_now_ms();
-		ret = left > 0 ? proc_wait_readable(q->fd, (int)left) : 0;
+		int ret = left > 0 ? proc_wait_readable(q->fd, (int)left) : 0;
 		if (ret == 0) {
 			snprintf(err, errlen, "QMP did not answer in time");
 			return -ETIMEDOUT;
 		}
 		if (ret < 0)
 			return ret;
-		long n = linebuf_fill(&q->lb, q->fd);
+		ssize_t n = read(q->fd, q->buf + q->len, q->cap - q->len);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0) {
 			snprintf(err, errlen, "QMP closed its socket");
-			return n < 0 ? (int)n : -EPIPE;
+			return n < 0 ? -errno : -EPIPE;
 		}
+		q->len += (size_t)n;
 	}
 }
 
@@ -102,7 +115,8 @@ int qmp_connect(struct qmp *q, const char *path, pid_t qemu, int timeout_ms, cha
 	int ret;
 
 	q->fd = -1;
-	linebuf_init(&q->lb);
+	q->buf = NULL;
+	q->len = q->cap = 0;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
@@ -152,4 +166,7 @@ void qmp_close(struct qmp *q)
 	if (q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
+	free(q->buf);
+	q->buf = NULL;
+	q->len = q->cap = 0;
 }

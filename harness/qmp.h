@@ -7,11 +7,15 @@
 #include <jansson.h>
 
 #include "harness/compiler.h"
-#include "workloads/wire.h"
+
+/* QMP replies can be far longer than agent lines (query-stats-schemas: tens of KiB), so
+ * the client keeps its own growing buffer, up to QMP_MAX_REPLY. */
+#define QMP_MAX_REPLY (4u << 20)
 
 struct qmp {
 	int fd;
-	struct linebuf lb;
+	char *buf;
+	size_t len, cap;
 };
 
 /* Connects to path (retrying until timeout_ms: QEMU creates it while starting, and gives
