@@ -336,76 +336,36 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 	return 0;
 }
 
-static int kvm_start(struct guest *g)
-{
-	return qemu_start(g, &fl_kvm);
-}
+/* One backend per flavour: its start hook and its ops table. */
+#define QEMU_BACKEND(sym, nm, md, sum, avail, timeout)                                             \
+	static int sym##_start(struct guest *g)                                                    \
+	{                                                                                          \
+		return qemu_start(g, &fl_##sym);                                                   \
+	}                                                                                          \
+	const struct backend_ops backend_##sym = {                                                 \
+		.abi = BACKEND_ABI,                                                                \
+		.name = nm,                                                                        \
+		.mode = md,                                                                        \
+		.summary = sum,                                                                    \
+		.flags = BK_NEEDS_IMAGE,                                                           \
+		.provides = WL_NEEDS_DISK,                                                         \
+		.hello_timeout_s = timeout,                                                        \
+		.available = avail,                                                                \
+		.start = sym##_start,                                                              \
+		.stop = qemu_stop,                                                                 \
+	}
 
-static int kvm_virtio_start(struct guest *g)
-{
-	return qemu_start(g, &fl_kvm_virtio);
-}
-
-static int tcg_start(struct guest *g)
-{
-	return qemu_start(g, &fl_tcg);
-}
-
-static int tcg_virtio_start(struct guest *g)
-{
-	return qemu_start(g, &fl_tcg_virtio);
-}
-
-const struct backend_ops backend_tcg = {
-	.abi = BACKEND_ABI,
-	.name = "tcg",
-	.mode = "emulation",
-	.summary = "QEMU TCG: full-system emulation by binary translation, emulated devices "
-		   "(IDE, e1000, 8250 serial, PIT/HPET)",
-	.flags = BK_NEEDS_IMAGE,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 120,
-	.available = qemu_available,
-	.start = tcg_start,
-	.stop = qemu_stop,
-};
-
-const struct backend_ops backend_tcg_virtio = {
-	.abi = BACKEND_ABI,
-	.name = "tcg-virtio",
-	.mode = "emulation+pv-io",
-	.summary = "QEMU TCG with paravirtual I/O: virtio-blk, virtio-net, virtio console",
-	.flags = BK_NEEDS_IMAGE,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 120,
-	.available = qemu_available,
-	.start = tcg_virtio_start,
-	.stop = qemu_stop,
-};
-
-const struct backend_ops backend_kvm = {
-	.abi = BACKEND_ABI,
-	.name = "kvm",
-	.mode = "hardware-assisted",
-	.summary = "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated "
-		   "devices as tcg",
-	.flags = BK_NEEDS_IMAGE,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 60,
-	.available = kvm_available,
-	.start = kvm_start,
-	.stop = qemu_stop,
-};
-
-const struct backend_ops backend_kvm_virtio = {
-	.abi = BACKEND_ABI,
-	.name = "kvm-virtio",
-	.mode = "hardware-assisted+pv-io",
-	.summary = "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
-	.flags = BK_NEEDS_IMAGE,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 60,
-	.available = kvm_available,
-	.start = kvm_virtio_start,
-	.stop = qemu_stop,
-};
+QEMU_BACKEND(tcg, "tcg", "emulation",
+	     "QEMU TCG: full-system emulation by binary translation, emulated devices "
+	     "(IDE, e1000, 8250 serial, PIT/HPET)",
+	     qemu_available, 120);
+QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io",
+	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio-net, virtio console",
+	     qemu_available, 120);
+QEMU_BACKEND(kvm, "kvm", "hardware-assisted",
+	     "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated devices "
+	     "as tcg",
+	     kvm_available, 60);
+QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io",
+	     "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
+	     kvm_available, 60);

@@ -184,7 +184,7 @@ static int cmd_list(int argc, char **argv)
 	if (ctx.sections & 1) {
 		printf("backends:\n");
 		for (size_t i = 0; i < backend_count; i++)
-			printf("  %-12s %-20s %s%s\n", backend_table[i]->name,
+			printf("  %-12s %-24s %s%s\n", backend_table[i]->name,
 			       backend_table[i]->mode, backend_table[i]->summary,
 			       backend_table[i]->flags & BK_TEST ? " [test]" : "");
 	}
