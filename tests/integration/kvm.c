@@ -2,6 +2,8 @@
  * runs a real guest loop through /dev/kvm; where KVM emulates in software the backends are
  * skipped with the measured rate, where it is hardware-assisted they run. */
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +75,36 @@ Test(kvm, backends_follow_the_probe, .timeout = 600)
 		}
 	}
 	results_free(&res);
+}
+
+/* Forced onto a KVM that cannot run the guest, QEMU fails; the cells say why and nothing
+ * of QEMU stays behind. */
+Test(kvm, forced_failure_leaves_nothing, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), path[300], err[8192], lerr[512];
+	struct results res;
+	struct kvmprobe p;
+
+	need_kvm();
+	if (system("command -v qemu-system-x86_64 >/dev/null") != 0)
+		cr_skip_test("qemu-system-x86_64 is not installed");
+	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
+	if (p.hardware)
+		cr_skip_test("KVM is hardware-assisted here: a forced run would succeed");
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *argv[] = { "vmbench", "run", "--backends", "kvm", "--workloads", "cpu.int",
+			 "--reps", "6", "--force-kvm", "-o", dir, NULL };
+	int st = cli_run(argv, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s (%s)", lerr, err);
+	if (strstr(err, "the VM backends will be skipped"))
+		cr_skip_test("the guest image could not be built here");
+	cr_assert_eq(st, 1, "a failed cell makes the run exit 1: %s", err);
+	cr_assert_eq(res.cells[0].status, CELL_FAILED);
+	cr_assert_not_null(res.cells[0].reason);
+	results_free(&res);
+	usleep(200000);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a QEMU process was left behind");
+	cr_assert_neq(system("ls -d /tmp/vmbench-qemu-* >/dev/null 2>&1"), 0,
+		      "a runtime directory was left behind");
 }
