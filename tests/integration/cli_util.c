@@ -71,6 +71,26 @@ int cli_run(char *argv[], char *err, size_t len)
 	return cli_run_out(argv, NULL, 0, err, len);
 }
 
+int cli_run_results(char *argv[], const char *dir, struct results *res, char *err, size_t len)
+{
+	char path[512], lerr[512];
+	int st = cli_run(argv, err, len);
+
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	cr_assert_eq(results_load(path, res, lerr, sizeof(lerr)), 0, "%s (vmbench said: %s)", lerr,
+		     err);
+	return st;
+}
+
+void cli_need_program(const char *program)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "command -v '%s' >/dev/null", program);
+	if (system(cmd) != 0)
+		cr_skip_test("%s is not installed (make deps)", program);
+}
+
 static char *made[8];
 
 char *cli_tmpdir(void)

@@ -46,19 +46,16 @@ Test(kvm, probe_measures_a_guest_loop)
 
 Test(kvm, backends_follow_the_probe, .timeout = 600)
 {
-	char *dir = cli_tmpdir(), path[300], err[8192], lerr[512];
+	char *dir = cli_tmpdir(), err[8192];
 	struct results res;
 	struct kvmprobe p;
 
 	need_kvm();
-	if (system("command -v qemu-system-x86_64 >/dev/null") != 0)
-		cr_skip_test("qemu-system-x86_64 is not installed");
+	cli_need_program("qemu-system-x86_64");
 	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
 	char *argv[] = { "vmbench", "run", "--backends", "kvm,kvm-virtio", "--workloads",
 			 "syscall.getppid", "--reps", "6", "-o", dir, NULL };
-	int st = cli_run(argv, err, sizeof(err));
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s (%s)", lerr, err);
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here");
 	cr_assert_eq(res.n, 2);
@@ -81,22 +78,19 @@ Test(kvm, backends_follow_the_probe, .timeout = 600)
  * of QEMU stays behind. */
 Test(kvm, forced_failure_leaves_nothing, .timeout = 300)
 {
-	char *dir = cli_tmpdir(), path[300], err[8192], lerr[512];
+	char *dir = cli_tmpdir(), err[8192];
 	struct results res;
 	struct kvmprobe p;
 
 	need_kvm();
-	if (system("command -v qemu-system-x86_64 >/dev/null") != 0)
-		cr_skip_test("qemu-system-x86_64 is not installed");
+	cli_need_program("qemu-system-x86_64");
 	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
 	if (p.hardware)
 		cr_skip_test("KVM is hardware-assisted here: a forced run would succeed");
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	char *argv[] = { "vmbench", "run", "--backends", "kvm", "--workloads", "cpu.int",
 			 "--reps", "6", "--force-kvm", "-o", dir, NULL };
-	int st = cli_run(argv, err, sizeof(err));
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s (%s)", lerr, err);
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here");
 	cr_assert_eq(st, 1, "a failed cell makes the run exit 1: %s", err);

@@ -13,15 +13,13 @@ TestSuite(native, .fini = cli_cleanup);
 
 Test(native, three_workloads_ten_samples, .timeout = 300)
 {
-	char *dir = cli_tmpdir(), path[256], err[4096], lerr[512];
+	char *dir = cli_tmpdir(), err[4096];
 	char *argv[] = { "vmbench", "run", "--backends", "native", "--workloads",
 			 "syscall.getppid,cpu.int,cpu.fp", "--reps", "10", "-o", dir, NULL };
 	struct results res;
 
-	int st = cli_run(argv, err, sizeof(err));
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s", lerr);
 	cr_assert(res.complete);
 	cr_assert_eq(res.n, 3);
 	const char *expect[] = { "syscall.getppid", "cpu.int", "cpu.fp" };
@@ -78,16 +76,14 @@ static const struct cell *cell_of(const struct results *r, const char *w)
 /* Every workload of the suite, each with its real code path, on native. */
 Test(native, the_whole_suite, .timeout = 600)
 {
-	char *dir = cli_tmpdir(), path[256], disk[256], err[4096], lerr[512];
+	char *dir = cli_tmpdir(), disk[256], err[4096];
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
 	char *argv[] = { "vmbench", "run", "--backends", "native", "--reps", "6", "--disk", disk,
 			 "--disk-mib", "32", "-o", dir, NULL };
 	struct results res;
 
-	int st = cli_run(argv, err, sizeof(err));
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s", lerr);
 	size_t expected = 0;
 	for (size_t i = 0; i < workload_count; i++)
 		expected += !(workload_table[i]->flags & WL_TEST);

@@ -53,8 +53,7 @@ Test(qmp, kvm_statistics_of_a_paused_vm, .timeout = 60)
 	if (fd < 0)
 		cr_skip_test("/dev/kvm is not usable here");
 	close(fd);
-	if (system("command -v qemu-system-x86_64 >/dev/null") != 0)
-		cr_skip_test("qemu-system-x86_64 is not installed");
+	cli_need_program("qemu-system-x86_64");
 	snprintf(sock, sizeof(sock), "%s/qmp.sock", dir);
 	snprintf(sockarg, sizeof(sockarg), "unix:%s,server=on,wait=off", sock);
 	cr_assert_eq(proc_signals_init(), 0);

@@ -19,8 +19,7 @@ TestSuite(tcg, .fini = cli_cleanup);
 
 static void need_qemu(void)
 {
-	if (system("command -v qemu-system-x86_64 >/dev/null") != 0)
-		cr_skip_test("qemu-system-x86_64 is not installed (make deps)");
+	cli_need_program("qemu-system-x86_64");
 	if (access("/bin/busybox", X_OK) < 0)
 		cr_skip_test("busybox-static is not installed (make deps)");
 }
@@ -50,7 +49,7 @@ static const struct cell *cell_of(const struct results *r, const char *b, const 
 
 Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 {
-	char *dir = cli_tmpdir(), path[300], disk[300], err[8192], lerr[512];
+	char *dir = cli_tmpdir(), disk[300], err[8192];
 	struct results res;
 
 	need_qemu();
@@ -60,9 +59,7 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 			 "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot", "--reps", "6",
 			 "--disk", disk,
 			 "--disk-mib", "32", "-o", dir, NULL };
-	int st = cli_run(argv, err, sizeof(err));
-	snprintf(path, sizeof(path), "%s/results.json", dir);
-	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s (%s)", lerr, err);
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here: %s", err);
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
