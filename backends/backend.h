@@ -6,6 +6,7 @@
 #ifndef VMBENCH_BACKEND_H
 #define VMBENCH_BACKEND_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -14,23 +15,24 @@
 
 #include "harness/compiler.h"
 
-#define BACKEND_ABI 1
+#define BACKEND_ABI 2
 
 enum backend_flags {
 	BK_TEST = 1u << 0,	  /* for tests of the harness: listed, never in a default run */
-	BK_NEEDS_IMAGE = 1u << 1, /* boots the guest image (kernel and initramfs) */
+	BK_NEEDS_IMAGE = 1u << 1, /* runs the guest image (kernel and initramfs, or its rootfs) */
 };
 
 /* What the harness gives every backend. */
 struct backend_cfg {
-	const char *agent_path; /* the vmbench-agent binary */
-	int cpu;		/* measurement CPU (OS index), -1 for none */
-	unsigned vcpus;		/* guest CPUs, for VM backends */
-	unsigned mem_mib;	/* guest memory, for VM backends and container limits */
-	const char *disk_path;	/* the test disk on the host, or NULL when no workload needs it */
-	const char *kernel;	/* the guest image for VM backends (BK_NEEDS_IMAGE), or NULL */
-	const char *initrd;
-	const char *image_reason; /* why kernel and initrd are NULL */
+	const char *agent_path;	  /* the vmbench-agent binary */
+	int cpu;		  /* measurement CPU (OS index), -1 for none */
+	unsigned vcpus;		  /* guest CPUs, for VM backends */
+	unsigned mem_mib;	  /* guest memory, for VM backends and container limits */
+	const char *disk_path;	  /* the test disk on the host, or NULL when no workload needs it */
+	const char *kernel;	  /* the guest image (BK_NEEDS_IMAGE): the kernel, or NULL */
+	const char *initrd;	  /* its initramfs, for VM and UML backends */
+	const char *rootfs;	  /* the same files unpacked, the containers' root */
+	const char *image_reason; /* why kernel, initrd and rootfs are NULL */
 	bool force_kvm;		/* run the KVM backends even where KVM emulates in software */
 };
 
@@ -41,6 +43,8 @@ struct guest {
 	int to_guest;	/* the harness writes protocol lines here */
 	int from_guest; /* and reads the agent's lines here */
 	pid_t pid;	/* the host process that is the guest (agent, QEMU, UML, runtime) */
+	pid_t watched;	  /* the one whose counts are the guest's, when not pid (a container's
+			   * agent, not its runtime); 0 otherwise */
 	const char *disk; /* the test disk as the guest sees it, or NULL */
 	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
 			   * the harness takes it over after start */
@@ -56,12 +60,19 @@ struct backend_ops {
 	unsigned flags;
 	unsigned provides;   /* WL_NEEDS_* the backend can satisfy */
 	int hello_timeout_s; /* from start to the agent's HELLO */
-	/* 0 when the backend can run here; -errno with a reason otherwise. */
+	/* 0 when the backend can run here (reason may then hold a note: which runtime, ...);
+	 * -errno with a reason otherwise. */
 	int (*available)(const struct backend_cfg *cfg, char *reason, size_t len);
 	/* Starts the guest; fills to_guest, from_guest, pid. -errno with g->reason. */
 	int (*start)(struct guest *g);
 	/* Ends the guest on every path: kills, reaps, closes, removes what start made. */
 	void (*stop)(struct guest *g);
+	/* Optional: called once the agent said HELLO, to learn what only a running guest
+	 * can tell (a container's process id). 0 or -errno with g->reason. */
+	int (*ready)(struct guest *g);
+	/* Optional: why the guest went quiet or closed its stream (its host process's exit
+	 * status, the first complaint in its log), for the reason line. */
+	void (*explain)(struct guest *g, char *buf, size_t len);
 };
 
 /*
@@ -72,5 +83,37 @@ struct backend_ops {
  */
 int backend_child_start(struct guest *g, void (*child)(void *arg)) __must_check;
 void backend_child_stop(struct guest *g);
+
+/* Ends the guest's host process g->pid: drops facts nobody took, closes the stream, lets
+ * the process end by itself within grace_ms (end of input), then ends its whole process
+ * group and reaps it. */
+void backend_end_process(struct guest *g, int grace_ms);
+
+/* A program on $PATH (else /usr/bin:/bin) into path; -ENOENT with "NAME is not installed
+ * (Debian: PACKAGE)" in reason. */
+int backend_find_program(const char *name, const char *package, char *path, size_t len,
+			 char *reason, size_t rlen) __must_check;
+
+/* A command line under construction, kept whole for provenance. */
+struct backend_cmd {
+	char *argv[64];
+	char strings[12][PATH_MAX + 128];
+	int n, ns;
+};
+void backend_cmd_add(struct backend_cmd *c, const char *arg);
+void backend_cmd_addf(struct backend_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The arguments as a JSON array of strings, or NULL. */
+json_t *backend_cmd_json(const struct backend_cmd *c);
+
+/* A private 0700 runtime directory (under $XDG_RUNTIME_DIR, $TMPDIR or /tmp) named
+ * vmbench-<tag>-XXXXXX, in dir. 0 or -errno with g->reason. */
+int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len) __must_check;
+/* For explain hooks: how the guest's host process g->pid ended, if it has (it stays
+ * unreaped for stop), and the first non-empty line of rundir/log. */
+void backend_explain(struct guest *g, const char *what, const char *rundir, const char *log,
+		     char *buf, size_t len);
+/* In a backend's child before exec: stderr to rundir/log, no core files. */
+void backend_child_log(const char *rundir, const char *log);
 
 #endif

@@ -1,12 +1,20 @@
-/* Shared by backends whose guest is a single child process of the harness. */
+/* Shared by the backends: a guest that is one child process of the harness, a private
+ * runtime directory, and what a guest's host process said when it ended. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
 #include "harness/proc.h"
+#include "harness/util.h"
 #include "workloads/sysutil.h"
 
 struct child_state {
@@ -50,21 +58,138 @@ int backend_child_start(struct guest *g, void (*child)(void *arg))
 	return ret;
 }
 
-void backend_child_stop(struct guest *g)
+void backend_end_process(struct guest *g, int grace_ms)
 {
-	struct child_state *st = g->priv;
-
+	json_decref(g->facts); /* when start failed after learning them */
+	g->facts = NULL;
 	if (g->to_guest >= 0)
 		close(g->to_guest);
 	if (g->from_guest >= 0)
 		close(g->from_guest);
 	g->to_guest = g->from_guest = -1;
-	proc_terminate(g->pid, 1000);
+	proc_terminate(g->pid, grace_ms);
 	g->pid = 0;
+}
+
+void backend_child_stop(struct guest *g)
+{
+	struct child_state *st = g->priv;
+
+	backend_end_process(g, 1000);
 	if (st) {
 		/* What the agent or its workloads left when they were killed. */
 		sys_rmtree(st->tmpdir);
 		free(st);
 		g->priv = NULL;
 	}
+}
+
+int backend_find_program(const char *name, const char *package, char *path, size_t len,
+			 char *reason, size_t rlen)
+{
+	if (sys_find_program(name, "/usr/bin:/bin", path, len) == 0)
+		return 0;
+	snprintf(reason, rlen, "%s is not installed (Debian: %s)", name, package);
+	return -ENOENT;
+}
+
+void backend_cmd_add(struct backend_cmd *c, const char *arg)
+{
+	if (c->n + 1 < (int)(sizeof(c->argv) / sizeof(c->argv[0])))
+		c->argv[c->n++] = (char *)arg;
+	c->argv[c->n] = NULL;
+}
+
+void backend_cmd_addf(struct backend_cmd *c, const char *fmt, ...)
+{
+	const int slots = (int)(sizeof(c->strings) / sizeof(c->strings[0]));
+	va_list ap;
+
+	if (c->ns == slots)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->strings[c->ns], sizeof(c->strings[0]), fmt, ap);
+	va_end(ap);
+	backend_cmd_add(c, c->strings[c->ns++]);
+}
+
+json_t *backend_cmd_json(const struct backend_cmd *c)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < c->n; i++)
+		json_array_append_new(a, json_string(c->argv[i]));
+	return a;
+}
+
+int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+
+	if (!base || !*base || access(base, W_OK) < 0)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	if ((size_t)snprintf(dir, len, "%s/vmbench-%s-XXXXXX", base, tag) >= len) {
+		dir[0] = '\0';
+		snprintf(g->reason, sizeof(g->reason), "runtime directory path too long");
+		return -ENAMETOOLONG;
+	}
+	if (!mkdtemp(dir)) { /* mkdtemp makes it 0700 */
+		int ret = -errno;
+		snprintf(g->reason, sizeof(g->reason),
+			 "cannot create a runtime directory in %s: %s", base, strerror(errno));
+		dir[0] = '\0';
+		return ret;
+	}
+	return 0;
+}
+
+void backend_child_log(const char *rundir, const char *log)
+{
+	char path[PATH_MAX];
+	struct rlimit no_core = {0, 0};
+
+	snprintf(path, sizeof(path), "%s/%s", rundir, log);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		dup2(fd, STDERR_FILENO);
+	/* A guest kernel that panics may abort its host process (UML does): no core file
+	 * in the user's directory. */
+	setrlimit(RLIMIT_CORE, &no_core);
+}
+
+void backend_explain(struct guest *g, const char *what, const char *rundir, const char *log,
+		     char *buf, size_t len)
+{
+	siginfo_t si = {0};
+	char path[PATH_MAX], line[200];
+
+	buf[0] = '\0';
+	/* WNOWAIT: stop reaps it, and ends the rest of its process group. */
+	if (g->pid > 0 && waitid(P_PID, (id_t)g->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == g->pid) {
+		if (si.si_code == CLD_EXITED)
+			snprintf(buf, len, "%s exited with status %d", what, si.si_status);
+		else
+			snprintf(buf, len, "%s was killed by signal %d (%s)", what, si.si_status,
+				 strsignal(si.si_status));
+	}
+	if (!rundir || !rundir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/%s", rundir, log);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		for (char *p = line; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+				*p = '?';
+		if (line[strspn(line, " \t")]) {
+			util_appendf(buf, len, "%s%s says: %s", buf[0] ? "; " : "", what, line);
+			break;
+		}
+	}
+	fclose(f);
 }

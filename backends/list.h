@@ -1,6 +1,8 @@
 /* The backends, one X-macro entry each: X(symbol) names `backend_<symbol>` in backends/. */
 #define BACKEND_LIST(X)                                                                            \
 	X(native)                                                                                  \
+	X(container)                                                                               \
+	X(uml)                                                                                     \
 	X(tcg)                                                                                     \
 	X(tcg_virtio)                                                                              \
 	X(kvm)                                                                                     \

@@ -7,13 +7,11 @@
  * private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
@@ -36,25 +34,17 @@ struct qemu_state {
 	const struct qemu_flavour *fl;
 	char rundir[256];
 	char qemu[PATH_MAX];
-	char *argv[64];
-	char strings[8][PATH_MAX + 128];
+	struct backend_cmd cmd;
 	struct qmp qmp;
 	struct guest *g;
 };
-
-static int find_qemu(char *out, size_t len)
-{
-	return sys_find_program(QEMU_BIN, "/usr/bin:/bin", out, len);
-}
 
 static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t len)
 {
 	char path[PATH_MAX];
 
-	if (find_qemu(path, sizeof(path)) < 0) {
-		snprintf(reason, len, QEMU_BIN " is not installed (Debian: qemu-system-x86)");
+	if (backend_find_program(QEMU_BIN, "qemu-system-x86", path, sizeof(path), reason, len) < 0)
 		return -ENOENT;
-	}
 	if (!cfg->kernel || !cfg->initrd) {
 		snprintf(reason, len, "no guest image: %s",
 			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
@@ -63,16 +53,14 @@ static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t le
 	return 0;
 }
 
-/* Builds QEMU's command line in st->argv. */
+/* Builds QEMU's command line in st->cmd. */
 static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 {
 	const struct qemu_flavour *fl = st->fl;
-	char **a = st->argv;
-	int n = 0, s = 0;
+	struct backend_cmd *c = &st->cmd;
 
-#define ARG(x) (a[n++] = (char *)(x))
-#define FMT(...)                                                                                   \
-	(snprintf(st->strings[s], sizeof(st->strings[s]), __VA_ARGS__), a[n++] = st->strings[s++])
+#define ARG(x)	 backend_cmd_add(c, x)
+#define FMT(...) backend_cmd_addf(c, __VA_ARGS__)
 	ARG(st->qemu);
 	ARG("-accel");
 	ARG(fl->accel);
@@ -132,7 +120,6 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	}
 	ARG("-qmp");
 	FMT("unix:%s/qmp.sock,server=on,wait=off", st->rundir);
-	a[n] = NULL;
 #undef ARG
 #undef FMT
 }
@@ -140,13 +127,9 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 static void qemu_child(void *arg)
 {
 	struct qemu_state *st = arg;
-	char log[PATH_MAX];
 	int cpu = st->g->cfg->cpu;
 
-	snprintf(log, sizeof(log), "%s/qemu.log", st->rundir);
-	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		dup2(fd, STDERR_FILENO);
+	backend_child_log(st->rundir, "qemu.log");
 	/* QEMU's own threads stay off the measurement CPU; its vCPU thread is moved there
 	 * once QMP names it. */
 	cpu_set_t set;
@@ -154,23 +137,15 @@ static void qemu_child(void *arg)
 		CPU_CLR(cpu, &set);
 		sched_setaffinity(0, sizeof(set), &set);
 	}
-	execv(st->qemu, st->argv);
+	execv(st->qemu, st->cmd.argv);
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->qemu, strerror(errno));
 }
 
-/* QEMU's first complaint, for a reason line. */
-static void qemu_log_line(const struct qemu_state *st, char *buf, size_t len)
+static void qemu_explain(struct guest *g, char *buf, size_t len)
 {
-	char path[PATH_MAX];
+	struct qemu_state *st = g->priv;
 
-	snprintf(path, sizeof(path), "%s/qemu.log", st->rundir);
-	FILE *f = fopen(path, "re");
-	buf[0] = '\0';
-	if (f) {
-		if (fgets(buf, (int)len, f))
-			buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
+	backend_explain(g, "QEMU", st ? st->rundir : NULL, "qemu.log", buf, len);
 }
 
 /* The vCPU threads go to the measurement CPU. */
@@ -200,11 +175,9 @@ static void pin_vcpus(struct qemu_state *st)
  * nothing) with one query-stats of the VM where there are any. */
 static json_t *qemu_facts(struct qemu_state *st)
 {
-	json_t *argv = json_array(), *schemas = NULL, *stats = NULL;
+	json_t *argv = backend_cmd_json(&st->cmd), *schemas = NULL, *stats = NULL;
 	char err[256];
 
-	for (char **a = st->argv; argv && *a; a++)
-		json_array_append_new(argv, json_string(*a));
 	if (qmp_execute(&st->qmp, "query-stats-schemas", NULL, &schemas, QMP_TIMEOUT_MS, err,
 			sizeof(err)) < 0)
 		schemas = json_string(err);
@@ -222,9 +195,8 @@ static json_t *qemu_facts(struct qemu_state *st)
 
 static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 {
-	const char *tmp = getenv("XDG_RUNTIME_DIR");
 	struct qemu_state *st = calloc(1, sizeof(*st));
-	char sock[300], err[256], line[256];
+	char sock[300], err[256], why[256];
 	int ret;
 
 	if (!st)
@@ -233,21 +205,13 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	st->g = g;
 	st->qmp.fd = -1;
 	g->priv = st;
-	if (!tmp || access(tmp, W_OK) < 0)
-		tmp = getenv("TMPDIR");
-	snprintf(st->rundir, sizeof(st->rundir), "%.200s/vmbench-qemu-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(st->rundir)) { /* mkdtemp makes it 0700 */
-		st->rundir[0] = '\0';
-		snprintf(g->reason, sizeof(g->reason), "cannot create a runtime directory: %s",
-			 strerror(errno));
-		return -errno;
-	}
-	ret = find_qemu(st->qemu, sizeof(st->qemu));
-	if (ret < 0) {
-		snprintf(g->reason, sizeof(g->reason), QEMU_BIN " is not installed");
+	ret = backend_rundir(g, "qemu", st->rundir, sizeof(st->rundir));
+	if (ret < 0)
 		return ret;
-	}
+	ret = backend_find_program(QEMU_BIN, "qemu-system-x86", st->qemu, sizeof(st->qemu),
+				   g->reason, sizeof(g->reason));
+	if (ret < 0)
+		return ret;
 	build_argv(st, g->cfg);
 	ret = proc_spawn_piped(qemu_child, st, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0) {
@@ -257,10 +221,10 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	snprintf(sock, sizeof(sock), "%s/qmp.sock", st->rundir);
 	ret = qmp_connect(&st->qmp, sock, g->pid, QMP_TIMEOUT_MS, err, sizeof(err));
 	if (ret < 0) {
-		qemu_log_line(st, line, sizeof(line));
 		/* QEMU's own words, when it wrote any, say more than ours. */
-		snprintf(g->reason, sizeof(g->reason), "%.120s%s%.100s", err, line[0] ? ": " : "",
-			 line);
+		qemu_explain(g, why, sizeof(why));
+		snprintf(g->reason, sizeof(g->reason), "%.100s%s%.150s", err, why[0] ? "; " : "",
+			 why);
 		return ret;
 	}
 	json_t *status = NULL;
@@ -287,21 +251,13 @@ static void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
 
-	json_decref(g->facts); /* when start failed after learning them */
-	g->facts = NULL;
 	if (st && st->qmp.fd >= 0) {
 		char err[128];
 		/* Ask politely; the process group is ended below whatever the answer. */
 		(void)!qmp_execute(&st->qmp, "quit", NULL, NULL, 2000, err, sizeof(err));
 		qmp_close(&st->qmp);
 	}
-	if (g->to_guest >= 0)
-		close(g->to_guest);
-	if (g->from_guest >= 0)
-		close(g->from_guest);
-	g->to_guest = g->from_guest = -1;
-	proc_terminate(g->pid, 2000);
-	g->pid = 0;
+	backend_end_process(g, 2000);
 	if (st) {
 		if (st->rundir[0])
 			sys_rmtree(st->rundir);
@@ -353,6 +309,7 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 		.available = avail,                                                                \
 		.start = sym##_start,                                                              \
 		.stop = qemu_stop,                                                                 \
+		.explain = qemu_explain,                                                           \
 	}
 
 QEMU_BACKEND(tcg, "tcg", "emulation",

@@ -6,9 +6,10 @@ set -eu
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
 # Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
-# qemu-system-x86 for the tcg backends; perf and jq for
+# qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
+# (both: the container backend uses the one that works here); perf and jq for
 # ci/crosscheck.sh.
-RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86"
+RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun"
 
 missing=""
 for pkg in $BUILD $RUN; do

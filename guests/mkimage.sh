@@ -9,7 +9,8 @@
 #   KERNEL_DIR an unpacked kernel (boot/vmlinuz-*, lib/modules/*) instead of Debian's.
 #   --check builds nothing: exit 3 when the image is not built (or the kernel not fetched).
 # Prints the image directory on stdout; it holds the kernel (vmlinux, or vmlinuz when it
-# cannot be unpacked), initrd.cpio and info (key=value lines).
+# cannot be unpacked), initrd.cpio, rootfs/ (the same files unpacked: the container
+# backend's root) and info (key=value lines). Images unused for 30 days are removed.
 #
 # Both are stored uncompressed: under emulation the guest would spend seconds undoing the
 # kernel's xz and the initramfs's gzip (measured with QEMU TCG here: 6 s to the agent's
@@ -48,7 +49,8 @@ if [ -z "$KROOT" ]; then
 	if [ ! -f "$KROOT/.unpacked" ]; then
 		say "fetching $pkg (once)"
 		tmp=$(mktemp -d "$CACHE/.kernel.XXXXXX")
-		trap 'rm -rf "$tmp"' EXIT INT TERM
+		trap 'rm -rf "$tmp"' EXIT
+		trap 'exit 130' INT TERM
 		(cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1) ||
 			die "apt-get download $pkg failed"
 		mkdir -p "$tmp/root"
@@ -98,6 +100,7 @@ key=$( {
 OUT=$CACHE/images/$key
 if [ -f "$OUT/info" ]; then
 	say "image $key is up to date"
+	touch "$OUT/info" # in use: kept by the pruning below
 	echo "$OUT"
 	exit 0
 fi
@@ -105,10 +108,15 @@ fi
 
 say "building image $key"
 stage=$(mktemp -d "$CACHE/.stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT INT TERM
+trap 'rm -rf "$stage"' EXIT
+trap 'exit 130' INT TERM
 mkdir -p "$stage/bin" "$stage/usr/bin" "$stage/proc" "$stage/sys" "$stage/dev" "$stage/tmp" \
 	"$stage/vmbench/fio" "$stage/lib/modules/$KVER"
 cp "$BUSYBOX" "$stage/bin/busybox"
+# Its applets as links, as in the container backend /init never runs.
+for applet in $("$BUSYBOX" --list); do
+	[ "$applet" = busybox ] || [ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
 cp "$here/init" "$stage/init"
 chmod 755 "$stage/init"
 cp "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" "$stage/vmbench/"
@@ -128,6 +136,7 @@ done
 
 mkdir -p "$CACHE/images"
 tmpout=$(mktemp -d "$CACHE/images/.new.XXXXXX")
+trap 'rm -rf "$stage" "$tmpout"' EXIT
 (cd "$stage" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) \
 	>"$tmpout/initrd.cpio"
 # The ELF kernel inside the bzImage: the payload after the xz magic.
@@ -155,6 +164,13 @@ fi
 	echo "initrd_bytes=$(stat -c %s "$tmpout/initrd.cpio")"
 	echo "modules=$MODULES"
 } >"$tmpout/info"
+# The unpacked tree stays as the containers' read-only root.
+chmod 755 "$stage"
+mv "$stage" "$tmpout/rootfs"
+echo "rootfs=$OUT/rootfs" >>"$tmpout/info"
 rm -rf "$OUT"
 mv "$tmpout" "$OUT"
+# Images of older inputs, unused for 30 days.
+find "$CACHE/images" -mindepth 2 -maxdepth 2 -name info -mtime +30 2>/dev/null |
+	while read -r old; do rm -rf "$(dirname "$old")"; done
 echo "$OUT"

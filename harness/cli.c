@@ -286,10 +286,9 @@ static int cmd_doctor(int argc, char **argv)
 				: NULL;
 	struct backend_cfg cfg = {
 		.agent_path = ctx.agent, .cpu = -1, .vcpus = DEFAULT_VCPUS, .mem_mib = DEFAULT_MEM_MIB,
-		.kernel = json_string_value(json_object_get(image, "kernel")),
-		.initrd = json_string_value(json_object_get(image, "initrd")),
-		.image_reason = "not built yet: 'vmbench image build' (vmbench run builds it too)",
 	};
+	image_to_cfg(image, "not built yet: 'vmbench image build' (vmbench run builds it too)",
+		     &cfg);
 	doctor_report(stdout, &cfg, note);
 	json_decref(image);
 	free(cache);
@@ -589,9 +588,6 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		.plan = &plan,
 		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
 			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk,
-			     .kernel = json_string_value(json_object_get(image, "kernel")),
-			     .initrd = json_string_value(json_object_get(image, "initrd")),
-			     .image_reason = image_reason[0] ? image_reason : NULL,
 			     .force_kvm = ctx.force_kvm },
 		.image = image,
 		.out_path = path,
@@ -599,6 +595,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		.argc = full_argc,
 		.argv = full_argv,
 	};
+	image_to_cfg(image, image_reason[0] ? image_reason : NULL, &cfg.backend);
 	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d", pf.name,
 		 pf.reps, (unsigned long long)(pf.min_sample_ns / 1000000), cpu);
 	ret = run_execute(&cfg, &res);

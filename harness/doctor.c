@@ -34,8 +34,8 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 			continue;
 		}
 		bool ok = b->available(cfg, reason, sizeof(reason)) == 0;
-		fprintf(out, "  %-12s %-24s %s%s%s\n", b->name, b->mode,
-			ok ? "available" : "unavailable: ", ok ? "" : reason,
+		fprintf(out, "  %-12s %-24s %s%s%s%s\n", b->name, b->mode,
+			ok ? "available" : "unavailable", reason[0] ? ": " : "", reason,
 			b->flags & BK_TEST ? " (for tests)" : "");
 		if (ok && !(b->flags & BK_TEST))
 			available++;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backends/backend.h"
 #include "harness/image.h"
 #include "harness/proc.h"
 #include "harness/util.h"
@@ -102,6 +103,14 @@ json_t *image_info(const char *dir)
 	free(text);
 	json_object_set_new(obj, "dir", json_string(dir));
 	return obj;
+}
+
+void image_to_cfg(json_t *image, const char *reason, struct backend_cfg *cfg)
+{
+	cfg->kernel = json_string_value(json_object_get(image, "kernel"));
+	cfg->initrd = json_string_value(json_object_get(image, "initrd"));
+	cfg->rootfs = json_string_value(json_object_get(image, "rootfs"));
+	cfg->image_reason = reason;
 }
 
 int image_print_info(FILE *out, const char *dir)

@@ -28,6 +28,10 @@ int image_locate(const struct image_req *req, char *dir, size_t len, char *err,
 /* The image's info file as a JSON object of strings (kernel, initrd, their sha256s and
  * sizes, kernel_version, ...). NULL with errno set. */
 json_t *image_info(const char *dir);
+struct backend_cfg;
+/* Points cfg's kernel, initrd and rootfs into image (NULL when image is NULL, with reason
+ * as image_reason). */
+void image_to_cfg(json_t *image, const char *reason, struct backend_cfg *cfg);
 /* Prints the image's paths, sizes and sha256s. 0 or -errno. */
 int image_print_info(FILE *out, const char *dir) __must_check;
 

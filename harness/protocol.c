@@ -292,6 +292,8 @@ void conn_init(struct conn *c, int rfd, int wfd, const char *who)
 	c->wfd = wfd;
 	c->noise = 0;
 	c->who = who;
+	c->last_words[0] = '\0';
+	c->panicked = false;
 	linebuf_init(&c->lb);
 }
 
@@ -316,6 +318,11 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 					if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 						*p = '?';
 				log_dbg("%s console: %.200s", c->who, line);
+				util_rtrim(line);
+				if (line[0] && !c->panicked) {
+					c->panicked = strstr(line, "Kernel panic") != NULL;
+					snprintf(c->last_words, sizeof(c->last_words), "%s", line);
+				}
 				continue;
 			}
 			if (m->type == MSG_LOG) {

@@ -2,6 +2,7 @@
 #ifndef VMBENCH_PROTOCOL_H
 #define VMBENCH_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,10 @@ struct conn {
 	struct linebuf lb;
 	size_t noise; /* console lines skipped */
 	const char *who; /* backend name, for messages */
+	/* The console's last non-protocol line, or its first "Kernel panic" line once
+	 * there is one: why a guest died, for the reason of a broken session. */
+	char last_words[160];
+	bool panicked;
 };
 
 void conn_init(struct conn *c, int rfd, int wfd, const char *who);

@@ -40,8 +40,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* A one-line reason for a conn_recv failure. */
-static void recv_reason(int ret, const char *waiting_for, int timeout_ms, char *err, size_t len)
+/* A one-line reason for a conn_recv failure; when the guest went quiet or away, with its
+ * console's last words and what the backend knows (its host process's exit, its log). */
+static void recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
+			char *err, size_t len)
 {
 	if (ret == -ETIMEDOUT)
 		snprintf(err, len, "no %s from the agent within %d s", waiting_for,
@@ -54,6 +56,16 @@ static void recv_reason(int ret, const char *waiting_for, int timeout_ms, char *
 	else if (ret != -EPROTO)
 		snprintf(err, len, "reading from the guest: %s", strerror(-ret));
 	/* -EPROTO: err already says what was wrong */
+	if (ret != -ETIMEDOUT && ret != -EPIPE)
+		return;
+	if (s->c.last_words[0])
+		util_appendf(err, len, "; its console: \"%s\"", s->c.last_words);
+	if (s->g.ops->explain) {
+		char why[256] = "";
+		s->g.ops->explain(&s->g, why, sizeof(why));
+		if (why[0])
+			util_appendf(err, len, "; %s", why);
+	}
 }
 
 static void probes_open(struct session *s)
@@ -132,7 +144,7 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 	int timeout = ops->hello_timeout_s * 1000;
 	ret = conn_recv(&s->c, &m, timeout, err, len);
 	if (ret < 0) {
-		recv_reason(ret, "HELLO", timeout, err, len);
+		recv_reason(s, ret, "HELLO", timeout, err, len);
 		goto out_stop;
 	}
 	if (m.type != MSG_HELLO) {
@@ -141,6 +153,10 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 		goto out_stop;
 	}
 	s->boot_s = now_s() - t0;
+	if (ops->ready && (ret = ops->ready(&s->g)) < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		goto out_stop;
+	}
 	s->hello = m.hello;
 	s->facts = s->g.facts;
 	s->g.facts = NULL;
@@ -225,7 +241,7 @@ static int await(struct session *s, enum msg_type want, const char *wl, int time
 	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
 
 	if (ret < 0) {
-		recv_reason(ret, proto_msg_name(want), timeout_ms, err, len);
+		recv_reason(s, ret, proto_msg_name(want), timeout_ms, err, len);
 		return ret;
 	}
 	bool same = m->workload && strcmp(m->workload, wl) == 0;
@@ -255,7 +271,7 @@ static int recv_data(struct session *s, char **text, size_t *textlen, char *err,
 		int64_t left = deadline - util_now_ms();
 		ret = left > 0 ? conn_recv(&s->c, &m, (int)left, err, len) : -ETIMEDOUT;
 		if (ret < 0) {
-			recv_reason(ret, "result data", DATA_TIMEOUT_MS, err, len);
+			recv_reason(s, ret, "result data", DATA_TIMEOUT_MS, err, len);
 			break;
 		}
 		if (m.type == MSG_END) {
@@ -504,6 +520,10 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 		return add_all(res, p, b, 0, CELL_SKIPPED, err);
 	}
 	json_object_set_new(binfo, "status", json_string("ok"));
+	if (err[0]) {
+		log_dbg("%s: %s", b->name, err);
+		json_object_set_new(binfo, "note", json_string(err));
+	}
 	for (size_t w = 0; w < p->nworkloads; w++) {
 		const struct workload_ops *wl = p->workloads[w];
 

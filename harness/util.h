@@ -30,6 +30,9 @@ int64_t util_now_ms(void);
 void util_utc_now(char *buf, size_t len, bool compact);
 /* Trims trailing white space in place; returns s. */
 char *util_rtrim(char *s);
+/* Appends printf-style text to the string in buf, truncating at len. */
+void util_appendf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* 1 when path is an ELF executable without a program interpreter (statically linked), 0 when
  * it has one, -errno (-ENOEXEC: not a 64-bit ELF file). */
 int util_elf_is_static(const char *path) __must_check;

@@ -1,7 +1,8 @@
 /*
  * procstat: page faults (waited-for children included) and context switches (all threads,
- * no children) of the guest's host process, from /proc. For native that is the agent; for
- * a VM, the hypervisor process as the host sees it.
+ * no children) of the guest's host process, from /proc. For native and containers that is
+ * the agent; for a VM, the hypervisor process as the host sees it; for UML, its kernel
+ * process (not the host processes of its guest's address spaces).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,7 +17,7 @@ static int procstat_available(const struct guest *g, char *reason, size_t len)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)g->pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)(g->watched ? g->watched : g->pid));
 	char *text = util_read_file(path, 4096, NULL);
 	if (!text) {
 		snprintf(reason, len, "cannot read %s: %s", path, strerror(errno));
@@ -96,10 +97,11 @@ static int read_switches(int pid, double *switches)
 static int procstat_snapshot(struct probe *p, struct probe_snapshot *out)
 {
 	double faults = 0, switches = 0;
-	int ret = read_faults((int)p->guest->pid, &faults);
+	int pid = (int)(p->guest->watched ? p->guest->watched : p->guest->pid);
+	int ret = read_faults(pid, &faults);
 
 	if (ret == 0)
-		ret = read_switches((int)p->guest->pid, &switches);
+		ret = read_switches(pid, &switches);
 	if (ret < 0)
 		return ret;
 	add(out, "page-faults", faults);

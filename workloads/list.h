@@ -36,4 +36,5 @@
 	X(io_seqread1m)                                                                            \
 	X(io_seqwrite1m)                                                                           \
 	X(lifecycle_boot)                                                                          \
-	X(null)
+	X(null)                                                                                    \
+	X(crash)

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "workloads/timing.h"
 #include "workloads/workload.h"
@@ -45,8 +48,41 @@ static uint64_t mem_available(void)
 	return kb * 1024;
 }
 
-/* The size of the last-level cache from sysfs (the highest cache level), or 0. */
-static uint64_t llc_bytes(void)
+#if defined(__x86_64__)
+/* The largest cache CPUID's deterministic cache parameters describe: leaf 4 (Intel) or
+ * 0x8000001d (AMD), subleaf by subleaf. For kernels that export no cache sysfs (UML). */
+static uint64_t llc_bytes_cpuid(void)
+{
+	unsigned a, b, c, d, max_ext = __get_cpuid_max(0x80000000u, NULL);
+	unsigned leaves[2] = { 4, 0x8000001du };
+	uint64_t best = 0;
+
+	for (int l = 0; l < 2; l++) {
+		if (leaves[l] > 0x80000000u ? max_ext < leaves[l] : __get_cpuid_max(0, NULL) < 4)
+			continue;
+		for (unsigned sub = 0; sub < 16; sub++) {
+			if (!__get_cpuid_count(leaves[l], sub, &a, &b, &c, &d) || (a & 0x1f) == 0)
+				break; /* type 0: no more caches */
+			uint64_t ways = ((b >> 22) & 0x3ff) + 1, parts = ((b >> 12) & 0x3ff) + 1;
+			uint64_t line = (b & 0xfff) + 1, sets = (uint64_t)c + 1;
+			if (ways * parts * line * sets > best)
+				best = ways * parts * line * sets;
+		}
+		if (best)
+			break;
+	}
+	return best;
+}
+#else
+static uint64_t llc_bytes_cpuid(void)
+{
+	return 0;
+}
+#endif
+
+/* The size of the last-level cache from sysfs (the highest cache level), else from CPUID,
+ * or 0; *source says which. */
+static uint64_t llc_bytes(const char **source)
 {
 	uint64_t best = 0;
 	int best_level = 0;
@@ -72,6 +108,11 @@ static uint64_t llc_bytes(void)
 			best = v * (unit == 'K' ? 1024 : unit == 'M' ? MIB : 1);
 		}
 		fclose(f);
+	}
+	*source = "sysfs";
+	if (!best) {
+		best = llc_bytes_cpuid();
+		*source = best ? "cpuid" : NULL;
 	}
 	return best;
 }
@@ -189,7 +230,8 @@ static void stream_teardown(struct wl_ctx *ctx)
 static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 {
 	static const double bytes_per_elem[] = { 16, 16, 24, 24 };
-	uint64_t llc = llc_bytes(), avail = mem_available();
+	const char *llc_source;
+	uint64_t llc = llc_bytes(&llc_source), avail = mem_available();
 	/* STREAM's rule: each array at least 4 times the last-level cache; at least 16 MiB
 	 * where the cache size is unknown; three arrays within 3/4 of available memory. */
 	uint64_t want = llc ? 4 * llc : 16 * MIB;
@@ -223,6 +265,8 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	json_object_set_new(ctx->extra, "array_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(ctx->extra, "llc_bytes", llc ? json_integer((json_int_t)llc) : json_null());
 	json_object_set_new(ctx->extra, "arrays_at_least_4x_llc", json_boolean(llc && bytes >= want));
+	json_object_set_new(ctx->extra, "llc_source",
+			    llc_source ? json_string(llc_source) : json_null());
 	return 0;
 }
 

@@ -1,8 +1,12 @@
 /* Helpers of the CLI-level integration tests: run vmbench as a user would. */
+#include <dirent.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +84,227 @@ int cli_run_results(char *argv[], const char *dir, struct results *res, char *er
 	cr_assert_eq(results_load(path, res, lerr, sizeof(lerr)), 0, "%s (vmbench said: %s)", lerr,
 		     err);
 	return st;
+}
+
+const struct cell *cli_cell(const struct results *res, const char *backend, const char *workload)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (!strcmp(res->cells[i].backend, backend) &&
+		    !strcmp(res->cells[i].workload, workload))
+			return &res->cells[i];
+	cr_assert_fail("no cell %s/%s in the results", backend, workload);
+	return NULL;
+}
+
+/* The first entry of dir whose name starts with prefix, into found. */
+static bool dir_has(const char *dir, const char *prefix, char *found, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool hit = false;
+
+	while (d && !hit && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(found, len, "%s/%s", dir, e->d_name);
+			hit = true;
+		}
+	if (d)
+		closedir(d);
+	return hit;
+}
+
+const char *cli_leftovers(const char *tag)
+{
+	static char what[600];
+	char prefix[64], path[300], found[400];
+	const char *base = getenv("XDG_RUNTIME_DIR");
+
+	if (!base || !*base || access(base, W_OK) < 0)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(prefix, sizeof(prefix), "vmbench-%s-", tag);
+	if (dir_has(base, prefix, found, sizeof(found))) {
+		snprintf(what, sizeof(what), "runtime directory %s", found);
+		return what;
+	}
+	/* cgroup v2 or hybrid's unified tree, then each v1 hierarchy. */
+	if (dir_has("/sys/fs/cgroup", "vmbench-", found, sizeof(found))) {
+		snprintf(what, sizeof(what), "cgroup %s", found);
+		return what;
+	}
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	bool hit = false;
+	while (d && !hit && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", e->d_name);
+		hit = dir_has(path, "vmbench-", found, sizeof(found));
+	}
+	if (d)
+		closedir(d);
+	if (hit) {
+		snprintf(what, sizeof(what), "cgroup %s", found);
+		return what;
+	}
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "vmbench")) {
+			snprintf(what, sizeof(what), "mount %.500s", line);
+			fclose(f);
+			return what;
+		}
+	if (f)
+		fclose(f);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	if (waitpid(-1, NULL, WNOHANG) != 0)
+		return NULL;
+	/* Name it. */
+	snprintf(what, sizeof(what), "a live child process");
+	d = opendir("/proc");
+	while (d && (e = readdir(d))) {
+		int pid, ppid;
+		char comm[64];
+		snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fscanf(f, "%d (%63[^)]) %*c %d", &pid, comm, &ppid) == 3 && ppid == getpid())
+			snprintf(what, sizeof(what), "live child process %d (%s)", pid, comm);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return what;
+}
+
+void cli_assert_nothing_left(const char *tag)
+{
+	usleep(300000);
+	const char *left = cli_leftovers(tag);
+	cr_assert_null(left, "left behind: %s", left);
+}
+
+void cli_assert_all_ran(const struct results *res, const char *backend, const char *except)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		const struct cell *c = &res->cells[i];
+		if ((backend && strcmp(c->backend, backend) != 0) ||
+		    (except && !strcmp(c->workload, except)))
+			continue;
+		cr_assert(c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY, "%s/%s: %s",
+			  c->backend, c->workload, c->reason);
+	}
+}
+
+/* Guest backends: a missing guest image is a reason to skip, not a failure. */
+static void skip_without_image(const char *err)
+{
+	if (strstr(err, "the VM backends will be skipped"))
+		cr_skip_test("the guest image could not be built here: %.300s", err);
+}
+
+void cli_check_crash_recovery(const char *backend, const char *tag)
+{
+	char *dir = cli_tmpdir(), err[8192];
+	struct results res;
+
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *argv[] = { "vmbench", "run", "--backends", (char *)backend, "--workloads",
+			 "cpu.int,crash,syscall.getppid", "--reps", "6", "-o", dir, NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	skip_without_image(err);
+	cr_assert_eq(st, 1, "a failed cell makes the run exit 1: %s", err);
+	const struct cell *crash = cli_cell(&res, backend, "crash");
+	cr_assert_eq(crash->status, CELL_FAILED);
+	cr_assert_not_null(strstr(crash->reason, "closed its stream"), "%s", crash->reason);
+	cli_assert_all_ran(&res, backend, "crash");
+	json_t *info = json_object_get(json_object_get(res.provenance, "backends"), backend);
+	cr_assert_eq(json_integer_value(json_object_get(info, "restarts")), 1);
+	results_free(&res);
+	cli_assert_nothing_left(tag);
+}
+
+void cli_check_interrupt(const char *backend, const char *tag)
+{
+	char *dir = cli_tmpdir(), errfile[300], path[300], lerr[512], text[8192], started[64];
+	struct results res;
+	int status;
+
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
+	snprintf(path, sizeof(path), "%s/results.json", dir);
+	snprintf(started, sizeof(started), "%s: cpu.fp ...", backend);
+	char *argv[] = { "vmbench", "run", "--backends", (char *)backend, "--workloads",
+			 "cpu.int,cpu.fp", "--reps", "500", "-o", dir, NULL };
+	pid_t pid = cli_start(argv, errfile);
+	/* Interrupt in the middle of a measurement, with the guest up. */
+	for (int i = 0; i < 1200; i++) {
+		FILE *f = fopen(errfile, "re");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		text[n] = '\0';
+		if (f)
+			fclose(f);
+		if (strstr(text, started) || waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100000);
+	}
+	skip_without_image(text);
+	cr_assert_not_null(strstr(text, started), "the run never got to cpu.fp: %s", text);
+	usleep(500000);
+	cr_assert_eq(kill(pid, SIGINT), 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %#x", status);
+	cli_assert_nothing_left(tag);
+	cr_assert_eq(results_load(path, &res, lerr, sizeof(lerr)), 0, "%s", lerr);
+	cr_assert(!res.complete);
+	const struct cell *done = cli_cell(&res, backend, "cpu.int");
+	cr_assert(done->status == CELL_OK || done->status == CELL_UNTRUSTWORTHY, "%s",
+		  done->reason);
+	results_free(&res);
+}
+
+void cli_path_without(const char *const hide[])
+{
+	char *bin = cli_tmpdir(), link[512], target[512];
+	const char *dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+
+	for (size_t i = 0; i < 4; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			bool hidden = e->d_name[0] == '.';
+			for (size_t h = 0; hide[h] && !hidden; h++)
+				hidden = !strcmp(e->d_name, hide[h]);
+			if (hidden)
+				continue;
+			snprintf(link, sizeof(link), "%s/%s", bin, e->d_name);
+			snprintf(target, sizeof(target), "%s/%s", dirs[i], e->d_name);
+			(void)!symlink(target, link); /* the first directory wins, as in $PATH */
+		}
+		if (d)
+			closedir(d);
+	}
+	setenv("PATH", bin, 1);
+	free(bin);
+}
+
+const char *cli_doctor_line(const char *backend)
+{
+	static char out[16384];
+	char err[4096], key[64];
+	char *argv[] = { "vmbench", "doctor", NULL };
+
+	cr_assert_eq(cli_run_out(argv, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	snprintf(key, sizeof(key), "\n  %s ", backend);
+	char *line = strstr(out, key);
+	cr_assert_not_null(line, "doctor says nothing of %s: %s", backend, out);
+	line += 3;
+	line[strcspn(line, "\n")] = '\0';
+	return line;
 }
 
 void cli_need_program(const char *program)

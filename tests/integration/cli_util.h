@@ -16,6 +16,35 @@ int cli_run_out(char *argv[], char *out, size_t outlen, char *err, size_t len);
 /* Runs vmbench (argv writes into dir with -o) and loads dir/results.json into res, which
  * must be there. Returns the exit status, stderr in err. */
 int cli_run_results(char *argv[], const char *dir, struct results *res, char *err, size_t len);
+/* The cell of backend and workload in res; fails the test when there is none. */
+const struct cell *cli_cell(const struct results *res, const char *backend, const char *workload);
+/*
+ * What a run left behind: runtime directories named vmbench-<tag>-* where backends make
+ * them, cgroups named vmbench-*, mounts that name vmbench, and live child processes (the
+ * caller is a PR_SET_CHILD_SUBREAPER, so orphans of the run are its children; dead ones
+ * are reaped here). NULL when nothing is left, else what was found.
+ */
+const char *cli_leftovers(const char *tag);
+/* Fails the test unless cli_leftovers(tag) finds nothing (after a moment for the kernel
+ * to finish the run's exits). */
+void cli_assert_nothing_left(const char *tag);
+/* Fails the test unless every cell of backend (every cell, for NULL) but those of workload
+ * except (or none) is ok or untrustworthy. */
+void cli_assert_all_ran(const struct results *res, const char *backend, const char *except);
+/*
+ * Scenarios every backend must pass; tag names its runtime directories (cli_leftovers).
+ * crash: a workload that kills the agent, between two that do not: its cell fails with
+ * the reason, the session restarts for the next one, and nothing is left.
+ * interrupt: SIGINT once the backend measures: exit 130, the incomplete results of what
+ * ran, and nothing left.
+ */
+void cli_check_crash_recovery(const char *backend, const char *tag);
+void cli_check_interrupt(const char *backend, const char *tag);
+/* Sets $PATH (for this test process and the vmbench it runs) to a fresh directory of links
+ * to every program of /usr/sbin, /usr/bin, /sbin and /bin except those named in hide. */
+void cli_path_without(const char *const hide[]);
+/* Runs `vmbench doctor` and returns its line about backend (static buffer). */
+const char *cli_doctor_line(const char *backend);
 /* Skips the test when program is not on $PATH. */
 void cli_need_program(const char *program);
 /* A fresh directory under /tmp; removed with everything in it by cli_rmtree, or by

@@ -64,15 +64,6 @@ Test(native, three_workloads_ten_samples, .timeout = 300)
 	free(dir);
 }
 
-static const struct cell *cell_of(const struct results *r, const char *w)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].workload, w))
-			return &r->cells[i];
-	cr_assert_fail("no cell for %s", w);
-	return NULL;
-}
-
 /* Every workload of the suite, each with its real code path, on native. */
 Test(native, the_whole_suite, .timeout = 600)
 {
@@ -102,21 +93,23 @@ Test(native, the_whole_suite, .timeout = 600)
 				     c->workload);
 	}
 	/* The latency curve: at least 12 points from 4 KiB up. */
-	json_t *points = json_object_get(cell_of(&res, "mem.lat")->series, "points");
+	json_t *points = json_object_get(cli_cell(&res, "native", "mem.lat")->series, "points");
 	cr_assert_geq(json_array_size(points), 12);
 	cr_assert_eq(json_number_value(json_object_get(json_array_get(points, 0), "x")), 4096);
 	/* A load from main memory costs more than one from L1. */
 	double l1 = json_number_value(json_object_get(json_array_get(points, 0), "median"));
-	cr_assert_gt(cell_of(&res, "mem.lat")->stats.median, 2 * l1);
+	cr_assert_gt(cli_cell(&res, "native", "mem.lat")->stats.median, 2 * l1);
 	/* STREAM knows its arrays against the cache; fio reports latency percentiles. */
-	cr_assert_not_null(json_object_get(cell_of(&res, "mem.bw.triad")->extra, "array_bytes"));
-	json_t *fio = cell_of(&res, "io.randread4k.qd1")->extra;
+	cr_assert_not_null(
+		json_object_get(cli_cell(&res, "native", "mem.bw.triad")->extra, "array_bytes"));
+	json_t *fio = cli_cell(&res, "native", "io.randread4k.qd1")->extra;
 	cr_assert_geq(json_real_value(json_object_get(fio, "clat_p99_us")),
 		      json_real_value(json_object_get(fio, "clat_p50_us")));
-	cr_assert_str_eq(cell_of(&res, "io.seqread1m")->unit, "MB/s");
-	cr_assert(json_is_string(json_object_get(cell_of(&res, "clock.gettime")->extra,
+	cr_assert_str_eq(cli_cell(&res, "native", "io.seqread1m")->unit, "MB/s");
+	cr_assert(json_is_string(json_object_get(cli_cell(&res, "native", "clock.gettime")->extra,
 						 "clocksource")) ||
-		  json_is_null(json_object_get(cell_of(&res, "clock.gettime")->extra, "clocksource")));
+		  json_is_null(json_object_get(cli_cell(&res, "native", "clock.gettime")->extra,
+					       "clocksource")));
 	results_free(&res);
 	cli_rmtree(dir);
 	free(dir);

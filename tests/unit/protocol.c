@@ -577,6 +577,39 @@ Test(conn, skips_noise_and_log)
 	pipe_conn_close(&pc);
 }
 
+/* The console's last words explain a dead guest: its last line, or its first panic line
+ * whatever follows it (a call trace), made printable. */
+Test(conn, keeps_the_consoles_last_words)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	cr_assert_str_eq(pc.c.last_words, "");
+	write_str(pc.wfd, "early noise\n"
+			  "reboot: System halted \x1b[0m\r\n"
+			  "\n");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	cr_assert_str_eq(pc.c.last_words, "reboot: System halted ?[0m");
+	cr_assert(!pc.c.panicked);
+	pipe_conn_close(&pc);
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "Kernel panic - not syncing: VFS: Unable to mount root fs\n"
+			  "CPU: 0 PID: 1 Comm: swapper\n"
+			  " [<606944ba>] ? _printk+0x0/0x94\n");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	cr_assert(pc.c.panicked);
+	cr_assert_str_eq(pc.c.last_words,
+			 "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	pipe_conn_close(&pc);
+}
+
 Test(conn, line_over_several_writes)
 {
 	struct pipe_conn pc;

@@ -1,0 +1,377 @@
+/*
+ * The container backend: OS-level virtualization with a real OCI runtime, crun where it
+ * works on this host, else runc (each is tried with a throw-away container first; the
+ * results name the one used and why the other was not). The bundle's root is the guest
+ * image's rootfs, the same files the VMs boot from, mounted read-only; config.json starts
+ * from the runtime's own `spec` template (its default capabilities, masked paths and
+ * mounts), written back with jansson with: pid, mount, ipc, uts and network namespaces, no
+ * new privileges, the VMs' memory as the cgroup's limit, the measurement CPU as its cpuset,
+ * a private /tmp, and the test disk file bind-mounted. The agent is the container's
+ * process, its protocol on the container's stdin and stdout (no terminal). The runtime's
+ * state lives in the backend's runtime directory; stop deletes the container, its cgroup
+ * and that directory on every path.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "harness/proc.h"
+#include "harness/util.h"
+#include "workloads/sysutil.h"
+#include "workloads/workload.h"
+
+#define RUNTIME_TIMEOUT_MS 15000
+#define GUEST_DISK	   "/dev/vmbench-disk"
+#define CGROUP_ROOT	   "/sys/fs/cgroup"
+
+/* The runtime chosen for this process: probed once. */
+static struct {
+	bool done;
+	int ret;
+	char name[16];
+	char path[PATH_MAX];
+	char version[128];
+	char reason[512]; /* why none works, or which works and why the others do not */
+	json_t *rejected; /* [{runtime, reason}] for the ones that did not work */
+} rt;
+
+struct container_state {
+	char rundir[256];
+	char state[300]; /* the runtime's --root */
+	char id[64];
+	struct backend_cmd cmd;
+	json_t *config;
+};
+
+static unsigned container_seq;
+
+/* Creates dir/config.json for args from the runtime's template; 0 or -errno with err. */
+static int write_bundle(const char *runtime, const char *dir, const struct backend_cfg *cfg,
+			const char *id, const char *arg0, json_t **config, char *err, size_t len)
+{
+	char out[1024], path[PATH_MAX];
+	char *spec[] = { (char *)runtime, "spec", "--bundle", (char *)dir, NULL };
+	json_error_t jerr;
+	int ret;
+
+	ret = proc_capture(spec, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	if (ret != 0) {
+		snprintf(err, len, "'%s spec' failed: %.200s", runtime,
+			 ret < 0 ? strerror(-ret) : util_rtrim(out));
+		return ret < 0 ? ret : -EIO;
+	}
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	json_t *c = json_load_file(path, 0, &jerr);
+	json_t *process = json_object_get(c, "process"), *linux_ = json_object_get(c, "linux");
+	json_t *mounts = json_object_get(c, "mounts");
+	if (!json_is_object(process) || !json_is_object(linux_) || !json_is_array(mounts)) {
+		snprintf(err, len, "'%s spec' wrote no usable template: %s", runtime,
+			 c ? "no process, linux or mounts" : jerr.text);
+		json_decref(c);
+		return -EIO;
+	}
+	json_object_set_new(process, "terminal", json_false());
+	json_object_set_new(process, "args", json_pack("[s]", arg0));
+	json_object_set_new(process, "env",
+			    json_pack("[s,s]", "PATH=/bin:/usr/bin", "TMPDIR=/tmp"));
+	json_object_set_new(process, "cwd", json_string("/"));
+	json_object_set_new(process, "noNewPrivileges", json_true());
+	json_object_set_new(c, "root", json_pack("{s:s, s:b}", "path", cfg->rootfs, "readonly", 1));
+	json_object_set_new(c, "hostname", json_string("vmbench"));
+	json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination", "/tmp",
+						"type", "tmpfs", "source", "tmpfs", "options",
+						"nosuid", "nodev", "mode=1777"));
+	if (cfg->disk_path)
+		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination",
+							GUEST_DISK, "type", "bind", "source",
+							cfg->disk_path, "options", "bind", "rw"));
+	json_object_set_new(linux_, "namespaces",
+			    json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid", "type",
+				      "mount", "type", "ipc", "type", "uts", "type", "network"));
+	char cgpath[96];
+	snprintf(cgpath, sizeof(cgpath), "/%s", id);
+	json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
+	json_t *res = json_object_get(linux_, "resources");
+	if (!json_is_object(res)) {
+		res = json_object();
+		json_object_set_new(linux_, "resources", res);
+	}
+	json_object_set_new(res, "memory",
+			    json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));
+	if (cfg->cpu >= 0) {
+		char cpus[16];
+		snprintf(cpus, sizeof(cpus), "%d", cfg->cpu);
+		json_object_set_new(res, "cpu", json_pack("{s:s}", "cpus", cpus));
+	}
+	ret = json_dump_file(c, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	if (ret < 0)
+		snprintf(err, len, "cannot write %.400s", path);
+	if (ret == 0 && config)
+		*config = json_incref(c);
+	json_decref(c);
+	return ret;
+}
+
+/* What a cgroup driver left behind when the runtime could not clean up: empty directories
+ * named after the container, in each v1 hierarchy or the v2 tree. */
+static void remove_cgroups(const char *id)
+{
+	char path[PATH_MAX];
+	DIR *d = opendir(CGROUP_ROOT);
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), CGROUP_ROOT "/%s", id);
+	rmdir(path);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), CGROUP_ROOT "/%s/%s", e->d_name, id);
+		rmdir(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Ends the container whatever state it is in and removes what it left. */
+static void delete_container(const char *runtime, struct container_state *st)
+{
+	char out[512];
+	char *del[] = { (char *)runtime, "--root", st->state, "delete", "--force", st->id, NULL };
+
+	if (!st->id[0])
+		return;
+	/* "does not exist" when the runtime cleaned up after itself: the usual case. */
+	(void)!proc_capture(del, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	remove_cgroups(st->id);
+}
+
+static int state_init(struct guest *g, struct container_state *st)
+{
+	int ret = backend_rundir(g, "container", st->rundir, sizeof(st->rundir));
+
+	if (ret < 0)
+		return ret;
+	snprintf(st->state, sizeof(st->state), "%s/state", st->rundir);
+	snprintf(st->id, sizeof(st->id), "vmbench-%d-%u", (int)getpid(), ++container_seq);
+	return 0;
+}
+
+static void state_free(const char *runtime, struct container_state *st)
+{
+	delete_container(runtime, st);
+	if (st->rundir[0])
+		sys_rmtree(st->rundir);
+	json_decref(st->config);
+	free(st);
+}
+
+/* Runs vmbench-true in a container made exactly like the agent's: 0 when the runtime
+ * works here, else -errno with its own words in reason. */
+static int try_runtime(const char *path, const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	struct guest g = { .cfg = cfg };
+	struct container_state *st = calloc(1, sizeof(*st));
+	char out[512];
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	ret = state_init(&g, st);
+	if (ret < 0) {
+		snprintf(reason, len, "%s", g.reason);
+		free(st);
+		return ret;
+	}
+	ret = write_bundle(path, st->rundir, cfg, st->id, "/vmbench/vmbench-true", NULL, reason,
+			   len);
+	if (ret == 0) {
+		char *run[] = { (char *)path, "--root",	  st->state, "run",
+				"--bundle",   st->rundir, st->id,    NULL };
+		ret = proc_capture(run, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+		if (ret != 0) {
+			snprintf(reason, len, "%s", ret < 0 ? strerror(-ret) : util_rtrim(out));
+			ret = ret < 0 ? ret : -ENOTSUP;
+		}
+	}
+	state_free(path, st);
+	return ret;
+}
+
+static int choose_runtime(const struct backend_cfg *cfg)
+{
+	static const char *const names[] = { "crun", "runc" };
+	char reason[512];
+	bool installed = false;
+
+	rt.done = true;
+	rt.rejected = json_array();
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[PATH_MAX];
+		if (sys_find_program(names[i], "/usr/sbin:/usr/bin:/sbin:/bin", path,
+				     sizeof(path)) < 0) {
+			json_array_append_new(rt.rejected,
+					      json_pack("{s:s, s:s}", "runtime", names[i], "reason",
+							"not installed"));
+			continue;
+		}
+		installed = true;
+		int ret = try_runtime(path, cfg, reason, sizeof(reason));
+		if (ret < 0) {
+			json_array_append_new(rt.rejected, json_pack("{s:s, s:s}", "runtime",
+								     names[i], "reason", reason));
+			util_appendf(rt.reason, sizeof(rt.reason), "%s%s: %s",
+				     rt.reason[0] ? "; " : "", names[i], reason);
+			continue;
+		}
+		char *ver[] = { path, "--version", NULL }, out[256];
+		if (proc_capture(ver, out, sizeof(out), RUNTIME_TIMEOUT_MS) == 0)
+			snprintf(rt.version, sizeof(rt.version), "%.*s", (int)strcspn(out, "\n"),
+				 out);
+		snprintf(rt.name, sizeof(rt.name), "%s", names[i]);
+		snprintf(rt.path, sizeof(rt.path), "%s", path);
+		/* The note: which one, and why not the one before it. */
+		char others[sizeof(rt.reason)];
+		snprintf(others, sizeof(others), "%s", rt.reason);
+		snprintf(rt.reason, sizeof(rt.reason), "with %.100s%s%.380s%s", rt.version,
+			 others[0] ? " (" : "", others, others[0] ? ")" : "");
+		return rt.ret = 0;
+	}
+	char failures[sizeof(rt.reason)];
+	snprintf(failures, sizeof(failures), "%s", rt.reason);
+	if (!installed)
+		snprintf(rt.reason, sizeof(rt.reason),
+			 "no OCI runtime installed (Debian: runc or crun)");
+	else
+		snprintf(rt.reason, sizeof(rt.reason), "no OCI runtime works here: %.470s",
+			 failures);
+	return rt.ret = installed ? -ENOTSUP : -ENOENT;
+}
+
+static int container_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	if (!cfg->rootfs) {
+		snprintf(reason, len, "no guest image: %s",
+			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+		return -ENOENT;
+	}
+	if (geteuid() != 0) {
+		snprintf(reason, len, "needs root: vmbench makes rootful containers only");
+		return -EPERM;
+	}
+	if (!rt.done)
+		choose_runtime(cfg);
+	snprintf(reason, len, "%s", rt.reason);
+	return rt.ret;
+}
+
+static void container_child(void *arg)
+{
+	struct guest *g = arg;
+	struct container_state *st = g->priv;
+
+	backend_child_log(st->rundir, "runtime.log");
+	execv(rt.path, st->cmd.argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", rt.path, strerror(errno));
+}
+
+static void container_explain(struct guest *g, char *buf, size_t len)
+{
+	struct container_state *st = g->priv;
+
+	backend_explain(g, rt.name[0] ? rt.name : "the runtime", st ? st->rundir : NULL,
+			"runtime.log", buf, len);
+}
+
+static int container_start(struct guest *g)
+{
+	struct container_state *st;
+	char reason[sizeof(g->reason)];
+	int ret = container_available(g->cfg, reason, sizeof(reason));
+
+	if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), "%s", reason);
+		return ret;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	g->priv = st;
+	ret = state_init(g, st);
+	if (ret < 0)
+		return ret;
+	ret = write_bundle(rt.path, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
+			   &st->config, g->reason, sizeof(g->reason));
+	if (ret < 0)
+		return ret;
+	const char *args[] = { rt.path, "--root", st->state, "run", "--bundle", st->rundir, st->id };
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		backend_cmd_add(&st->cmd, args[i]);
+	ret = proc_spawn_piped(container_child, g, &g->pid, &g->to_guest, &g->from_guest);
+	if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), "cannot start %s: %s", rt.name,
+			 strerror(-ret));
+		return ret;
+	}
+	g->facts = json_pack("{s:s, s:s, s:O, s:s, s:o, s:O}", "runtime", rt.name,
+			     "runtime_version", rt.version, "runtimes_rejected",
+			     rt.rejected ? rt.rejected : json_null(), "container_id", st->id,
+			     "command_line", backend_cmd_json(&st->cmd), "config", st->config);
+	if (g->cfg->disk_path)
+		g->disk = GUEST_DISK;
+	return 0;
+}
+
+/* The agent's host process id, from the runtime's state of the container, for probes. */
+static int container_ready(struct guest *g)
+{
+	struct container_state *st = g->priv;
+	char out[4096];
+	char *cmd[] = { rt.path, "--root", st->state, "state", st->id, NULL };
+	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	json_t *state = ret == 0 ? json_loads(out, 0, NULL) : NULL;
+	json_int_t pid = json_integer_value(json_object_get(state, "pid"));
+
+	json_decref(state);
+	if (pid <= 0 || pid > INT32_MAX) {
+		snprintf(g->reason, sizeof(g->reason), "'%s state %s' names no process: %.120s",
+			 rt.name, st->id, ret < 0 ? strerror(-ret) : util_rtrim(out));
+		return -EPROTO;
+	}
+	g->watched = (pid_t)pid;
+	return 0;
+}
+
+static void container_stop(struct guest *g)
+{
+	struct container_state *st = g->priv;
+
+	/* At the end of its input the agent exits, the container with it, and the runtime
+	 * removes it; whatever is left after the grace period is deleted by force. */
+	backend_end_process(g, 2000);
+	if (st) {
+		state_free(rt.path, st);
+		g->priv = NULL;
+	}
+}
+
+const struct backend_ops backend_container = {
+	.abi = BACKEND_ABI,
+	.name = "container",
+	.mode = "os-level",
+	.summary = "an OCI container (crun, else runc): the host kernel, with namespaces, a "
+		   "cgroup and a read-only root",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 30,
+	.available = container_available,
+	.start = container_start,
+	.stop = container_stop,
+	.ready = container_ready,
+	.explain = container_explain,
+};

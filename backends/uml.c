@@ -1,0 +1,240 @@
+/*
+ * The uml backend: User-Mode Linux, the guest kernel built to run as an ordinary host
+ * process, its privileged operations replaced by host system calls (paravirtualization
+ * in its textbook form). Debian's linux.uml boots the same initramfs as the QEMU backends;
+ * the agent's stream is UML's console on the process's stdin and stdout; the test disk is
+ * a ubd device. Every UML host process (the kernel, its helpers, one per guest address
+ * space) stays in the one process group stop kills, all pinned to the measurement CPU.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include "backends/backend.h"
+#include "harness/proc.h"
+#include "workloads/sysutil.h"
+#include "workloads/workload.h"
+
+#define UML_BIN	      "linux.uml"
+#define MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
+
+/*
+ * UML maps guest pages into the host process of each guest address space one by one, so
+ * a guest process that touches N pages needs about N host mappings: Debian's default
+ * vm.max_map_count (65530) ends a guest process near 256 MiB with "UML ran out of memory
+ * on the host side". While a UML guest runs, the limit is raised to cover all of guest
+ * memory twice over (newer distributions default to 1048576 anyway), and put back after.
+ */
+static long saved_map_count = -1;
+
+static long read_map_count(void)
+{
+	FILE *f = fopen(MAX_MAP_COUNT, "re");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int write_map_count(long v)
+{
+	FILE *f = fopen(MAX_MAP_COUNT, "we");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%ld\n", v) < 0)
+		ret = -EIO;
+	if (fclose(f) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+/* Raises the limit for mem_mib of guest memory; returns what was done, for the facts. */
+static json_t *raise_map_count(unsigned mem_mib)
+{
+	long now = read_map_count(), need = (long)mem_mib * 256 * 2;
+	int ret = 0;
+
+	if (now >= 0 && now < need && saved_map_count < 0) {
+		ret = write_map_count(need);
+		if (ret == 0)
+			saved_map_count = now;
+	}
+	return json_pack("{s:I, s:I, s:I, s:s}", "host", (json_int_t)now, "needed",
+			 (json_int_t)need, "during_run", (json_int_t)read_map_count(), "note",
+			 ret < 0 ? strerror(-ret) : "restored after the run");
+}
+
+static void restore_map_count(void)
+{
+	if (saved_map_count >= 0 && write_map_count(saved_map_count) == 0)
+		saved_map_count = -1;
+}
+
+struct uml_state {
+	char rundir[256];
+	char uml[PATH_MAX];
+	char memdir[PATH_MAX]; /* where UML keeps guest memory: a tmpfs */
+	struct backend_cmd cmd;
+	struct guest *g;
+};
+
+static int uml_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (backend_find_program(UML_BIN, "user-mode-linux", path, sizeof(path), reason, len) < 0)
+		return -ENOENT;
+	if (!cfg->initrd) {
+		snprintf(reason, len, "no guest image: %s",
+			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static bool on_tmpfs(const char *dir)
+{
+	struct statfs fs;
+
+	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(dir, W_OK) == 0;
+}
+
+static void build_argv(struct uml_state *st, const struct backend_cfg *cfg)
+{
+	struct backend_cmd *c = &st->cmd;
+
+	backend_cmd_add(c, st->uml);
+	backend_cmd_addf(c, "mem=%uM", cfg->mem_mib);
+	backend_cmd_addf(c, "initrd=%s", cfg->initrd);
+	backend_cmd_add(c, "rdinit=/init");
+	/* The first console is the agent's stream; the others go nowhere. */
+	backend_cmd_add(c, "con=null");
+	backend_cmd_add(c, "con0=fd:0,fd:1");
+	backend_cmd_add(c, "ssl=null");
+	/* loglevel=1: only a panic reaches the console (and the reason of a failed run). */
+	backend_cmd_add(c, "quiet");
+	backend_cmd_add(c, "loglevel=1");
+	/* UML's pid file and management socket go to the runtime directory, not ~/.uml. */
+	backend_cmd_addf(c, "uml_dir=%s", st->rundir);
+	backend_cmd_add(c, "umid=guest");
+	if (cfg->disk_path)
+		backend_cmd_addf(c, "ubd0=%s", cfg->disk_path);
+}
+
+static void uml_child(void *arg)
+{
+	struct uml_state *st = arg;
+	int cpu = st->g->cfg->cpu;
+
+	backend_child_log(st->rundir, "uml.log");
+	/* Guest memory is a file UML makes (and unlinks) in $TMPDIR. */
+	setenv("TMPDIR", st->memdir, 1);
+	/* Every UML host process inherits this. */
+	if (cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+			dprintf(STDERR_FILENO, "cannot pin UML to CPU %d: %s\n", cpu,
+				strerror(errno));
+			_exit(126);
+		}
+	}
+	execv(st->uml, st->cmd.argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->uml, strerror(errno));
+}
+
+static void uml_explain(struct guest *g, char *buf, size_t len)
+{
+	struct uml_state *st = g->priv;
+
+	backend_explain(g, "UML", st ? st->rundir : NULL, "uml.log", buf, len);
+}
+
+static json_t *uml_facts(const struct uml_state *st, json_t *map_count)
+{
+	json_t *argv = backend_cmd_json(&st->cmd);
+
+	return json_pack("{s:s, s:o, s:s, s:i, s:s, s:o}", "kernel", st->uml, "command_line",
+			 argv ? argv : json_null(), "memory_dir", st->memdir, "vcpus", 1, "disk",
+			 "ubd (host page cache; UML has no O_DIRECT path)", "vm_max_map_count",
+			 map_count ? map_count : json_null());
+}
+
+static int uml_start(struct guest *g)
+{
+	struct uml_state *st = calloc(1, sizeof(*st));
+	int ret;
+
+	if (!st)
+		return -ENOMEM;
+	st->g = g;
+	g->priv = st;
+	ret = backend_rundir(g, "uml", st->rundir, sizeof(st->rundir));
+	if (ret < 0)
+		return ret;
+	ret = backend_find_program(UML_BIN, "user-mode-linux", st->uml, sizeof(st->uml), g->reason,
+				   sizeof(g->reason));
+	if (ret < 0)
+		return ret;
+	/* Guest memory on disk would make every guest page a file page: a tmpfs, /dev/shm
+	 * unless the runtime directory is one. */
+	snprintf(st->memdir, sizeof(st->memdir), "%s",
+		 on_tmpfs(st->rundir) || !on_tmpfs("/dev/shm") ? st->rundir : "/dev/shm");
+	build_argv(st, g->cfg);
+	json_t *map_count = raise_map_count(g->cfg->mem_mib);
+	ret = proc_spawn_piped(uml_child, st, &g->pid, &g->to_guest, &g->from_guest);
+	if (ret < 0) {
+		snprintf(g->reason, sizeof(g->reason), "cannot start UML: %s", strerror(-ret));
+		json_decref(map_count);
+		return ret;
+	}
+	g->facts = uml_facts(st, map_count);
+	if (g->cfg->disk_path)
+		g->disk = "/dev/ubda";
+	return 0;
+}
+
+static void uml_stop(struct guest *g)
+{
+	struct uml_state *st = g->priv;
+
+	/* The guest powers off at the end of its stream; then the group goes, UML's helper
+	 * processes with it. */
+	backend_end_process(g, 2000);
+	restore_map_count();
+	if (st) {
+		if (st->rundir[0])
+			sys_rmtree(st->rundir);
+		free(st);
+		g->priv = NULL;
+	}
+}
+
+const struct backend_ops backend_uml = {
+	.abi = BACKEND_ABI,
+	.name = "uml",
+	.mode = "paravirtualization",
+	.summary = "User-Mode Linux: the guest kernel runs as host processes, its privileged "
+		   "operations replaced by host system calls (ptrace)",
+	.flags = BK_NEEDS_IMAGE,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 60,
+	.available = uml_available,
+	.start = uml_start,
+	.stop = uml_stop,
+	.explain = uml_explain,
+};

@@ -1,0 +1,122 @@
+/* Integration tests of the container backend: a real OCI runtime runs the agent from the
+ * guest image's rootfs, as configured, with results like native's, and nothing of the
+ * container (process, cgroup, state, mount) outlives a run, a crash or Ctrl-C. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+#include "harness/results.h"
+
+TestSuite(container, .fini = cli_cleanup);
+
+static void need_runtime(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("the container backend needs root");
+	if (system("command -v runc >/dev/null || command -v crun >/dev/null") != 0)
+		cr_skip_test("no OCI runtime installed (make deps installs runc and crun)");
+}
+
+static json_t *jpath(json_t *j, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(j, a), b);
+}
+
+Test(container, runs_like_native_as_configured, .timeout = 600)
+{
+	char *dir = cli_tmpdir(), disk[300], err[8192];
+	struct results res;
+
+	need_runtime();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
+	char *argv[] = { "vmbench", "run", "--backends", "native,container", "--workloads",
+			 "syscall.getppid,cpu.int,proc.fork,io.randread4k.qd1,lifecycle.boot",
+			 "--reps", "6", "--disk", disk, "--disk-mib", "32", "-o", dir, NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	if (strstr(err, "the VM backends will be skipped"))
+		cr_skip_test("the guest image could not be built here: %.300s", err);
+	json_t *info = jpath(res.provenance, "backends", "container");
+	if (!strcmp(json_string_value(json_object_get(info, "status")), "skipped"))
+		cr_skip_test("%s", json_string_value(json_object_get(info, "reason")));
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	cli_assert_all_ran(&res, NULL, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(info, "mode")), "os-level");
+	/* The runtime is named, and why another was not used. */
+	json_t *facts = json_object_get(info, "backend");
+	const char *runtime = json_string_value(json_object_get(facts, "runtime"));
+	cr_assert(runtime && (!strcmp(runtime, "crun") || !strcmp(runtime, "runc")));
+	cr_assert(json_is_array(json_object_get(facts, "runtimes_rejected")));
+	cr_assert_not_null(strstr(json_string_value(json_object_get(info, "note")), runtime));
+	/* config.json as the issue asks. */
+	json_t *config = json_object_get(facts, "config");
+	cr_assert(json_is_true(jpath(config, "root", "readonly")));
+	cr_assert(json_is_true(jpath(config, "process", "noNewPrivileges")));
+	cr_assert(json_is_false(jpath(config, "process", "terminal")));
+	json_t *ns = jpath(config, "linux", "namespaces"), *n;
+	size_t i;
+	char kinds[128] = "";
+	json_array_foreach(ns, i, n)
+	{
+		strcat(kinds, json_string_value(json_object_get(n, "type")));
+		strcat(kinds, " ");
+	}
+	cr_assert_str_eq(kinds, "pid mount ipc uts network ");
+	json_t *resources = jpath(config, "linux", "resources");
+	cr_assert_eq(json_integer_value(jpath(resources, "memory", "limit")), 512LL << 20);
+	cr_assert_not_null(jpath(resources, "cpu", "cpus"), "the measurement CPU is the cpuset");
+	cr_assert(json_is_array(jpath(facts, "config", "mounts")));
+	/* The host kernel, shared: the agent says so in HELLO. */
+	cr_assert_str_eq(json_string_value(jpath(info, "agent", "kernel")),
+			 json_string_value(jpath(jpath(res.provenance, "backends", "native"),
+						 "agent", "kernel")));
+	/* The probes watch the agent, not the runtime: a fork costs the same faults. */
+	json_t *cf =
+		jpath(cli_cell(&res, "container", "proc.fork")->counters, "page-faults", "per_op");
+	json_t *nf =
+		jpath(cli_cell(&res, "native", "proc.fork")->counters, "page-faults", "per_op");
+	cr_assert(json_is_number(cf) && json_is_number(nf));
+	cr_assert_gt(json_number_value(cf), 0.5 * json_number_value(nf));
+	cr_assert_lt(json_number_value(cf), 2 * json_number_value(nf));
+	/* Starting a container takes more than a fork and much less than a VM boot. */
+	const struct cell *boot = cli_cell(&res, "container", "lifecycle.boot");
+	cr_assert_eq(boot->n, 6);
+	cr_assert_lt(boot->stats.median, 5.0);
+	results_free(&res);
+	cli_assert_nothing_left("container");
+}
+
+Test(container, agent_crash_is_recovered_and_cleaned_up, .timeout = 300)
+{
+	need_runtime();
+	cli_check_crash_recovery("container", "container");
+}
+
+Test(container, interrupt_leaves_nothing, .timeout = 300)
+{
+	need_runtime();
+	cli_check_interrupt("container", "container");
+}
+
+Test(container, doctor_explains_each_runtime, .timeout = 120)
+{
+	need_runtime();
+	/* Here: the runtime that works, and why the other does not (crun on hybrid cgroups). */
+	const char *line = cli_doctor_line("container");
+	if (strstr(line, "no guest image"))
+		cr_skip_test("the guest image is not built: %s", line);
+	cr_assert(strstr(line, "available: with runc") || strstr(line, "available: with crun") ||
+			  strstr(line, "unavailable: no OCI runtime works here: crun: "),
+		  "%s", line);
+	/* Neither installed. */
+	const char *hide[] = { "runc", "crun", NULL };
+	cli_path_without(hide);
+	line = cli_doctor_line("container");
+	cr_assert_not_null(strstr(line, "unavailable: no OCI runtime installed (Debian: runc or crun)"),
+			   "%s", line);
+}

@@ -1,0 +1,103 @@
+/* Integration tests of the uml backend: Debian's User-Mode Linux boots the guest image with
+ * the agent on its console and the test disk as a ubd device; its host processes never
+ * outlive a run, a crash of the agent or Ctrl-C. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+#include "harness/results.h"
+
+TestSuite(uml, .fini = cli_cleanup);
+
+static void need_uml(void)
+{
+	cli_need_program("linux.uml");
+	if (access("/bin/busybox", X_OK) < 0)
+		cr_skip_test("busybox-static is not installed (make deps)");
+}
+
+Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
+{
+	char *dir = cli_tmpdir(), disk[300], err[8192];
+	struct results res;
+
+	need_uml();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
+	char *argv[] = { "vmbench", "run", "--backends", "native,uml", "--workloads",
+			 "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot", "--reps", "6",
+			 "--disk", disk, "--disk-mib", "32", "-o", dir, NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	if (strstr(err, "the VM backends will be skipped"))
+		cr_skip_test("the guest image could not be built here: %.300s", err);
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	cli_assert_all_ran(&res, NULL, NULL);
+	json_t *info = json_object_get(json_object_get(res.provenance, "backends"), "uml");
+	cr_assert_str_eq(json_string_value(json_object_get(info, "mode")), "paravirtualization");
+	/* UML's own kernel, not the host's. */
+	const char *kernel =
+		json_string_value(json_object_get(json_object_get(info, "agent"), "kernel"));
+	const char *host = json_string_value(json_object_get(
+		json_object_get(
+			json_object_get(json_object_get(res.provenance, "backends"), "native"),
+			"agent"),
+		"kernel"));
+	cr_assert_str_neq(kernel, host);
+	/* The exact command line: the image's initramfs, the VMs' memory, the disk. */
+	json_t *cmd = json_object_get(json_object_get(info, "backend"), "command_line");
+	char line[4096] = "";
+	size_t i;
+	json_t *a;
+	json_array_foreach(cmd, i, a)
+	{
+		strncat(line, json_string_value(a), sizeof(line) - strlen(line) - 2);
+		strcat(line, " ");
+	}
+	cr_assert_not_null(strstr(line, "mem=512M "), "%s", line);
+	cr_assert_not_null(strstr(line, "initrd="), "%s", line);
+	cr_assert_not_null(strstr(line, "ubd0="), "%s", line);
+	/* Every guest system call is a ptrace round trip through the host: at least ten
+	 * times native's cost; plain computation runs at native speed (within 2x here). */
+	double uml_sys = cli_cell(&res, "uml", "syscall.getppid")->stats.median;
+	double nat_sys = cli_cell(&res, "native", "syscall.getppid")->stats.median;
+	cr_assert_gt(uml_sys, 10 * nat_sys, "uml %g ns, native %g ns", uml_sys, nat_sys);
+	double uml_cpu = cli_cell(&res, "uml", "cpu.int")->stats.median;
+	double nat_cpu = cli_cell(&res, "native", "cpu.int")->stats.median;
+	cr_assert_lt(uml_cpu, 2 * nat_cpu, "uml %g ns, native %g ns", uml_cpu, nat_cpu);
+	const struct cell *boot = cli_cell(&res, "uml", "lifecycle.boot");
+	cr_assert_eq(boot->n, 6);
+	cr_assert_gt(boot->stats.min, 0.1, "a kernel boots in more than 100 ms");
+	results_free(&res);
+	cli_assert_nothing_left("uml");
+}
+
+Test(uml, agent_crash_is_recovered_and_cleaned_up, .timeout = 300)
+{
+	need_uml();
+	cli_check_crash_recovery("uml", "uml");
+}
+
+Test(uml, interrupt_leaves_nothing, .timeout = 300)
+{
+	need_uml();
+	cli_check_interrupt("uml", "uml");
+}
+
+Test(uml, doctor_explains_a_missing_uml, .timeout = 120)
+{
+	need_uml();
+	const char *line = cli_doctor_line("uml");
+	if (strstr(line, "no guest image"))
+		cr_skip_test("the guest image is not built: %s", line);
+	cr_assert_not_null(strstr(line, "available"), "%s", line);
+	const char *hide[] = { "linux.uml", NULL };
+	cli_path_without(hide);
+	line = cli_doctor_line("uml");
+	cr_assert_not_null(strstr(line, "unavailable: linux.uml is not installed (Debian: user-mode-linux)"),
+			   "%s", line);
+}
