@@ -94,25 +94,31 @@ void backend_end_process(struct guest *g, int grace_ms);
 int backend_find_program(const char *name, const char *package, char *path, size_t len,
 			 char *reason, size_t rlen) __must_check;
 
-/* A command line under construction, kept whole for provenance. */
+/* A command line under construction, kept whole for provenance; overflow is set when an
+ * argument did not fit (the command must not run then). */
 struct backend_cmd {
 	char *argv[64];
 	char strings[12][PATH_MAX + 128];
 	int n, ns;
+	bool overflow;
 };
 void backend_cmd_add(struct backend_cmd *c, const char *arg);
 void backend_cmd_addf(struct backend_cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* 0, or -E2BIG with g->reason when the command line overflowed. */
+int backend_cmd_check(const struct backend_cmd *c, struct guest *g) __must_check;
 /* The arguments as a JSON array of strings, or NULL. */
 json_t *backend_cmd_json(const struct backend_cmd *c);
 
 /* A private 0700 runtime directory (under $XDG_RUNTIME_DIR, $TMPDIR or /tmp) named
  * vmbench-<tag>-XXXXXX, in dir. 0 or -errno with g->reason. */
 int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len) __must_check;
-/* For explain hooks: how the guest's host process g->pid ended, if it has (it stays
- * unreaped for stop), and the first non-empty line of rundir/log. */
-void backend_explain(struct guest *g, const char *what, const char *rundir, const char *log,
-		     char *buf, size_t len);
+/* For explain hooks: how the guest's host process g->pid (named what) ended, if it has
+ * within a moment (it stays unreaped for stop), and the first non-empty line of
+ * rundir/log. relayed names the process whose death what reports as 128+signal (an OCI
+ * runtime's container process), or NULL. */
+void backend_explain(struct guest *g, const char *what, const char *relayed, const char *rundir,
+		     const char *log, char *buf, size_t len);
 /* In a backend's child before exec: stderr to rundir/log, no core files. */
 void backend_child_log(const char *rundir, const char *log);
 

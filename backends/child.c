@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -97,6 +98,8 @@ void backend_cmd_add(struct backend_cmd *c, const char *arg)
 {
 	if (c->n + 1 < (int)(sizeof(c->argv) / sizeof(c->argv[0])))
 		c->argv[c->n++] = (char *)arg;
+	else
+		c->overflow = true;
 	c->argv[c->n] = NULL;
 }
 
@@ -105,12 +108,25 @@ void backend_cmd_addf(struct backend_cmd *c, const char *fmt, ...)
 	const int slots = (int)(sizeof(c->strings) / sizeof(c->strings[0]));
 	va_list ap;
 
-	if (c->ns == slots)
+	if (c->ns == slots) {
+		c->overflow = true;
 		return;
+	}
 	va_start(ap, fmt);
-	vsnprintf(c->strings[c->ns], sizeof(c->strings[0]), fmt, ap);
+	if (vsnprintf(c->strings[c->ns], sizeof(c->strings[0]), fmt, ap) >=
+	    (int)sizeof(c->strings[0]))
+		c->overflow = true;
 	va_end(ap);
 	backend_cmd_add(c, c->strings[c->ns++]);
+}
+
+int backend_cmd_check(const struct backend_cmd *c, struct guest *g)
+{
+	if (!c->overflow)
+		return 0;
+	snprintf(g->reason, sizeof(g->reason), "the command line of %s does not fit (%d arguments)",
+		 c->n ? c->argv[0] : "the backend", c->n);
+	return -E2BIG;
 }
 
 json_t *backend_cmd_json(const struct backend_cmd *c)
@@ -159,17 +175,37 @@ void backend_child_log(const char *rundir, const char *log)
 	setrlimit(RLIMIT_CORE, &no_core);
 }
 
-void backend_explain(struct guest *g, const char *what, const char *rundir, const char *log,
-		     char *buf, size_t len)
+/* Whether pid has ended, within wait_ms, leaving it unreaped (WNOWAIT: stop reaps it, and
+ * ends the rest of its process group). */
+static bool ended(pid_t pid, int wait_ms, siginfo_t *si)
 {
-	siginfo_t si = {0};
+	for (int waited = 0; pid > 0; waited += 10) {
+		memset(si, 0, sizeof(*si));
+		if (waitid(P_PID, (id_t)pid, si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si->si_pid == pid)
+			return true;
+		if (waited >= wait_ms)
+			break;
+		struct timespec ts = { 0, 10 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+void backend_explain(struct guest *g, const char *what, const char *relayed, const char *rundir,
+		     const char *log, char *buf, size_t len)
+{
+	siginfo_t si;
 	char path[PATH_MAX], line[200];
 
 	buf[0] = '\0';
-	/* WNOWAIT: stop reaps it, and ends the rest of its process group. */
-	if (g->pid > 0 && waitid(P_PID, (id_t)g->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	    si.si_pid == g->pid) {
-		if (si.si_code == CLD_EXITED)
+	/* The stream ends a moment before the process does. */
+	if (ended(g->pid, 300, &si)) {
+		if (si.si_code == CLD_EXITED && relayed && si.si_status > 128)
+			snprintf(buf, len, "%s was killed by signal %d (%s): %s exited with status %d",
+				 relayed, si.si_status - 128, strsignal(si.si_status - 128), what,
+				 si.si_status);
+		else if (si.si_code == CLD_EXITED)
 			snprintf(buf, len, "%s exited with status %d", what, si.si_status);
 		else
 			snprintf(buf, len, "%s was killed by signal %d (%s)", what, si.si_status,

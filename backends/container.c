@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ static struct {
 	char version[128];
 	char reason[512]; /* why none works, or which works and why the others do not */
 	json_t *rejected; /* [{runtime, reason}] for the ones that did not work */
+	json_t *template; /* its `spec` output, read once */
 } rt;
 
 struct container_state {
@@ -51,69 +54,163 @@ struct container_state {
 
 static unsigned container_seq;
 
-/* Creates dir/config.json for args from the runtime's template; 0 or -errno with err. */
-static int write_bundle(const char *runtime, const char *dir, const struct backend_cfg *cfg,
-			const char *id, const char *arg0, json_t **config, char *err, size_t len)
+/* A runtime's words for a user: its error line (runc logs `level=error msg="..."`), else
+ * its first line, made printable; else how it ended. */
+static void runtime_words(const char *out, int status, char *buf, size_t len)
 {
-	char out[1024], path[PATH_MAX];
+	const char *line = strstr(out, "level=error");
+	const char *msg = line ? strstr(line, "msg=") : NULL;
+
+	if (msg)
+		line = msg + 4 + (msg[4] == '"');
+	else
+		line = out + strspn(out, " \t\r\n");
+	snprintf(buf, len, "%.*s", (int)strcspn(line, "\r\n"), line);
+	size_t n = strlen(buf);
+	if (msg && n > 0 && buf[n - 1] == '"')
+		buf[--n] = '\0';
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	if (buf[0])
+		return;
+	if (status < 0)
+		snprintf(buf, len, "%s", strerror(-status));
+	else
+		snprintf(buf, len, "exited with status %d, saying nothing", status);
+}
+
+/* The runtime's default configuration (`RUNTIME spec`, written into dir and read back). */
+static json_t *load_template(const char *runtime, const char *dir, char *err, size_t len)
+{
+	char out[1024], path[PATH_MAX], words[300];
 	char *spec[] = { (char *)runtime, "spec", "--bundle", (char *)dir, NULL };
 	json_error_t jerr;
-	int ret;
 
-	ret = proc_capture(spec, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	int ret = proc_capture(spec, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	if (ret != 0) {
-		snprintf(err, len, "'%s spec' failed: %.200s", runtime,
-			 ret < 0 ? strerror(-ret) : util_rtrim(out));
-		return ret < 0 ? ret : -EIO;
+		runtime_words(out, ret, words, sizeof(words));
+		snprintf(err, len, "'%.100s spec' failed: %.250s", runtime, words);
+		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	json_t *c = json_load_file(path, 0, &jerr);
-	json_t *process = json_object_get(c, "process"), *linux_ = json_object_get(c, "linux");
-	json_t *mounts = json_object_get(c, "mounts");
-	if (!json_is_object(process) || !json_is_object(linux_) || !json_is_array(mounts)) {
-		snprintf(err, len, "'%s spec' wrote no usable template: %s", runtime,
+	unlink(path);
+	if (!json_is_object(json_object_get(c, "process")) ||
+	    !json_is_object(json_object_get(c, "linux")) ||
+	    !json_is_array(json_object_get(c, "mounts"))) {
+		snprintf(err, len, "'%.100s spec' wrote no usable template: %.200s", runtime,
 			 c ? "no process, linux or mounts" : jerr.text);
 		json_decref(c);
-		return -EIO;
+		return NULL;
 	}
-	json_object_set_new(process, "terminal", json_false());
-	json_object_set_new(process, "args", json_pack("[s]", arg0));
-	json_object_set_new(process, "env",
-			    json_pack("[s,s]", "PATH=/bin:/usr/bin", "TMPDIR=/tmp"));
-	json_object_set_new(process, "cwd", json_string("/"));
-	json_object_set_new(process, "noNewPrivileges", json_true());
-	json_object_set_new(c, "root", json_pack("{s:s, s:b}", "path", cfg->rootfs, "readonly", 1));
-	json_object_set_new(c, "hostname", json_string("vmbench"));
-	json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination", "/tmp",
-						"type", "tmpfs", "source", "tmpfs", "options",
-						"nosuid", "nodev", "mode=1777"));
-	if (cfg->disk_path)
-		json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s]}", "destination",
-							GUEST_DISK, "type", "bind", "source",
-							cfg->disk_path, "options", "bind", "rw"));
-	json_object_set_new(linux_, "namespaces",
-			    json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid", "type",
-				      "mount", "type", "ipc", "type", "uts", "type", "network"));
-	char cgpath[96];
-	snprintf(cgpath, sizeof(cgpath), "/%s", id);
-	json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
+	return c;
+}
+
+/* An absolute path as a JSON string: the runtime resolves relative ones against the
+ * bundle, not our directory. NULL with err. */
+static json_t *abs_path(const char *what, const char *path, char *err, size_t len)
+{
+	char abs[PATH_MAX];
+	json_t *j;
+
+	if (!realpath(path, abs)) {
+		snprintf(err, len, "%s %.300s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	j = json_string(abs);
+	if (!j)
+		snprintf(err, len, "%s %.300s: not valid UTF-8", what, path);
+	return j;
+}
+
+/* Writes dir/config.json for the agent (or arg0) from the runtime's template, with the
+ * settings this backend promises; 0 or -errno with err. */
+static int write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg,
+			const char *id, const char *arg0, json_t **config, char *err, size_t len)
+{
+	char path[PATH_MAX], cgpath[96];
+	json_t *c = json_deep_copy(tmpl), *root = NULL, *disk = NULL;
+	struct stat sb;
+	int ret = -ENOMEM;
+
+	if (!c)
+		return -ENOMEM;
+	root = abs_path("the image's rootfs", cfg->rootfs, err, len);
+	if (!root)
+		goto out_inval;
+	if (cfg->disk_path) {
+		disk = abs_path("the test disk", cfg->disk_path, err, len);
+		if (!disk)
+			goto out_inval;
+		if (stat(json_string_value(disk), &sb) < 0) {
+			snprintf(err, len, "the test disk %.300s: %s", json_string_value(disk),
+				 strerror(errno));
+			goto out_inval;
+		}
+	}
+	json_t *process = json_object_get(c, "process"), *linux_ = json_object_get(c, "linux");
+	json_t *mounts = json_object_get(c, "mounts");
 	json_t *res = json_object_get(linux_, "resources");
 	if (!json_is_object(res)) {
 		res = json_object();
 		json_object_set_new(linux_, "resources", res);
 	}
-	json_object_set_new(res, "memory",
-			    json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));
+	snprintf(cgpath, sizeof(cgpath), "/%s", id);
+	int bad = 0;
+	bad |= json_object_set_new(process, "terminal", json_false());
+	bad |= json_object_set_new(process, "args", json_pack("[s]", arg0));
+	bad |= json_object_set_new(process, "env",
+				   json_pack("[s,s]", "PATH=/bin:/usr/bin", "TMPDIR=/tmp"));
+	bad |= json_object_set_new(process, "cwd", json_string("/"));
+	bad |= json_object_set_new(process, "noNewPrivileges", json_true());
+	bad |= json_object_set_new(c, "root", json_pack("{s:O, s:b}", "path", root, "readonly", 1));
+	bad |= json_object_set_new(c, "hostname", json_string("vmbench"));
+	bad |= json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination",
+						       "/tmp", "type", "tmpfs", "source", "tmpfs",
+						       "options", "nosuid", "nodev", "mode=1777"));
+	if (disk) {
+		bad |= json_array_append_new(
+			mounts, json_pack("{s:s, s:s, s:O, s:[s,s]}", "destination", GUEST_DISK,
+					  "type", "bind", "source", disk, "options", "bind", "rw"));
+		/* The template's device cgroup denies every device: a disk that is one needs
+		 * its own rule. */
+		json_t *devices = json_object_get(res, "devices");
+		if (S_ISBLK(sb.st_mode) && json_is_array(devices))
+			bad |= json_array_append_new(
+				devices,
+				json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", "b",
+					  "major", (json_int_t)major(sb.st_rdev), "minor",
+					  (json_int_t)minor(sb.st_rdev), "access", "rw"));
+	}
+	bad |= json_object_set_new(linux_, "namespaces",
+				   json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid",
+					     "type", "mount", "type", "ipc", "type", "uts", "type",
+					     "network"));
+	bad |= json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
+	bad |= json_object_set_new(res, "memory",
+				   json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));
 	if (cfg->cpu >= 0) {
 		char cpus[16];
 		snprintf(cpus, sizeof(cpus), "%d", cfg->cpu);
-		json_object_set_new(res, "cpu", json_pack("{s:s}", "cpus", cpus));
+		bad |= json_object_set_new(res, "cpu", json_pack("{s:s}", "cpus", cpus));
 	}
+	if (bad) {
+		snprintf(err, len, "cannot build config.json");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/config.json", dir);
 	ret = json_dump_file(c, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
 	if (ret < 0)
-		snprintf(err, len, "cannot write %.400s", path);
+		snprintf(err, len, "cannot write %.300s", path);
 	if (ret == 0 && config)
 		*config = json_incref(c);
+	goto out;
+out_inval:
+	ret = -EINVAL;
+out:
+	json_decref(root);
+	json_decref(disk);
 	json_decref(c);
 	return ret;
 }
@@ -171,33 +268,41 @@ static void state_free(const char *runtime, struct container_state *st)
 	free(st);
 }
 
-/* Runs vmbench-true in a container made exactly like the agent's: 0 when the runtime
- * works here, else -errno with its own words in reason. */
-static int try_runtime(const char *path, const struct backend_cfg *cfg, char *reason, size_t len)
+/* Runs vmbench-true in a container made exactly like the agent's: 0 with the runtime's
+ * template in *tmpl when it works here, else -errno with its own words in reason. */
+static int try_runtime(const char *path, const struct backend_cfg *cfg, json_t **tmpl, char *reason,
+		       size_t len)
 {
 	struct guest g = { .cfg = cfg };
 	struct container_state *st = calloc(1, sizeof(*st));
-	char out[512];
+	char out[2048];
 	int ret;
 
 	if (!st)
 		return -ENOMEM;
+	reason[0] = '\0';
 	ret = state_init(&g, st);
 	if (ret < 0) {
 		snprintf(reason, len, "%s", g.reason);
 		free(st);
 		return ret;
 	}
-	ret = write_bundle(path, st->rundir, cfg, st->id, "/vmbench/vmbench-true", NULL, reason,
-			   len);
+	*tmpl = load_template(path, st->rundir, reason, len);
+	ret = *tmpl ? write_bundle(*tmpl, st->rundir, cfg, st->id, "/vmbench/vmbench-true", NULL,
+				   reason, len)
+		    : -EIO;
 	if (ret == 0) {
 		char *run[] = { (char *)path, "--root",	  st->state, "run",
 				"--bundle",   st->rundir, st->id,    NULL };
 		ret = proc_capture(run, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 		if (ret != 0) {
-			snprintf(reason, len, "%s", ret < 0 ? strerror(-ret) : util_rtrim(out));
+			runtime_words(out, ret, reason, len);
 			ret = ret < 0 ? ret : -ENOTSUP;
 		}
+	}
+	if (ret < 0) {
+		json_decref(*tmpl);
+		*tmpl = NULL;
 	}
 	state_free(path, st);
 	return ret;
@@ -206,7 +311,7 @@ static int try_runtime(const char *path, const struct backend_cfg *cfg, char *re
 static int choose_runtime(const struct backend_cfg *cfg)
 {
 	static const char *const names[] = { "crun", "runc" };
-	char reason[512];
+	char reason[400];
 	bool installed = false;
 
 	rt.done = true;
@@ -221,7 +326,7 @@ static int choose_runtime(const struct backend_cfg *cfg)
 			continue;
 		}
 		installed = true;
-		int ret = try_runtime(path, cfg, reason, sizeof(reason));
+		int ret = try_runtime(path, cfg, &rt.template, reason, sizeof(reason));
 		if (ret < 0) {
 			json_array_append_new(rt.rejected, json_pack("{s:s, s:s}", "runtime",
 								     names[i], "reason", reason));
@@ -230,9 +335,9 @@ static int choose_runtime(const struct backend_cfg *cfg)
 			continue;
 		}
 		char *ver[] = { path, "--version", NULL }, out[256];
+		snprintf(rt.version, sizeof(rt.version), "%s", names[i]);
 		if (proc_capture(ver, out, sizeof(out), RUNTIME_TIMEOUT_MS) == 0)
-			snprintf(rt.version, sizeof(rt.version), "%.*s", (int)strcspn(out, "\n"),
-				 out);
+			runtime_words(out, 0, rt.version, sizeof(rt.version));
 		snprintf(rt.name, sizeof(rt.name), "%s", names[i]);
 		snprintf(rt.path, sizeof(rt.path), "%s", path);
 		/* The note: which one, and why not the one before it. */
@@ -284,8 +389,8 @@ static void container_explain(struct guest *g, char *buf, size_t len)
 {
 	struct container_state *st = g->priv;
 
-	backend_explain(g, rt.name[0] ? rt.name : "the runtime", st ? st->rundir : NULL,
-			"runtime.log", buf, len);
+	backend_explain(g, rt.name[0] ? rt.name : "the runtime", "the container's process",
+			st ? st->rundir : NULL, "runtime.log", buf, len);
 }
 
 static int container_start(struct guest *g)
@@ -305,11 +410,13 @@ static int container_start(struct guest *g)
 	ret = state_init(g, st);
 	if (ret < 0)
 		return ret;
-	ret = write_bundle(rt.path, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
+	ret = write_bundle(rt.template, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
 			   &st->config, g->reason, sizeof(g->reason));
 	if (ret < 0)
 		return ret;
-	const char *args[] = { rt.path, "--root", st->state, "run", "--bundle", st->rundir, st->id };
+	const char *args[] = {
+		rt.path, "--root", st->state, "run", "--bundle", st->rundir, st->id
+	};
 	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
 		backend_cmd_add(&st->cmd, args[i]);
 	ret = proc_spawn_piped(container_child, g, &g->pid, &g->to_guest, &g->from_guest);

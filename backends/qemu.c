@@ -145,7 +145,7 @@ static void qemu_explain(struct guest *g, char *buf, size_t len)
 {
 	struct qemu_state *st = g->priv;
 
-	backend_explain(g, "QEMU", st ? st->rundir : NULL, "qemu.log", buf, len);
+	backend_explain(g, "QEMU", NULL, st ? st->rundir : NULL, "qemu.log", buf, len);
 }
 
 /* The vCPU threads go to the measurement CPU. */
@@ -213,6 +213,9 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	if (ret < 0)
 		return ret;
 	build_argv(st, g->cfg);
+	ret = backend_cmd_check(&st->cmd, g);
+	if (ret < 0)
+		return ret;
 	ret = proc_spawn_piped(qemu_child, st, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0) {
 		snprintf(g->reason, sizeof(g->reason), "cannot start QEMU: %s", strerror(-ret));

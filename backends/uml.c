@@ -12,81 +12,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
 
 #include "backends/backend.h"
+#include "backends/mapcount.h"
+#include "harness/log.h"
+#include "harness/util.h"
 #include "harness/proc.h"
 #include "workloads/sysutil.h"
 #include "workloads/workload.h"
 
-#define UML_BIN	      "linux.uml"
-#define MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
-
-/*
- * UML maps guest pages into the host process of each guest address space one by one, so
- * a guest process that touches N pages needs about N host mappings: Debian's default
- * vm.max_map_count (65530) ends a guest process near 256 MiB with "UML ran out of memory
- * on the host side". While a UML guest runs, the limit is raised to cover all of guest
- * memory twice over (newer distributions default to 1048576 anyway), and put back after.
- */
-static long saved_map_count = -1;
-
-static long read_map_count(void)
-{
-	FILE *f = fopen(MAX_MAP_COUNT, "re");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int write_map_count(long v)
-{
-	FILE *f = fopen(MAX_MAP_COUNT, "we");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (fprintf(f, "%ld\n", v) < 0)
-		ret = -EIO;
-	if (fclose(f) != 0 && ret == 0)
-		ret = -errno;
-	return ret;
-}
-
-/* Raises the limit for mem_mib of guest memory; returns what was done, for the facts. */
-static json_t *raise_map_count(unsigned mem_mib)
-{
-	long now = read_map_count(), need = (long)mem_mib * 256 * 2;
-	int ret = 0;
-
-	if (now >= 0 && now < need && saved_map_count < 0) {
-		ret = write_map_count(need);
-		if (ret == 0)
-			saved_map_count = now;
-	}
-	return json_pack("{s:I, s:I, s:I, s:s}", "host", (json_int_t)now, "needed",
-			 (json_int_t)need, "during_run", (json_int_t)read_map_count(), "note",
-			 ret < 0 ? strerror(-ret) : "restored after the run");
-}
-
-static void restore_map_count(void)
-{
-	if (saved_map_count >= 0 && write_map_count(saved_map_count) == 0)
-		saved_map_count = -1;
-}
+#define UML_BIN "linux.uml"
 
 struct uml_state {
 	char rundir[256];
 	char uml[PATH_MAX];
-	char memdir[PATH_MAX]; /* where UML keeps guest memory: a tmpfs */
+	char memdir[PATH_MAX];	/* where UML keeps guest memory: a tmpfs */
+	bool maps_held;		/* registered with mapcount_acquire */
+	char maps_problem[200]; /* why the map limit could not be raised, for explain */
 	struct backend_cmd cmd;
 	struct guest *g;
 };
@@ -105,11 +52,27 @@ static int uml_available(const struct backend_cfg *cfg, char *reason, size_t len
 	return 0;
 }
 
+/* A tmpfs UML can map guest memory from (PROT_EXEC: not noexec). */
 static bool on_tmpfs(const char *dir)
 {
 	struct statfs fs;
+	struct statvfs vfs;
 
-	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && access(dir, W_OK) == 0;
+	return statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC && statvfs(dir, &vfs) == 0 &&
+	       !(vfs.f_flag & ST_NOEXEC) && access(dir, W_OK) == 0;
+}
+
+/* UML joins its arguments into one kernel command line split at spaces, and ubd= splits
+ * at commas: paths with those cannot be passed. */
+static int check_path(struct guest *g, const char *what, const char *path, const char *bad)
+{
+	if (path && path[strcspn(path, bad)]) {
+		snprintf(g->reason, sizeof(g->reason),
+			 "UML's command line cannot hold %s %.150s (it has a '%c')", what, path,
+			 path[strcspn(path, bad)]);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static void build_argv(struct uml_state *st, const struct backend_cfg *cfg)
@@ -161,7 +124,9 @@ static void uml_explain(struct guest *g, char *buf, size_t len)
 {
 	struct uml_state *st = g->priv;
 
-	backend_explain(g, "UML", st ? st->rundir : NULL, "uml.log", buf, len);
+	backend_explain(g, "UML", NULL, st ? st->rundir : NULL, "uml.log", buf, len);
+	if (st && st->maps_problem[0])
+		util_appendf(buf, len, "%s%s", buf[0] ? "; " : "", st->maps_problem);
 }
 
 static json_t *uml_facts(const struct uml_state *st, json_t *map_count)
@@ -194,8 +159,27 @@ static int uml_start(struct guest *g)
 	 * unless the runtime directory is one. */
 	snprintf(st->memdir, sizeof(st->memdir), "%s",
 		 on_tmpfs(st->rundir) || !on_tmpfs("/dev/shm") ? st->rundir : "/dev/shm");
+	if (check_path(g, "the runtime directory", st->rundir, " \t") < 0 ||
+	    check_path(g, "the initramfs", g->cfg->initrd, " \t") < 0 ||
+	    check_path(g, "the test disk", g->cfg->disk_path, " \t,:") < 0)
+		return -EINVAL;
 	build_argv(st, g->cfg);
-	json_t *map_count = raise_map_count(g->cfg->mem_mib);
+	ret = backend_cmd_check(&st->cmd, g);
+	if (ret < 0)
+		return ret;
+	/* Every guest page may be a host mapping: all of guest memory, twice over. */
+	json_t *map_count =
+		mapcount_acquire(MAPCOUNT_SYSCTL, MAPCOUNT_STATE, (long)g->cfg->mem_mib * 256 * 2);
+	st->maps_held = true;
+	const char *action = json_string_value(json_object_get(map_count, "action"));
+	if (action && strncmp(action, "cannot", 6) == 0) {
+		static bool warned;
+		if (!warned)
+			log_warn("uml: vm.max_map_count: %s", action);
+		warned = true;
+		snprintf(st->maps_problem, sizeof(st->maps_problem), "vm.max_map_count: %s",
+			 action);
+	}
 	ret = proc_spawn_piped(uml_child, st, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0) {
 		snprintf(g->reason, sizeof(g->reason), "cannot start UML: %s", strerror(-ret));
@@ -215,7 +199,8 @@ static void uml_stop(struct guest *g)
 	/* The guest powers off at the end of its stream; then the group goes, UML's helper
 	 * processes with it. */
 	backend_end_process(g, 2000);
-	restore_map_count();
+	if (st && st->maps_held)
+		mapcount_release(MAPCOUNT_SYSCTL, MAPCOUNT_STATE);
 	if (st) {
 		if (st->rundir[0])
 			sys_rmtree(st->rundir);

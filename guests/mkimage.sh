@@ -98,14 +98,21 @@ key=$( {
 	echo "$MODULES"
 } | sha256sum | cut -c1-16)
 OUT=$CACHE/images/$key
-if [ -f "$OUT/info" ]; then
+up_to_date() {
+	[ -f "$OUT/info" ] || return 1
 	say "image $key is up to date"
-	touch "$OUT/info" # in use: kept by the pruning below
+	touch "$OUT/info" 2>/dev/null || : # in use: kept by the pruning below
 	echo "$OUT"
 	exit 0
-fi
+}
+up_to_date || :
 [ $CHECK = 0 ] || { say "image $key is not built"; exit 3; }
 
+# One build at a time per cache: another one may be making this very image.
+mkdir -p "$CACHE/images"
+exec 9>"$CACHE/images/.lock"
+flock 9
+up_to_date || :
 say "building image $key"
 stage=$(mktemp -d "$CACHE/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
@@ -134,7 +141,6 @@ for ko in $kos; do
 done
 "$BUSYBOX" depmod -b "$stage" "$KVER"
 
-mkdir -p "$CACHE/images"
 tmpout=$(mktemp -d "$CACHE/images/.new.XXXXXX")
 trap 'rm -rf "$stage" "$tmpout"' EXIT
 (cd "$stage" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) \
@@ -168,9 +174,14 @@ fi
 chmod 755 "$stage"
 mv "$stage" "$tmpout/rootfs"
 echo "rootfs=$OUT/rootfs" >>"$tmpout/info"
+# Under the lock nobody else made $OUT; what is there is a broken earlier attempt.
 rm -rf "$OUT"
 mv "$tmpout" "$OUT"
-# Images of older inputs, unused for 30 days.
+# Images of older inputs unused for 30 days, and what builds that died left behind.
 find "$CACHE/images" -mindepth 2 -maxdepth 2 -name info -mtime +30 2>/dev/null |
-	while read -r old; do rm -rf "$(dirname "$old")"; done
+	while read -r old; do
+		[ "$(dirname "$old")" = "$OUT" ] || rm -rf "$(dirname "$old")" 2>/dev/null || :
+	done
+find "$CACHE" "$CACHE/images" -mindepth 1 -maxdepth 1 \( -name '.stage.*' -o -name '.new.*' \) \
+	-mmin +1440 -exec rm -rf {} + 2>/dev/null || :
 echo "$OUT"

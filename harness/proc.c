@@ -105,6 +105,9 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 			dup2(devnull, STDIN_FILENO);
 		dup2(fds[1], STDOUT_FILENO);
 		dup2(fds[1], STDERR_FILENO);
+		/* Its own process group: the terminal's Ctrl-C goes to vmbench, not to a
+		 * clean-up command (a container's delete) it runs on the way out. */
+		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);

@@ -18,7 +18,8 @@ int proc_interrupt_signal(void);
  * by the user, other -errno. timeout_ms < 0 waits forever. */
 int proc_wait_readable(int fd, int timeout_ms) __must_check;
 
-/* Runs argv (PATH search), captures up to len-1 bytes of stdout and stderr in out.
+/* Runs argv (PATH search) in its own process group, captures up to len-1 bytes of stdout
+ * and stderr in out.
  * Returns the exit status (0..255), -ETIMEDOUT (killed after timeout_ms), -errno. */
 int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms) __must_check;
 

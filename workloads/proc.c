@@ -1,4 +1,8 @@
-/* Process workloads (lmbench lat_proc): fork, fork + exec, fork + /bin/sh -c. */
+/*
+ * Process workloads (lmbench lat_proc): fork, fork + exec, fork + sh -c. The shell is
+ * busybox's where there is one (the guest image's is the host's busybox-static, so every
+ * backend starts the same shell), else /bin/sh.
+ */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,8 +15,11 @@
 
 #define EXEC_TARGET "vmbench-true"
 
+#define BUSYBOX "/bin/busybox"
+
 struct proc_state {
 	char target[PATH_MAX];
+	const char *shell; /* proc.sh: the program, busybox or /bin/sh */
 };
 
 static int proc_setup(struct wl_ctx *ctx)
@@ -35,11 +42,20 @@ static int proc_setup(struct wl_ctx *ctx)
 
 static int proc_sh_setup(struct wl_ctx *ctx)
 {
-	if (access("/bin/sh", X_OK) < 0) {
-		snprintf(ctx->reason, sizeof(ctx->reason), "no /bin/sh: %s", strerror(errno));
+	const char *shell = access(BUSYBOX, X_OK) == 0 ? BUSYBOX : "/bin/sh";
+
+	if (access(shell, X_OK) < 0) {
+		snprintf(ctx->reason, sizeof(ctx->reason), "no %s or /bin/sh: %s", BUSYBOX,
+			 strerror(errno));
 		return -ENOTSUP;
 	}
-	return proc_setup(ctx);
+	int ret = proc_setup(ctx);
+	if (ret == 0) {
+		struct proc_state *st = ctx->priv;
+		st->shell = shell;
+		json_object_set_new(ctx->extra, "shell", json_string(shell));
+	}
+	return ret;
 }
 
 static void proc_teardown(struct wl_ctx *ctx)
@@ -81,7 +97,7 @@ static int proc_run(struct wl_ctx *ctx, uint64_t iters, enum proc_kind kind)
 			} else if (kind == PROC_SH) {
 				/* The path as $0, quoted: any directory name works. */
 				char *const argv[] = { "sh", "-c", "\"$0\"", st->target, NULL };
-				execve("/bin/sh", argv, noenv);
+				execve(st->shell, argv, noenv);
 			}
 			_exit(kind == PROC_FORK ? 0 : 127);
 		}
@@ -130,7 +146,7 @@ const struct workload_ops workload_proc_exec = {
 const struct workload_ops workload_proc_sh = {
 	.abi = WORKLOAD_ABI,
 	.name = "proc.sh",
-	.summary = "fork() and /bin/sh -c of the tiny binary, then wait (lat_proc shell)",
+	.summary = "fork() and sh -c of the tiny binary (busybox sh where there is one), then wait (lat_proc shell)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
 	.setup = proc_sh_setup,

@@ -13,9 +13,13 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
+#include "harness/util.h"
+
+static void remember_remains(void);
 
 static pid_t start(char *argv[], const char *outfile, const char *errfile)
 {
+	remember_remains();
 	pid_t pid = fork();
 
 	cr_assert_geq(pid, 0);
@@ -96,68 +100,85 @@ const struct cell *cli_cell(const struct results *res, const char *backend, cons
 	return NULL;
 }
 
-/* The first entry of dir whose name starts with prefix, into found. */
-static bool dir_has(const char *dir, const char *prefix, char *found, size_t len)
+/*
+ * Things a run could leave behind, as one "kind path" line each: vmbench-* entries of the
+ * runtime directory and of the cgroup trees (v2 or hybrid's unified tree, then each v1
+ * hierarchy), and mount points that name vmbench.
+ */
+static void remains(char *out, size_t len)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	bool hit = false;
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char roots[32][300];
+	size_t nroots = 0;
 
-	while (d && !hit && (e = readdir(d)))
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			snprintf(found, len, "%s/%s", dir, e->d_name);
-			hit = true;
-		}
+	out[0] = '\0';
+	if (!base || !*base || access(base, W_OK) < 0)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	snprintf(roots[nroots++], sizeof(roots[0]), "%s", base);
+	snprintf(roots[nroots++], sizeof(roots[0]), "/sys/fs/cgroup");
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	while (d && nroots < 32 && (e = readdir(d)))
+		if (e->d_name[0] != '.' && e->d_type == DT_DIR)
+			snprintf(roots[nroots++], sizeof(roots[0]), "/sys/fs/cgroup/%.200s",
+				 e->d_name);
 	if (d)
 		closedir(d);
-	return hit;
+	for (size_t r = 0; r < nroots; r++) {
+		d = opendir(roots[r]);
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "vmbench-", 8))
+				util_appendf(out, len, "%s %s/%s\n", r ? "cgroup" : "directory",
+					     roots[r], e->d_name);
+		if (d)
+			closedir(d);
+	}
+	/* mountinfo: id parent major:minor root mount-point ... */
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024], point[512];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %511s", point) == 1 && strstr(point, "vmbench"))
+			util_appendf(out, len, "mount %s\n", point);
+	if (f)
+		fclose(f);
+}
+
+/* What was there before the first vmbench this test started: not ours to judge. */
+static char before[16384];
+static bool before_taken;
+
+static void remember_remains(void)
+{
+	if (!before_taken)
+		remains(before, sizeof(before));
+	before_taken = true;
 }
 
 const char *cli_leftovers(const char *tag)
 {
 	static char what[600];
-	char prefix[64], path[300], found[400];
-	const char *base = getenv("XDG_RUNTIME_DIR");
+	static char now[16384];
+	char prefix[64];
 
-	if (!base || !*base || access(base, W_OK) < 0)
-		base = getenv("TMPDIR");
-	if (!base || !*base)
-		base = "/tmp";
 	snprintf(prefix, sizeof(prefix), "vmbench-%s-", tag);
-	if (dir_has(base, prefix, found, sizeof(found))) {
-		snprintf(what, sizeof(what), "runtime directory %s", found);
-		return what;
-	}
-	/* cgroup v2 or hybrid's unified tree, then each v1 hierarchy. */
-	if (dir_has("/sys/fs/cgroup", "vmbench-", found, sizeof(found))) {
-		snprintf(what, sizeof(what), "cgroup %s", found);
-		return what;
-	}
-	DIR *d = opendir("/sys/fs/cgroup");
-	struct dirent *e;
-	bool hit = false;
-	while (d && !hit && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
+	remains(now, sizeof(now));
+	for (char *save, *l = strtok_r(now, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char needle[600];
+		snprintf(needle, sizeof(needle), "%s\n", l);
+		if (strstr(before, needle))
 			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", e->d_name);
-		hit = dir_has(path, "vmbench-", found, sizeof(found));
-	}
-	if (d)
-		closedir(d);
-	if (hit) {
-		snprintf(what, sizeof(what), "cgroup %s", found);
+		/* Runtime directories of other backends are not this test's business. */
+		if (!strncmp(l, "directory ", 10) && !strstr(l, prefix))
+			continue;
+		snprintf(what, sizeof(what), "%s", l);
 		return what;
 	}
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "vmbench")) {
-			snprintf(what, sizeof(what), "mount %.500s", line);
-			fclose(f);
-			return what;
-		}
-	if (f)
-		fclose(f);
+	DIR *d;
+	struct dirent *e;
+	FILE *f;
+	char path[300];
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	if (waitpid(-1, NULL, WNOHANG) != 0)

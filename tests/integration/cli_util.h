@@ -19,8 +19,9 @@ int cli_run_results(char *argv[], const char *dir, struct results *res, char *er
 /* The cell of backend and workload in res; fails the test when there is none. */
 const struct cell *cli_cell(const struct results *res, const char *backend, const char *workload);
 /*
- * What a run left behind: runtime directories named vmbench-<tag>-* where backends make
- * them, cgroups named vmbench-*, mounts that name vmbench, and live child processes (the
+ * What the runs of this test left behind: runtime directories named vmbench-<tag>-* where
+ * backends make them, cgroups named vmbench-*, mount points that name vmbench (each only
+ * when it was not there before the test's first run), and live child processes (the
  * caller is a PR_SET_CHILD_SUBREAPER, so orphans of the run are its children; dead ones
  * are reaped here). NULL when nothing is left, else what was found.
  */
