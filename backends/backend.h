@@ -34,6 +34,8 @@ struct backend_cfg {
 	const char *rootfs;	  /* the same files unpacked, the containers' root */
 	const char *image_reason; /* why kernel, initrd and rootfs are NULL */
 	bool force_kvm;		/* run the KVM backends even where KVM emulates in software */
+	const char *const *events; /* hardware events for the probes (libpfm4 names, NULL
+				    * ended), or NULL for their default */
 };
 
 /* A running guest. */

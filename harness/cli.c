@@ -15,6 +15,7 @@
 #include "harness/doctor.h"
 #include "harness/host.h"
 #include "harness/image.h"
+#include "harness/perfev.h"
 #include "harness/log.h"
 #include "harness/plan.h"
 #include "harness/proc.h"
@@ -35,7 +36,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL, OPT_NO_PROBES, OPT_EVENTS };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -305,7 +306,8 @@ struct run_ctx {
 	unsigned disk_mib;
 	const struct profile *profile;
 	unsigned reps, sample_ms;
-	bool reps_set, force_kvm;
+	bool reps_set, force_kvm, no_probes;
+	char **events; /* --events, split */
 };
 
 static const struct opt run_opts[] = {
@@ -329,6 +331,11 @@ static const struct opt run_opts[] = {
 	  "guest kernel: an unpacked tree (boot/vmlinuz-*, lib/modules/) instead of Debian's" },
 	{ "force-kvm", OPT_FORCE_KVM, no_argument, NULL,
 	  "run kvm and kvm-virtio even where KVM runs guest code in software" },
+	{ "events", OPT_EVENTS, required_argument, "LIST",
+	  "hardware events to count, libpfm4 names (default cycles,instructions,"
+	  "LLC-load-misses,dTLB-load-misses,branch-misses)" },
+	{ "no-probes", OPT_NO_PROBES, no_argument, NULL,
+	  "no host-side counters or trap counts (to measure what the probes cost)" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -383,6 +390,21 @@ static int run_opt(void *vctx, int key, const char *arg)
 	case OPT_FORCE_KVM:
 		ctx->force_kvm = true;
 		return 0;
+	case OPT_NO_PROBES:
+		ctx->no_probes = true;
+		return 0;
+	case OPT_EVENTS: {
+		size_t n;
+		char why[256];
+		util_free_list(ctx->events);
+		ctx->events = NULL;
+		if (util_split_list(arg, &ctx->events, &n) < 0 || n == 0)
+			return usage_error("run", "invalid --events '%s'", arg);
+		for (size_t i = 0; i < n; i++)
+			if (perfev_check_pfm(ctx->events[i], why, sizeof(why)) < 0)
+				return usage_error("run", "--events: %s", why);
+		return 0;
+	}
 	case OPT_RUN_KERNEL:
 		if (access(arg, R_OK) < 0)
 			return usage_error("run", "kernel tree '%s': %s", arg, strerror(errno));
@@ -588,12 +610,14 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		.plan = &plan,
 		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
 			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk,
-			     .force_kvm = ctx.force_kvm },
+			     .force_kvm = ctx.force_kvm,
+			     .events = (const char *const *)ctx.events },
 		.image = image,
 		.out_path = path,
 		.disk_reason = disk_reason[0] ? disk_reason : NULL,
 		.argc = full_argc,
 		.argv = full_argv,
+		.no_probes = ctx.no_probes,
 	};
 	image_to_cfg(image, image_reason[0] ? image_reason : NULL, &cfg.backend);
 	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d", pf.name,
@@ -620,6 +644,7 @@ out_plan:
 	plan_free(&plan);
 out_agent:
 	free(ctx.c.agent);
+	util_free_list(ctx.events);
 	return ret;
 }
 

@@ -27,8 +27,9 @@ struct session {
 	struct hello hello;
 	bool up;
 	double boot_s;
-	struct probe probes[MAX_PROBES];
+	struct probe probes[MAX_PROBES]; /* open while the session lasts */
 	size_t nprobes;
+	bool count_pass; /* counting-pass probes work for this guest */
 	json_t *facts; /* the backend's, taken over from the guest */
 };
 
@@ -68,9 +69,12 @@ static void recv_reason(struct session *s, int ret, const char *waiting_for, int
 	}
 }
 
-static void probes_open(struct session *s)
+/* Opens, for s's guest, the probes of one pass (count: the counting pass) into arr. */
+static size_t probes_open(struct session *s, struct probe *arr, size_t max, bool count)
 {
-	for (size_t i = 0; i < probe_count && s->nprobes < MAX_PROBES; i++) {
+	size_t n = 0;
+
+	for (size_t i = 0; i < probe_count && n < max; i++) {
 		const struct probe_ops *ops = probe_table[i];
 		char reason[256] = "";
 		const char *why;
@@ -79,11 +83,13 @@ static void probes_open(struct session *s)
 			log_warn("probe %s: %s", ops->name, why);
 			continue;
 		}
+		if (((ops->flags & PROBE_COUNT_PASS) != 0) != count)
+			continue;
 		if (ops->available(&s->g, reason, sizeof(reason)) < 0) {
 			log_dbg("probe %s: not for %s: %s", ops->name, s->g.ops->name, reason);
 			continue;
 		}
-		struct probe *p = &s->probes[s->nprobes];
+		struct probe *p = &arr[n];
 		p->ops = ops;
 		p->guest = &s->g;
 		p->priv = NULL;
@@ -91,16 +97,17 @@ static void probes_open(struct session *s)
 			log_warn("probe %s: cannot open for %s", ops->name, s->g.ops->name);
 			continue;
 		}
-		s->nprobes++;
+		n++;
 	}
+	return n;
 }
 
-static void probes_close(struct session *s)
+static void probes_close(struct probe *arr, size_t *n)
 {
-	for (size_t i = 0; i < s->nprobes; i++)
-		if (s->probes[i].ops->close)
-			s->probes[i].ops->close(&s->probes[i]);
-	s->nprobes = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (arr[i].ops->close)
+			arr[i].ops->close(&arr[i]);
+	*n = 0;
 }
 
 static void session_stop(struct session *s)
@@ -117,7 +124,7 @@ static void session_stop(struct session *s)
 		       m.type != MSG_BYE)
 			;
 	}
-	probes_close(s);
+	probes_close(s->probes, &s->nprobes);
 	s->g.ops->stop(&s->g);
 	s->up = false;
 	json_decref(s->facts);
@@ -125,7 +132,7 @@ static void session_stop(struct session *s)
 }
 
 static int session_start(struct session *s, const struct backend_ops *ops,
-			 const struct backend_cfg *cfg, char *err, size_t len)
+			 const struct backend_cfg *cfg, bool probes, char *err, size_t len)
 {
 	struct msg m;
 	int ret;
@@ -161,7 +168,14 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 	s->facts = s->g.facts;
 	s->g.facts = NULL;
 	s->up = true;
-	probes_open(s);
+	if (probes) {
+		s->nprobes = probes_open(s, s->probes, MAX_PROBES, false);
+		/* Whether a counting pass has anything to count here. */
+		struct probe trial[MAX_PROBES];
+		size_t ntrial = probes_open(s, trial, MAX_PROBES, true);
+		s->count_pass = ntrial > 0;
+		probes_close(trial, &ntrial);
+	}
 	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
 		s->hello.version, s->boot_s, s->hello.kernel, s->hello.timer_res_ns);
 	return 0;
@@ -170,19 +184,19 @@ out_stop:
 	return ret;
 }
 
-static int probes_snapshot(struct session *s, struct probe_snapshot *snaps)
+static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps)
 {
-	for (size_t i = 0; i < s->nprobes; i++) {
+	for (size_t i = 0; i < n; i++) {
 		snaps[i].n = 0;
-		int ret = s->probes[i].ops->snapshot(&s->probes[i], &snaps[i]);
+		int ret = arr[i].ops->snapshot(&arr[i], &snaps[i]);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
-/* Deltas of every probe value, per operation, into the cell's traps and counters. */
-static int probes_attribute(struct session *s, const struct probe_snapshot *before,
+/* Deltas of every probe value, per operation, added to the cell's traps and counters. */
+static int probes_attribute(const struct probe *arr, size_t n, const struct probe_snapshot *before,
 			    const struct probe_snapshot *after, double ops, struct cell *cell)
 {
 	json_t *counters = json_object(), *kinds = json_object();
@@ -191,7 +205,7 @@ static int probes_attribute(struct session *s, const struct probe_snapshot *befo
 
 	if (!counters || !kinds)
 		goto nomem;
-	for (size_t i = 0; i < s->nprobes; i++) {
+	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < after[i].n; k++) {
 			const struct probe_value *a = &after[i].v[k];
 			const struct probe_value *b = NULL;
@@ -209,18 +223,30 @@ static int probes_attribute(struct session *s, const struct probe_snapshot *befo
 			} else {
 				json_object_set_new(counters, a->name,
 						    json_pack("{s:f, s:f, s:b, s:s}", "per_op",
-							      per_op, "total", delta, "scaled", 0,
-							      "source", s->probes[i].ops->name));
+							      per_op, "total", delta, "scaled",
+							      a->scaled || b->scaled, "source",
+							      arr[i].ops->name));
 			}
 		}
 	}
 	if (json_object_size(counters)) {
-		cell->counters = counters;
-		counters = NULL;
+		if (!cell->counters) {
+			cell->counters = counters;
+			counters = NULL;
+		} else if (json_object_update(cell->counters, counters) < 0) {
+			goto nomem;
+		}
 	}
 	if (any_trap) {
-		cell->traps = json_pack("{s:f, s:o}", "per_op", trap_total, "by_kind", kinds);
-		kinds = NULL;
+		json_t *old = cell->traps;
+		if (old) {
+			trap_total += json_number_value(json_object_get(old, "per_op"));
+			json_object_update(kinds, json_object_get(old, "by_kind"));
+		}
+		cell->traps = json_pack("{s:f, s:O}", "per_op", trap_total, "by_kind", kinds);
+		json_decref(old);
+		if (!cell->traps)
+			goto nomem;
 	}
 	json_decref(counters);
 	json_decref(kinds);
@@ -314,6 +340,118 @@ static int recv_data(struct session *s, char **text, size_t *textlen, char *err,
 	return ret;
 }
 
+/* One pass of a workload: what to ask for and which probes bracket it. */
+struct pass {
+	unsigned reps, warmup;
+	uint64_t min_sample_ns;
+	struct probe *probes;
+	size_t nprobes;
+};
+
+/*
+ * Runs wl once on the agent (RUN, READY, GO, DONE, the data) with the pass's probes
+ * snapshotted between READY and GO and again at DONE, and attributes their deltas to cell.
+ * 1 with the payload in *pl; 0 when the agent answered with its own ERR (in *m); a negative
+ * errno with err otherwise.
+ */
+static int run_pass(struct session *s, const struct workload_ops *wl, const struct pass *ps,
+		    struct cell *cell, struct payload *pl, struct msg *m, char *err, size_t len)
+{
+	struct probe_snapshot *before = calloc(MAX_PROBES, sizeof(*before));
+	struct probe_snapshot *after = calloc(MAX_PROBES, sizeof(*after));
+	char *text = NULL;
+	size_t textlen = 0;
+	uint64_t iters;
+	int ret = -ENOMEM;
+
+	if (!before || !after)
+		goto out;
+	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
+	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s", wl->name,
+			ps->reps, ps->warmup, (unsigned long long)ps->min_sample_ns,
+			disk ? " disk=" : "", disk ? s->g.disk : "");
+	if (ret < 0) {
+		snprintf(err, len, "cannot send RUN to the guest: %s", strerror(-ret));
+		goto out;
+	}
+	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
+	double ready_ms = READY_BASE_MS + (double)ps->min_sample_ns / 1e6 *
+						 (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
+	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m, err,
+		    len);
+	if (ret <= 0)
+		goto out;
+	iters = m->iters;
+	/* The measured phase may last reps samples of sample_ns each; allow three times that
+	 * and half a minute more before calling the guest hung. */
+	double expect_ms = (double)ps->reps * (double)m->sample_ns * 3 / 1e6 + 30000;
+	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
+
+	ret = probes_snapshot(ps->probes, ps->nprobes, before);
+	if (ret < 0) {
+		snprintf(err, len, "a probe failed before the run: %s", strerror(-ret));
+		goto out;
+	}
+	ret = conn_send(&s->c, "GO");
+	if (ret < 0) {
+		snprintf(err, len, "cannot send GO to the guest: %s", strerror(-ret));
+		goto out;
+	}
+	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
+	if (ret <= 0)
+		goto out;
+	ret = probes_snapshot(ps->probes, ps->nprobes, after);
+	if (ret < 0) {
+		snprintf(err, len, "a probe failed after the run: %s", strerror(-ret));
+		goto out;
+	}
+	ret = recv_data(s, &text, &textlen, err, len);
+	if (ret < 0)
+		goto out;
+	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, pl, err,
+				  len);
+	if (ret < 0)
+		goto out;
+	ret = probes_attribute(ps->probes, ps->nprobes, before, after,
+			       json_real_value(json_object_get(pl->raw, "ops")), cell);
+	if (ret < 0)
+		snprintf(err, len, "%s", strerror(-ret));
+	else
+		ret = 1;
+out:
+	free(text);
+	free(before);
+	free(after);
+	return ret;
+}
+
+/*
+ * The counting pass: one more sample of wl with the probes whose events would slow down
+ * the measured samples (tracepoints), for traps per operation. Its timing is thrown away.
+ * Its failure leaves the cell's measurement as it is; returns a negative errno only when
+ * the session is no longer usable.
+ */
+static int count_pass(struct session *s, const struct workload_ops *wl, const struct profile *pf,
+		      struct cell *cell)
+{
+	struct probe probes[MAX_PROBES];
+	struct payload pl = { 0 };
+	char err[512] = "";
+	struct msg m;
+	struct pass ps = { .reps = 1, .min_sample_ns = pf->min_sample_ns, .probes = probes };
+
+	ps.nprobes = probes_open(s, probes, MAX_PROBES, true);
+	if (!ps.nprobes)
+		return 0;
+	int ret = run_pass(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+	probes_close(probes, &ps.nprobes);
+	payload_free(&pl);
+	if (ret <= 0)
+		log_warn("%s: %s: no trap counts: %s", s->g.ops->name, wl->name,
+			 ret == 0 ? m.text : err);
+	return ret < 0 ? ret : 0;
+}
+
 /*
  * One workload in a running session. The cell gets its outcome. Returns 0 while the
  * session is still usable, or a negative errno once it is not (protocol error, timeout,
@@ -322,89 +460,34 @@ static int recv_data(struct session *s, char **text, size_t *textlen, char *err,
 static int run_cell(struct session *s, const struct workload_ops *wl, const struct profile *pf,
 		    struct cell *cell)
 {
-	struct probe_snapshot *before = calloc(MAX_PROBES, sizeof(*before));
-	struct probe_snapshot *after = calloc(MAX_PROBES, sizeof(*after));
 	char err[512] = "";
 	struct msg m;
-	uint64_t iters;
-	char *text = NULL;
-	size_t textlen = 0;
 	struct payload pl = { 0 };
-	int ret = -ENOMEM;
+	struct pass ps = { .reps = pf->reps,
+			   .warmup = pf->warmup,
+			   .min_sample_ns = pf->min_sample_ns,
+			   .probes = s->probes,
+			   .nprobes = s->nprobes };
+	int ret = run_pass(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
 
-	if (!before || !after)
-		goto fail;
-	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
-	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s", wl->name,
-			pf->reps, pf->warmup, (unsigned long long)pf->min_sample_ns,
-			disk ? " disk=" : "", disk ? s->g.disk : "");
-	if (ret < 0) {
-		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
-		goto fail;
+	if (ret == 0) { /* the agent's own ERR: the session goes on */
+		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
+		goto out;
 	}
-	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
-	double ready_ms = READY_BASE_MS + (double)pf->min_sample_ns / 1e6 *
-						 (3.0 * pf->warmup + 40) * WL_MAX_POINTS;
-	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, &m, err,
-		    sizeof(err));
-	if (ret <= 0)
-		goto answered;
-	iters = m.iters;
-	/* The measured phase may last reps samples of sample_ns each; allow three times that
-	 * and half a minute more before calling the guest hung. */
-	double expect_ms = (double)pf->reps * (double)m.sample_ns * 3 / 1e6 + 30000;
-	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
-
-	ret = probes_snapshot(s, before);
+	if (ret > 0)
+		ret = cell_set_samples(cell, pl.samples, pl.n);
 	if (ret < 0) {
-		snprintf(err, sizeof(err), "a probe failed before the run: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = conn_send(&s->c, "GO");
-	if (ret < 0) {
-		snprintf(err, sizeof(err), "cannot send GO to the guest: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = await(s, MSG_DONE, wl->name, done_timeout, &m, err, sizeof(err));
-	if (ret <= 0)
-		goto answered;
-	ret = probes_snapshot(s, after);
-	if (ret < 0) {
-		snprintf(err, sizeof(err), "a probe failed after the run: %s", strerror(-ret));
-		goto fail;
-	}
-	ret = recv_data(s, &text, &textlen, err, sizeof(err));
-	if (ret < 0)
-		goto fail;
-	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, pf->reps, iters, &pl, err,
-				  sizeof(err));
-	if (ret < 0)
-		goto fail;
-	ret = cell_set_samples(cell, pl.samples, pl.n);
-	if (ret == 0)
-		ret = probes_attribute(s, before, after,
-				       json_real_value(json_object_get(pl.raw, "ops")), cell);
-	if (ret < 0) {
-		snprintf(err, sizeof(err), "%s", strerror(-ret));
-		goto fail;
+		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
+		goto out;
 	}
 	cell->raw = pl.raw;
 	cell->extra = pl.extra;
 	cell->series = pl.series;
 	pl.raw = pl.extra = pl.series = NULL;
-	goto out;
-answered:
-	if (ret == 0) { /* the agent's own ERR: the session goes on */
-		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
-		goto out;
-	}
-fail:
-	cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
+	if (s->count_pass)
+		ret = count_pass(s, wl, pf, cell);
 out:
 	payload_free(&pl);
-	free(text);
-	free(before);
-	free(after);
 	return ret;
 }
 
@@ -476,7 +559,7 @@ static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b,
 			cell_set_status(cell, CELL_FAILED, "interrupted");
 			goto out;
 		}
-		ret = session_start(&s, b, &cfg->backend, err, sizeof(err));
+		ret = session_start(&s, b, &cfg->backend, false, err, sizeof(err));
 		if (ret < 0) {
 			cell_set_status(cell, CELL_FAILED, "boot %u of %u failed: %s", i + 1,
 					warm + pf->reps, err);
@@ -555,7 +638,7 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			continue;
 		}
 		if (!up) {
-			ret = session_start(&s, b, &cfg->backend, err, sizeof(err));
+			ret = session_start(&s, b, &cfg->backend, !cfg->no_probes, err, sizeof(err));
 			if (ret < 0) {
 				log_err("%s: cannot start: %s", b->name, err);
 				json_object_set_new(binfo, "status", json_string("failed"));

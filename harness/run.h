@@ -17,6 +17,7 @@ struct run_cfg {
 	json_t *image;		 /* the guest image's info, for provenance, or NULL */
 	int argc;	      /* the command line, for provenance */
 	char **argv;
+	bool no_probes;	      /* run without any probe */
 };
 
 /*

@@ -1,2 +1,5 @@
 /* The probes, one X-macro entry each: X(symbol) names `probe_<symbol>` in probes/. */
-#define PROBE_LIST(X) X(procstat)
+#define PROBE_LIST(X)                                                                              \
+	X(perf)                                                                                    \
+	X(traps)                                                                                   \
+	X(procstat)

@@ -6,12 +6,13 @@
 #ifndef VMBENCH_PROBE_H
 #define VMBENCH_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "backends/backend.h"
 #include "harness/compiler.h"
 
-#define PROBE_ABI	 1
+#define PROBE_ABI	 2
 #define PROBE_MAX_VALUES 64
 
 enum probe_kind {
@@ -23,6 +24,7 @@ struct probe_value {
 	char name[48];
 	enum probe_kind kind;
 	double value;
+	bool scaled; /* estimated from a multiplexed counter */
 };
 
 struct probe_snapshot {
@@ -36,10 +38,18 @@ struct probe {
 	void *priv;
 };
 
+enum probe_flags {
+	/* Opened only for a separate counting pass after each measured one, never while
+	 * the samples are timed: its events slow down what they count (tracepoints put every
+	 * system call of the host on its slow path). */
+	PROBE_COUNT_PASS = 1u << 0,
+};
+
 struct probe_ops {
 	unsigned abi; /* PROBE_ABI */
 	const char *name;
 	const char *summary;
+	unsigned flags;
 	/* 0 when the probe can watch this guest; -errno with a reason otherwise. */
 	int (*available)(const struct guest *g, char *reason, size_t len);
 	int (*open)(struct probe *p);	/* optional */

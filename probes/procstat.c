@@ -10,13 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/perfev.h"
 #include "harness/util.h"
 #include "probes/probe.h"
 
 static int procstat_available(const struct guest *g, char *reason, size_t len)
 {
 	char path[64];
+	struct perf_event_attr attr;
+	struct perfev ev;
+	pid_t pid = g->watched ? g->watched : g->pid;
 
+	/* The fallback where perf_event_open is not allowed (perf_event_paranoid). */
+	if (perfev_encode("task-clock", &attr, reason, len) == 0 &&
+	    perfev_open(&ev, &attr, &pid, 1, reason, len) == 0) {
+		perfev_close(&ev);
+		snprintf(reason, len, "the perf probe counts these here");
+		return -EEXIST;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)(g->watched ? g->watched : g->pid));
 	char *text = util_read_file(path, 4096, NULL);
 	if (!text) {

@@ -49,6 +49,8 @@ Test(cli, bad_input_exits_2_with_one_line)
 			   "unknown workload 'syscall.teleport'");
 	expect_usage_error(RUN("--workloads", "cpu.int,", "-o", dir), dir, "empty name");
 	expect_usage_error(RUN("--reps", "0", "-o", dir), dir, "invalid --reps '0'");
+	expect_usage_error(RUN("--events", "cycles,no-such-event", "-o", dir), dir,
+			   "libpfm4 does not know 'no-such-event'");
 	expect_usage_error(RUN("--reps", "ten", "-o", dir), dir, "invalid --reps 'ten'");
 	expect_usage_error(RUN("--reps", "-3", "-o", dir), dir, "invalid --reps '-3'");
 	expect_usage_error(RUN("--reps", "99999999999999999999", "-o", dir), dir, "invalid --reps");

@@ -69,6 +69,18 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	double uml_cpu = cli_cell(&res, "uml", "cpu.int")->stats.median;
 	double nat_cpu = cli_cell(&res, "native", "cpu.int")->stats.median;
 	cr_assert_lt(uml_cpu, 2 * nat_cpu, "uml %g ns, native %g ns", uml_cpu, nat_cpu);
+	/* Counted on the host: one ptrace stop per guest system call, a handful of host
+	 * system calls behind it; native: one system call per getppid. */
+	json_t *uml_traps = json_object_get(cli_cell(&res, "uml", "syscall.getppid")->traps, "by_kind");
+	double stops = json_number_value(json_object_get(uml_traps, "ptrace-stops"));
+	cr_assert(stops > 0.95 && stops < 1.2, "ptrace stops per getppid: %g", stops);
+	json_t *hsc = json_object_get(cli_cell(&res, "uml", "syscall.getppid")->counters,
+				       "host-syscalls");
+	cr_assert_gt(json_number_value(json_object_get(hsc, "per_op")), 2);
+	json_t *nat_traps =
+		json_object_get(cli_cell(&res, "native", "syscall.getppid")->traps, "by_kind");
+	double calls = json_number_value(json_object_get(nat_traps, "syscalls"));
+	cr_assert(calls > 0.95 && calls < 1.05, "syscalls per native getppid: %g", calls);
 	const struct cell *boot = cli_cell(&res, "uml", "lifecycle.boot");
 	cr_assert_eq(boot->n, 6);
 	cr_assert_gt(boot->stats.min, 0.1, "a kernel boots in more than 100 ms");
