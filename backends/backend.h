@@ -38,6 +38,8 @@ struct backend_cfg {
 				    * ended), or NULL for their default */
 };
 
+struct qmp;
+
 /* A running guest. */
 struct guest {
 	const struct backend_ops *ops;
@@ -50,6 +52,8 @@ struct guest {
 	const char *disk; /* the test disk as the guest sees it, or NULL */
 	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
 			   * the harness takes it over after start */
+	struct qmp *qmp;       /* QEMU's monitor, for probes, or NULL */
+	const char *trace_log; /* where QEMU writes the trace events probes enable, or NULL */
 	void *priv;	/* the backend's own state */
 	char reason[256]; /* why start failed */
 };

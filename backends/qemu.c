@@ -34,6 +34,7 @@ struct qemu_state {
 	const struct qemu_flavour *fl;
 	char rundir[256];
 	char qemu[PATH_MAX];
+	char trace_log[PATH_MAX];
 	struct backend_cmd cmd;
 	struct qmp qmp;
 	struct guest *g;
@@ -120,6 +121,9 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	}
 	ARG("-qmp");
 	FMT("unix:%s/qmp.sock,server=on,wait=off", st->rundir);
+	/* Trace events go here once a probe enables them over QMP (none at start). */
+	ARG("-trace");
+	FMT("file=%s", st->trace_log);
 #undef ARG
 #undef FMT
 }
@@ -212,6 +216,7 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 				   g->reason, sizeof(g->reason));
 	if (ret < 0)
 		return ret;
+	snprintf(st->trace_log, sizeof(st->trace_log), "%s/trace.log", st->rundir);
 	build_argv(st, g->cfg);
 	ret = backend_cmd_check(&st->cmd, g);
 	if (ret < 0)
@@ -245,6 +250,8 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 		return ret;
 	pin_vcpus(st);
 	g->facts = qemu_facts(st);
+	g->qmp = &st->qmp;
+	g->trace_log = st->trace_log;
 	if (g->cfg->disk_path)
 		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
 	return 0;
@@ -254,6 +261,8 @@ static void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
 
+	g->qmp = NULL;
+	g->trace_log = NULL;
 	if (st && st->qmp.fd >= 0) {
 		char err[128];
 		/* Ask politely; the process group is ended below whatever the answer. */

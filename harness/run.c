@@ -212,9 +212,8 @@ static int probes_attribute(const struct probe *arr, size_t n, const struct prob
 			for (size_t j = 0; j < before[i].n && !b; j++)
 				if (strcmp(before[i].v[j].name, a->name) == 0)
 					b = &before[i].v[j];
-			if (!b)
-				continue; /* appeared during the phase: no baseline */
-			double delta = a->value - b->value;
+			/* Absent before: nothing of it had been seen. */
+			double delta = a->value - (b ? b->value : 0);
 			double per_op = delta / ops;
 			if (a->kind == PROBE_TRAP) {
 				json_object_set_new(kinds, a->name, json_real(per_op));
@@ -224,7 +223,7 @@ static int probes_attribute(const struct probe *arr, size_t n, const struct prob
 				json_object_set_new(counters, a->name,
 						    json_pack("{s:f, s:f, s:b, s:s}", "per_op",
 							      per_op, "total", delta, "scaled",
-							      a->scaled || b->scaled, "source",
+							      a->scaled || (b && b->scaled), "source",
 							      arr[i].ops->name));
 			}
 		}

@@ -2,4 +2,5 @@
 #define PROBE_LIST(X)                                                                              \
 	X(perf)                                                                                    \
 	X(traps)                                                                                   \
+	X(qemudev)                                                                                 \
 	X(procstat)

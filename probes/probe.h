@@ -50,7 +50,8 @@ struct probe_ops {
 	const char *name;
 	const char *summary;
 	unsigned flags;
-	/* 0 when the probe can watch this guest; -errno with a reason otherwise. */
+	/* 0 when the probe can watch this guest; -errno with a reason otherwise. A value a
+	 * snapshot leaves out counts as 0 (a probe may report only what it has seen). */
 	int (*available)(const struct guest *g, char *reason, size_t len);
 	int (*open)(struct probe *p);	/* optional */
 	int (*snapshot)(struct probe *p, struct probe_snapshot *out);

@@ -57,6 +57,19 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		const struct cell *boot = cli_cell(&res, backends[b], "lifecycle.boot");
 		cr_assert_eq(boot->n, 6);
 		cr_assert_gt(boot->stats.min, 0.1, "a guest boots in more than 100 ms");
+		/* Device accesses per 4 KiB read, from QEMU's trace events: the emulated IDE
+		 * controller is programmed port by port, a virtio disk is kicked once. */
+		json_t *kinds = json_object_get(
+			cli_cell(&res, backends[b], "io.randread4k.qd1")->traps, "by_kind");
+		double ide = json_number_value(json_object_get(kinds, "dev:ide"));
+		double kick = json_number_value(json_object_get(kinds, "dev:virtio-kick"));
+		if (b) {
+			cr_assert(kick > 0.9 && kick < 3, "virtio kicks per read: %g", kick);
+			cr_assert_eq(ide, 0, "tcg-virtio has no IDE");
+		} else {
+			cr_assert_gt(ide, 5, "IDE port accesses per read: %g", ide);
+			cr_assert_eq(kick, 0, "tcg has no virtio");
+		}
 		/* A system call under binary translation costs more than on the host. */
 		cr_assert_gt(cli_cell(&res, backends[b], "syscall.getppid")->stats.median,
 			     cli_cell(&res, "native", "syscall.getppid")->stats.median);
