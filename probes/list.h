@@ -3,4 +3,5 @@
 	X(perf)                                                                                    \
 	X(traps)                                                                                   \
 	X(qemudev)                                                                                 \
+	X(kvmstats)                                                                                \
 	X(procstat)

@@ -8,7 +8,7 @@
  * calls into the host kernel (raw_syscalls:sys_enter) for native and containers; ptrace stops for
  * UML (the UML kernel's wait4 for a stopped guest process: one per guest system call, fault or
  * signal), with the host system calls, ptrace calls and signals behind them as counters;
- * VM exits (kvm:kvm_exit) for KVM. perf: software counters, task-clock,
+ * QEMU's host system calls. perf: software counters, task-clock,
  * context-switches, cpu-migrations, page-faults. Hardware counters (cycles, instructions,
  * LLC and dTLB load misses, branch misses, or --events) where the host's PMU offers them,
  * split into guest and host mode for KVM (exclude_host / exclude_guest); where it does not,
@@ -45,10 +45,6 @@ static const struct pev uml_traps[] = {
 	{ "host-signals", "signal:signal_generate", PROBE_COUNTER },
 };
 static const struct pev vm_traps[] = {
-	{ "host-syscalls", "raw_syscalls:sys_enter", PROBE_COUNTER },
-};
-static const struct pev kvm_traps[] = {
-	{ "vm-exits", "kvm:kvm_exit", PROBE_TRAP },
 	{ "host-syscalls", "raw_syscalls:sys_enter", PROBE_COUNTER },
 };
 
@@ -173,9 +169,7 @@ static int traps_open(struct probe *p)
 		ADD_TABLE(st, native_traps, tids, ntids);
 	else if (mode_is(p->guest, "paravirtualization"))
 		ADD_TABLE(st, uml_traps, tids, ntids);
-	else if (mode_is(p->guest, "hardware-assisted"))
-		ADD_TABLE(st, kvm_traps, tids, ntids);
-	else if (mode_is(p->guest, "emulation"))
+	else /* QEMU: exits and device accesses come from the kvmstats and qemudev probes */
 		ADD_TABLE(st, vm_traps, tids, ntids);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include "harness/compiler.h"
 
 #define PROBE_ABI	 2
-#define PROBE_MAX_VALUES 64
+#define PROBE_MAX_VALUES 128
 
 enum probe_kind {
 	PROBE_TRAP,    /* events that leave the guest: VM exits, device accesses, ptrace stops */

@@ -13,7 +13,10 @@
 
 #include "cli_util.h"
 #include "harness/kvmprobe.h"
+#include "harness/proc.h"
+#include "harness/qmp.h"
 #include "harness/results.h"
+#include "probes/probe.h"
 
 TestSuite(kvm, .fini = cli_cleanup);
 
@@ -98,4 +101,86 @@ Test(kvm, forced_failure_leaves_nothing, .timeout = 300)
 	cr_assert_not_null(res.cells[0].reason);
 	results_free(&res);
 	cli_assert_nothing_left("qemu");
+}
+
+extern const struct backend_ops backend_kvm;
+extern const struct probe_ops probe_kvmstats;
+
+static char nano_qmp[400];
+
+static void nano_child(void *arg)
+{
+	execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "kvm", "-machine", "pc",
+	       "-m", "16", "-nodefaults", "-display", "none", "-kernel", VMBENCH_NANOGUEST, "-S",
+	       "-qmp", nano_qmp, (char *)NULL);
+}
+
+static double value_of(const struct probe_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			return s->v[i].value;
+	return -1;
+}
+
+/* The kvmstats probe on a guest that runs here: the nanoguest's exits between two
+ * snapshots, by kind, adding up to KVM's own exits count. */
+Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
+{
+	char *dir = cli_tmpdir(), sock[300], err[256];
+	struct qmp q;
+	pid_t pid;
+	int to, from;
+
+	need_kvm();
+	cli_need_program("qemu-system-x86_64");
+	snprintf(sock, sizeof(sock), "%s/qmp.sock", dir);
+	snprintf(nano_qmp, sizeof(nano_qmp), "unix:%s,server=on,wait=off", sock);
+	cr_assert_eq(proc_spawn_piped(nano_child, NULL, &pid, &to, &from), 0);
+	cr_assert_eq(qmp_connect(&q, sock, pid, 10000, err, sizeof(err)), 0, "%s", err);
+
+	struct guest g = { .ops = &backend_kvm, .qmp = &q, .pid = pid };
+	struct probe p = { .ops = &probe_kvmstats, .guest = &g };
+	struct probe_snapshot before = { 0 }, after = { 0 };
+	cr_assert_eq(p.ops->available(&g, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(p.ops->open(&p), 0);
+	cr_assert_eq(p.ops->snapshot(&p, &before), 0);
+	cr_assert_eq(qmp_execute(&q, "cont", NULL, NULL, 5000, err, sizeof(err)), 0, "%s", err);
+	/* Until it halts: 1000 port writes, then hlt. */
+	for (int i = 0; i < 600; i++) {
+		after.n = 0;
+		cr_assert_eq(p.ops->snapshot(&p, &after), 0);
+		if (value_of(&after, "kvm:halt") >= 1)
+			break;
+		usleep(100000);
+	}
+	cr_assert_eq(value_of(&after, "kvm:halt") - value_of(&before, "kvm:halt"), 1);
+	/* The kinds add up to KVM's exits, read here without the probe. */
+	json_t *args = json_pack("{s:s, s:[{s:s, s:[s]}]}", "target", "vcpu", "providers",
+				 "provider", "kvm", "names", "exits"), *r = NULL;
+	cr_assert_eq(qmp_execute(&q, "query-stats", args, &r, 5000, err, sizeof(err)), 0, "%s",
+		     err);
+	json_decref(args);
+	json_int_t exits = json_integer_value(json_object_get(
+		json_array_get(json_object_get(json_array_get(r, 0), "stats"), 0), "value"));
+	json_decref(r);
+	double sum = 0;
+	for (size_t i = 0; i < after.n; i++)
+		if (after.v[i].kind == PROBE_TRAP)
+			sum += after.v[i].value;
+	cr_assert_gt(exits, 0);
+	cr_assert_float_eq(sum, (double)exits, 0.5, "kinds %g, exits %lld", sum,
+			   (long long)exits);
+	/* Cumulative counts only: instant values (blocking) make no sense as deltas. */
+	cr_assert_geq(value_of(&after, "kvm:insn_emulation"), 0);
+	cr_assert_lt(value_of(&after, "kvm:blocking"), 0, "an instant value was taken");
+	/* A hardware-assisted host exits to QEMU for every port write. */
+	double io = value_of(&after, "kvm:io") - value_of(&before, "kvm:io");
+	cr_assert(io == 0 || io >= 1000, "io exits: %g", io);
+	p.ops->close(&p);
+	(void)!qmp_execute(&q, "quit", NULL, NULL, 2000, err, sizeof(err));
+	qmp_close(&q);
+	close(to);
+	close(from);
+	proc_terminate(pid, 2000);
 }
