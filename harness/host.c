@@ -15,6 +15,7 @@
 #include <perfmon/pfmlib_perf_event.h>
 
 #include "harness/host.h"
+#include "harness/perfev.h"
 #include "harness/proc.h"
 #include "harness/util.h"
 
@@ -88,7 +89,7 @@ static void try_event(struct host_event *e, const char *name, bool pfm_ok)
 	memset(&arg, 0, sizeof(arg));
 	arg.attr = &attr;
 	arg.size = sizeof(arg);
-	int ret = pfm_get_os_event_encoding(name, PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
+	int ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
 	if (ret != PFM_SUCCESS) {
 		snprintf(e->reason, sizeof(e->reason), "libpfm4: %s", pfm_strerror(ret));
 		return;
@@ -118,8 +119,10 @@ void host_pmu_info(struct host_pmu *p)
 		snprintf(p->pmus + used, sizeof(p->pmus) - used, "%s%s", used ? "," : "",
 			 info.name);
 	}
-	try_event(&p->hw[0], "cycles", p->pfm_ok);
-	try_event(&p->hw[1], "instructions", p->pfm_ok);
+	static const char *const hw[PERFEV_NDEFAULT_HW] = PERFEV_DEFAULT_HW;
+	_Static_assert(sizeof(p->hw) / sizeof(p->hw[0]) == PERFEV_NDEFAULT_HW, "hw events");
+	for (size_t i = 0; i < PERFEV_NDEFAULT_HW; i++)
+		try_event(&p->hw[i], hw[i], p->pfm_ok);
 	try_event(&p->sw[0], "task-clock", p->pfm_ok);
 	try_event(&p->sw[1], "page-faults", p->pfm_ok);
 }

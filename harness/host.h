@@ -26,7 +26,7 @@ struct host_event {
 struct host_pmu {
 	bool pfm_ok;	     /* libpfm4 initialized */
 	char pmus[256];	     /* PMUs libpfm4 finds present, comma-separated */
-	struct host_event hw[2]; /* cycles, instructions */
+	struct host_event hw[5]; /* the probes' default hardware events (PERFEV_DEFAULT_HW) */
 	struct host_event sw[2]; /* task-clock, page-faults */
 };
 

@@ -16,6 +16,10 @@
 #include "harness/compiler.h"
 
 #define PERFEV_MAX_TASKS 64
+/* The hardware events counted unless --events says otherwise (libpfm4 names). */
+#define PERFEV_DEFAULT_HW                                                                          \
+	{ "cycles", "instructions", "LLC-load-misses", "dTLB-load-misses", "branch-misses" }
+#define PERFEV_NDEFAULT_HW 5
 
 /* Encodes event into attr (counting user and kernel mode): libpfm4 first, then the
  * kernel's tracepoints. 0, or -ENOENT / -errno with why in err. */

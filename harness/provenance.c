@@ -27,31 +27,36 @@ static json_t *file_line(const char *path)
 	return json_string(util_rtrim(buf));
 }
 
-static json_t *cpu_model(void)
+/* The first CPU's field of /proc/cpuinfo ("model name", "microcode"), or null. */
+static json_t *cpuinfo(const char *field)
 {
 	char *text = util_read_file("/proc/cpuinfo", 1 << 22, NULL);
-	json_t *model = json_null();
+	json_t *value = json_null();
+	size_t n = strlen(field);
 
-	for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
-		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
-			json_decref(model);
-			model = json_string(strchr(line, ':') + 2);
+	for (char *save, *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':');
+		if (strncmp(line, field, n) == 0 && (line[n] == ' ' || line[n] == '\t') && colon) {
+			json_decref(value);
+			value = json_string(colon[1] ? colon + 2 : "");
 			break;
 		}
 	}
 	free(text);
-	return model;
+	return value;
 }
 
-static json_t *mitigations(void)
+/* Every file of dir as name: first line (module parameters), or null without dir. */
+static json_t *dir_lines(const char *dir)
 {
-	const char *dir = "/sys/devices/system/cpu/vulnerabilities";
 	DIR *d = opendir(dir);
-	json_t *obj = json_object();
+	json_t *obj;
 	struct dirent *e;
 
 	if (!d)
-		return obj;
+		return json_null();
+	obj = json_object();
 	while ((e = readdir(d))) {
 		char path[PATH_MAX];
 		if (e->d_name[0] == '.')
@@ -61,6 +66,43 @@ static json_t *mitigations(void)
 	}
 	closedir(d);
 	return obj;
+}
+
+/* Turbo/boost: cpufreq's boost switch, or intel_pstate's no_turbo (inverted), or null. */
+static json_t *boost(void)
+{
+	char buf[32];
+
+	if (util_read_line("/sys/devices/system/cpu/cpufreq/boost", buf, sizeof(buf)) == 0)
+		return json_boolean(atoi(buf) != 0);
+	if (util_read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", buf, sizeof(buf)) == 0)
+		return json_boolean(atoi(buf) == 0);
+	return json_null();
+}
+
+/* KVM's module parameters (kvm, and kvm_intel or kvm_amd), for provenance. */
+static json_t *kvm_modules(void)
+{
+	json_t *obj = json_object();
+	const char *mods[] = { "kvm", "kvm_intel", "kvm_amd" };
+
+	for (size_t i = 0; obj && i < ARRAY_SIZE(mods); i++) {
+		char dir[128];
+		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mods[i]);
+		json_t *params = dir_lines(dir);
+		if (json_is_object(params))
+			json_object_set_new(obj, mods[i], params);
+		else
+			json_decref(params);
+	}
+	return obj;
+}
+
+static json_t *mitigations(void)
+{
+	json_t *obj = dir_lines("/sys/devices/system/cpu/vulnerabilities");
+
+	return json_is_null(obj) ? json_object() : obj;
 }
 
 json_t *provenance_git(void)
@@ -96,10 +138,10 @@ static json_t *host_block(void)
 		json_object_set_new(hw, pmu.hw[i].name,
 				    pmu.hw[i].ok ? json_true() : json_string(pmu.hw[i].reason));
 
-	return json_pack(
+	json_t *h = json_pack(
 		"{s:s, s:o, s:i, s:{s:s, s:s, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:b, "
 		"s:i}, s:{s:s, s:o}, s:o}",
-		"hostname", hostname, "cpu_model", cpu_model(), "cpus_online",
+		"hostname", hostname, "cpu_model", cpuinfo("model name"), "cpus_online",
 		(int)sysconf(_SC_NPROCESSORS_ONLN), "kernel", "release", u.release, "version",
 		u.version, "machine", u.machine, "cmdline", file_line("/proc/cmdline"),
 		"clocksource",
@@ -112,6 +154,12 @@ static json_t *host_block(void)
 		kvm.summary, "usable", kvm.accessible, "api_version", kvm.api_version, "pmu",
 		"present", pmu.pmus, "hardware_events", hw, "topology",
 		topo ? topo : json_null());
+	if (h) {
+		json_object_set_new(h, "microcode", cpuinfo("microcode"));
+		json_object_set_new(h, "boost", boost());
+		json_object_set_new(json_object_get(h, "kvm"), "modules", kvm_modules());
+	}
+	return h;
 }
 
 json_t *provenance_collect(int argc, char **argv)

@@ -577,6 +577,21 @@ out:
 	return ret;
 }
 
+/* Where things ran: the guest's measurement CPU (the agent, the container's cpuset, every
+ * UML process, QEMU's vCPU threads), and the CPUs the harness keeps to. */
+static json_t *binding(int cpu)
+{
+	cpu_set_t set;
+	json_t *mine = json_array();
+
+	if (mine && sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				json_array_append_new(mine, json_integer(i));
+	return json_pack("{s:o, s:o}", "measurement_cpu", cpu >= 0 ? json_integer(cpu) : json_null(),
+			 "harness_cpus", mine ? mine : json_null());
+}
+
 /* Runs every workload of the plan on one backend. */
 static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 		       struct results *res, json_t *binfo)
@@ -589,6 +604,7 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 	bool up = false;
 
 	json_object_set_new(binfo, "mode", json_string(b->mode));
+	json_object_set_new(binfo, "binding", binding(cfg->backend.cpu));
 	if (backend_check(b, &why) < 0) {
 		json_object_set_new(binfo, "status", json_string("failed"));
 		json_object_set_new(binfo, "reason", json_string(why));

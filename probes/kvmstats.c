@@ -21,8 +21,10 @@
 static const struct {
 	const char *stat, *name;
 } exit_kinds[] = {
-	{ "io_exits", "kvm:io" },     { "mmio_exits", "kvm:mmio" },
-	{ "halt_exits", "kvm:halt" }, { "irq_exits", "kvm:irq" },
+	{ "io_exits", "kvm:io" },
+	{ "mmio_exits", "kvm:mmio" },
+	{ "halt_exits", "kvm:halt" },
+	{ "irq_exits", "kvm:irq" },
 	{ "irq_window_exits", "kvm:irq-window" },
 };
 

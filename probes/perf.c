@@ -48,8 +48,7 @@ static const struct pev vm_traps[] = {
 	{ "host-syscalls", "raw_syscalls:sys_enter", PROBE_COUNTER },
 };
 
-static const char *const default_hw[] = { "cycles",	      "instructions",  "LLC-load-misses",
-					  "dTLB-load-misses", "branch-misses", NULL };
+static const char *const default_hw[PERFEV_NDEFAULT_HW + 1] = PERFEV_DEFAULT_HW;
 
 #define MAX_EVENTS 40
 
