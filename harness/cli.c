@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -593,6 +594,13 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		json_decref(host_topology(&cpu));
 	if (proc_signals_init() < 0)
 		log_warn("cannot install signal handlers: Ctrl-C will not end the run cleanly");
+	/* Counters: one descriptor per event and host task (QEMU's I/O threads, UML's
+	 * processes): the soft limit of 1024 could run out. */
+	struct rlimit files;
+	if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+		files.rlim_cur = files.rlim_max;
+		(void)!setrlimit(RLIMIT_NOFILE, &files);
+	}
 	char *disk = NULL, disk_reason[512] = "", image_reason[512] = "";
 	ret = prepare_disk(&ctx, &plan, &disk, disk_reason, sizeof(disk_reason));
 	if (ret)

@@ -50,8 +50,13 @@ static int pfm_encode(const char *name, struct perf_event_attr *attr, char *err,
 int perfev_check_pfm(const char *name, char *err, size_t len)
 {
 	struct perf_event_attr attr;
+	int ret = pfm_encode(name, &attr, err, len);
 
-	return pfm_encode(name, &attr, err, len);
+	if (ret == 0 && attr.type == PERF_TYPE_TRACEPOINT) {
+		snprintf(err, len, "'%s' is a tracepoint, not a hardware or software event", name);
+		return -ENOENT;
+	}
+	return ret;
 }
 
 static long read_id(const char *base, const char *sys, const char *name)
@@ -175,39 +180,38 @@ size_t perfev_tree(pid_t root, pid_t *tids, size_t max)
 int perfev_open(struct perfev *ev, struct perf_event_attr *attr, const pid_t *tids, size_t ntids,
 		char *err, size_t len)
 {
-	int last = 0;
-
 	ev->n = 0;
 	attr->inherit = 1;
 	attr->read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
 	for (size_t i = 0; i < ntids && ev->n < PERFEV_MAX_TASKS; i++) {
 		long fd = syscall(SYS_perf_event_open, attr, tids[i], -1, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fd < 0) {
-			last = errno; /* a thread that ended meanwhile, or the event itself */
+		if (fd >= 0) {
+			ev->fds[ev->n++] = (int)fd;
 			continue;
 		}
-		ev->fds[ev->n++] = (int)fd;
+		if (errno == ESRCH)
+			continue; /* the thread ended meanwhile */
+		int e = errno;
+		snprintf(err, len, "perf_event_open: %s", strerror(e));
+		perfev_close(ev);
+		return -e;
 	}
 	if (ev->n)
 		return 0;
-	snprintf(err, len, "perf_event_open: %s", strerror(last ? last : ESRCH));
-	return -(last ? last : ESRCH);
+	snprintf(err, len, "perf_event_open: every task ended");
+	return -ESRCH;
 }
 
-int perfev_read(const struct perfev *ev, double *value, bool *scaled)
+int perfev_read(const struct perfev *ev, double *count, double *enabled, double *running)
 {
-	*value = 0;
-	*scaled = false;
+	*count = *enabled = *running = 0;
 	for (size_t i = 0; i < ev->n; i++) {
 		unsigned long long v[3];
 		if (read(ev->fds[i], v, sizeof(v)) != (ssize_t)sizeof(v))
 			return -EIO;
-		double x = (double)v[0];
-		if (v[2] && v[2] < v[1]) { /* multiplexed: scale to the time enabled */
-			x *= (double)v[1] / (double)v[2];
-			*scaled = true;
-		}
-		*value += x;
+		*count += (double)v[0];
+		*enabled += (double)v[1];
+		*running += (double)v[2];
 	}
 	return 0;
 }

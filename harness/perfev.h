@@ -2,7 +2,7 @@
  * Host-side perf_event counters on a tree of host tasks: events named as libpfm4 names
  * them (hardware and software: "cycles", "task-clock", "LLC-load-misses", ...) or
  * tracepoints as "SUBSYSTEM:EVENT" ("raw_syscalls:sys_enter"). One counter per task, with
- * inherit, so children the tasks start later are counted too once they end.
+ * inherit, so children the tasks start later are counted too.
  */
 #ifndef VMBENCH_PERFEV_H
 #define VMBENCH_PERFEV_H
@@ -25,9 +25,11 @@
  * kernel's tracepoints. 0, or -ENOENT / -errno with why in err. */
 int perfev_encode(const char *event, struct perf_event_attr *attr, char *err, size_t len)
 	__must_check;
-/* Only checks that libpfm4 knows name (for --events): 0 or -ENOENT with err. */
+/* Only checks that libpfm4 knows name as a hardware or software event (for --events; not a
+ * tracepoint, which libpfm4 also knows where debugfs is mounted): 0 or -ENOENT with err. */
 int perfev_check_pfm(const char *name, char *err, size_t len) __must_check;
-/* Every task (thread) of root and of its descendants, up to max; the count. */
+/* Every task (thread) of root and of its descendants, up to max; the count (max means
+ * there may be more). */
 size_t perfev_tree(pid_t root, pid_t *tids, size_t max);
 
 struct perfev {
@@ -35,12 +37,14 @@ struct perfev {
 	size_t n;
 };
 
-/* Opens attr on every task of tids (inherit on); 0 when at least one opened, else -errno
- * with err. */
+/* Opens attr on every task of tids (inherit on). Tasks that ended meanwhile are skipped;
+ * any other failure closes what opened and returns -errno with err. */
 int perfev_open(struct perfev *ev, struct perf_event_attr *attr, const pid_t *tids, size_t ntids,
 		char *err, size_t len) __must_check;
-/* The sum over the tasks, scaled when the kernel multiplexed the counter (*scaled). */
-int perfev_read(const struct perfev *ev, double *value, bool *scaled) __must_check;
+/* Sums over the tasks of the raw count and of the times the counter was enabled and
+ * running (less than enabled when the kernel multiplexed it): scale deltas, not totals. */
+int perfev_read(const struct perfev *ev, double *count, double *enabled,
+		double *running) __must_check;
 void perfev_close(struct perfev *ev);
 
 #endif

@@ -29,7 +29,8 @@ struct session {
 	double boot_s;
 	struct probe probes[MAX_PROBES]; /* open while the session lasts */
 	size_t nprobes;
-	bool count_pass; /* counting-pass probes work for this guest */
+	bool count_pass;  /* counting-pass probes work for this guest */
+	json_t *counted; /* the names of those, for provenance */
 	json_t *facts; /* the backend's, taken over from the guest */
 };
 
@@ -125,6 +126,8 @@ static void session_stop(struct session *s)
 			;
 	}
 	probes_close(s->probes, &s->nprobes);
+	json_decref(s->counted);
+	s->counted = NULL;
 	s->g.ops->stop(&s->g);
 	s->up = false;
 	json_decref(s->facts);
@@ -174,6 +177,9 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 		struct probe trial[MAX_PROBES];
 		size_t ntrial = probes_open(s, trial, MAX_PROBES, true);
 		s->count_pass = ntrial > 0;
+		s->counted = json_array();
+		for (size_t i = 0; s->counted && i < ntrial; i++)
+			json_array_append_new(s->counted, json_string(trial[i].ops->name));
 		probes_close(trial, &ntrial);
 	}
 	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
@@ -195,13 +201,34 @@ static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *s
 	return 0;
 }
 
-/* Deltas of every probe value, per operation, added to the cell's traps and counters. */
+/* The delta of one probe value over a phase; false when it cannot be known (a multiplexed
+ * counter that never ran). A value absent before counts from 0. */
+static bool value_delta(const struct probe_value *a, const struct probe_value *b, double *delta,
+			bool *scaled)
+{
+	double de = a->enabled - (b ? b->enabled : 0), dr = a->running - (b ? b->running : 0);
+
+	*delta = a->value - (b ? b->value : 0);
+	*scaled = false;
+	if (de <= 0)
+		return true; /* always counted */
+	if (dr <= 0)
+		return false;
+	if (dr < de) { /* multiplexed: scale this phase's count by this phase's times */
+		*delta *= de / dr;
+		*scaled = true;
+	}
+	return true;
+}
+
+/*
+ * Deltas of every probe value, per operation (ops: those of the phase the probes watched),
+ * added to the cell's traps and counters; traps.per_op is the sum of traps.by_kind.
+ */
 static int probes_attribute(const struct probe *arr, size_t n, const struct probe_snapshot *before,
 			    const struct probe_snapshot *after, double ops, struct cell *cell)
 {
 	json_t *counters = json_object(), *kinds = json_object();
-	double trap_total = 0;
-	bool any_trap = false;
 
 	if (!counters || !kinds)
 		goto nomem;
@@ -209,23 +236,21 @@ static int probes_attribute(const struct probe *arr, size_t n, const struct prob
 		for (size_t k = 0; k < after[i].n; k++) {
 			const struct probe_value *a = &after[i].v[k];
 			const struct probe_value *b = NULL;
+			double delta;
+			bool scaled;
 			for (size_t j = 0; j < before[i].n && !b; j++)
 				if (strcmp(before[i].v[j].name, a->name) == 0)
 					b = &before[i].v[j];
-			/* Absent before: nothing of it had been seen. */
-			double delta = a->value - (b ? b->value : 0);
-			double per_op = delta / ops;
-			if (a->kind == PROBE_TRAP) {
-				json_object_set_new(kinds, a->name, json_real(per_op));
-				trap_total += per_op;
-				any_trap = true;
-			} else {
+			if (!value_delta(a, b, &delta, &scaled))
+				continue; /* unknown: absent, never a zero */
+			if (a->kind == PROBE_TRAP)
+				json_object_set_new(kinds, a->name, json_real(delta / ops));
+			else
 				json_object_set_new(counters, a->name,
-						    json_pack("{s:f, s:f, s:b, s:s}", "per_op",
-							      per_op, "total", delta, "scaled",
-							      a->scaled || (b && b->scaled), "source",
+						    json_pack("{s:f, s:f, s:f, s:b, s:s}", "per_op",
+							      delta / ops, "total", delta, "ops",
+							      ops, "scaled", scaled, "source",
 							      arr[i].ops->name));
-			}
 		}
 	}
 	if (json_object_size(counters)) {
@@ -236,16 +261,19 @@ static int probes_attribute(const struct probe *arr, size_t n, const struct prob
 			goto nomem;
 		}
 	}
-	if (any_trap) {
-		json_t *old = cell->traps;
-		if (old) {
-			trap_total += json_number_value(json_object_get(old, "per_op"));
-			json_object_update(kinds, json_object_get(old, "by_kind"));
-		}
-		cell->traps = json_pack("{s:f, s:O}", "per_op", trap_total, "by_kind", kinds);
-		json_decref(old);
-		if (!cell->traps)
+	if (json_object_size(kinds)) {
+		json_t *all = json_object_get(cell->traps, "by_kind"), *v;
+		const char *key;
+		double total = 0;
+		if (all && json_object_update(kinds, all) < 0)
 			goto nomem;
+		json_object_foreach(kinds, key, v)
+			total += json_number_value(v);
+		json_t *traps = json_pack("{s:f, s:O}", "per_op", total, "by_kind", kinds);
+		if (!traps)
+			goto nomem;
+		json_decref(cell->traps);
+		cell->traps = traps;
 	}
 	json_decref(counters);
 	json_decref(kinds);
@@ -669,7 +697,10 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 				for (size_t i = 0; i < s.nprobes; i++)
 					json_array_append_new(names,
 							      json_string(s.probes[i].ops->name));
-				json_object_set_new(binfo, "probes", names);
+				json_object_set_new(binfo, "probes",
+						    json_pack("{s:o, s:O}", "timed_pass", names,
+							      "counting_pass",
+							      s.counted ? s.counted : json_null()));
 				if (s.facts)
 					json_object_set(binfo, "backend", s.facts);
 			}

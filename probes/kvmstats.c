@@ -45,7 +45,7 @@ static void put(struct probe_snapshot *out, const char *name, enum probe_kind ki
 	snprintf(pv->name, sizeof(pv->name), "%s", name);
 	pv->kind = kind;
 	pv->value = v;
-	pv->scaled = false;
+	pv->enabled = pv->running = 0;
 }
 
 /* The value of a counter already in out, or NULL. */

@@ -61,6 +61,17 @@ struct perf_state {
 	} e[MAX_EVENTS];
 };
 
+static size_t tree(const struct guest *g, pid_t *tids)
+{
+	pid_t root = g->watched ? g->watched : g->pid;
+	size_t n = perfev_tree(root, tids, PERFEV_MAX_TASKS);
+
+	if (n == PERFEV_MAX_TASKS)
+		log_warn("perf: the host tasks of %s are more than %d: some are not counted",
+			 g->ops->name, PERFEV_MAX_TASKS);
+	return n;
+}
+
 static pid_t watched(const struct guest *g)
 {
 	return g->watched ? g->watched : g->pid;
@@ -121,7 +132,7 @@ static struct perf_state *state_new(struct probe *p, pid_t *tids, size_t *ntids)
 {
 	struct perf_state *st = calloc(1, sizeof(*st));
 
-	*ntids = perfev_tree(watched(p->guest), tids, PERFEV_MAX_TASKS);
+	*ntids = tree(p->guest, tids);
 	if (st && !*ntids) {
 		free(st);
 		return NULL;
@@ -179,7 +190,7 @@ static int perf_snapshot(struct probe *p, struct probe_snapshot *out)
 
 	for (size_t i = 0; i < st->n && out->n < PROBE_MAX_VALUES; i++) {
 		struct probe_value *v = &out->v[out->n];
-		if (perfev_read(&st->e[i].ev, &v->value, &v->scaled) < 0)
+		if (perfev_read(&st->e[i].ev, &v->value, &v->enabled, &v->running) < 0)
 			continue;
 		snprintf(v->name, sizeof(v->name), "%s", st->e[i].name);
 		v->kind = st->e[i].kind;

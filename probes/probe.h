@@ -12,7 +12,7 @@
 #include "backends/backend.h"
 #include "harness/compiler.h"
 
-#define PROBE_ABI	 2
+#define PROBE_ABI	 3
 #define PROBE_MAX_VALUES 128
 
 enum probe_kind {
@@ -24,7 +24,9 @@ struct probe_value {
 	char name[48];
 	enum probe_kind kind;
 	double value;
-	bool scaled; /* estimated from a multiplexed counter */
+	/* For a counter the kernel may multiplex: the times it was enabled and running (ns),
+	 * 0 for values that are always counted. The delta is scaled by their deltas. */
+	double enabled, running;
 };
 
 struct probe_snapshot {

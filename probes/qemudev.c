@@ -38,6 +38,7 @@ static const struct {
 struct qemudev_state {
 	FILE *log;
 	long offset; /* read up to here: the end of the last whole line */
+	bool kvm;
 	size_t ndev;
 	struct {
 		char name[48];
@@ -46,16 +47,19 @@ struct qemudev_state {
 	} dev[MAX_DEVICE];
 };
 
+/* Turns every event on or off; the first error, having tried them all. */
 static int set_events(const struct guest *g, bool on)
 {
 	char err[256];
 	int ret = 0;
 
-	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]) && ret == 0; i++) {
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		json_t *args = json_pack("{s:s, s:b}", "name", events[i].event, "enable", on);
-		ret = qmp_execute(g->qmp, "trace-event-set-state", args, NULL, QMP_MS, err,
-				  sizeof(err));
+		int r = qmp_execute(g->qmp, "trace-event-set-state", args, NULL, QMP_MS, err,
+				    sizeof(err));
 		json_decref(args);
+		if (r < 0 && ret == 0)
+			ret = r;
 	}
 	return ret;
 }
@@ -78,11 +82,15 @@ static int qemudev_open(struct probe *p)
 		return -ENOMEM;
 	st->log = fopen(p->guest->trace_log, "re");
 	if (!st->log || fstat(fileno(st->log), &sb) < 0 || set_events(p->guest, true) < 0) {
+		(void)!set_events(p->guest, false); /* what did turn on */
 		if (st->log)
 			fclose(st->log);
 		free(st);
 		return -EIO;
 	}
+	/* Under KVM a guest's device access is already a VM exit (kvmstats): here it is
+	 * counted by device, as a counter, not a second time as a trap. */
+	st->kvm = strncmp(p->guest->ops->mode, "hardware-assisted", 17) == 0;
 	st->offset = (long)sb.st_size; /* what earlier passes left */
 	p->priv = st;
 	return 0;
@@ -96,6 +104,9 @@ static void count_line(struct qemudev_state *st, const char *line)
 	char name[48] = "", region[40];
 	enum probe_kind kind = PROBE_TRAP;
 
+	/* QEMU's own accesses (cpu -1: an interrupt it delivers, DMA) are not the guest's. */
+	if (strstr(line, " cpu -1 "))
+		return;
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		if (strlen(events[i].event) != len || strncmp(line, events[i].event, len) != 0)
 			continue;
@@ -143,9 +154,9 @@ static int qemudev_snapshot(struct probe *p, struct probe_snapshot *out)
 	for (size_t i = 0; i < st->ndev && out->n < PROBE_MAX_VALUES; i++) {
 		struct probe_value *v = &out->v[out->n++];
 		snprintf(v->name, sizeof(v->name), "%s", st->dev[i].name);
-		v->kind = st->dev[i].kind;
+		v->kind = st->kvm ? PROBE_COUNTER : st->dev[i].kind;
 		v->value = st->dev[i].count;
-		v->scaled = false;
+		v->enabled = v->running = 0;
 	}
 	return 0;
 }

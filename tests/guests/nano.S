@@ -4,14 +4,14 @@
  * hardware-assisted host) and halts for good (one halt exit). It finishes here, where
  * KVM runs guest code in software and a Linux guest cannot boot.
  */
-	.section .multiboot, "a"
+	.text
+	.code32
+	/* The multiboot header: first in the text, within the file's first 8 KiB. */
 	.align 4
 	.long 0x1BADB002                 /* magic */
 	.long 0x00000000                 /* flags */
 	.long -(0x1BADB002 + 0x00000000) /* checksum */
 
-	.text
-	.code32
 	.globl _start
 _start:
 	mov $1000, %ecx
