@@ -71,7 +71,7 @@ static long read_id(const char *base, const char *sys, const char *name)
 
 /* The tracepoint's id from tracefs; where tracefs is not mounted, from a child that mounts
  * it in a mount namespace of its own, so the host's mounts stay as they were. */
-static long tracepoint_id(const char *sys, const char *name)
+static long tracepoint_lookup(const char *sys, const char *name)
 {
 	long id = read_id("/sys/kernel/tracing", sys, name);
 	int fds[2], status;
@@ -96,6 +96,28 @@ static long tracepoint_id(const char *sys, const char *name)
 	close(fds[0]);
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	return id;
+}
+
+/* Ids do not change while the kernel runs: each is looked up once per process. */
+static long tracepoint_id(const char *sys, const char *name)
+{
+	static struct {
+		char key[130];
+		long id;
+	} cache[32];
+	static size_t n;
+	char key[130];
+
+	snprintf(key, sizeof(key), "%s:%s", sys, name);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(cache[i].key, key))
+			return cache[i].id;
+	long id = tracepoint_lookup(sys, name);
+	if (id >= 0 && n < sizeof(cache) / sizeof(cache[0])) {
+		snprintf(cache[n].key, sizeof(cache[n].key), "%s", key);
+		cache[n++].id = id;
+	}
 	return id;
 }
 
