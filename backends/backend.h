@@ -58,6 +58,12 @@ struct guest {
 	char reason[256]; /* why start failed */
 };
 
+/* The host process whose counts are the guest's. */
+static inline pid_t guest_watched(const struct guest *g)
+{
+	return g->watched ? g->watched : g->pid;
+}
+
 struct backend_ops {
 	unsigned abi; /* BACKEND_ABI */
 	const char *name;
@@ -94,6 +100,10 @@ void backend_child_stop(struct guest *g);
  * the process end by itself within grace_ms (end of input), then ends its whole process
  * group and reaps it. */
 void backend_end_process(struct guest *g, int grace_ms);
+
+/* For available(): -ENOENT with "no guest image: why" in reason when has (the parts of the
+ * image the backend needs) is false, else 0. */
+int backend_need_image(const struct backend_cfg *cfg, bool has, char *reason, size_t len);
 
 /* A program on $PATH (else /usr/bin:/bin) into path; -ENOENT with "NAME is not installed
  * (Debian: PACKAGE)" in reason. */

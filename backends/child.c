@@ -85,6 +85,15 @@ void backend_child_stop(struct guest *g)
 	}
 }
 
+int backend_need_image(const struct backend_cfg *cfg, bool has, char *reason, size_t len)
+{
+	if (has)
+		return 0;
+	snprintf(reason, len, "no guest image: %s",
+		 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+	return -ENOENT;
+}
+
 int backend_find_program(const char *name, const char *package, char *path, size_t len,
 			 char *reason, size_t rlen)
 {
@@ -219,9 +228,7 @@ void backend_explain(struct guest *g, const char *what, const char *relayed, con
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		for (char *p = line; *p; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-				*p = '?';
+		util_printable(line);
 		if (line[strspn(line, " \t")]) {
 			util_appendf(buf, len, "%s%s says: %s", buf[0] ? "; " : "", what, line);
 			break;

@@ -69,9 +69,7 @@ static void runtime_words(const char *out, int status, char *buf, size_t len)
 	size_t n = strlen(buf);
 	if (msg && n > 0 && buf[n - 1] == '"')
 		buf[--n] = '\0';
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-			*p = '?';
+	util_printable(buf);
 	if (buf[0])
 		return;
 	if (status < 0)
@@ -311,7 +309,7 @@ static int try_runtime(const char *path, const struct backend_cfg *cfg, json_t *
 static int choose_runtime(const struct backend_cfg *cfg)
 {
 	static const char *const names[] = { "crun", "runc" };
-	char reason[400];
+	char reason[400], failures[400] = ""; /* "crun: why; runc: why" */
 	bool installed = false;
 
 	rt.done = true;
@@ -330,8 +328,8 @@ static int choose_runtime(const struct backend_cfg *cfg)
 		if (ret < 0) {
 			json_array_append_new(rt.rejected, json_pack("{s:s, s:s}", "runtime",
 								     names[i], "reason", reason));
-			util_appendf(rt.reason, sizeof(rt.reason), "%s%s: %s",
-				     rt.reason[0] ? "; " : "", names[i], reason);
+			util_appendf(failures, sizeof(failures), "%s%s: %s",
+				     failures[0] ? "; " : "", names[i], reason);
 			continue;
 		}
 		char *ver[] = { path, "--version", NULL }, out[256];
@@ -341,30 +339,22 @@ static int choose_runtime(const struct backend_cfg *cfg)
 		snprintf(rt.name, sizeof(rt.name), "%s", names[i]);
 		snprintf(rt.path, sizeof(rt.path), "%s", path);
 		/* The note: which one, and why not the one before it. */
-		char others[sizeof(rt.reason)];
-		snprintf(others, sizeof(others), "%s", rt.reason);
-		snprintf(rt.reason, sizeof(rt.reason), "with %.100s%s%.380s%s", rt.version,
-			 others[0] ? " (" : "", others, others[0] ? ")" : "");
+		snprintf(rt.reason, sizeof(rt.reason), "with %.100s%s%s%s", rt.version,
+			 failures[0] ? " (" : "", failures, failures[0] ? ")" : "");
 		return rt.ret = 0;
 	}
-	char failures[sizeof(rt.reason)];
-	snprintf(failures, sizeof(failures), "%s", rt.reason);
 	if (!installed)
 		snprintf(rt.reason, sizeof(rt.reason),
 			 "no OCI runtime installed (Debian: runc or crun)");
 	else
-		snprintf(rt.reason, sizeof(rt.reason), "no OCI runtime works here: %.470s",
-			 failures);
+		snprintf(rt.reason, sizeof(rt.reason), "no OCI runtime works here: %s", failures);
 	return rt.ret = installed ? -ENOTSUP : -ENOENT;
 }
 
 static int container_available(const struct backend_cfg *cfg, char *reason, size_t len)
 {
-	if (!cfg->rootfs) {
-		snprintf(reason, len, "no guest image: %s",
-			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+	if (backend_need_image(cfg, cfg->rootfs, reason, len) < 0)
 		return -ENOENT;
-	}
 	if (geteuid() != 0) {
 		snprintf(reason, len, "needs root: vmbench makes rootful containers only");
 		return -EPERM;

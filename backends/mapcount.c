@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/mapcount.h"
+#include "harness/util.h"
 
 #define MAX_USERS 64
 
@@ -22,15 +23,12 @@ struct users {
 
 static long read_value(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	long v = -1;
+	char buf[32], *end;
 
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1 || v < 0)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	if (util_read_line(path, buf, sizeof(buf)) < 0)
+		return -1;
+	long v = strtol(buf, &end, 10);
+	return end == buf || v < 0 ? -1 : v;
 }
 
 static int write_value(const char *path, long v)

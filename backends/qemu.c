@@ -46,11 +46,8 @@ static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t le
 
 	if (backend_find_program(QEMU_BIN, "qemu-system-x86", path, sizeof(path), reason, len) < 0)
 		return -ENOENT;
-	if (!cfg->kernel || !cfg->initrd) {
-		snprintf(reason, len, "no guest image: %s",
-			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+	if (backend_need_image(cfg, cfg->kernel && cfg->initrd, reason, len) < 0)
 		return -ENOENT;
-	}
 	return 0;
 }
 

@@ -44,11 +44,8 @@ static int uml_available(const struct backend_cfg *cfg, char *reason, size_t len
 
 	if (backend_find_program(UML_BIN, "user-mode-linux", path, sizeof(path), reason, len) < 0)
 		return -ENOENT;
-	if (!cfg->initrd) {
-		snprintf(reason, len, "no guest image: %s",
-			 cfg->image_reason ? cfg->image_reason : "run 'vmbench image build'");
+	if (backend_need_image(cfg, cfg->initrd, reason, len) < 0)
 		return -ENOENT;
-	}
 	return 0;
 }
 

@@ -68,41 +68,16 @@ void host_kvm_info(struct host_kvm *k)
 			 k->api_version, k->in_guest ? " and this host is itself a guest" : "");
 }
 
-static long perf_open(struct perf_event_attr *attr)
-{
-	return syscall(SYS_perf_event_open, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* Encodes name with libpfm4 and tries to open it on ourselves. */
+/* Whether name can be counted on ourselves. */
 static void try_event(struct host_event *e, const char *name, bool pfm_ok)
 {
-	struct perf_event_attr attr;
-	pfm_perf_encode_arg_t arg;
-
 	e->name = name;
 	e->ok = false;
 	if (!pfm_ok) {
 		snprintf(e->reason, sizeof(e->reason), "libpfm4 did not initialize");
 		return;
 	}
-	memset(&attr, 0, sizeof(attr));
-	memset(&arg, 0, sizeof(arg));
-	arg.attr = &attr;
-	arg.size = sizeof(arg);
-	int ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg);
-	if (ret != PFM_SUCCESS) {
-		snprintf(e->reason, sizeof(e->reason), "libpfm4: %s", pfm_strerror(ret));
-		return;
-	}
-	attr.size = sizeof(attr);
-	attr.disabled = 1;
-	long fd = perf_open(&attr);
-	if (fd < 0) {
-		snprintf(e->reason, sizeof(e->reason), "perf_event_open: %s", strerror(errno));
-		return;
-	}
-	close((int)fd);
-	e->ok = true;
+	e->ok = perfev_try(name, getpid(), e->reason, sizeof(e->reason)) == 0;
 }
 
 void host_pmu_info(struct host_pmu *p)

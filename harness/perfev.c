@@ -238,6 +238,19 @@ int perfev_read(const struct perfev *ev, double *count, double *enabled, double 
 	return 0;
 }
 
+int perfev_try(const char *event, pid_t tid, char *err, size_t len)
+{
+	struct perf_event_attr attr;
+	struct perfev ev;
+	int ret = perfev_encode(event, &attr, err, len);
+
+	if (ret == 0)
+		ret = perfev_open(&ev, &attr, &tid, 1, err, len);
+	if (ret == 0)
+		perfev_close(&ev);
+	return ret;
+}
+
 void perfev_close(struct perfev *ev)
 {
 	for (size_t i = 0; i < ev->n; i++)

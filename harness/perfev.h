@@ -32,6 +32,10 @@ int perfev_check_pfm(const char *name, char *err, size_t len) __must_check;
  * there may be more). */
 size_t perfev_tree(pid_t root, pid_t *tids, size_t max);
 
+/* Whether event can be counted on task tid here (encoded, opened, closed): 0, or -errno
+ * with why in err. */
+int perfev_try(const char *event, pid_t tid, char *err, size_t len) __must_check;
+
 struct perfev {
 	int fds[PERFEV_MAX_TASKS];
 	size_t n;

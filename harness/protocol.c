@@ -313,10 +313,7 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 				return ret;
 			if (m->type == MSG_NOISE) {
 				c->noise++;
-				/* Guest bytes must not reach the terminal as escape sequences. */
-				for (char *p = line; *p; p++)
-					if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
-						*p = '?';
+				util_printable(line);
 				log_dbg("%s console: %.200s", c->who, line);
 				util_rtrim(line);
 				if (line[0] && !c->panicked) {

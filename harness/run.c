@@ -29,8 +29,7 @@ struct session {
 	double boot_s;
 	struct probe probes[MAX_PROBES]; /* open while the session lasts */
 	size_t nprobes;
-	bool count_pass;  /* counting-pass probes work for this guest */
-	json_t *counted; /* the names of those, for provenance */
+	json_t *counted; /* the counting pass's probes that can watch this guest, or NULL */
 	json_t *facts; /* the backend's, taken over from the guest */
 };
 
@@ -70,6 +69,25 @@ static void recv_reason(struct session *s, int ret, const char *waiting_for, int
 	}
 }
 
+/* Whether ops belongs to the pass (count: the counting pass) and can watch s's guest. */
+static bool probe_usable(struct session *s, const struct probe_ops *ops, bool count)
+{
+	char reason[256] = "";
+	const char *why;
+
+	if (probe_check(ops, &why) < 0) {
+		log_warn("probe %s: %s", ops->name, why);
+		return false;
+	}
+	if (((ops->flags & PROBE_COUNT_PASS) != 0) != count)
+		return false;
+	if (ops->available(&s->g, reason, sizeof(reason)) < 0) {
+		log_dbg("probe %s: not for %s: %s", ops->name, s->g.ops->name, reason);
+		return false;
+	}
+	return true;
+}
+
 /* Opens, for s's guest, the probes of one pass (count: the counting pass) into arr. */
 static size_t probes_open(struct session *s, struct probe *arr, size_t max, bool count)
 {
@@ -77,19 +95,8 @@ static size_t probes_open(struct session *s, struct probe *arr, size_t max, bool
 
 	for (size_t i = 0; i < probe_count && n < max; i++) {
 		const struct probe_ops *ops = probe_table[i];
-		char reason[256] = "";
-		const char *why;
-
-		if (probe_check(ops, &why) < 0) {
-			log_warn("probe %s: %s", ops->name, why);
+		if (!probe_usable(s, ops, count))
 			continue;
-		}
-		if (((ops->flags & PROBE_COUNT_PASS) != 0) != count)
-			continue;
-		if (ops->available(&s->g, reason, sizeof(reason)) < 0) {
-			log_dbg("probe %s: not for %s: %s", ops->name, s->g.ops->name, reason);
-			continue;
-		}
 		struct probe *p = &arr[n];
 		p->ops = ops;
 		p->guest = &s->g;
@@ -173,14 +180,12 @@ static int session_start(struct session *s, const struct backend_ops *ops,
 	s->up = true;
 	if (probes) {
 		s->nprobes = probes_open(s, s->probes, MAX_PROBES, false);
-		/* Whether a counting pass has anything to count here. */
-		struct probe trial[MAX_PROBES];
-		size_t ntrial = probes_open(s, trial, MAX_PROBES, true);
-		s->count_pass = ntrial > 0;
+		/* The counting pass's probes, opened for each pass: here only which ones. */
 		s->counted = json_array();
-		for (size_t i = 0; s->counted && i < ntrial; i++)
-			json_array_append_new(s->counted, json_string(trial[i].ops->name));
-		probes_close(trial, &ntrial);
+		for (size_t i = 0; s->counted && i < probe_count; i++)
+			if (probe_usable(s, probe_table[i], true))
+				json_array_append_new(s->counted,
+						      json_string(probe_table[i]->name));
 	}
 	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
 		s->hello.version, s->boot_s, s->hello.kernel, s->hello.timer_res_ns);
@@ -511,7 +516,7 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 	cell->extra = pl.extra;
 	cell->series = pl.series;
 	pl.raw = pl.extra = pl.series = NULL;
-	if (s->count_pass)
+	if (json_array_size(s->counted))
 		ret = count_pass(s, wl, pf, cell);
 out:
 	payload_free(&pl);

@@ -245,6 +245,14 @@ char *util_rtrim(char *s)
 	return s;
 }
 
+char *util_printable(char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return s;
+}
+
 void util_appendf(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strnlen(buf, len);

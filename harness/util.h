@@ -30,6 +30,9 @@ int64_t util_now_ms(void);
 void util_utc_now(char *buf, size_t len, bool compact);
 /* Trims trailing white space in place; returns s. */
 char *util_rtrim(char *s);
+/* Replaces every byte outside printable ASCII with '?': text from a guest or a tool must
+ * not reach a terminal as escape sequences, nor JSON as invalid UTF-8. Returns s. */
+char *util_printable(char *s);
 /* Appends printf-style text to the string in buf, truncating at len. */
 void util_appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -37,17 +37,6 @@ static int kvmstats_available(const struct guest *g, char *reason, size_t len)
 	return 0;
 }
 
-static void put(struct probe_snapshot *out, const char *name, enum probe_kind kind, double v)
-{
-	if (out->n == PROBE_MAX_VALUES)
-		return;
-	struct probe_value *pv = &out->v[out->n++];
-	snprintf(pv->name, sizeof(pv->name), "%s", name);
-	pv->kind = kind;
-	pv->value = v;
-	pv->enabled = pv->running = 0;
-}
-
 /* The value of a counter already in out, or NULL. */
 static struct probe_value *find(struct probe_snapshot *out, const char *name)
 {
@@ -100,7 +89,8 @@ static void add_reply(json_t *schemas, const char *target, json_t *reply, const 
 			if (v)
 				v->value += (double)json_integer_value(value);
 			else
-				put(out, key, PROBE_COUNTER, (double)json_integer_value(value));
+				probe_put(out, key, PROBE_COUNTER,
+					  (double)json_integer_value(value));
 		}
 	}
 }

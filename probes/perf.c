@@ -63,8 +63,7 @@ struct perf_state {
 
 static size_t tree(const struct guest *g, pid_t *tids)
 {
-	pid_t root = g->watched ? g->watched : g->pid;
-	size_t n = perfev_tree(root, tids, PERFEV_MAX_TASKS);
+	size_t n = perfev_tree(guest_watched(g), tids, PERFEV_MAX_TASKS);
 
 	if (n == PERFEV_MAX_TASKS)
 		log_warn("perf: the host tasks of %s are more than %d: some are not counted",
@@ -72,23 +71,10 @@ static size_t tree(const struct guest *g, pid_t *tids)
 	return n;
 }
 
-static pid_t watched(const struct guest *g)
-{
-	return g->watched ? g->watched : g->pid;
-}
-
 static int perf_available(const struct guest *g, char *reason, size_t len)
 {
-	struct perf_event_attr attr;
-	struct perfev ev;
-	pid_t tid = watched(g);
-
-	if (perfev_encode("task-clock", &attr, reason, len) < 0)
-		return -ENOENT;
-	if (perfev_open(&ev, &attr, &tid, 1, reason, len) < 0)
-		return -EACCES; /* perf_event_paranoid, or no perf events at all */
-	perfev_close(&ev);
-	return 0;
+	/* Not where perf_event_paranoid forbids it, or without perf events at all. */
+	return perfev_try("task-clock", guest_watched(g), reason, len);
 }
 
 static bool mode_is(const struct guest *g, const char *prefix)
@@ -188,13 +174,15 @@ static int perf_snapshot(struct probe *p, struct probe_snapshot *out)
 {
 	struct perf_state *st = p->priv;
 
-	for (size_t i = 0; i < st->n && out->n < PROBE_MAX_VALUES; i++) {
-		struct probe_value *v = &out->v[out->n];
-		if (perfev_read(&st->e[i].ev, &v->value, &v->enabled, &v->running) < 0)
+	for (size_t i = 0; i < st->n; i++) {
+		double count, enabled, running;
+		if (perfev_read(&st->e[i].ev, &count, &enabled, &running) < 0)
 			continue;
-		snprintf(v->name, sizeof(v->name), "%s", st->e[i].name);
-		v->kind = st->e[i].kind;
-		out->n++;
+		struct probe_value *v = probe_put(out, st->e[i].name, st->e[i].kind, count);
+		if (!v)
+			break;
+		v->enabled = enabled;
+		v->running = running;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "backends/backend.h"
 #include "harness/compiler.h"
@@ -33,6 +34,21 @@ struct probe_snapshot {
 	size_t n;
 	struct probe_value v[PROBE_MAX_VALUES];
 };
+
+/* Appends a value to a snapshot (always counted: no enabled/running times); the new value,
+ * or NULL when the snapshot is full. */
+static inline struct probe_value *probe_put(struct probe_snapshot *out, const char *name,
+					    enum probe_kind kind, double value)
+{
+	if (out->n == PROBE_MAX_VALUES)
+		return NULL;
+	struct probe_value *v = &out->v[out->n++];
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->kind = kind;
+	v->value = value;
+	v->enabled = v->running = 0;
+	return v;
+}
 
 struct probe {
 	const struct probe_ops *ops;

@@ -17,18 +17,13 @@
 static int procstat_available(const struct guest *g, char *reason, size_t len)
 {
 	char path[64];
-	struct perf_event_attr attr;
-	struct perfev ev;
-	pid_t pid = g->watched ? g->watched : g->pid;
 
 	/* The fallback where perf_event_open is not allowed (perf_event_paranoid). */
-	if (perfev_encode("task-clock", &attr, reason, len) == 0 &&
-	    perfev_open(&ev, &attr, &pid, 1, reason, len) == 0) {
-		perfev_close(&ev);
+	if (perfev_try("task-clock", guest_watched(g), reason, len) == 0) {
 		snprintf(reason, len, "the perf probe counts these here");
 		return -EEXIST;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)(g->watched ? g->watched : g->pid));
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)guest_watched(g));
 	char *text = util_read_file(path, 4096, NULL);
 	if (!text) {
 		snprintf(reason, len, "cannot read %s: %s", path, strerror(errno));
@@ -36,16 +31,6 @@ static int procstat_available(const struct guest *g, char *reason, size_t len)
 	}
 	free(text);
 	return 0;
-}
-
-static void add(struct probe_snapshot *out, const char *name, double value)
-{
-	if (out->n == PROBE_MAX_VALUES)
-		return;
-	struct probe_value *v = &out->v[out->n++];
-	snprintf(v->name, sizeof(v->name), "%s", name);
-	v->kind = PROBE_COUNTER;
-	v->value = value;
 }
 
 /* Fields of /proc/<pid>/stat after the command name: (3) state ... (10) minflt
@@ -108,15 +93,15 @@ static int read_switches(int pid, double *switches)
 static int procstat_snapshot(struct probe *p, struct probe_snapshot *out)
 {
 	double faults = 0, switches = 0;
-	int pid = (int)(p->guest->watched ? p->guest->watched : p->guest->pid);
+	int pid = (int)guest_watched(p->guest);
 	int ret = read_faults(pid, &faults);
 
 	if (ret == 0)
 		ret = read_switches(pid, &switches);
 	if (ret < 0)
 		return ret;
-	add(out, "page-faults", faults);
-	add(out, "context-switches", switches);
+	probe_put(out, "page-faults", PROBE_COUNTER, faults);
+	probe_put(out, "context-switches", PROBE_COUNTER, switches);
 	return 0;
 }
 

@@ -151,13 +151,9 @@ static int qemudev_snapshot(struct probe *p, struct probe_snapshot *out)
 		count_line(st, line);
 	}
 	free(line);
-	for (size_t i = 0; i < st->ndev && out->n < PROBE_MAX_VALUES; i++) {
-		struct probe_value *v = &out->v[out->n++];
-		snprintf(v->name, sizeof(v->name), "%s", st->dev[i].name);
-		v->kind = st->kvm ? PROBE_COUNTER : st->dev[i].kind;
-		v->value = st->dev[i].count;
-		v->enabled = v->running = 0;
-	}
+	for (size_t i = 0; i < st->ndev; i++)
+		probe_put(out, st->dev[i].name, st->kvm ? PROBE_COUNTER : st->dev[i].kind,
+			  st->dev[i].count);
 	return 0;
 }
 
