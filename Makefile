@@ -11,8 +11,11 @@ VMBENCH_ARGS ?=
 
 all: build
 
+# DEPS=test adds what only the tests need (Chromium).
+DEPS ?=
+
 deps:
-	@sh ci/install-deps.sh
+	@sh ci/install-deps.sh $(DEPS)
 
 configure: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVMBENCH_WERROR=$(WERROR)
@@ -20,7 +23,8 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test:
+	@$(MAKE) --no-print-directory build DEPS=test
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Every available backend on the chosen profile, into results/<UTC time>/ (results/latest).

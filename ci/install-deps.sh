@@ -3,16 +3,24 @@
 # that is already there. As root it runs apt-get; otherwise it prints the command and stops.
 set -eu
 
-# Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, Criterion).
-BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libcriterion-dev"
+# Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, OpenSSL's
+# libcrypto, Criterion).
+BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev"
 # Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
 # qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
 # (both: the container backend uses the one that works here); perf and jq for
-# ci/crosscheck.sh.
-RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun"
+# ci/crosscheck.sh; gnuplot for the plots.
+RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
+
+# Tests only (`install-deps.sh test`): Chromium renders the HTML report headless.
+TEST="chromium"
+want="$BUILD $RUN"
+if [ "${1:-}" = test ]; then
+	want="$want $TEST"
+fi
 
 missing=""
-for pkg in $BUILD $RUN; do
+for pkg in $want; do
 	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null || true)
 	case "$status" in
 	ii*) ;;

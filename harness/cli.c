@@ -7,9 +7,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness/cli.h"
@@ -19,8 +21,10 @@
 #include "harness/perfev.h"
 #include "harness/log.h"
 #include "harness/plan.h"
+#include "harness/plot.h"
 #include "harness/proc.h"
 #include "harness/registry.h"
+#include "harness/report.h"
 #include "harness/run.h"
 #include "harness/testdisk.h"
 #include "harness/util.h"
@@ -37,7 +41,7 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL, OPT_NO_PROBES, OPT_EVENTS };
+enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL, OPT_NO_PROBES, OPT_EVENTS, OPT_SEED, OPT_ROUNDS, OPT_NO_REPORT };
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -77,8 +81,14 @@ static int parse_opts(const char *cmd, int argc, char **argv, const struct opt *
 		      int (*handler)(void *ctx, int key, const char *arg), void *ctx)
 {
 	struct option lo[32];
+	/* The top level stops at the command; a command takes options after its arguments too. */
 	char shorts[96] = "+:";
 	size_t ns = 2;
+
+	if (cmd) {
+		strcpy(shorts, ":");
+		ns = 1;
+	}
 
 	if (n >= ARRAY_SIZE(lo))
 		return EXIT_USAGE;
@@ -205,13 +215,17 @@ static int cmd_list(int argc, char **argv)
 			printf("  %-12s %s\n", probe_table[i]->name, probe_table[i]->summary);
 	}
 	if (ctx.sections & 8) {
-		printf("profiles:\n");
+		printf("profiles:\n  %-10s %7s %7s %10s %5s %6s  %-10s %s\n", "name", "samples",
+		       "warm-up", "min sample", "boots", "rounds", "order", "what for");
 		for (size_t i = 0; i < profile_count; i++) {
 			const struct profile *p = &profile_table[i];
-			printf("  %-10s reps=%-3u warmup=%-2u min_sample=%llums  %s\n", p->name,
-			       p->reps, p->warmup,
-			       (unsigned long long)(p->min_sample_ns / 1000000), p->summary);
+			printf("  %-10s %7u %7u %8llums %5u %6u  %-10s %s\n", p->name, p->reps,
+			       p->warmup, (unsigned long long)(p->min_sample_ns / 1000000),
+			       p->boot_reps, p->rounds, p->shuffle ? "random" : "plan", p->summary);
 		}
+		for (size_t i = 0; i < profile_count; i++)
+			printf("  stop rule of %s: %s\n", profile_table[i].name,
+			       profile_table[i].stop_rule);
 	}
 	return EXIT_OK;
 }
@@ -306,8 +320,9 @@ struct run_ctx {
 	const char *backends, *workloads, *outdir, *disk, *kernel;
 	unsigned disk_mib;
 	const struct profile *profile;
-	unsigned reps, sample_ms;
-	bool reps_set, force_kvm, no_probes;
+	unsigned reps, sample_ms, rounds;
+	unsigned long seed;
+	bool reps_set, force_kvm, no_probes, seed_set, no_report;
 	char **events; /* --events, split */
 };
 
@@ -337,6 +352,13 @@ static const struct opt run_opts[] = {
 	  "LLC-load-misses,dTLB-load-misses,branch-misses)" },
 	{ "no-probes", OPT_NO_PROBES, no_argument, NULL,
 	  "no host-side counters or trap counts (to measure what the probes cost)" },
+	{ "rounds", OPT_ROUNDS, required_argument, "N",
+	  "take each cell's samples in N rounds over all backends (overrides the profile)" },
+	{ "seed", OPT_SEED, required_argument, "N",
+	  "seed of the random order of profiles that shuffle (default: from the clock; "
+	  "recorded in results.json)" },
+	{ "no-report", OPT_NO_REPORT, no_argument, NULL,
+	  "write results.json only: no report.* and no plots" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -419,6 +441,18 @@ static int run_opt(void *vctx, int key, const char *arg)
 		ret = parse_uint("run", "--disk-mib", arg, 16, 1 << 20, &v);
 		ctx->disk_mib = v;
 		return ret;
+	case OPT_ROUNDS:
+		ret = parse_uint("run", "--rounds", arg, 1, 100, &v);
+		ctx->rounds = v;
+		return ret;
+	case OPT_SEED:
+		ret = parse_uint("run", "--seed", arg, 0, UINT32_MAX, &v);
+		ctx->seed = v;
+		ctx->seed_set = true;
+		return ret;
+	case OPT_NO_REPORT:
+		ctx->no_report = true;
+		return 0;
 	}
 	return EXIT_USAGE;
 }
@@ -536,6 +570,22 @@ static void print_summary(const struct results *res)
 	}
 }
 
+static int derive(const struct results *res, const char *dir, bool plots, unsigned formats);
+
+/* The backends that did not run, with the reason (provenance backends.<name>). */
+static void print_skipped(const struct results *res)
+{
+	json_t *all = json_object_get(res->provenance, "backends"), *bi;
+	const char *name;
+
+	json_object_foreach(all, name, bi) {
+		const char *st = json_string_value(json_object_get(bi, "status"));
+		const char *why = json_string_value(json_object_get(bi, "reason"));
+		if (st && strcmp(st, "ok"))
+			log_info("%s %s: %s", name, st, why ? why : "no reason given");
+	}
+}
+
 static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 {
 	struct run_ctx ctx = { .c = { .cmd = "run", .cpu = -1 }, .profile = &profile_table[0] };
@@ -561,7 +611,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 	}
 	struct profile pf = *ctx.profile;
 	if (ctx.reps_set)
-		pf.reps = ctx.reps;
+		pf.reps = pf.boot_reps = ctx.reps;
+	if (ctx.rounds)
+		pf.rounds = ctx.rounds;
+	if (!ctx.seed_set)
+		ctx.seed = ((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) & UINT32_MAX;
 	if (ctx.sample_ms)
 		pf.min_sample_ns = (uint64_t)ctx.sample_ms * 1000000;
 	err[0] = '\0';
@@ -626,6 +680,7 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		.argc = full_argc,
 		.argv = full_argv,
 		.no_probes = ctx.no_probes,
+		.seed = ctx.seed,
 	};
 	image_to_cfg(image, image_reason[0] ? image_reason : NULL, &cfg.backend);
 	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d", pf.name,
@@ -640,8 +695,10 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		ret = EXIT_FAILED;
 	} else {
 		print_summary(&res);
+		int st = ctx.no_report ? EXIT_OK : derive(&res, ctx.outdir, true, REPORT_ALL);
+		print_skipped(&res);
 		log_info("results: %s", path);
-		ret = ret ? EXIT_FAILED : EXIT_OK;
+		ret = ret || st ? EXIT_FAILED : EXIT_OK;
 	}
 	if (default_out)
 		link_latest(ctx.outdir);
@@ -735,6 +792,146 @@ static int cmd_image(int argc, char **argv)
 	return ret;
 }
 
+/* ---- report, plot ---- */
+
+/*
+ * The plots and the reports of res in dir (plots first: the HTML report embeds them).
+ * Without gnuplot the reports come without plots, with a warning. EXIT_OK or EXIT_FAILED.
+ */
+static int derive(const struct results *res, const char *dir, bool plots, unsigned formats)
+{
+	char err[1024];
+	size_t drawn = 0;
+	int ret, status = EXIT_OK;
+
+	if (plots) {
+		ret = plot_write(res, dir, &drawn, err, sizeof(err));
+		if (ret == -ENOENT) {
+			log_warn("no plots: %s", err);
+		} else if (ret < 0) {
+			log_err("plots: %s", err);
+			status = EXIT_FAILED;
+		} else {
+			log_info("plots: %zu in %s/plots", drawn, dir);
+		}
+	}
+	if (formats) {
+		ret = report_write(res, dir, formats, err, sizeof(err));
+		if (ret < 0) {
+			log_err("report: %s", err);
+			status = EXIT_FAILED;
+		} else {
+			log_info("report: %s/report.{%s%s%s%s}", dir,
+				 formats & REPORT_MD ? "md," : "", formats & REPORT_CSV ? "csv," : "",
+				 formats & REPORT_TEX ? "tex," : "", formats & REPORT_HTML ? "html" : "");
+		}
+	}
+	return status;
+}
+
+struct derive_ctx {
+	const char *outdir;
+	unsigned formats;
+};
+
+enum { OPT_FORMAT = 320 };
+
+static const struct opt report_opts[] = {
+	{ "output", 'o', required_argument, "DIR",
+	  "where to write (default: the directory of RESULTS.json)" },
+	{ "format", OPT_FORMAT, required_argument, "LIST", "md,csv,tex,html (default: all four)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static const struct opt plot_opts[] = {
+	{ "output", 'o', required_argument, "DIR",
+	  "plots go to DIR/plots (default: the directory of RESULTS.json)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+static int derive_opt(void *vctx, int key, const char *arg)
+{
+	struct derive_ctx *ctx = vctx;
+	char err[256];
+
+	if (key == 'o') {
+		ctx->outdir = arg;
+		return 0;
+	}
+	if (report_parse_formats(arg, &ctx->formats, err, sizeof(err)) < 0)
+		return usage_error("report", "%s", err);
+	return 0;
+}
+
+/* report and plot: one results file in, files next to it (or in -o DIR) out. */
+static int cmd_derive(int argc, char **argv, bool report)
+{
+	const char *cmd = report ? "report" : "plot";
+	struct derive_ctx ctx = { .formats = REPORT_ALL };
+	const struct opt *opts = report ? report_opts : plot_opts;
+	size_t nopts = report ? ARRAY_SIZE(report_opts) : ARRAY_SIZE(plot_opts);
+	int ret = parse_opts(cmd, argc, argv, opts, nopts, derive_opt, &ctx);
+	char err[1024], dir[PATH_MAX];
+	struct results res;
+
+	if (ret == -1) {
+		print_help(cmd, "RESULTS.json [options]",
+			   report ? "Writes report.md, report.csv, report.tex (a booktabs table to "
+				    "\\input) and report.html (one self-contained page with the "
+				    "plots of DIR/plots) from a results file. Exit status: 0 written, "
+				    "1 cannot write, 2 bad input (a malformed or foreign file)."
+				  : "Writes the plot data and renders the gnuplot scripts of plots/ "
+				    "to DIR/plots/*.png and *.svg: overhead against native, traps per "
+				    "operation, the memory latency curve, fio IOPS and p99 latency, "
+				    "boot time. Exit status: 0 drawn, 1 gnuplot missing or failed, 2 "
+				    "bad input.",
+			   opts, nopts);
+		return EXIT_OK;
+	}
+	if (ret)
+		return ret;
+	if (optind >= argc)
+		return usage_error(cmd, "name the results file (RESULTS.json)");
+	if (optind + 1 < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	const char *path = argv[optind];
+	ret = results_load(path, &res, err, sizeof(err));
+	if (ret == -ENOMEM) {
+		log_err("out of memory");
+		return EXIT_FAILED;
+	}
+	if (ret < 0)
+		return usage_error(cmd, "%s", err);
+	if (ctx.outdir) {
+		snprintf(dir, sizeof(dir), "%s", ctx.outdir);
+	} else {
+		const char *slash = strrchr(path, '/');
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
+			 slash ? path : ".");
+	}
+	ret = util_check_writable_dir(dir);
+	if (ret < 0) {
+		results_free(&res);
+		return usage_error(cmd, "cannot write to output directory '%s': %s", dir,
+				   strerror(-ret));
+	}
+	if (!res.complete)
+		log_warn("%s is incomplete: the run was interrupted or is still going", path);
+	if (report) {
+		ret = derive(&res, dir, false, ctx.formats);
+	} else {
+		size_t drawn = 0;
+		ret = plot_write(&res, dir, &drawn, err, sizeof(err));
+		if (ret < 0)
+			log_err("%s", err);
+		else
+			log_info("%zu plots in %s/plots", drawn, dir);
+		ret = ret < 0 ? EXIT_FAILED : EXIT_OK;
+	}
+	results_free(&res);
+	return ret;
+}
+
 /* ---- top level ---- */
 
 static const struct opt main_opts[] = {
@@ -770,7 +967,9 @@ static void main_help(void)
 		   "  list      backends, workloads, probes and profiles\n"
 		   "  doctor    what can run here, and why not\n"
 		   "  run       run the benchmark matrix and write results.json\n"
-		   "  image     build the guest image, or show it\n\n"
+		   "  image     build the guest image, or show it\n"
+		   "  report    Markdown, CSV, LaTeX and HTML reports of a results file\n"
+		   "  plot      gnuplot plots (PNG, SVG) of a results file\n\n"
 		   "'vmbench <command> --help' describes each.",
 		   main_opts, ARRAY_SIZE(main_opts));
 }
@@ -792,7 +991,7 @@ int cli_main(int argc, char **argv)
 	}
 	log_set_level(ctx.verbosity < 0 ? LOG_ERR : ctx.verbosity == 0 ? LOG_INFO : LOG_DBG);
 	if (optind >= argc)
-		return usage_error(NULL, "no command given (list, doctor or run)");
+		return usage_error(NULL, "no command given (list, doctor, run, image, report or plot)");
 	const char *cmd = argv[optind];
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
@@ -804,5 +1003,8 @@ int cli_main(int argc, char **argv)
 		return cmd_run(sub_argc, sub_argv, argc, argv);
 	if (strcmp(cmd, "image") == 0)
 		return cmd_image(sub_argc, sub_argv);
-	return usage_error(NULL, "unknown command '%s' (list, doctor or run)", cmd);
+	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "plot") == 0)
+		return cmd_derive(sub_argc, sub_argv, cmd[0] == 'r');
+	return usage_error(NULL, "unknown command '%s' (list, doctor, run, image, report or plot)",
+			   cmd);
 }

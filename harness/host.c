@@ -139,7 +139,7 @@ json_t *host_tool_versions(void)
 {
 	static const char *const pkgs[] = {
 		"linux-perf",	   "qemu-system-x86", "runc",	 "crun",
-		"user-mode-linux", "fio",	      "gnuplot", "busybox-static",
+		"user-mode-linux", "fio",	      "gnuplot-nox", "busybox-static",
 	};
 	char *argv[ARRAY_SIZE(pkgs) + 4];
 	char out[4096];

@@ -8,10 +8,19 @@
 #include "harness/registry.h"
 #include "harness/util.h"
 
+#define FIXED_STOP                                                                          \
+	"fixed: the sample count is set before the run; no sample is added, dropped or "   \
+	"re-run because of its value (outliers are flagged, kept); a cell whose 95% CI "   \
+	"half-width exceeds 10% of its median is marked untrustworthy"
+
 const struct profile profile_table[] = {
-	{ "quick", "a first look: 10 samples of at least 10 ms per cell", 10, 2, 10000000 },
-	{ "standard", "day-to-day comparisons: 20 samples of at least 20 ms", 20, 3, 20000000 },
-	{ "paper", "numbers to publish: 30 samples of at least 50 ms", 30, 5, 50000000 },
+	{ "quick", "a first look: every backend and workload in a few minutes", 10, 2, 10000000, 6,
+	  1, false, FIXED_STOP },
+	{ "standard", "day-to-day comparisons: more and longer samples, in two rounds", 20, 3,
+	  20000000, 10, 2, false, FIXED_STOP },
+	{ "paper", "numbers to publish: 30 samples of 50 ms in 5 rounds, backends and workloads "
+		   "in a new random order each round (seed recorded)",
+	  30, 5, 50000000, 20, 5, true, FIXED_STOP },
 };
 const size_t profile_count = ARRAY_SIZE(profile_table);
 

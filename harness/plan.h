@@ -2,6 +2,7 @@
 #ifndef VMBENCH_PLAN_H
 #define VMBENCH_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,9 +14,19 @@ struct profile {
 	const char *name;
 	const char *summary;
 	unsigned reps;		/* measured samples per cell */
-	unsigned warmup;	/* samples run and dropped before them */
+	unsigned warmup;	/* samples run and dropped before them, in every round */
 	uint64_t min_sample_ns; /* each sample lasts at least this long */
+	unsigned boot_reps;	/* fresh starts per backend for lifecycle.boot */
+	unsigned rounds;	/* the samples of a cell are taken in this many rounds ... */
+	bool shuffle;		/* ... each in a random order of backends and of workloads */
+	const char *stop_rule;
 };
+
+/* Samples of round r (0-based) when n are split over rounds: as even as can be. */
+static inline unsigned profile_round_share(unsigned n, unsigned rounds, unsigned r)
+{
+	return n / rounds + (r < n % rounds ? 1 : 0);
+}
 
 extern const struct profile profile_table[];
 extern const size_t profile_count;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,65 @@ int cell_set_samples(struct cell *c, const double *x, size_t n)
 	return 0;
 }
 
+/* A later round's raw data or series into the first's: per-sample arrays appended, each
+ * point of a series merged the same way, "ops" summed; other members stay the first
+ * round's. */
+static int merge_round(json_t *dst, json_t *src)
+{
+	const char *k;
+	json_t *sv;
+
+	json_object_foreach(src, k, sv) {
+		json_t *dv = json_object_get(dst, k);
+		if (!dv) {
+			if (json_object_set(dst, k, sv) < 0)
+				return -ENOMEM;
+		} else if (json_is_array(dv) && json_is_array(sv)) {
+			size_t n = json_array_size(dv);
+			if (n && json_is_object(json_array_get(dv, 0))) {
+				for (size_t i = 0; i < n && i < json_array_size(sv); i++)
+					if (merge_round(json_array_get(dv, i), json_array_get(sv, i)) < 0)
+						return -ENOMEM;
+			} else if (json_array_extend(dv, sv) < 0) {
+				return -ENOMEM;
+			}
+		} else if (!strcmp(k, "ops") && json_is_number(dv) && json_is_number(sv)) {
+			json_object_set_new(dst, k, json_real(json_number_value(dv) +
+							      json_number_value(sv)));
+		}
+	}
+	return 0;
+}
+
+int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
+		   json_t *series)
+{
+	double *all = malloc((c->n + n + 1) * sizeof(*all));
+	int ret;
+
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, c->samples, c->n * sizeof(*all));
+	memcpy(all + c->n, x, n * sizeof(*all));
+	/* Whether the cell is too noisy is decided again on all its samples. */
+	if (c->status == CELL_UNTRUSTWORTHY)
+		cell_set_status(c, CELL_OK, NULL);
+	ret = cell_set_samples(c, all, c->n + n);
+	free(all);
+	if (ret < 0)
+		return ret;
+	if (raw && (c->raw ? merge_round(c->raw, raw) : (c->raw = json_incref(raw), 0)) < 0)
+		return -ENOMEM;
+	if (series &&
+	    (c->series ? merge_round(c->series, series) : (c->series = json_incref(series), 0)) < 0)
+		return -ENOMEM;
+	if (extra) {
+		json_decref(c->extra);
+		c->extra = json_incref(extra);
+	}
+	return 0;
+}
+
 /* A number, or null for NaN and infinities (JSON has neither). */
 static json_t *num(double v)
 {
@@ -165,7 +225,54 @@ static json_t *series_to_json(json_t *series)
 	return out;
 }
 
-static json_t *cell_to_json(const struct cell *c)
+/* FNV-1a of "backend/workload": each cell's bootstrap has a seed of its own that does
+ * not change from run to run. */
+static unsigned long cell_seed(const struct cell *c)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (const char *p = c->backend; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ '/') * 1099511628211ull;
+	for (const char *p = c->workload; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return (unsigned long)h;
+}
+
+static bool measured(const struct cell *c)
+{
+	return c->n && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
+}
+
+const struct cell *results_find(const struct results *r, const char *backend,
+				const char *workload)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cells[i].backend, backend) && !strcmp(r->cells[i].workload, workload))
+			return &r->cells[i];
+	return NULL;
+}
+
+int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out)
+{
+	const struct cell *nat = results_find(r, RESULTS_BASELINE, c->workload);
+
+	if (!nat || nat == c || !measured(nat) || !measured(c))
+		return -ENOENT;
+	return stats_ratio(c->samples, c->n, nat->samples, nat->n, cell_seed(c), out);
+}
+
+static json_t *ratio_json(const struct results *r, const struct cell *c)
+{
+	struct ratio q;
+
+	if (results_ratio_to_native(r, c, &q) < 0)
+		return json_null();
+	return json_pack("{s:o, s:o}", "value", num(q.value), "ci95",
+			 q.has_ci ? json_pack("[oo]", num(q.ci_lo), num(q.ci_hi)) : json_null());
+}
+
+static json_t *cell_to_json(const struct results *r, const struct cell *c)
 {
 	json_t *samples = json_array();
 	const struct summary *s = &c->stats;
@@ -182,14 +289,14 @@ static json_t *cell_to_json(const struct cell *c)
 					 "ci_coverage", num(s->ci_coverage))
 			     : json_null();
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
 		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
 		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
 		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
 		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
 		c->series ? series_to_json(c->series) : json_null(), "traps", ref_or_null(c->traps),
-		"counters", ref_or_null(c->counters));
+		"counters", ref_or_null(c->counters), "ratio_to_native", ratio_json(r, c));
 }
 
 json_t *results_to_json(const struct results *r)
@@ -197,7 +304,7 @@ json_t *results_to_json(const struct results *r)
 	json_t *cells = json_array();
 
 	for (size_t i = 0; cells && i < r->n; i++) {
-		json_t *cj = cell_to_json(&r->cells[i]);
+		json_t *cj = cell_to_json(r, &r->cells[i]);
 		if (!cj || json_array_append_new(cells, cj) < 0) {
 			json_decref(cells);
 			return NULL;
@@ -282,6 +389,36 @@ static int check_series(json_t *series)
 	return 0;
 }
 
+static bool number_or_null(json_t *v)
+{
+	return !v || json_is_null(v) || json_is_number(v);
+}
+
+static int check_traps(json_t *traps)
+{
+	json_t *by = json_object_get(traps, "by_kind"), *v;
+	const char *k;
+
+	if (!number_or_null(json_object_get(traps, "per_op")) ||
+	    (by && !json_is_null(by) && !json_is_object(by)))
+		return -EINVAL;
+	json_object_foreach(by, k, v)
+		if (!json_is_number(v))
+			return -EINVAL;
+	return 0;
+}
+
+static int check_counters(json_t *counters)
+{
+	json_t *v;
+	const char *k;
+
+	json_object_foreach(counters, k, v)
+		if (!json_is_object(v) || !number_or_null(json_object_get(v, "per_op")))
+			return -EINVAL;
+	return 0;
+}
+
 static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, size_t len)
 {
 	const char *backend, *mode, *workload, *status, *unit, *better;
@@ -334,6 +471,15 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	    take_object(cj, "series", &c->series) < 0)
 		return invalid(err, len,
 			       "results[%zu]: raw, extra, series, traps and counters must be objects",
+			       idx);
+	if (c->traps && check_traps(c->traps) < 0)
+		return invalid(err, len,
+			       "results[%zu].traps: per_op must be a number and by_kind an object "
+			       "of numbers",
+			       idx);
+	if (c->counters && check_counters(c->counters) < 0)
+		return invalid(err, len,
+			       "results[%zu].counters: each must be an object with a number per_op",
 			       idx);
 	if (c->series && check_series(c->series) < 0)
 		return invalid(err, len, "results[%zu].series: points need a number x and samples",

@@ -54,7 +54,24 @@ void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) 
 /* Stores a copy of the samples and derives the statistics; a noisy cell becomes
  * untrustworthy. 0, -EINVAL (non-finite sample), -ENOMEM. */
 int cell_set_samples(struct cell *c, const double *x, size_t n) __must_check;
+/* Adds the samples of a later round to a cell (statistics and the untrustworthy rule
+ * derived again on all of them); raw's per-sample arrays and each series point's are
+ * appended, raw.ops summed, extra replaced by the later round's. 0, -EINVAL, -ENOMEM. */
+int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
+		   json_t *series) __must_check;
 const char *cell_status_name(enum cell_status st);
+
+/* The backend every ratio refers to. */
+#define RESULTS_BASELINE "native"
+
+/* The cell of (backend, workload), or NULL. */
+const struct cell *results_find(const struct results *r, const char *backend,
+				const char *workload);
+/* A measured cell's median over that of the baseline's cell of the same workload, with the
+ * bootstrap 95% CI (stats_ratio, seeded by the cell's names). 0; -ENOENT when there is
+ * nothing to compare (no measured baseline cell, c is that cell, c not measured); -EINVAL
+ * for samples that make no ratio (non-positive baseline). */
+int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out);
 
 json_t *results_to_json(const struct results *r);
 /* Writes the JSON document atomically. 0 or -errno. */

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
 #include "harness/log.h"
 #include "harness/proc.h"
 #include "harness/protocol.h"
@@ -463,14 +466,21 @@ out:
  * Its failure leaves the cell's measurement as it is; returns a negative errno only when
  * the session is no longer usable.
  */
-static int count_pass(struct session *s, const struct workload_ops *wl, const struct profile *pf,
+/* What one round asks of a cell. */
+struct cellrun {
+	unsigned reps, warmup;
+	uint64_t min_sample_ns;
+	bool count; /* the counting pass follows (the last round) */
+};
+
+static int count_pass(struct session *s, const struct workload_ops *wl, uint64_t min_sample_ns,
 		      struct cell *cell)
 {
 	struct probe probes[MAX_PROBES];
 	struct payload pl = { 0 };
 	char err[512] = "";
 	struct msg m;
-	struct pass ps = { .reps = 1, .min_sample_ns = pf->min_sample_ns, .probes = probes };
+	struct pass ps = { .reps = 1, .min_sample_ns = min_sample_ns, .probes = probes };
 
 	ps.nprobes = probes_open(s, probes, MAX_PROBES, true);
 	if (!ps.nprobes)
@@ -485,19 +495,20 @@ static int count_pass(struct session *s, const struct workload_ops *wl, const st
 }
 
 /*
- * One workload in a running session. The cell gets its outcome. Returns 0 while the
- * session is still usable, or a negative errno once it is not (protocol error, timeout,
- * guest gone, interrupted).
+ * One workload in a running session, one round of samples: the first round's samples
+ * make the cell, later ones are added to it. The cell gets its outcome. Returns 0 while
+ * the session is still usable, or a negative errno once it is not (protocol error,
+ * timeout, guest gone, interrupted).
  */
-static int run_cell(struct session *s, const struct workload_ops *wl, const struct profile *pf,
+static int run_cell(struct session *s, const struct workload_ops *wl, const struct cellrun *cr,
 		    struct cell *cell)
 {
 	char err[512] = "";
 	struct msg m;
 	struct payload pl = { 0 };
-	struct pass ps = { .reps = pf->reps,
-			   .warmup = pf->warmup,
-			   .min_sample_ns = pf->min_sample_ns,
+	struct pass ps = { .reps = cr->reps,
+			   .warmup = cr->warmup,
+			   .min_sample_ns = cr->min_sample_ns,
 			   .probes = s->probes,
 			   .nprobes = s->nprobes };
 	int ret = run_pass(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
@@ -506,18 +517,23 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
 		goto out;
 	}
-	if (ret > 0)
+	if (ret > 0 && cell->n == 0) {
 		ret = cell_set_samples(cell, pl.samples, pl.n);
+		if (ret == 0) {
+			cell->raw = pl.raw;
+			cell->extra = pl.extra;
+			cell->series = pl.series;
+			pl.raw = pl.extra = pl.series = NULL;
+		}
+	} else if (ret > 0) {
+		ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
+	}
 	if (ret < 0) {
 		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
 		goto out;
 	}
-	cell->raw = pl.raw;
-	cell->extra = pl.extra;
-	cell->series = pl.series;
-	pl.raw = pl.extra = pl.series = NULL;
-	if (json_array_size(s->counted))
-		ret = count_pass(s, wl, pf, cell);
+	if (cr->count && json_array_size(s->counted))
+		ret = count_pass(s, wl, cr->min_sample_ns, cell);
 out:
 	payload_free(&pl);
 	return ret;
@@ -552,40 +568,59 @@ static json_t *hello_json(const struct session *s)
 			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns);
 }
 
+/* The cell of (b, wl), made when it is not there yet; NULL on ENOMEM. */
+static struct cell *cell_for(struct results *res, const struct backend_ops *b,
+			     const struct workload_ops *wl)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (!strcmp(res->cells[i].backend, b->name) &&
+		    !strcmp(res->cells[i].workload, wl->name))
+			return &res->cells[i];
+	return results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+}
+
+/* A cell that is done for good: it failed or was skipped in an earlier round. */
+static bool cell_closed(const struct cell *c)
+{
+	return c->status == CELL_FAILED || c->status == CELL_SKIPPED;
+}
+
 static int add_cell(struct results *res, const struct backend_ops *b,
 		    const struct workload_ops *wl, enum cell_status st, const char *reason)
 {
-	struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+	struct cell *c = cell_for(res, b, wl);
 
 	if (!c)
 		return -ENOMEM;
-	cell_set_status(c, st, "%s", reason);
+	if (!cell_closed(c))
+		cell_set_status(c, st, "%s", reason);
 	return 0;
 }
 
-/* Adds the cells of one backend whose workloads did not run, all with one outcome. */
-static int add_all(struct results *res, const struct plan *p, const struct backend_ops *b,
-		   size_t from, enum cell_status st, const char *reason)
+/* The workloads of a round from position from on that did not run, all with one outcome. */
+static int add_all(struct results *res, const struct backend_ops *b,
+		   const struct workload_ops *const *order, size_t n, size_t from,
+		   enum cell_status st, const char *reason)
 {
-	for (size_t w = from; w < p->nworkloads; w++)
-		if (add_cell(res, b, p->workloads[w], st, reason) < 0)
+	for (size_t w = from; w < n; w++)
+		if (add_cell(res, b, order[w], st, reason) < 0)
 			return -ENOMEM;
 	return 0;
 }
 
 /* lifecycle.boot: fresh starts of the backend, each timed to the agent's HELLO (one more
- * first, dropped, when the profile warms up). */
-static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b,
-		     const struct profile *pf, struct cell *cell)
+ * first, dropped, when the profile warms up), reps of them in this round. */
+static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b, unsigned reps,
+		     bool warmup, struct cell *cell)
 {
-	unsigned warm = pf->warmup ? 1 : 0;
-	double *x = calloc(pf->reps, sizeof(*x));
+	unsigned warm = warmup ? 1 : 0;
+	double *x = calloc(reps + 1, sizeof(*x));
 	char err[512];
 	int ret = 0;
 
 	if (!x)
 		return -ENOMEM;
-	for (unsigned i = 0; i < warm + pf->reps; i++) {
+	for (unsigned i = 0; i < warm + reps; i++) {
 		struct session s;
 		if (proc_interrupted()) {
 			cell_set_status(cell, CELL_FAILED, "interrupted");
@@ -594,7 +629,7 @@ static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b,
 		ret = session_start(&s, b, &cfg->backend, false, err, sizeof(err));
 		if (ret < 0) {
 			cell_set_status(cell, CELL_FAILED, "boot %u of %u failed: %s", i + 1,
-					warm + pf->reps, err);
+					warm + reps, err);
 			ret = 0;
 			goto out;
 		}
@@ -602,9 +637,13 @@ static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b,
 			x[i - warm] = s.boot_s;
 		session_stop(&s);
 	}
-	ret = cell_set_samples(cell, x, pf->reps);
-	if (ret == 0)
-		cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
+	if (cell->n == 0) {
+		ret = cell_set_samples(cell, x, reps);
+		if (ret == 0)
+			cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
+	} else {
+		ret = cell_add_round(cell, x, reps, NULL, NULL, NULL);
+	}
 out:
 	free(x);
 	return ret;
@@ -625,64 +664,132 @@ static json_t *binding(int cpu)
 			 "harness_cpus", mine ? mine : json_null());
 }
 
-/* Runs every workload of the plan on one backend. */
-static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
-		       struct results *res, json_t *binfo)
+/* Progress: cells done of all, and a guess of the time left from the time they took. */
+struct progress {
+	unsigned done, total;
+	double t0;
+};
+
+static void progress_show(const struct progress *pr, unsigned round, unsigned rounds,
+			  const char *backend, const char *workload, unsigned reps)
+{
+	double el = now_s() - pr->t0;
+	char eta[32] = "…", rnd[32] = "";
+
+	if (pr->done) {
+		double left = el / pr->done * (pr->total - pr->done);
+		snprintf(eta, sizeof(eta), "%d:%02d", (int)left / 60, (int)left % 60);
+	}
+	if (rounds > 1)
+		snprintf(rnd, sizeof(rnd), " round %u/%u", round, rounds);
+	log_status("[%u/%u]%s %s %s, %u samples · %d:%02d elapsed · ETA %s", pr->done + 1,
+		   pr->total, rnd, backend, workload, reps, (int)el / 60, (int)el % 60, eta);
+	if (!log_is_tty())
+		log_info("[%u/%u]%s %s: %s ...", pr->done + 1, pr->total, rnd, backend, workload);
+}
+
+/* What a round is: its number, its share of the samples, its order of workloads. */
+struct round {
+	unsigned index, count; /* 1-based index */
+	struct cellrun run;
+	unsigned boots;
+	const struct workload_ops **order;
+	size_t n;
+	struct progress *pr;
+};
+
+/* Checks once whether b can run here; fills binfo. 1 available, 0 not (its cells are
+ * made, skipped or failed), -ENOMEM. */
+static int backend_usable(const struct run_cfg *cfg, const struct backend_ops *b,
+			  struct results *res, json_t *binfo)
 {
 	const struct plan *p = cfg->plan;
-	struct session s;
 	char err[512];
 	const char *why;
-	int ret, restarts = 0;
-	bool up = false;
 
 	json_object_set_new(binfo, "mode", json_string(b->mode));
 	json_object_set_new(binfo, "binding", binding(cfg->backend.cpu));
+	json_object_set_new(binfo, "restarts", json_integer(0));
 	if (backend_check(b, &why) < 0) {
 		json_object_set_new(binfo, "status", json_string("failed"));
 		json_object_set_new(binfo, "reason", json_string(why));
-		return add_all(res, p, b, 0, CELL_FAILED, why);
+		return add_all(res, b, p->workloads, p->nworkloads, 0, CELL_FAILED, why);
 	}
 	err[0] = '\0';
 	if (b->available(&cfg->backend, err, sizeof(err)) < 0) {
 		log_info("%s: skipped: %s", b->name, err);
 		json_object_set_new(binfo, "status", json_string("skipped"));
 		json_object_set_new(binfo, "reason", json_string(err));
-		return add_all(res, p, b, 0, CELL_SKIPPED, err);
+		return add_all(res, b, p->workloads, p->nworkloads, 0, CELL_SKIPPED, err);
 	}
 	json_object_set_new(binfo, "status", json_string("ok"));
 	if (err[0]) {
 		log_dbg("%s: %s", b->name, err);
 		json_object_set_new(binfo, "note", json_string(err));
 	}
-	for (size_t w = 0; w < p->nworkloads; w++) {
-		const struct workload_ops *wl = p->workloads[w];
+	return 1;
+}
 
-		if (proc_interrupted()) {
-			if (up)
-				session_stop(&s);
-			return add_all(res, p, b, w, CELL_FAILED, "interrupted before it ran");
+/* Facts of the first session of a backend, for provenance. */
+static void describe_session(json_t *binfo, const struct session *s)
+{
+	if (json_object_get(binfo, "agent"))
+		return;
+	json_object_set_new(binfo, "agent", hello_json(s));
+	json_object_set_new(binfo, "boot_s", json_real(s->boot_s));
+	json_t *names = json_array();
+	for (size_t i = 0; i < s->nprobes; i++)
+		json_array_append_new(names, json_string(s->probes[i].ops->name));
+	json_object_set_new(binfo, "probes",
+			    json_pack("{s:o, s:O}", "timed_pass", names, "counting_pass",
+				      s->counted ? s->counted : json_null()));
+	if (s->facts)
+		json_object_set(binfo, "backend", s->facts);
+}
+
+/* One round of one backend: a session, the round's workloads in its order, their samples. */
+static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
+		       struct results *res, json_t *binfo, const struct round *rd)
+{
+	struct session s;
+	char err[512], buf[600];
+	int ret, restarts = 0;
+	bool up = false;
+
+	for (size_t w = 0; w < rd->n; w++) {
+		const struct workload_ops *wl = rd->order[w];
+		struct cell *c = cell_for(res, b, wl);
+
+		if (!c) {
+			ret = -ENOMEM;
+			goto out;
 		}
-		char buf[600];
-		const char *skip = cannot_run(cfg, b, wl, buf, sizeof(buf));
-		if (skip) {
-			if (add_cell(res, b, wl, CELL_SKIPPED, skip) < 0) {
-				if (up)
-					session_stop(&s);
-				return -ENOMEM;
-			}
+		if (cell_closed(c)) {
+			rd->pr->done++;
 			continue;
 		}
+		if (proc_interrupted()) {
+			ret = add_all(res, b, rd->order, rd->n, w, CELL_FAILED,
+				      "interrupted before it ran");
+			goto out;
+		}
+		const char *skip = cannot_run(cfg, b, wl, buf, sizeof(buf));
+		if (skip) {
+			cell_set_status(c, CELL_SKIPPED, "%s", skip);
+			rd->pr->done++;
+			continue;
+		}
+		unsigned reps = (wl->flags & WL_HOST) ? rd->boots : rd->run.reps;
+		progress_show(rd->pr, rd->index, rd->count, b->name, wl->name, reps);
 		if (wl->flags & WL_HOST) {
 			/* Boots of their own: end the running session first. */
 			if (up)
 				session_stop(&s);
 			up = false;
-			log_info("%s: %s ...", b->name, wl->name);
-			struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit,
-						     wl->better);
-			if (!c || run_boots(cfg, b, &p->profile, c) < 0)
-				return -ENOMEM;
+			ret = run_boots(cfg, b, reps, rd->run.warmup > 0, c);
+			if (ret < 0)
+				goto out;
+			rd->pr->done++;
 			continue;
 		}
 		if (!up) {
@@ -691,40 +798,26 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 				log_err("%s: cannot start: %s", b->name, err);
 				json_object_set_new(binfo, "status", json_string("failed"));
 				json_object_set_new(binfo, "reason", json_string(err));
-				snprintf(buf, sizeof(buf), "the backend did not start: %s", err);
-				return add_all(res, p, b, w, CELL_FAILED, buf);
+				char when[32] = "";
+				if (rd->count > 1)
+					snprintf(when, sizeof(when), " in round %u", rd->index);
+				snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when, err);
+				ret = add_all(res, b, rd->order, rd->n, w, CELL_FAILED, buf);
+				goto out;
 			}
 			up = true;
-			if (!json_object_get(binfo, "agent")) {
-				json_object_set_new(binfo, "agent", hello_json(&s));
-				json_object_set_new(binfo, "boot_s", json_real(s.boot_s));
-				json_t *names = json_array();
-				for (size_t i = 0; i < s.nprobes; i++)
-					json_array_append_new(names,
-							      json_string(s.probes[i].ops->name));
-				json_object_set_new(binfo, "probes",
-						    json_pack("{s:o, s:O}", "timed_pass", names,
-							      "counting_pass",
-							      s.counted ? s.counted : json_null()));
-				if (s.facts)
-					json_object_set(binfo, "backend", s.facts);
-			}
+			describe_session(binfo, &s);
 		}
-		log_info("%s: %s ...", b->name, wl->name);
-		struct cell *c = results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
-		if (!c) {
-			session_stop(&s);
-			return -ENOMEM;
-		}
-		ret = run_cell(&s, wl, &p->profile, c);
+		ret = run_cell(&s, wl, &rd->run, c);
+		rd->pr->done++;
 		/* A sample's timing error is up to two clock steps: over 1% is not worth
 		 * comparing. */
 		double step = s.hello.timer_res_ns;
-		if (c->status == CELL_OK && c->n && 200 * step > (double)p->profile.min_sample_ns)
+		if (c->status == CELL_OK && c->n && 200 * step > (double)rd->run.min_sample_ns)
 			cell_set_status(c, CELL_UNTRUSTWORTHY,
 					"the guest clock's resolution (%.0f ns) is too coarse for "
 					"samples of %.0f ms",
-					step, (double)p->profile.min_sample_ns / 1e6);
+					step, (double)rd->run.min_sample_ns / 1e6);
 		if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY)
 			log_info("%s: %s: median %.4g %s", b->name, wl->name, c->stats.median,
 				 c->unit);
@@ -740,10 +833,14 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			restarts++;
 		}
 	}
+	ret = 0;
+out:
 	if (up)
 		session_stop(&s);
-	json_object_set_new(binfo, "restarts", json_integer(restarts));
-	return 0;
+	json_object_set_new(binfo, "restarts",
+			    json_integer(json_integer_value(json_object_get(binfo, "restarts")) +
+					 restarts));
+	return ret;
 }
 
 /* Keeps the harness off the measurement CPU when there is another one. */
@@ -759,24 +856,72 @@ static void pin_harness(int cpu, json_t *runinfo)
 		json_object_set_new(runinfo, "harness_off_cpu", json_integer(cpu));
 }
 
+/* Cells in plan order (backends, then workloads), whatever order they ran in. */
+static int plan_order(const void *a, const void *b, void *arg)
+{
+	const struct plan *p = arg;
+	const struct cell *x = a, *y = b;
+	size_t kx[2] = { SIZE_MAX, SIZE_MAX }, ky[2] = { SIZE_MAX, SIZE_MAX };
+
+	for (size_t i = 0; i < p->nbackends; i++) {
+		if (!strcmp(p->backends[i]->name, x->backend))
+			kx[0] = i;
+		if (!strcmp(p->backends[i]->name, y->backend))
+			ky[0] = i;
+	}
+	for (size_t i = 0; i < p->nworkloads; i++) {
+		if (!strcmp(p->workloads[i]->name, x->workload))
+			kx[1] = i;
+		if (!strcmp(p->workloads[i]->name, y->workload))
+			ky[1] = i;
+	}
+	if (kx[0] != ky[0])
+		return kx[0] < ky[0] ? -1 : 1;
+	return kx[1] < ky[1] ? -1 : kx[1] > ky[1];
+}
+
+static int write_results(const struct run_cfg *cfg, struct results *res)
+{
+	qsort_r(res->cells, res->n, sizeof(*res->cells), plan_order, (void *)cfg->plan);
+	return results_write(res, cfg->out_path);
+}
+
+/* A random permutation of n pointers (GSL's shuffle on the run's generator). */
+static void shuffle(gsl_rng *rng, void *base, size_t n, size_t size)
+{
+	if (rng && n > 1)
+		gsl_ran_shuffle(rng, base, n, size);
+}
+
 int run_execute(const struct run_cfg *cfg, struct results *res)
 {
 	const struct plan *p = cfg->plan;
 	const struct profile *pf = &p->profile;
-	json_t *backends = json_object();
+	json_t *backends = json_object(), *order = pf->shuffle ? json_array() : NULL;
+	unsigned rounds = pf->rounds ? pf->rounds : 1;
 	int ret;
 
+	/* Every round gets at least one sample of each cell and one boot. */
+	if (rounds > pf->reps)
+		rounds = pf->reps;
+	if (rounds > pf->boot_reps)
+		rounds = pf->boot_reps;
+	if (rounds < 1)
+		rounds = 1;
 	results_init(res);
 	res->provenance = provenance_collect(cfg->argc, cfg->argv);
 	if (!res->provenance || !backends) {
 		json_decref(backends);
+		json_decref(order);
 		return -ENOMEM;
 	}
-	json_t *runinfo = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i}", "profile", pf->name,
-				    "reps", (int)pf->reps, "warmup", (int)pf->warmup,
-				    "min_sample_ns", (json_int_t)pf->min_sample_ns, "cpu",
+	json_t *runinfo = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}",
+				    "profile", pf->name, "reps", (int)pf->reps, "warmup",
+				    (int)pf->warmup, "min_sample_ns", (json_int_t)pf->min_sample_ns,
+				    "boot_reps", (int)pf->boot_reps, "rounds", (int)rounds, "cpu",
 				    cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus, "mem_mib",
-				    (int)cfg->backend.mem_mib);
+				    (int)cfg->backend.mem_mib, "seed", 0);
+	json_object_set_new(runinfo, "stop_rule", json_string(pf->stop_rule));
 	pin_harness(cfg->backend.cpu, runinfo);
 	json_object_set_new(runinfo, "disk", cfg->backend.disk_path
 						     ? json_string(cfg->backend.disk_path)
@@ -784,35 +929,117 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	json_object_set_new(runinfo, "image", cfg->image ? json_incref(cfg->image) : json_null());
 	json_object_set_new(res->provenance, "run", runinfo);
 	json_object_set_new(res->provenance, "backends", backends);
-	ret = results_write(res, cfg->out_path);
-	if (ret < 0)
-		return ret;
 
-	bool failed = false;
-	for (size_t i = 0; i < p->nbackends; i++) {
-		const struct backend_ops *b = p->backends[i];
-		json_t *binfo = json_object();
-		json_object_set_new(backends, b->name, binfo);
-		if (proc_interrupted()) {
-			json_object_set_new(binfo, "status", json_string("failed"));
-			json_object_set_new(binfo, "reason", json_string("interrupted"));
-			ret = add_all(res, p, b, 0, CELL_FAILED, "interrupted before it ran");
-		} else {
-			ret = run_backend(cfg, b, res, binfo);
+	gsl_rng *rng = NULL;
+	if (pf->shuffle) {
+		rng = gsl_rng_alloc(gsl_rng_mt19937);
+		if (!rng) {
+			json_decref(order);
+			return -ENOMEM;
 		}
-		if (ret < 0)
-			return ret;
-		ret = results_write(res, cfg->out_path);
-		if (ret < 0)
-			return ret;
+		gsl_rng_set(rng, cfg->seed);
+		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
+		json_object_set_new(runinfo, "order", order);
+	} else {
+		json_object_del(runinfo, "seed");
 	}
-	for (size_t i = 0; i < res->n; i++)
-		failed |= res->cells[i].status == CELL_FAILED;
-	if (proc_interrupted())
-		return -EINTR;
-	res->complete = true;
-	ret = results_write(res, cfg->out_path);
+	const struct backend_ops **bk = calloc(p->nbackends + 1, sizeof(*bk));
+	const struct workload_ops **wk = calloc(p->nworkloads + 1, sizeof(*wk));
+	bool *usable = calloc(p->nbackends + 1, sizeof(*usable));
+	ret = bk && wk && usable ? write_results(cfg, res) : -ENOMEM;
 	if (ret < 0)
-		return ret;
-	return failed ? 1 : 0;
+		goto out;
+
+	struct progress pr = { .t0 = now_s(),
+			       .total = (unsigned)(rounds * p->nbackends * p->nworkloads) };
+	for (size_t i = 0; i < p->nbackends; i++) {
+		json_t *binfo = json_object();
+		json_object_set_new(backends, p->backends[i]->name, binfo);
+		ret = backend_usable(cfg, p->backends[i], res, binfo);
+		if (ret < 0)
+			goto out;
+		usable[i] = ret;
+		if (!ret)
+			pr.total -= (unsigned)(rounds * p->nworkloads);
+	}
+	for (unsigned r = 0; r < rounds; r++) {
+		json_t *this_round = order ? json_array() : NULL;
+		size_t nb = 0;
+		for (size_t i = 0; i < p->nbackends; i++)
+			if (usable[i])
+				bk[nb++] = p->backends[i];
+		shuffle(rng, bk, nb, sizeof(*bk));
+		if (order)
+			json_array_append_new(order, this_round);
+		for (size_t i = 0; i < nb; i++) {
+			const struct backend_ops *b = bk[i];
+			/* Workloads that boot the backend themselves come last: the session
+			 * of the others is not started twice. */
+			size_t n = 0;
+			for (size_t w = 0; w < p->nworkloads; w++)
+				if (!(p->workloads[w]->flags & WL_HOST))
+					wk[n++] = p->workloads[w];
+			shuffle(rng, wk, n, sizeof(*wk));
+			size_t plain = n;
+			for (size_t w = 0; w < p->nworkloads; w++)
+				if (p->workloads[w]->flags & WL_HOST)
+					wk[n++] = p->workloads[w];
+			shuffle(rng, wk + plain, n - plain, sizeof(*wk));
+			if (this_round) {
+				json_t *names = json_array();
+				for (size_t w = 0; w < n; w++)
+					json_array_append_new(names, json_string(wk[w]->name));
+				json_array_append_new(this_round, json_pack("{s:s, s:o}", "backend",
+									    b->name, "workloads",
+									    names));
+			}
+			struct round rd = {
+				.index = r + 1,
+				.count = rounds,
+				.run = { .reps = profile_round_share(pf->reps, rounds, r),
+					 .warmup = pf->warmup,
+					 .min_sample_ns = pf->min_sample_ns,
+					 .count = r + 1 == rounds },
+				.boots = profile_round_share(pf->boot_reps, rounds, r),
+				.order = wk,
+				.n = n,
+				.pr = &pr,
+			};
+			json_t *binfo = json_object_get(backends, b->name);
+			if (proc_interrupted() && !json_object_get(binfo, "agent")) {
+				json_object_set_new(binfo, "status", json_string("failed"));
+				json_object_set_new(binfo, "reason",
+						    json_string("interrupted before it ran"));
+			}
+			ret = run_backend(cfg, b, res, binfo, &rd);
+			if (ret < 0)
+				goto out;
+			ret = write_results(cfg, res);
+			if (ret < 0)
+				goto out;
+		}
+	}
+	log_status_clear();
+	if (proc_interrupted()) {
+		ret = -EINTR;
+		goto out;
+	}
+	res->complete = true;
+	ret = write_results(cfg, res);
+	if (ret < 0)
+		goto out;
+	ret = 0;
+	for (size_t i = 0; i < res->n; i++)
+		if (res->cells[i].status == CELL_FAILED)
+			ret = 1;
+out:
+	log_status_clear();
+	if (rng)
+		gsl_rng_free(rng);
+	else
+		json_decref(order);
+	free(bk);
+	free(wk);
+	free(usable);
+	return ret;
 }

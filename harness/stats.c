@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -69,4 +70,72 @@ int stats_summarize(const double *x, size_t n, struct summary *s)
 	free(v);
 	free(dev);
 	return 0;
+}
+
+static double median_of(double *v, size_t n)
+{
+	gsl_sort(v, 1, n);
+	return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+/* A resample of x (n values, with replacement) into out. */
+static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = x[gsl_rng_uniform_int(rng, n)];
+}
+
+static bool ratio_input_ok(const double *x, size_t n, bool den)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]) || (den ? x[i] <= 0 : x[i] < 0))
+			return false;
+	return true;
+}
+
+int stats_ratio(const double *num, size_t nn, const double *den, size_t nd, unsigned long seed,
+		struct ratio *r)
+{
+	size_t n = nn > nd ? nn : nd;
+	int ret = -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	if (!ratio_input_ok(num, nn, false) || !ratio_input_ok(den, nd, true))
+		return -EINVAL;
+	double *a = malloc(n * sizeof(*a));
+	double *boot = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*boot));
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (!a || !boot || !rng)
+		goto out;
+	memcpy(a, num, nn * sizeof(*a));
+	double mnum = median_of(a, nn);
+	memcpy(a, den, nd * sizeof(*a));
+	r->value = mnum / median_of(a, nd);
+	r->has_ci = stats_median_ci_rank(nn, STATS_CI_LEVEL, NULL) &&
+		    stats_median_ci_rank(nd, STATS_CI_LEVEL, NULL);
+	r->ci_lo = r->ci_hi = NAN;
+	if (r->has_ci) {
+		gsl_rng_set(rng, seed);
+		for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++) {
+			resample(rng, num, nn, a);
+			double m = median_of(a, nn);
+			resample(rng, den, nd, a);
+			boot[b] = m / median_of(a, nd);
+		}
+		gsl_sort(boot, 1, STATS_BOOTSTRAP_RESAMPLES);
+		double tail = (1.0 - STATS_CI_LEVEL) / 2;
+		r->ci_lo = gsl_stats_quantile_from_sorted_data(boot, 1, STATS_BOOTSTRAP_RESAMPLES,
+							       tail);
+		r->ci_hi = gsl_stats_quantile_from_sorted_data(boot, 1, STATS_BOOTSTRAP_RESAMPLES,
+							       1.0 - tail);
+	}
+	ret = 0;
+out:
+	free(a);
+	free(boot);
+	if (rng)
+		gsl_rng_free(rng);
+	return ret;
 }

@@ -36,4 +36,23 @@ int stats_summarize(const double *x, size_t n, struct summary *s) __must_check;
  */
 size_t stats_median_ci_rank(size_t n, double level, double *coverage);
 
+#define STATS_BOOTSTRAP_RESAMPLES 4000
+
+/* The ratio of two samples' medians, median(num) / median(den), with a 95% percentile
+ * bootstrap interval: both samples resampled with replacement STATS_BOOTSTRAP_RESAMPLES
+ * times (GSL's MT19937 seeded with seed, so the same data and seed give the same
+ * interval). */
+struct ratio {
+	double value;
+	bool has_ci; /* false when either side has fewer than 6 samples */
+	double ci_lo, ci_hi;
+};
+
+/*
+ * 0; -EINVAL when a side is empty, a sample is not finite, or median(den) is not > 0 with
+ * every value of den > 0 and num >= 0 (a ratio of times or rates); -ENOMEM.
+ */
+int stats_ratio(const double *num, size_t nn, const double *den, size_t nd, unsigned long seed,
+		struct ratio *r) __must_check;
+
 #endif

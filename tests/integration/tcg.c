@@ -70,9 +70,17 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 			cr_assert_gt(ide, 5, "IDE port accesses per read: %g", ide);
 			cr_assert_eq(kick, 0, "tcg has no virtio");
 		}
-		/* A system call under binary translation costs more than on the host. */
-		cr_assert_gt(cli_cell(&res, backends[b], "syscall.getppid")->stats.median,
-			     cli_cell(&res, "native", "syscall.getppid")->stats.median);
+		/* A guest system call stays inside translated code: no device model is called
+		 * for it (a timer or console access now and then), and emulating its entry and
+		 * exit takes hundreds of guest instructions. Whether that is slower than a
+		 * native call depends on the host: where the host is itself a guest whose
+		 * syscalls pass through a hypervisor, native getppid costs about 1 us. */
+		const struct cell *gp = cli_cell(&res, backends[b], "syscall.getppid");
+		cr_assert_lt(json_number_value(json_object_get(gp->traps, "per_op")), 0.05);
+		cr_assert_gt(gp->stats.median, 50, "getppid under TCG: %g ns", gp->stats.median);
+		struct ratio rt;
+		cr_assert_eq(results_ratio_to_native(&res, gp, &rt), 0);
+		cr_assert(rt.has_ci && rt.ci_lo <= rt.value && rt.value <= rt.ci_hi);
 	}
 	json_t *image = json_object_get(json_object_get(res.provenance, "run"), "image");
 	cr_assert(json_is_string(json_object_get(image, "kernel_sha256")));

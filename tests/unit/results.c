@@ -489,3 +489,48 @@ Test(results_file, stored_status_and_reason_stand)
 		       r.cells[0].reason);
 	results_free(&r);
 }
+
+/* Every measured cell but the baseline's carries its ratio to the baseline's cell of the
+ * same workload, with a CI that holds the ratio; cells with nothing to compare carry null. */
+Test(results_cells, ratio_to_native)
+{
+	struct results r;
+	double nat[] = { 100, 101, 99, 102, 98, 100, 100, 103 };
+	double slow[] = { 400, 404, 396, 408, 392, 400, 400, 412 };
+
+	results_init(&r);
+	struct cell *n = results_add(&r, "native", "native", "w", "ns/op", BETTER_LOWER);
+	struct cell *t = results_add(&r, "tcg", "emulation", "w", "ns/op", BETTER_LOWER);
+	struct cell *u = results_add(&r, "tcg", "emulation", "other", "ns/op", BETTER_LOWER);
+	struct cell *f = results_add(&r, "uml", "paravirtualization", "w", "ns/op", BETTER_LOWER);
+	cr_assert_eq(cell_set_samples(n, nat, 8), 0);
+	cr_assert_eq(cell_set_samples(t, slow, 8), 0);
+	cr_assert_eq(cell_set_samples(u, slow, 8), 0);
+	cell_set_status(f, CELL_FAILED, "it broke");
+
+	struct ratio q;
+	cr_assert_eq(results_ratio_to_native(&r, t, &q), 0);
+	cr_assert_float_eq(q.value, 4.0, 1e-9);
+	cr_assert(q.has_ci && q.ci_lo <= 4.0 && q.ci_hi >= 4.0 && q.ci_lo > 3.8 && q.ci_hi < 4.2,
+		  "[%g, %g]", q.ci_lo, q.ci_hi);
+	cr_assert_eq(results_ratio_to_native(&r, n, &q), -ENOENT, "the baseline itself");
+	cr_assert_eq(results_ratio_to_native(&r, u, &q), -ENOENT, "no baseline cell");
+	cr_assert_eq(results_ratio_to_native(&r, f, &q), -ENOENT, "a failed cell");
+
+	json_t *j = results_to_json(&r);
+	json_t *cells = json_object_get(j, "results");
+	json_t *rt = json_object_get(json_array_get(cells, 1), "ratio_to_native");
+	cr_assert(json_is_object(rt));
+	cr_assert_float_eq(json_real_value(json_object_get(rt, "value")), 4.0, 1e-9);
+	cr_assert_eq(json_array_size(json_object_get(rt, "ci95")), 2);
+	for (size_t i = 0; i < 4; i++)
+		if (i != 1)
+			cr_assert(json_is_null(json_object_get(json_array_get(cells, i),
+							       "ratio_to_native")),
+				  "cell %zu", i);
+	json_decref(j);
+	/* A native that failed leaves the others without a ratio. */
+	cell_set_status(n, CELL_FAILED, "gone");
+	cr_assert_eq(results_ratio_to_native(&r, t, &q), -ENOENT);
+	results_free(&r);
+}

@@ -1,0 +1,410 @@
+/*
+ * Plots: the harness writes tab-separated data files ('?' for a missing value) and runs the
+ * gnuplot scripts of plots/ on them, once for PNG and once for SVG. The scripts get the
+ * data directory, the output stem, the terminal, a title naming the host and the column
+ * or block order (backends, workloads, kinds) as gnuplot variables.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/log.h"
+#include "harness/plot.h"
+#include "harness/proc.h"
+#include "harness/report.h"
+#include "harness/util.h"
+
+#define GNUPLOT_TIMEOUT_MS 60000
+
+/* The workloads of the traps plot (those the per-op trap counts explain best) and of the
+ * fio plot (the IOPS workloads). */
+static const char *const trap_workloads[] = { "syscall.getppid", "mem.pagefault", "proc.fork",
+					      "io.randread4k.qd1" };
+static const char *const fio_workloads[] = { "io.randread4k.qd1", "io.randwrite4k.qd1",
+					     "io.randread4k.qd32" };
+
+/* One plot's data and the gnuplot variables that say how to read it. */
+struct plotdata {
+	char *buf;
+	size_t size;
+	FILE *f;
+	char backends[512], workloads[512], kinds[1024];
+	bool any; /* it has something to draw */
+};
+
+static bool measured(const struct cell *c)
+{
+	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
+}
+
+/* Names go to gnuplot inside single quotes and as whitespace-separated words. */
+static void add_word(char *list, size_t len, const char *name)
+{
+	char clean[128];
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < sizeof(clean); i++)
+		clean[i] = (name[i] == '\'' || name[i] == '\\' || (unsigned char)name[i] <= ' ' ||
+			    name[i] == 0x7f)
+				   ? '_'
+				   : name[i];
+	clean[i] = '\0';
+	util_appendf(list, len, "%s%s", list[0] ? " " : "", clean);
+}
+
+static void put_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "\t%.6g", v);
+	else
+		fputs("\t?", f);
+}
+
+static const char **backend_list(const struct results *r, size_t *n)
+{
+	const char **list = calloc(r->n + 1, sizeof(*list));
+
+	*n = 0;
+	for (size_t i = 0; list && i < r->n; i++) {
+		size_t k;
+		for (k = 0; k < *n && strcmp(list[k], r->cells[i].backend); k++)
+			;
+		if (k == *n)
+			list[(*n)++] = r->cells[i].backend;
+	}
+	return list;
+}
+
+/* overhead: per workload, each backend's slowdown against native (the ratio for times,
+ * its inverse for rates) with the 95% bootstrap CI. */
+static void data_overhead(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+{
+	/* The columns: backends with at least one ratio that has an interval. */
+	bool *col = calloc(nb + 1, sizeof(*col));
+	if (!col)
+		return;
+	fputs("# workload", d->f);
+	for (size_t b = 0; b < nb; b++) {
+		struct ratio q;
+		for (size_t i = 0; i < r->n && !col[b]; i++)
+			col[b] = !strcmp(r->cells[i].backend, bk[b]) &&
+				 results_ratio_to_native(r, &r->cells[i], &q) == 0 && q.has_ci;
+		if (col[b]) {
+			fprintf(d->f, "\t%s\t%s_lo\t%s_hi", bk[b], bk[b], bk[b]);
+			add_word(d->backends, sizeof(d->backends), bk[b]);
+		}
+	}
+	fputc('\n', d->f);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct cell *nat = &r->cells[i];
+		if (strcmp(nat->backend, RESULTS_BASELINE) || !measured(nat))
+			continue;
+		fputs(nat->workload, d->f);
+		for (size_t b = 0; b < nb; b++) {
+			const struct cell *c = results_find(r, bk[b], nat->workload);
+			struct ratio q;
+			if (!col[b])
+				continue;
+			if (!c || results_ratio_to_native(r, c, &q) < 0 || !q.has_ci) {
+				fputs("\t?\t?\t?", d->f);
+				continue;
+			}
+			bool rate = c->better == BETTER_HIGHER;
+			put_num(d->f, rate ? 1 / q.value : q.value);
+			put_num(d->f, rate ? 1 / q.ci_hi : q.ci_lo);
+			put_num(d->f, rate ? 1 / q.ci_lo : q.ci_hi);
+			d->any = true;
+		}
+		fputc('\n', d->f);
+	}
+	free(col);
+}
+
+static bool kind_listed(const char **kinds, size_t n, const char *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kinds[i], k))
+			return true;
+	return false;
+}
+
+/* traps: a block per workload, a row per backend with trap counts, a column per kind. */
+static void data_traps(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+{
+	const char *kinds[64];
+	size_t nk = 0;
+
+	for (size_t w = 0; w < ARRAY_SIZE(trap_workloads); w++)
+		for (size_t b = 0; b < nb; b++) {
+			const struct cell *c = results_find(r, bk[b], trap_workloads[w]);
+			const char *k;
+			json_t *v;
+			json_object_foreach(json_object_get(c ? c->traps : NULL, "by_kind"), k, v)
+				if (json_is_number(v) && json_number_value(v) > 0 &&
+				    nk < ARRAY_SIZE(kinds) && !kind_listed(kinds, nk, k))
+					kinds[nk++] = k;
+		}
+	if (!nk)
+		return;
+	fputs("# backend", d->f);
+	for (size_t k = 0; k < nk; k++) {
+		fprintf(d->f, "\t%s", kinds[k]);
+		add_word(d->kinds, sizeof(d->kinds), kinds[k]);
+	}
+	fputc('\n', d->f);
+	bool first = true;
+	for (size_t w = 0; w < ARRAY_SIZE(trap_workloads); w++) {
+		bool block = false;
+		for (size_t b = 0; b < nb; b++) {
+			const struct cell *c = results_find(r, bk[b], trap_workloads[w]);
+			json_t *by = json_object_get(c ? c->traps : NULL, "by_kind");
+			if (!json_is_object(by) || !json_object_size(by))
+				continue;
+			if (!block) {
+				fprintf(d->f, "%s# %s\n", first ? "" : "\n\n", trap_workloads[w]);
+				add_word(d->workloads, sizeof(d->workloads), trap_workloads[w]);
+				block = true;
+				first = false;
+			}
+			fputs(bk[b], d->f);
+			for (size_t k = 0; k < nk; k++) {
+				json_t *v = json_object_get(by, kinds[k]);
+				put_num(d->f, json_is_number(v) ? json_number_value(v) : 0);
+			}
+			fputc('\n', d->f);
+			d->any = true;
+		}
+	}
+}
+
+/* memlat: a block per backend, a row per working set: x, median, CI. */
+static void data_memlat(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+{
+	fputs("# bytes\tmedian_ns\tci_lo\tci_hi\n", d->f);
+	for (size_t b = 0; b < nb; b++) {
+		const struct cell *c = results_find(r, bk[b], "mem.lat");
+		json_t *points = json_object_get(c ? c->series : NULL, "points"), *pt;
+		size_t i;
+		if (!measured(c) || !json_array_size(points))
+			continue;
+		fprintf(d->f, "%s# %s\n", d->any ? "\n\n" : "", bk[b]);
+		add_word(d->backends, sizeof(d->backends), bk[b]);
+		d->any = true;
+		json_array_foreach(points, i, pt) {
+			json_t *samples = json_object_get(pt, "samples");
+			size_t n = json_array_size(samples);
+			double x[n ? n : 1];
+			struct summary s;
+			for (size_t k = 0; k < n; k++)
+				x[k] = json_number_value(json_array_get(samples, k));
+			if (!n || stats_summarize(x, n, &s) < 0)
+				continue;
+			fprintf(d->f, "%.0f", json_number_value(json_object_get(pt, "x")));
+			put_num(d->f, s.median);
+			put_num(d->f, s.has_ci ? s.ci_lo : NAN);
+			put_num(d->f, s.has_ci ? s.ci_hi : NAN);
+			fputc('\n', d->f);
+		}
+	}
+}
+
+/* fio: a row per backend: per IOPS workload the median, its CI and the p99 latency. */
+static void data_fio(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+{
+	bool have[ARRAY_SIZE(fio_workloads)] = { false };
+
+	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
+		for (size_t b = 0; b < nb; b++)
+			have[w] |= measured(results_find(r, bk[b], fio_workloads[w]));
+	fputs("# backend", d->f);
+	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
+		if (have[w]) {
+			fprintf(d->f, "\t%s_iops\tlo\thi\tp99_us", fio_workloads[w]);
+			add_word(d->workloads, sizeof(d->workloads), fio_workloads[w]);
+		}
+	fputc('\n', d->f);
+	for (size_t b = 0; b < nb; b++) {
+		bool row = false;
+		for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
+			row |= have[w] && measured(results_find(r, bk[b], fio_workloads[w]));
+		if (!row)
+			continue;
+		fputs(bk[b], d->f);
+		add_word(d->backends, sizeof(d->backends), bk[b]);
+		for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++) {
+			const struct cell *c = results_find(r, bk[b], fio_workloads[w]);
+			if (!have[w])
+				continue;
+			if (!measured(c)) {
+				fputs("\t?\t?\t?\t?", d->f);
+				continue;
+			}
+			put_num(d->f, c->stats.median);
+			put_num(d->f, c->stats.has_ci ? c->stats.ci_lo : NAN);
+			put_num(d->f, c->stats.has_ci ? c->stats.ci_hi : NAN);
+			json_t *p99 = json_object_get(c->extra, "clat_p99_us");
+			put_num(d->f, json_is_number(p99) ? json_number_value(p99) : NAN);
+		}
+		fputc('\n', d->f);
+		d->any = true;
+	}
+}
+
+/* boot: a row per backend: the median boot time and its CI in seconds. */
+static void data_boot(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+{
+	fputs("# backend\tmedian_s\tci_lo\tci_hi\n", d->f);
+	for (size_t b = 0; b < nb; b++) {
+		const struct cell *c = results_find(r, bk[b], "lifecycle.boot");
+		if (!measured(c))
+			continue;
+		fputs(bk[b], d->f);
+		add_word(d->backends, sizeof(d->backends), bk[b]);
+		put_num(d->f, c->stats.median);
+		put_num(d->f, c->stats.has_ci ? c->stats.ci_lo : NAN);
+		put_num(d->f, c->stats.has_ci ? c->stats.ci_hi : NAN);
+		fputc('\n', d->f);
+		d->any = true;
+	}
+}
+
+char *plot_scripts_dir(void)
+{
+	const char *env = getenv("VMBENCH_PLOTS");
+	char *exe = util_exe_dir(), *dir = NULL;
+
+	if (env && *env) {
+		free(exe);
+		return strdup(env);
+	}
+	if (exe && asprintf(&dir, "%s/../share/vmbench/plots", exe) >= 0) {
+		char probe[4096];
+		snprintf(probe, sizeof(probe), "%s/overhead.gp", dir);
+		if (access(probe, R_OK) == 0) {
+			free(exe);
+			return dir;
+		}
+		free(dir);
+	}
+	free(exe);
+	return strdup(VMBENCH_PLOTS_DIR);
+}
+
+/* "on host (CPU model)", safe inside gnuplot's single quotes. */
+static void host_text(const struct results *r, char *buf, size_t len)
+{
+	json_t *h = json_object_get(r->provenance, "host");
+	const char *name = json_string_value(json_object_get(h, "hostname"));
+	const char *cpu = json_string_value(json_object_get(h, "cpu_model"));
+
+	snprintf(buf, len, "on %s (%s)", name ? name : "an unknown host",
+		 cpu ? cpu : "unknown CPU");
+	for (char *p = buf; *p; p++)
+		if (*p == '\'' || *p == '\\' || (unsigned char)*p < ' ')
+			*p = ' ';
+}
+
+static int render(const char *scripts, const char *pdir, const char *stem, const char *host,
+		  const struct plotdata *d, char *err, size_t len)
+{
+	static const char *const terms[] = { "png", "svg" };
+	char script[4096], vars[16384], out[16384], part[4200], final[4200];
+
+	snprintf(script, sizeof(script), "%s/%s.gp", scripts, stem);
+	for (size_t t = 0; t < ARRAY_SIZE(terms); t++) {
+		/* gnuplot writes a partial file that replaces the plot when it is complete. */
+		snprintf(vars, sizeof(vars),
+			 "datadir='%s'; out='%s/.%s.partial'; term='%s'; host='%s'; backends='%s'; "
+			 "workloads='%s'; kinds='%s'; plotsdir='%s'",
+			 pdir, pdir, stem, terms[t], host, d->backends, d->workloads, d->kinds,
+			 scripts);
+		snprintf(part, sizeof(part), "%s/.%s.partial.%s", pdir, stem, terms[t]);
+		snprintf(final, sizeof(final), "%s/%s.%s", pdir, stem, terms[t]);
+		char *argv[] = { "gnuplot", "-e", vars, script, NULL };
+		int ret = proc_capture(argv, out, sizeof(out), GNUPLOT_TIMEOUT_MS);
+		if (ret == 0 && rename(part, final) < 0)
+			ret = -errno;
+		if (ret != 0)
+			unlink(part);
+		if (ret == 127) {
+			snprintf(err, len, "gnuplot is not installed (Debian: gnuplot-nox)");
+			return -ENOENT;
+		}
+		if (ret != 0) {
+			snprintf(err, len, "gnuplot failed on %s: %s", script,
+				 ret < 0 ? strerror(-ret) : util_rtrim(out));
+			return ret < 0 ? ret : -EIO;
+		}
+		if (out[0])
+			log_warn("gnuplot on %s: %s", script, util_rtrim(out));
+	}
+	return 0;
+}
+
+typedef void (*data_fn)(const struct results *, const char **, size_t, struct plotdata *);
+
+int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
+{
+	static const data_fn fns[] = { data_overhead, data_traps, data_memlat, data_fio,
+				       data_boot };
+	char pdir[4096], path[4200], host[256];
+	size_t nb;
+	const char **bk = backend_list(r, &nb);
+	char *scripts = plot_scripts_dir();
+	int ret = 0;
+
+	*drawn = 0;
+	if (!bk || !scripts) {
+		free(bk);
+		free(scripts);
+		return -ENOMEM;
+	}
+	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
+	host_text(r, host, sizeof(host));
+	ret = util_mkdir_p(pdir);
+	if (ret < 0)
+		snprintf(err, len, "cannot create %s: %s", pdir, strerror(-ret));
+	_Static_assert(ARRAY_SIZE(fns) == 5, "one data function per plot");
+	for (size_t i = 0; ret == 0 && i < report_nplots; i++) {
+		const char *stem = report_plots[i].stem;
+		struct plotdata d = { 0 };
+		d.f = open_memstream(&d.buf, &d.size);
+		if (!d.f) {
+			ret = -ENOMEM;
+			break;
+		}
+		fns[i](r, bk, nb, &d);
+		if (fclose(d.f) != 0) {
+			free(d.buf);
+			ret = -ENOMEM;
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/%s.dat", pdir, stem);
+		if (!d.any) {
+			/* Nothing to draw: no stale plot of an earlier run either. */
+			static const char *const exts[] = { "dat", "png", "svg" };
+			for (size_t e = 0; e < ARRAY_SIZE(exts); e++) {
+				snprintf(path, sizeof(path), "%s/%s.%s", pdir, stem, exts[e]);
+				unlink(path);
+			}
+			free(d.buf);
+			continue;
+		}
+		ret = util_write_atomic(path, d.buf, d.size);
+		free(d.buf);
+		if (ret < 0) {
+			snprintf(err, len, "cannot write %s: %s", path, strerror(-ret));
+			break;
+		}
+		ret = render(scripts, pdir, stem, host, &d, err, len);
+		if (ret == 0)
+			(*drawn)++;
+	}
+	free(bk);
+	free(scripts);
+	return ret;
+}
