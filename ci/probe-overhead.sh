@@ -25,7 +25,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		[ $mode = with ] || flag=--no-probes
 		echo "round $r/$ROUNDS, $mode probes ..." >&2
 		"$VMBENCH" -q run --backends "$BACKENDS" --workloads "$WORKLOADS" \
-			--profile "$PROFILE" $flag -o "$out/$mode-$r" >/dev/null || true
+			--profile "$PROFILE" --no-report $flag -o "$out/$mode-$r" >/dev/null || true
 		jq -r --arg m $mode '.results[] | select(.median != null) |
 			[.backend, .workload, $m, .median] | @tsv' "$out/$mode-$r/results.json" \
 			>>"$out/rows"

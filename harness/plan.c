@@ -14,7 +14,7 @@
 	"half-width exceeds 10% of its median is marked untrustworthy"
 
 const struct profile profile_table[] = {
-	{ "quick", "a first look: every backend and workload in a few minutes", 10, 2, 10000000, 6,
+	{ "quick", "a first look: every backend and workload in a few minutes", 8, 1, 10000000, 6,
 	  1, false, FIXED_STOP },
 	{ "standard", "day-to-day comparisons: more and longer samples, in two rounds", 20, 3,
 	  20000000, 10, 2, false, FIXED_STOP },

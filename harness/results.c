@@ -289,14 +289,16 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 					 "ci_coverage", num(s->ci_coverage))
 			     : json_null();
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		"s:o}",
 		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
 		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
 		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
 		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
 		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
 		c->series ? series_to_json(c->series) : json_null(), "traps", ref_or_null(c->traps),
-		"counters", ref_or_null(c->counters), "ratio_to_native", ratio_json(r, c));
+		"counters", ref_or_null(c->counters), "ratio_to_native", ratio_json(r, c), "wall_s",
+		c->wall_s > 0 ? num(c->wall_s) : json_null());
 }
 
 json_t *results_to_json(const struct results *r)
@@ -484,6 +486,13 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	if (c->series && check_series(c->series) < 0)
 		return invalid(err, len, "results[%zu].series: points need a number x and samples",
 			       idx);
+	json_t *wall = json_object_get(cj, "wall_s");
+	if (wall && !json_is_null(wall) &&
+	    (!json_is_number(wall) || !(json_number_value(wall) > 0) ||
+	     !isfinite(json_number_value(wall))))
+		return invalid(err, len, "results[%zu].wall_s: must be a positive number or null",
+			       idx);
+	c->wall_s = json_is_number(wall) ? json_number_value(wall) : 0;
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct cell {
 	json_t *series;	  /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
 	json_t *traps;	  /* {"per_op": t, "by_kind": {...}} or NULL */
 	json_t *counters; /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
+	double wall_s;	  /* the host's wall time spent on the cell, all passes; 0 unknown */
 };
 
 struct results {

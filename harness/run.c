@@ -384,13 +384,13 @@ struct pass {
 };
 
 /*
- * Runs wl once on the agent (RUN, READY, GO, DONE, the data) with the pass's probes
- * snapshotted between READY and GO and again at DONE, and attributes their deltas to cell.
- * 1 with the payload in *pl; 0 when the agent answered with its own ERR (in *m); a negative
- * errno with err otherwise.
+ * One measured phase of a RUN the guest is preparing (or has prepared): READY, GO, DONE,
+ * the data, with the pass's probes snapshotted between READY and GO and again at DONE,
+ * and their deltas attributed to cell. 1 with the payload in *pl; 0 when the agent
+ * answered with its own ERR (in *m); a negative errno with err otherwise.
  */
-static int run_pass(struct session *s, const struct workload_ops *wl, const struct pass *ps,
-		    struct cell *cell, struct payload *pl, struct msg *m, char *err, size_t len)
+static int run_phase(struct session *s, const struct workload_ops *wl, const struct pass *ps,
+		     struct cell *cell, struct payload *pl, struct msg *m, char *err, size_t len)
 {
 	struct probe_snapshot *before = calloc(MAX_PROBES, sizeof(*before));
 	struct probe_snapshot *after = calloc(MAX_PROBES, sizeof(*after));
@@ -401,14 +401,6 @@ static int run_pass(struct session *s, const struct workload_ops *wl, const stru
 
 	if (!before || !after)
 		goto out;
-	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
-	ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s", wl->name,
-			ps->reps, ps->warmup, (unsigned long long)ps->min_sample_ns,
-			disk ? " disk=" : "", disk ? s->g.disk : "");
-	if (ret < 0) {
-		snprintf(err, len, "cannot send RUN to the guest: %s", strerror(-ret));
-		goto out;
-	}
 	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
 	double ready_ms = READY_BASE_MS + (double)ps->min_sample_ns / 1e6 *
 						 (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
@@ -461,38 +453,47 @@ out:
 }
 
 /*
- * The counting pass: one more sample of wl with the probes whose events would slow down
- * the measured samples (tracepoints), for traps per operation. Its timing is thrown away.
- * Its failure leaves the cell's measurement as it is; returns a negative errno only when
- * the session is no longer usable.
+ * The counting sample that follows a measured phase asked for with count=1 (agent.h):
+ * the probes whose events would slow down the measured samples (tracepoints) are opened
+ * and bracket one more sample of every point, for traps per operation; its timing is
+ * thrown away. When none opens, SKIP ends the RUN. Its failure leaves the cell's
+ * measurement as it is; returns a negative errno only when the session is no longer
+ * usable.
  */
-/* What one round asks of a cell. */
-struct cellrun {
-	unsigned reps, warmup;
-	uint64_t min_sample_ns;
-	bool count; /* the counting pass follows (the last round) */
-};
-
-static int count_pass(struct session *s, const struct workload_ops *wl, uint64_t min_sample_ns,
-		      struct cell *cell)
+static int count_phase(struct session *s, const struct workload_ops *wl,
+		       uint64_t min_sample_ns, struct cell *cell)
 {
 	struct probe probes[MAX_PROBES];
 	struct payload pl = { 0 };
 	char err[512] = "";
 	struct msg m;
 	struct pass ps = { .reps = 1, .min_sample_ns = min_sample_ns, .probes = probes };
+	int ret;
 
 	ps.nprobes = probes_open(s, probes, MAX_PROBES, true);
-	if (!ps.nprobes)
-		return 0;
-	int ret = run_pass(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
-	probes_close(probes, &ps.nprobes);
-	payload_free(&pl);
+	if (!ps.nprobes) {
+		/* The guest is announcing the counting sample: wait for that, then decline. */
+		ret = await(s, MSG_READY, wl->name, READY_BASE_MS, &m, err, sizeof(err));
+		if (ret > 0 && (ret = conn_send(&s->c, "SKIP")) < 0)
+			snprintf(err, sizeof(err), "cannot send SKIP to the guest: %s",
+				 strerror(-ret));
+	} else {
+		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+		probes_close(probes, &ps.nprobes);
+		payload_free(&pl);
+	}
 	if (ret <= 0)
 		log_warn("%s: %s: no trap counts: %s", s->g.ops->name, wl->name,
 			 ret == 0 ? m.text : err);
 	return ret < 0 ? ret : 0;
 }
+
+/* What one round asks of a cell. */
+struct cellrun {
+	unsigned reps, warmup;
+	uint64_t min_sample_ns;
+	bool count; /* the counting sample follows (the last round) */
+};
 
 /*
  * One workload in a running session, one round of samples: the first round's samples
@@ -511,13 +512,25 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 			   .min_sample_ns = cr->min_sample_ns,
 			   .probes = s->probes,
 			   .nprobes = s->nprobes };
-	int ret = run_pass(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+	bool count = cr->count && json_array_size(s->counted);
+	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
+	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s",
+			    wl->name, ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
+			    count ? " count=1" : "", disk ? " disk=" : "", disk ? s->g.disk : "");
 
+	if (ret < 0)
+		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
+	else
+		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
 	if (ret == 0) { /* the agent's own ERR: the session goes on */
 		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
 		goto out;
 	}
-	if (ret > 0 && cell->n == 0) {
+	if (ret < 0) { /* the conversation is out of step: the session ends */
+		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
+		goto out;
+	}
+	if (cell->n == 0) {
 		ret = cell_set_samples(cell, pl.samples, pl.n);
 		if (ret == 0) {
 			cell->raw = pl.raw;
@@ -525,15 +538,16 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 			cell->series = pl.series;
 			pl.raw = pl.extra = pl.series = NULL;
 		}
-	} else if (ret > 0) {
+	} else {
 		ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
 	}
-	if (ret < 0) {
-		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
-		goto out;
-	}
-	if (cr->count && json_array_size(s->counted))
-		ret = count_pass(s, wl, cr->min_sample_ns, cell);
+	/* Samples that make no cell leave the conversation in step (the counting sample is
+	 * still announced) and the session usable. */
+	if (ret < 0)
+		cell_set_status(cell, CELL_FAILED, "the guest's samples: %s", strerror(-ret));
+	ret = 0;
+	if (count)
+		ret = count_phase(s, wl, cr->min_sample_ns, cell);
 out:
 	payload_free(&pl);
 	return ret;
@@ -754,7 +768,7 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 	struct session s;
 	char err[512], buf[600];
 	int ret, restarts = 0;
-	bool up = false;
+	bool up = false, booted = false;
 
 	for (size_t w = 0; w < rd->n; w++) {
 		const struct workload_ops *wl = rd->order[w];
@@ -786,7 +800,12 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			if (up)
 				session_stop(&s);
 			up = false;
-			ret = run_boots(cfg, b, reps, rd->run.warmup > 0, c);
+			/* A warm-up boot fills the page cache with the kernel and image, unless
+			 * this backend has booted already in this run. */
+			bool warm = rd->run.warmup > 0 && !booted && c->n == 0;
+			double t0 = now_s();
+			ret = run_boots(cfg, b, reps, warm, c);
+			c->wall_s += now_s() - t0;
 			if (ret < 0)
 				goto out;
 			rd->pr->done++;
@@ -805,10 +824,12 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 				ret = add_all(res, b, rd->order, rd->n, w, CELL_FAILED, buf);
 				goto out;
 			}
-			up = true;
+			up = booted = true;
 			describe_session(binfo, &s);
 		}
+		double t0 = now_s();
 		ret = run_cell(&s, wl, &rd->run, c);
+		c->wall_s += now_s() - t0;
 		rd->pr->done++;
 		/* A sample's timing error is up to two clock steps: over 1% is not worth
 		 * comparing. */

@@ -26,6 +26,7 @@ struct agent {
 struct run_params {
 	const struct workload_ops *ops;
 	struct wl_req req;
+	uint64_t count; /* 1: the counting sample follows the data (agent.h) */
 	char *disk;
 };
 
@@ -36,6 +37,7 @@ struct run_data {
 	uint64_t *ns;	    /* reps raw times per point, point after point */
 	uint64_t *done;	    /* reps operation counts per point (iters, or more when topped up) */
 	double *values;	    /* reps values per point */
+	size_t current;	    /* the point the workload is prepared for */
 };
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -111,10 +113,11 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		size_t off;
 		int required;
 	} keys[] = {
-		{ "reps", 1, 100000, offsetof(struct wl_req, reps), 1 },
-		{ "warmup", 0, 1000, offsetof(struct wl_req, warmup), 1 },
-		{ "min_sample_ns", 1000, 60000000000ull, offsetof(struct wl_req, min_sample_ns), 1 },
-		{ "iters", 1, 1ull << 50, offsetof(struct wl_req, iters), 0 },
+		{ "reps", 1, 100000, offsetof(struct run_params, req.reps), 1 },
+		{ "warmup", 0, 1000, offsetof(struct run_params, req.warmup), 1 },
+		{ "min_sample_ns", 1000, 60000000000ull, offsetof(struct run_params, req.min_sample_ns), 1 },
+		{ "iters", 1, 1ull << 50, offsetof(struct run_params, req.iters), 0 },
+		{ "count", 0, 1, offsetof(struct run_params, count), 0 },
 	};
 
 	memset(rp, 0, sizeof(*rp));
@@ -127,7 +130,7 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		if (!v && !keys[i].required)
 			continue;
 		if (!v || wire_parse_u64(v, keys[i].lo, keys[i].hi,
-					 (uint64_t *)((char *)&rp->req + keys[i].off)) < 0) {
+					 (uint64_t *)((char *)rp + keys[i].off)) < 0) {
 			*why = "RUN field missing or out of range";
 			return -EINVAL;
 		}
@@ -260,6 +263,7 @@ static int run_prepare(struct wl_ctx *ctx, const struct wl_req *req, struct run_
 	for (size_t p = 0; p < (d->npoints ? d->npoints : 1); p++) {
 		if (d->npoints && (ret = ops->point(ctx, p)) < 0)
 			return ret;
+		d->current = p;
 		ret = timing_prepare(ctx, req, &d->iters[p], &est);
 		if (ret < 0)
 			return ret;
@@ -279,9 +283,15 @@ static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req 
 
 	if (ops->measure)
 		return ops->measure(ctx, req, d->values);
-	for (size_t p = 0; p < (d->npoints ? d->npoints : 1); p++) {
-		if (d->npoints && (ret = ops->point(ctx, p)) < 0)
+	/* From the point the workload is prepared for to the other end of the curve: the
+	 * largest point's preparation (a 256 MiB pointer chain) is not done twice in a row. */
+	size_t n = d->npoints ? d->npoints : 1;
+	bool down = d->current == n - 1;
+	for (size_t k = 0; k < n; k++) {
+		size_t p = down ? n - 1 - k : k;
+		if (d->npoints && p != d->current && (ret = ops->point(ctx, p)) < 0)
 			return ret;
+		d->current = p;
 		ret = timing_run(ctx, d->iters[p], req->min_sample_ns, reps, d->ns + p * reps,
 				 d->done + p * reps);
 		if (ret < 0)
@@ -325,6 +335,7 @@ static int agent_run(struct agent *a, struct fields *fs)
 		return ret;
 	}
 
+	workload_release_others(rp.ops);
 	struct wl_ctx ctx = { .ops = rp.ops, .disk = rp.disk, .self_dir = a->self_dir,
 			      .req = &rp.req, .units_per_iter = 1, .extra = json_object() };
 	if (!ctx.extra || (rp.ops->setup && (ret = rp.ops->setup(&ctx)) < 0)) {
@@ -351,33 +362,48 @@ static int agent_run(struct agent *a, struct fields *fs)
 		ret = agent_say(a, "ERR %s failed calibration: %s", rp.ops->name, why(&ctx, ret));
 		goto out;
 	}
-	ret = agent_say(a, "READY %s iters=%llu sample_ns=%llu", rp.ops->name,
-			(unsigned long long)iters, (unsigned long long)est_ns);
-	if (ret < 0)
-		goto out;
-	ret = agent_readline(a, &line);
-	if (ret <= 0) {
-		ret = ret ? ret : 1; /* end of input: stop serving */
-		goto out;
-	}
-	if (strcmp(line, "QUIT") == 0) {
-		ret = 1;
-		goto out;
-	}
-	if (strcmp(line, "GO") != 0) {
-		ret = agent_say(a, "ERR %s failed expected GO", rp.ops->name);
-		goto out;
-	}
-	ret = run_measure(a, &ctx, &rp.req, &d);
-	if (ret < 0) {
-		ret = agent_say(a, "ERR %s failed %s", rp.ops->name, why(&ctx, ret));
-		goto out;
-	}
-	ret = agent_say(a, "DONE %s", rp.ops->name);
-	if (ret == 0) {
-		json_t *obj = result_json(a, &rp, &ctx, &d);
-		ret = obj ? send_data(a, obj) : -ENOMEM;
-		json_decref(obj);
+	/* The measured phase, then with count=1 the counting sample: one more sample of every
+	 * point with the same iteration counts, no calibration or set-up again. */
+	for (int phase = 0; phase < (rp.count ? 2 : 1); phase++) {
+		if (phase) {
+			rp.req.reps = 1;
+			rp.req.warmup = 0;
+		}
+		ret = agent_say(a, "READY %s iters=%llu sample_ns=%llu", rp.ops->name,
+				(unsigned long long)iters, (unsigned long long)est_ns);
+		if (ret < 0)
+			goto out;
+		ret = agent_readline(a, &line);
+		if (ret <= 0) {
+			ret = ret ? ret : 1; /* end of input: stop serving */
+			goto out;
+		}
+		if (strcmp(line, "QUIT") == 0) {
+			ret = 1;
+			goto out;
+		}
+		if (phase && strcmp(line, "SKIP") == 0) {
+			ret = 0;
+			break;
+		}
+		if (strcmp(line, "GO") != 0) {
+			ret = agent_say(a, "ERR %s failed expected GO%s", rp.ops->name,
+					phase ? " or SKIP" : "");
+			goto out;
+		}
+		ret = run_measure(a, &ctx, &rp.req, &d);
+		if (ret < 0) {
+			ret = agent_say(a, "ERR %s failed %s", rp.ops->name, why(&ctx, ret));
+			goto out;
+		}
+		ret = agent_say(a, "DONE %s", rp.ops->name);
+		if (ret == 0) {
+			json_t *obj = result_json(a, &rp, &ctx, &d);
+			ret = obj ? send_data(a, obj) : -ENOMEM;
+			json_decref(obj);
+		}
+		if (ret < 0)
+			goto out;
 	}
 out:
 	free(d.iters);
@@ -435,6 +461,7 @@ int agent_serve(int in_fd, int out_fd)
 			ret = agent_say(a, "LOG ignored unknown host command %.32s", fs.f[0]);
 		}
 	}
+	workload_release_others(NULL);
 	if (ret == 1)
 		ret = agent_say(a, "BYE");
 	free(a);

@@ -2,7 +2,7 @@
  * vmbench-agent: the guest side of vmbench. It speaks the line protocol below on one
  * byte stream (stdin/stdout: pipes, a serial or virtio console, a container's stdio).
  *
- * The protocol, version 1 (VMB_PROTO_VERSION)
+ * The protocol, version 2 (VMB_PROTO_VERSION)
  * -------------------------------------------
  * Lines of printable ASCII ending in "\n"; a "\r" before the "\n" is dropped (serial
  * consoles add one). A line is at most VMB_MAX_LINE bytes with its newline. Fields are
@@ -16,7 +16,8 @@
  *          The agent is up. timer_res_ns is the smallest step seen between two
  *          CLOCK_MONOTONIC reads, clock_read_ns the cost of one read, loop_ns the cost of
  *          one empty benchmark-loop iteration (subtracted from short operations).
- *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [disk=<path>]
+ *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
+ *              [disk=<path>]
  *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
  *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
  *   guest: READY <workload> iters=<n> sample_ns=<estimate>
@@ -41,6 +42,11 @@
  *          (fio); extra and series are optional.
  *   guest: END bytes=<b>
  *          The object is complete and was <b> bytes long (at most VMB_MAX_DATA).
+ *          With count=1 the counting sample follows, for the host's probes that would
+ *          slow down the measured samples: the same set-up and iteration counts, no
+ *          calibration or warm-up again. The guest says READY again (same fields), the
+ *          host answers GO, and the guest measures one sample of every point (DONE, DATA
+ *          with reps 1, END); or the host answers SKIP, and the RUN is over.
  *   guest: ERR <workload> unsupported|failed <reason text>
  *          Instead of READY or DONE: the workload cannot run here, or failed.
  *   guest: LOG <text>

@@ -24,6 +24,15 @@ const struct workload_ops *workload_find(const char *name)
 	return NULL;
 }
 
+void workload_release_others(const struct workload_ops *next)
+{
+	for (size_t i = 0; i < workload_count; i++) {
+		void (*release)(void) = workload_table[i]->release;
+		if (release && (!next || next->release != release))
+			release();
+	}
+}
+
 int workload_check(const struct workload_ops *ops, const char **why)
 {
 	if (ops->abi != WORKLOAD_ABI)

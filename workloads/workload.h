@@ -12,7 +12,7 @@
 
 #include "harness/compiler.h"
 
-#define WORKLOAD_ABI	   2
+#define WORKLOAD_ABI	   3
 #define WL_MAX_POINTS	   32
 
 enum better {
@@ -87,12 +87,21 @@ struct workload_ops {
 	/* A timed operation: runs it iters times; the agent calibrates and times it. */
 	int (*op)(struct wl_ctx *ctx, uint64_t iters);
 	/* Several points (ctx->npoints): prepares point i before it is calibrated and
-	 * measured (untimed); op then runs at that point. */
+	 * measured (untimed); op then runs at that point, for as many samples as asked
+	 * (the agent measures the point it last prepared without preparing it again). */
 	int (*point)(struct wl_ctx *ctx, size_t i);
 	/* Or a workload that measures itself (no op): the whole measured phase, reps
 	 * samples in the workload's unit; sets ctx->ops_done. */
 	int (*measure)(struct wl_ctx *ctx, const struct wl_req *req, double *samples);
+	/* Optional: frees what teardown kept for the next RUN of a workload with the same
+	 * release (STREAM's arrays, whose first touch costs seconds in a UML guest). The
+	 * agent calls it before any other workload's setup, and when it exits. */
+	void (*release)(void);
 };
+
+/* Calls the release hook of every workload that does not share next's (all of them
+ * for NULL). */
+void workload_release_others(const struct workload_ops *next);
 
 /* The registry: one X-macro list (workloads/list.h), no constructors. */
 extern const struct workload_ops *const workload_table[];

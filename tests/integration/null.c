@@ -19,7 +19,7 @@ static void script_child(void *arg)
 	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
 }
 
-#define HELLO "echo 'HELLO vmbench-agent 9 proto=1 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
+#define HELLO "echo 'HELLO vmbench-agent 9 proto=2 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
 
 static const char *script_for(const char *name)
 {

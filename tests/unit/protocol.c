@@ -13,7 +13,7 @@
 #include "harness/protocol.h"
 
 #define HELLO_OK                                                                               \
-	"HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1.0-13-amd64 arch=x86_64 timer_res_ns=20 " \
+	"HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1.0-13-amd64 arch=x86_64 timer_res_ns=20 " \
 	"clock_read_ns=18.5 loop_ns=0.31"
 
 /* Parses a copy of text; returns proto_parse's result, err is cleared first. */
@@ -70,7 +70,7 @@ Test(proto_parse, hello_fields_any_order)
 
 	/* Named fields in another order are fine. */
 	cr_assert_eq(parse("HELLO vmbench-agent 2.0 loop_ns=1 clock_read_ns=2 timer_res_ns=3 "
-			   "arch=aarch64 kernel=5.10 proto=1",
+			   "arch=aarch64 kernel=5.10 proto=2",
 			   &m, line, sizeof(line), err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(m.type, MSG_HELLO);
@@ -228,26 +228,26 @@ Test(proto_parse, console_noise)
 Test(proto_parse, hello_malformed)
 {
 	/* another program */
-	expect_bad("HELLO sshd 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO sshd 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	expect_bad("HELLO");
 	/* wrong protocol version */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	/* missing kernel= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel= arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel= arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	/* non-numeric timer_res_ns */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=fast "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=fast "
 		   "clock_read_ns=1 loop_ns=1");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=nan "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=nan "
 		   "clock_read_ns=1 loop_ns=1");
 	/* missing loop_ns */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1");
 }
 
@@ -256,11 +256,11 @@ Test(proto_parse, hello_wrong_proto_reason)
 	char line[512], err[256];
 	struct msg m;
 
-	cr_assert_eq(parse("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 "
+	cr_assert_eq(parse("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 "
 			   "timer_res_ns=1 clock_read_ns=1 loop_ns=1",
 			   &m, line, sizeof(line), err, sizeof(err)),
 		     -EPROTO);
-	cr_assert_not_null(strstr(err, "2"), "reason '%s' does not name the version", err);
+	cr_assert_not_null(strstr(err, "agent speaks protocol 1"), "reason '%s' does not name the version", err);
 }
 
 Test(proto_parse, ready_malformed)
@@ -333,7 +333,7 @@ Test(proto_parse, double_spaces)
 	expect_bad("DONE  cpu.int");
 	expect_bad("READY cpu.int  iters=1 sample_ns=1");
 	expect_bad("READY cpu.int iters=1 sample_ns=1 ");
-	expect_bad("HELLO vmbench-agent  0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
+	expect_bad("HELLO vmbench-agent  0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	expect_bad("BYE ");
 }
