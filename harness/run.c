@@ -19,10 +19,10 @@
 #include "harness/run.h"
 #include "harness/util.h"
 
-#define READY_BASE_MS	 (300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
-#define DATA_TIMEOUT_MS	 (60 * 1000)  /* from DONE to END */
-#define QUIT_TIMEOUT_MS	 3000
-#define MAX_PROBES	 16
+#define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
+#define DATA_TIMEOUT_MS (60 * 1000)  /* from DONE to END */
+#define QUIT_TIMEOUT_MS 3000
+#define MAX_PROBES	16
 
 struct session {
 	struct guest g;
@@ -33,7 +33,7 @@ struct session {
 	struct probe probes[MAX_PROBES]; /* open while the session lasts */
 	size_t nprobes;
 	json_t *counted; /* the counting pass's probes that can watch this guest, or NULL */
-	json_t *facts; /* the backend's, taken over from the guest */
+	json_t *facts;	 /* the backend's, taken over from the guest */
 };
 
 static double now_s(void)
@@ -402,8 +402,8 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	if (!before || !after)
 		goto out;
 	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
-	double ready_ms = READY_BASE_MS + (double)ps->min_sample_ns / 1e6 *
-						 (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
+	double ready_ms = READY_BASE_MS +
+			  (double)ps->min_sample_ns / 1e6 * (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
 	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m, err,
 		    len);
 	if (ret <= 0)
@@ -435,8 +435,7 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	ret = recv_data(s, &text, &textlen, err, len);
 	if (ret < 0)
 		goto out;
-	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, pl, err,
-				  len);
+	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, pl, err, len);
 	if (ret < 0)
 		goto out;
 	ret = probes_attribute(ps->probes, ps->nprobes, before, after,
@@ -460,8 +459,8 @@ out:
  * measurement as it is; returns a negative errno only when the session is no longer
  * usable.
  */
-static int count_phase(struct session *s, const struct workload_ops *wl,
-		       uint64_t min_sample_ns, struct cell *cell)
+static int count_phase(struct session *s, const struct workload_ops *wl, uint64_t min_sample_ns,
+		       struct cell *cell)
 {
 	struct probe probes[MAX_PROBES];
 	struct payload pl = { 0 };
@@ -514,8 +513,8 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 			   .nprobes = s->nprobes };
 	bool count = cr->count && json_array_size(s->counted);
 	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
-	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s",
-			    wl->name, ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
+	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s", wl->name,
+			    ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
 			    count ? " count=1" : "", disk ? " disk=" : "", disk ? s->g.disk : "");
 
 	if (ret < 0)
@@ -599,8 +598,8 @@ static bool cell_closed(const struct cell *c)
 	return c->status == CELL_FAILED || c->status == CELL_SKIPPED;
 }
 
-static int add_cell(struct results *res, const struct backend_ops *b,
-		    const struct workload_ops *wl, enum cell_status st, const char *reason)
+static int add_cell(struct results *res, const struct backend_ops *b, const struct workload_ops *wl,
+		    enum cell_status st, const char *reason)
 {
 	struct cell *c = cell_for(res, b, wl);
 
@@ -674,8 +673,9 @@ static json_t *binding(int cpu)
 		for (int i = 0; i < CPU_SETSIZE; i++)
 			if (CPU_ISSET(i, &set))
 				json_array_append_new(mine, json_integer(i));
-	return json_pack("{s:o, s:o}", "measurement_cpu", cpu >= 0 ? json_integer(cpu) : json_null(),
-			 "harness_cpus", mine ? mine : json_null());
+	return json_pack("{s:o, s:o}", "measurement_cpu",
+			 cpu >= 0 ? json_integer(cpu) : json_null(), "harness_cpus",
+			 mine ? mine : json_null());
 }
 
 /* Progress: cells done of all, and a guess of the time left from the time they took. */
@@ -762,8 +762,8 @@ static void describe_session(json_t *binfo, const struct session *s)
 }
 
 /* One round of one backend: a session, the round's workloads in its order, their samples. */
-static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
-		       struct results *res, json_t *binfo, const struct round *rd)
+static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b, struct results *res,
+		       json_t *binfo, const struct round *rd)
 {
 	struct session s;
 	char err[512], buf[600];
@@ -812,7 +812,8 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 			continue;
 		}
 		if (!up) {
-			ret = session_start(&s, b, &cfg->backend, !cfg->no_probes, err, sizeof(err));
+			ret = session_start(&s, b, &cfg->backend, !cfg->no_probes, err,
+					    sizeof(err));
 			if (ret < 0) {
 				log_err("%s: cannot start: %s", b->name, err);
 				json_object_set_new(binfo, "status", json_string("failed"));
@@ -820,7 +821,8 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 				char when[32] = "";
 				if (rd->count > 1)
 					snprintf(when, sizeof(when), " in round %u", rd->index);
-				snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when, err);
+				snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when,
+					 err);
 				ret = add_all(res, b, rd->order, rd->n, w, CELL_FAILED, buf);
 				goto out;
 			}
@@ -858,9 +860,9 @@ static int run_backend(const struct run_cfg *cfg, const struct backend_ops *b,
 out:
 	if (up)
 		session_stop(&s);
-	json_object_set_new(binfo, "restarts",
-			    json_integer(json_integer_value(json_object_get(binfo, "restarts")) +
-					 restarts));
+	json_object_set_new(
+		binfo, "restarts",
+		json_integer(json_integer_value(json_object_get(binfo, "restarts")) + restarts));
 	return ret;
 }
 
@@ -936,17 +938,17 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		json_decref(order);
 		return -ENOMEM;
 	}
-	json_t *runinfo = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}",
-				    "profile", pf->name, "reps", (int)pf->reps, "warmup",
-				    (int)pf->warmup, "min_sample_ns", (json_int_t)pf->min_sample_ns,
-				    "boot_reps", (int)pf->boot_reps, "rounds", (int)rounds, "cpu",
-				    cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus, "mem_mib",
-				    (int)cfg->backend.mem_mib, "seed", 0);
+	json_t *runinfo =
+		json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "profile", pf->name,
+			  "reps", (int)pf->reps, "warmup", (int)pf->warmup, "min_sample_ns",
+			  (json_int_t)pf->min_sample_ns, "boot_reps", (int)pf->boot_reps, "rounds",
+			  (int)rounds, "cpu", cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus,
+			  "mem_mib", (int)cfg->backend.mem_mib, "seed", 0);
 	json_object_set_new(runinfo, "stop_rule", json_string(pf->stop_rule));
 	pin_harness(cfg->backend.cpu, runinfo);
-	json_object_set_new(runinfo, "disk", cfg->backend.disk_path
-						     ? json_string(cfg->backend.disk_path)
-						     : json_null());
+	json_object_set_new(runinfo, "disk",
+			    cfg->backend.disk_path ? json_string(cfg->backend.disk_path)
+						   : json_null());
 	json_object_set_new(runinfo, "image", cfg->image ? json_incref(cfg->image) : json_null());
 	json_object_set_new(res->provenance, "run", runinfo);
 	json_object_set_new(res->provenance, "backends", backends);
@@ -1010,9 +1012,9 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 				json_t *names = json_array();
 				for (size_t w = 0; w < n; w++)
 					json_array_append_new(names, json_string(wk[w]->name));
-				json_array_append_new(this_round, json_pack("{s:s, s:o}", "backend",
-									    b->name, "workloads",
-									    names));
+				json_array_append_new(this_round,
+						      json_pack("{s:s, s:o}", "backend", b->name,
+								"workloads", names));
 			}
 			struct round rd = {
 				.index = r + 1,

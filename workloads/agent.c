@@ -32,12 +32,12 @@ struct run_params {
 
 /* What one RUN measured. */
 struct run_data {
-	size_t npoints;	    /* 0 for a single measurement */
-	uint64_t *iters;    /* calibrated, per point (or [0] for a single one) */
-	uint64_t *ns;	    /* reps raw times per point, point after point */
-	uint64_t *done;	    /* reps operation counts per point (iters, or more when topped up) */
-	double *values;	    /* reps values per point */
-	size_t current;	    /* the point the workload is prepared for */
+	size_t npoints;	 /* 0 for a single measurement */
+	uint64_t *iters; /* calibrated, per point (or [0] for a single one) */
+	uint64_t *ns;	 /* reps raw times per point, point after point */
+	uint64_t *done;	 /* reps operation counts per point (iters, or more when topped up) */
+	double *values;	 /* reps values per point */
+	size_t current;	 /* the point the workload is prepared for */
 };
 
 static int write_all(int fd, const char *buf, size_t len)
@@ -115,7 +115,8 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 	} keys[] = {
 		{ "reps", 1, 100000, offsetof(struct run_params, req.reps), 1 },
 		{ "warmup", 0, 1000, offsetof(struct run_params, req.warmup), 1 },
-		{ "min_sample_ns", 1000, 60000000000ull, offsetof(struct run_params, req.min_sample_ns), 1 },
+		{ "min_sample_ns", 1000, 60000000000ull,
+		  offsetof(struct run_params, req.min_sample_ns), 1 },
 		{ "iters", 1, 1ull << 50, offsetof(struct run_params, req.iters), 0 },
 		{ "count", 0, 1, offsetof(struct run_params, count), 0 },
 	};
@@ -186,14 +187,13 @@ static json_t *result_json(struct agent *a, const struct run_params *rp, struct 
 	}
 	if (ops->measure)
 		total = (double)ctx->ops_done;
-	json_t *obj = json_pack("{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:f}", "workload",
-				ops->name, "unit", ops->unit, "iters", (json_int_t)iters, "warmup",
-				(json_int_t)rp->req.warmup, "ops", total, "samples",
-				double_array(d->values + last * reps, reps), "sample_ns",
-				ops->measure ? json_array() : u64_array(d->ns + last * reps, reps),
-				"sample_iters",
-				ops->measure ? json_array() : u64_array(d->done + last * reps, reps),
-				"loop_ns", (ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
+	json_t *obj = json_pack(
+		"{s:s, s:s, s:I, s:I, s:f, s:o, s:o, s:o, s:f}", "workload", ops->name, "unit",
+		ops->unit, "iters", (json_int_t)iters, "warmup", (json_int_t)rp->req.warmup, "ops",
+		total, "samples", double_array(d->values + last * reps, reps), "sample_ns",
+		ops->measure ? json_array() : u64_array(d->ns + last * reps, reps), "sample_iters",
+		ops->measure ? json_array() : u64_array(d->done + last * reps, reps), "loop_ns",
+		(ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
 	if (!obj)
 		return NULL;
 	if (json_object_size(ctx->extra) && json_object_set(obj, "extra", ctx->extra) < 0)
@@ -207,15 +207,14 @@ static json_t *result_json(struct agent *a, const struct run_params *rp, struct 
 					      (json_int_t)d->iters[p], "samples",
 					      double_array(d->values + p * reps, reps), "sample_ns",
 					      u64_array(d->ns + p * reps, reps), "sample_iters",
-					      u64_array(d->done + p * reps, reps))) <
-			    0) {
+					      u64_array(d->done + p * reps, reps))) < 0) {
 				json_decref(points);
 				points = NULL;
 			}
 		if (!points || json_object_set_new(obj, "series",
 						   json_pack("{s:s, s:o}", "x_unit",
-							     ctx->x_unit ? ctx->x_unit : "", "points",
-							     points)) < 0)
+							     ctx->x_unit ? ctx->x_unit : "",
+							     "points", points)) < 0)
 			goto nomem;
 	}
 	return obj;
@@ -297,9 +296,9 @@ static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req 
 		if (ret < 0)
 			return ret;
 		for (uint64_t i = 0; i < reps; i++)
-			d->values[p * reps + i] = timing_value(ops, ctx->units_per_iter,
-							      d->ns[p * reps + i],
-							      d->done[p * reps + i], a->ti.loop_ns);
+			d->values[p * reps + i] =
+				timing_value(ops, ctx->units_per_iter, d->ns[p * reps + i],
+					     d->done[p * reps + i], a->ti.loop_ns);
 	}
 	return 0;
 }
@@ -336,11 +335,16 @@ static int agent_run(struct agent *a, struct fields *fs)
 	}
 
 	workload_release_others(rp.ops);
-	struct wl_ctx ctx = { .ops = rp.ops, .disk = rp.disk, .self_dir = a->self_dir,
-			      .req = &rp.req, .units_per_iter = 1, .extra = json_object() };
+	struct wl_ctx ctx = { .ops = rp.ops,
+			      .disk = rp.disk,
+			      .self_dir = a->self_dir,
+			      .req = &rp.req,
+			      .units_per_iter = 1,
+			      .extra = json_object() };
 	if (!ctx.extra || (rp.ops->setup && (ret = rp.ops->setup(&ctx)) < 0)) {
 		ret = ctx.extra ? agent_say(a, "ERR %s %s %s", rp.ops->name,
-					    ret == -ENOTSUP ? "unsupported" : "failed", why(&ctx, ret))
+					    ret == -ENOTSUP ? "unsupported" : "failed",
+					    why(&ctx, ret))
 				: agent_say(a, "ERR %s failed out of memory", rp.ops->name);
 		json_decref(ctx.extra);
 		free(rp.disk);
@@ -354,7 +358,8 @@ static int agent_run(struct agent *a, struct fields *fs)
 	d.values = calloc(slots * rp.req.reps, sizeof(*d.values));
 	if (!d.iters || !d.ns || !d.done || !d.values || (rp.ops->point && !d.npoints)) {
 		ret = agent_say(a, "ERR %s failed %s", rp.ops->name,
-				rp.ops->point && !d.npoints ? "no points to measure" : "out of memory");
+				rp.ops->point && !d.npoints ? "no points to measure"
+							    : "out of memory");
 		goto out;
 	}
 	ret = run_prepare(&ctx, &rp.req, &d, &iters, &est_ns);

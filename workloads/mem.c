@@ -314,8 +314,10 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	}
 	ctx->units_per_iter = bytes_per_elem[k] * (double)st->n;
 	json_object_set_new(ctx->extra, "array_bytes", json_integer((json_int_t)bytes));
-	json_object_set_new(ctx->extra, "llc_bytes", llc ? json_integer((json_int_t)llc) : json_null());
-	json_object_set_new(ctx->extra, "arrays_at_least_4x_llc", json_boolean(llc && bytes >= want));
+	json_object_set_new(ctx->extra, "llc_bytes",
+			    llc ? json_integer((json_int_t)llc) : json_null());
+	json_object_set_new(ctx->extra, "arrays_at_least_4x_llc",
+			    json_boolean(llc && bytes >= want));
 	json_object_set_new(ctx->extra, "llc_source",
 			    llc_source ? json_string(llc_source) : json_null());
 	return 0;
@@ -354,28 +356,28 @@ static int stream_op(struct wl_ctx *ctx, uint64_t iters)
 	return 0;
 }
 
-#define STREAM_SETUP(name, k)                                                                      \
-	static int stream_##name##_setup(struct wl_ctx *ctx)                                       \
-	{                                                                                          \
-		return stream_setup(ctx, k);                                                       \
+#define STREAM_SETUP(name, k)                                \
+	static int stream_##name##_setup(struct wl_ctx *ctx) \
+	{                                                    \
+		return stream_setup(ctx, k);                 \
 	}
 STREAM_SETUP(copy, STREAM_COPY)
 STREAM_SETUP(scale, STREAM_SCALE)
 STREAM_SETUP(add, STREAM_ADD)
 STREAM_SETUP(triad, STREAM_TRIAD)
 
-#define STREAM_WORKLOAD(kname, sum)                                                                  \
-	const struct workload_ops workload_mem_bw_##kname = {                                       \
-		.abi = WORKLOAD_ABI,                                                               \
-		.name = "mem.bw." #kname,                                                           \
-		.summary = sum,                                                                    \
-		.unit = "GB/s",                                                                    \
-		.better = BETTER_HIGHER,                                                           \
-		.value = WL_RATE,                                                                  \
-		.setup = stream_##kname##_setup,                                                    \
-		.teardown = stream_teardown,                                                       \
-		.op = stream_op,                                                                   \
-		.release = stream_release,                                                         \
+#define STREAM_WORKLOAD(kname, sum)                           \
+	const struct workload_ops workload_mem_bw_##kname = { \
+		.abi = WORKLOAD_ABI,                          \
+		.name = "mem.bw." #kname,                     \
+		.summary = sum,                               \
+		.unit = "GB/s",                               \
+		.better = BETTER_HIGHER,                      \
+		.value = WL_RATE,                             \
+		.setup = stream_##kname##_setup,              \
+		.teardown = stream_teardown,                  \
+		.op = stream_op,                              \
+		.release = stream_release,                    \
 	}
 STREAM_WORKLOAD(copy, "STREAM copy c = a (memcpy), arrays >= 64 MiB and 4x the LLC");
 STREAM_WORKLOAD(scale, "STREAM scale b = q c");

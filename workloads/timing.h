@@ -15,7 +15,9 @@ struct timer_info {
 uint64_t timing_now_ns(void);
 /* Measures the clock and the empty loop. Takes a few tens of milliseconds. */
 int timing_probe(struct timer_info *ti) __must_check;
-/* Times one sample of iters operations. 0 with *ns set, or the op's -errno. */
+/* Times one sample of iters operations. 0 with *ns set (the untimed part taken out;
+ * ctx->elapsed_ns is the whole), or the op's -errno. Sample lengths below (min_ns) are
+ * whole durations. */
 int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns) __must_check;
 /*
  * Finds iters such that one sample lasts at least min_ns: doubles from 1 until a sample

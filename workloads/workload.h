@@ -56,6 +56,7 @@ struct wl_ctx {
 	const struct wl_req *req; /* what the host asked for */
 	double units_per_iter;	/* units of work one iteration does (setup may change; 1) */
 	uint64_t untimed_ns;	/* op adds time spent on bookkeeping not to be measured */
+	uint64_t elapsed_ns;	/* the last sample's whole duration, untimed part included */
 	uint64_t sink;		/* results the compiler must not discard */
 	json_t *extra;		/* an object the workload may fill: sent with the samples */
 	/* Workloads measured over several points (mem.lat): setup fills these. */

@@ -109,6 +109,18 @@ static void agent_hello(struct agent *a)
 
 #define RUN "RUN cpu.int reps=3 warmup=1 min_sample_ns=1000000"
 
+/* Sends run (when not NULL), answers the READY it expects with GO, and returns the data
+ * of the phase. */
+static json_t *agent_phase(struct agent *a, const char *run)
+{
+	if (run)
+		agent_say(a, run);
+	agent_expect(a, "READY cpu.int iters=");
+	agent_say(a, "GO");
+	agent_expect(a, "DONE cpu.int");
+	return agent_data(a);
+}
+
 Test(agent, counting_sample_has_the_timed_iterations_and_one_sample, .timeout = 60)
 {
 	struct agent a;
@@ -142,19 +154,11 @@ Test(agent, skip_ends_the_run, .timeout = 60)
 	struct agent a;
 
 	agent_hello(&a);
-	agent_say(&a, RUN " count=1");
-	agent_expect(&a, "READY cpu.int ");
-	agent_say(&a, "GO");
-	agent_expect(&a, "DONE cpu.int");
-	json_decref(agent_data(&a));
+	json_decref(agent_phase(&a, RUN " count=1"));
 	agent_expect(&a, "READY cpu.int ");
 	agent_say(&a, "SKIP");
 	/* Back at the command loop: a RUN without count has one phase only. */
-	agent_say(&a, RUN);
-	agent_expect(&a, "READY cpu.int ");
-	agent_say(&a, "GO");
-	agent_expect(&a, "DONE cpu.int");
-	json_decref(agent_data(&a));
+	json_decref(agent_phase(&a, RUN));
 	agent_say(&a, RUN);
 	agent_expect(&a, "READY cpu.int ");
 	agent_say(&a, "QUIT");
@@ -176,11 +180,7 @@ Test(agent, bad_count_requests_are_refused, .timeout = 60)
 	agent_expect(&a, "READY cpu.int ");
 	agent_say(&a, "SKIP");
 	agent_expect(&a, "ERR cpu.int failed expected GO");
-	agent_say(&a, RUN " count=1");
-	agent_expect(&a, "READY cpu.int ");
-	agent_say(&a, "GO");
-	agent_expect(&a, "DONE cpu.int");
-	json_decref(agent_data(&a));
+	json_decref(agent_phase(&a, RUN " count=1"));
 	agent_expect(&a, "READY cpu.int ");
 	agent_say(&a, "STOP");
 	agent_expect(&a, "ERR cpu.int failed expected GO or SKIP");

@@ -49,15 +49,20 @@ Test(kvm, probe_measures_a_guest_loop)
 
 Test(kvm, backends_follow_the_probe, .timeout = 600)
 {
-	char *dir = cli_tmpdir(), err[8192];
+	char err[8192];
 	struct results res;
 	struct kvmprobe p;
 
 	need_kvm();
 	cli_need_program("qemu-system-x86_64");
+	char *dir = cli_tmpdir();
 	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
-	char *argv[] = { "vmbench", "run", "--backends", "kvm,kvm-virtio", "--workloads",
-			 "syscall.getppid", "--reps", "6", "-o", dir, NULL };
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	"kvm,kvm-virtio",
+			 "--workloads", "syscall.getppid",
+			 "--reps",	"6",
+			 "-o",		dir,
+			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here");
@@ -81,18 +86,19 @@ Test(kvm, backends_follow_the_probe, .timeout = 600)
  * of QEMU stays behind. */
 Test(kvm, forced_failure_leaves_nothing, .timeout = 300)
 {
-	char *dir = cli_tmpdir(), err[8192];
+	char err[8192];
 	struct results res;
 	struct kvmprobe p;
 
 	need_kvm();
 	cli_need_program("qemu-system-x86_64");
+	char *dir = cli_tmpdir();
 	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
 	if (p.hardware)
 		cr_skip_test("KVM is hardware-assisted here: a forced run would succeed");
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	char *argv[] = { "vmbench", "run", "--backends", "kvm", "--workloads", "cpu.int",
-			 "--reps", "6", "--force-kvm", "-o", dir, NULL };
+	char *argv[] = { "vmbench", "run", "--backends",  "kvm", "--workloads", "cpu.int",
+			 "--reps",  "6",   "--force-kvm", "-o",	 dir,		NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here");
@@ -110,9 +116,9 @@ static char nano_qmp[400];
 
 static void nano_child(void *arg)
 {
-	execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "kvm", "-machine", "pc",
-	       "-m", "16", "-nodefaults", "-display", "none", "-kernel", VMBENCH_NANOGUEST, "-S",
-	       "-qmp", nano_qmp, (char *)NULL);
+	execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "kvm", "-machine", "pc", "-m",
+	       "16", "-nodefaults", "-display", "none", "-kernel", VMBENCH_NANOGUEST, "-S", "-qmp",
+	       nano_qmp, (char *)NULL);
 }
 
 static double value_of(const struct probe_snapshot *s, const char *name)
@@ -127,13 +133,14 @@ static double value_of(const struct probe_snapshot *s, const char *name)
  * snapshots, by kind, adding up to KVM's own exits count. */
 Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
 {
-	char *dir = cli_tmpdir(), sock[300], err[256];
+	char sock[300], err[256];
 	struct qmp q;
 	pid_t pid;
 	int to, from;
 
 	need_kvm();
 	cli_need_program("qemu-system-x86_64");
+	char *dir = cli_tmpdir();
 	snprintf(sock, sizeof(sock), "%s/qmp.sock", dir);
 	snprintf(nano_qmp, sizeof(nano_qmp), "unix:%s,server=on,wait=off", sock);
 	cr_assert_eq(proc_spawn_piped(nano_child, NULL, &pid, &to, &from), 0);
@@ -157,7 +164,8 @@ Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
 	cr_assert_eq(value_of(&after, "kvm:halt") - value_of(&before, "kvm:halt"), 1);
 	/* The kinds add up to KVM's exits, read here without the probe. */
 	json_t *args = json_pack("{s:s, s:[{s:s, s:[s]}]}", "target", "vcpu", "providers",
-				 "provider", "kvm", "names", "exits"), *r = NULL;
+				 "provider", "kvm", "names", "exits"),
+	       *r = NULL;
 	cr_assert_eq(qmp_execute(&q, "query-stats", args, &r, 5000, err, sizeof(err)), 0, "%s",
 		     err);
 	json_decref(args);
@@ -169,8 +177,7 @@ Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
 		if (after.v[i].kind == PROBE_TRAP)
 			sum += after.v[i].value;
 	cr_assert_gt(exits, 0);
-	cr_assert_float_eq(sum, (double)exits, 0.5, "kinds %g, exits %lld", sum,
-			   (long long)exits);
+	cr_assert_float_eq(sum, (double)exits, 0.5, "kinds %g, exits %lld", sum, (long long)exits);
 	/* Cumulative counts only: instant values (blocking) make no sense as deltas. */
 	cr_assert_geq(value_of(&after, "kvm:insn_emulation"), 0);
 	cr_assert_lt(value_of(&after, "kvm:blocking"), 0, "an instant value was taken");

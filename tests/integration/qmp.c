@@ -43,7 +43,7 @@ static json_int_t stat_value(json_t *providers, const char *name)
 
 Test(qmp, kvm_statistics_of_a_paused_vm, .timeout = 60)
 {
-	char *dir = cli_tmpdir(), sock[300], err[256];
+	char sock[300], err[256];
 	struct qmp q;
 	json_t *r = NULL;
 	pid_t pid;
@@ -53,6 +53,7 @@ Test(qmp, kvm_statistics_of_a_paused_vm, .timeout = 60)
 	if (fd < 0)
 		cr_skip_test("/dev/kvm is not usable here");
 	close(fd);
+	char *dir = cli_tmpdir();
 	cli_need_program("qemu-system-x86_64");
 	snprintf(sock, sizeof(sock), "%s/qmp.sock", dir);
 	snprintf(sockarg, sizeof(sockarg), "unix:%s,server=on,wait=off", sock);

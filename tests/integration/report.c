@@ -14,6 +14,7 @@
 
 #include "cli_util.h"
 #include "harness/util.h"
+#include "tests/test_util.h"
 
 TestSuite(report, .fini = cli_cleanup);
 
@@ -35,15 +36,6 @@ static char *slurp(const char *dir, const char *name)
 	char *s = util_read_file(path, 64u << 20, &len);
 	cr_assert_not_null(s, "cannot read %s", path);
 	return s;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
 }
 
 static const char *const stems[] = { "overhead", "traps", "memlat", "fio", "boot" };
@@ -79,7 +71,7 @@ Test(report, run_writes_reports_and_plots, .timeout = 600)
 	/* The data behind them: native's memory latency curve and the null backend's
 	 * slowdown with its interval. */
 	char *memlat = slurp(dir, "plots/memlat.dat");
-	cr_assert_geq(count(memlat, "\n"), 10, "%s", memlat);
+	cr_assert_geq(test_count(memlat, "\n"), 10, "%s", memlat);
 	free(memlat);
 	char *over = slurp(dir, "plots/overhead.dat");
 	cr_assert_not_null(strstr(over, "# workload\tnull\tnull_lo\tnull_hi"), "%s", over);
@@ -132,7 +124,7 @@ Test(report, html_renders_in_chromium, .timeout = 600)
 	free(log);
 	char *dom = slurp(dir, "dom.html");
 	cr_assert_not_null(strstr(dom, "data-ready=\"1\""), "the page's load handler ran");
-	size_t plots = count(dom, "class=\"plot\""), drawn = 0;
+	size_t plots = test_count(dom, "class=\"plot\""), drawn = 0;
 	char name[64];
 	for (size_t i = 0; i < ARRAY_SIZE(stems); i++) {
 		snprintf(name, sizeof(name), "plots/%s.png", stems[i]);
@@ -140,9 +132,9 @@ Test(report, html_renders_in_chromium, .timeout = 600)
 	}
 	cr_assert_geq(drawn, 2, "overhead and boot at least");
 	cr_assert_eq(plots, drawn, "the page shows every plot drawn");
-	cr_assert_eq(count(dom, "data-state=\"loaded\""), plots, "every plot loaded");
-	cr_assert_eq(count(dom, "data-state=\"broken\""), 0);
-	cr_assert_geq(count(dom, "<table"), 5, "backends, summary, all, two workloads");
+	cr_assert_eq(test_count(dom, "data-state=\"loaded\""), plots, "every plot loaded");
+	cr_assert_eq(test_count(dom, "data-state=\"broken\""), 0);
+	cr_assert_geq(test_count(dom, "<table"), 5, "backends, summary, all, two workloads");
 	cr_assert_not_null(strstr(dom, "Hardware counters"));
 	free(dom);
 	cr_assert(exists(dir, "page.png"), "the screenshot");

@@ -10,6 +10,7 @@
 
 #include "harness/report.h"
 #include "harness/util.h"
+#include "tests/test_util.h"
 
 static char dir[PATH_MAX];
 
@@ -94,15 +95,6 @@ static char *slurp(const char *name)
 	return s;
 }
 
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
 Test(report, formats_parse)
 {
 	unsigned f;
@@ -143,7 +135,7 @@ Test(report, markdown)
 		md);
 	/* A failed cell shows its reason with the table's pipe escaped. */
 	cr_assert_not_null(strstr(md, "failed: broke \\| badly"));
-	cr_assert_eq(count(md, "| native |"), 5,
+	cr_assert_eq(test_count(md, "| native |"), 5,
 		     "the backends table, two workload tables, two headers");
 	free(md);
 	results_free(&r);
@@ -159,7 +151,7 @@ Test(report, csv)
 	char *csv = slurp("report.csv");
 	cr_assert_eq(strncmp(csv, "backend,mode,workload,status,reason,unit,better,n,median,", 57),
 		     0);
-	cr_assert_eq(count(csv, "\r\n"), 1 + r.n, "a header and one line per cell");
+	cr_assert_eq(test_count(csv, "\r\n"), 1 + r.n, "a header and one line per cell");
 	/* RFC 4180: a field with a comma or quote is quoted, quotes doubled. */
 	cr_assert_not_null(strstr(csv, ",\"broke | badly, \"\"quoted\"\" & 100% <sure> x_y\","),
 			   "%s", csv);
@@ -179,10 +171,10 @@ Test(report, latex)
 	build(&r);
 	cr_assert_eq(report_write(&r, dir, REPORT_TEX, err, sizeof(err)), 0, "%s", err);
 	char *tex = slurp("report.tex");
-	cr_assert_eq(count(tex, "\\begin{table}"), 2);
-	cr_assert_eq(count(tex, "\\end{table}"), 2);
-	cr_assert_eq(count(tex, "\\toprule"), 2);
-	cr_assert_eq(count(tex, "\\bottomrule"), 2);
+	cr_assert_eq(test_count(tex, "\\begin{table}"), 2);
+	cr_assert_eq(test_count(tex, "\\end{table}"), 2);
+	cr_assert_eq(test_count(tex, "\\toprule"), 2);
+	cr_assert_eq(test_count(tex, "\\bottomrule"), 2);
 	cr_assert_not_null(strstr(tex, "\\label{tab:vmbench-summary}"));
 	cr_assert_not_null(strstr(tex, "$\\times$4.00"), "%s", tex);
 	cr_assert_not_null(strstr(tex, "$\\mu$s/op"));
@@ -211,8 +203,8 @@ Test(report, html)
 	cr_assert_eq(strncmp(html, "<!DOCTYPE html>", 15), 0);
 	cr_assert_not_null(strstr(html, "&quot;quoted&quot; &amp; 100% &lt;sure&gt;"));
 	cr_assert_null(strstr(html, "<sure>"));
-	cr_assert_eq(count(html, "<table"), count(html, "</table>"));
-	cr_assert_geq(count(html, "<table"), 5);
+	cr_assert_eq(test_count(html, "<table"), test_count(html, "</table>"));
+	cr_assert_geq(test_count(html, "<table"), 5);
 	/* No plots directory: no images, and nothing refers to one. */
 	cr_assert_null(strstr(html, "<img"));
 	free(html);

@@ -214,8 +214,8 @@ static const struct workload_ops time_loop_ops = { .value = WL_TIME, .flags = WL
 static const struct workload_ops rate_ops = { .value = WL_RATE };
 static const struct workload_ops rate_loop_ops = { .value = WL_RATE, .flags = WL_SUBTRACT_LOOP };
 
-static void expect_value(const struct workload_ops *ops, double units, uint64_t ns,
-			 uint64_t iters, double loop_ns, double want)
+static void expect_value(const struct workload_ops *ops, double units, uint64_t ns, uint64_t iters,
+			 double loop_ns, double want)
 {
 	double v = timing_value(ops, units, ns, iters, loop_ns);
 
@@ -601,4 +601,21 @@ Test(timing_sample_min, leaves_a_long_sample_alone)
 	cr_assert_eq(timing_sample_min(&ctx, 3000, MIN_NS, &ns, &done), 0);
 	cr_assert_eq(done, 3000);
 	cr_assert_geq(ns, MIN_NS);
+}
+
+/* lmbench's overhead subtraction under UML: the untimed part can be all of a sample. The
+ * sample lengths are whole durations, so calibration and top-up still end. */
+Test(timing_calibrate, ends_when_everything_is_untimed, .timeout = 20)
+{
+	struct wl_ctx ctx = { .ops = &overclaim_ops };
+	uint64_t iters = 0, est = 0, ns = 1, done = 0;
+
+	untimed_claim = UINT64_MAX;
+	cr_assert_eq(timing_calibrate(&ctx, MIN_NS, &iters, &est), 0);
+	cr_assert_geq(est, MIN_NS, "estimate %llu ns", (unsigned long long)est);
+	cr_assert_lt(iters, 100000, "%llu iterations of 1 us", (unsigned long long)iters);
+	cr_assert_eq(timing_sample_min(&ctx, 100, MIN_NS, &ns, &done), 0);
+	cr_assert_eq(ns, 0);
+	cr_assert_lt(done, 100000, "topped up to %llu iterations", (unsigned long long)done);
+	cr_assert_geq(ctx.elapsed_ns, 1000, "the last chunk's whole duration");
 }
