@@ -41,7 +41,21 @@ struct opt {
 	const char *help;
 };
 
-enum { OPT_AGENT = 256, OPT_PROFILES, OPT_PROBES, OPT_DISK, OPT_DISK_MIB, OPT_SAMPLE_MS, OPT_FORCE_KVM, OPT_RUN_KERNEL, OPT_NO_PROBES, OPT_EVENTS, OPT_SEED, OPT_ROUNDS, OPT_NO_REPORT };
+enum {
+	OPT_AGENT = 256,
+	OPT_PROFILES,
+	OPT_PROBES,
+	OPT_DISK,
+	OPT_DISK_MIB,
+	OPT_SAMPLE_MS,
+	OPT_FORCE_KVM,
+	OPT_RUN_KERNEL,
+	OPT_NO_PROBES,
+	OPT_EVENTS,
+	OPT_SEED,
+	OPT_ROUNDS,
+	OPT_NO_REPORT
+};
 
 static __printf(2, 3) int usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -126,8 +140,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, const struct opt *
 	}
 }
 
-static int parse_uint(const char *cmd, const char *what, const char *s, unsigned lo,
-		      unsigned hi, unsigned *out)
+static int parse_uint(const char *cmd, const char *what, const char *s, unsigned lo, unsigned hi,
+		      unsigned *out)
 {
 	uint64_t v;
 
@@ -223,9 +237,13 @@ static int cmd_list(int argc, char **argv)
 			       p->warmup, (unsigned long long)(p->min_sample_ns / 1000000),
 			       p->boot_reps, p->rounds, p->shuffle ? "random" : "plan", p->summary);
 		}
-		for (size_t i = 0; i < profile_count; i++)
-			printf("  stop rule of %s: %s\n", profile_table[i].name,
-			       profile_table[i].stop_rule);
+		/* Once when every profile has the same (the usual case). */
+		bool same = true;
+		for (size_t i = 1; i < profile_count; i++)
+			same &= !strcmp(profile_table[i].stop_rule, profile_table[0].stop_rule);
+		for (size_t i = 0; i < (same ? 1 : profile_count); i++)
+			printf("  stop rule%s%s: %s\n", same ? "" : " of ",
+			       same ? "" : profile_table[i].name, profile_table[i].stop_rule);
 	}
 	return EXIT_OK;
 }
@@ -265,8 +283,8 @@ static int doctor_opt(void *vctx, int key, const char *arg)
 static int cmd_doctor(int argc, char **argv)
 {
 	struct common_ctx ctx = { .cmd = "doctor", .cpu = -1 };
-	int ret = parse_opts("doctor", argc, argv, doctor_opts, ARRAY_SIZE(doctor_opts),
-			     doctor_opt, &ctx);
+	int ret = parse_opts("doctor", argc, argv, doctor_opts, ARRAY_SIZE(doctor_opts), doctor_opt,
+			     &ctx);
 	char note[PATH_MAX + 64];
 
 	if (ret == -1) {
@@ -289,7 +307,9 @@ static int cmd_doctor(int argc, char **argv)
 		ctx.agent = agent_default();
 	int st = ctx.agent ? util_elf_is_static(ctx.agent) : -ENOENT;
 	snprintf(note, sizeof(note), "%s (%s)", ctx.agent ? ctx.agent : "(not found)",
-		 st == 1 ? "static" : st == 0 ? "dynamic: guests cannot run it" : strerror(-st));
+		 st == 1   ? "static"
+		 : st == 0 ? "dynamic: guests cannot run it"
+			   : strerror(-st));
 	/* The guest image, if it is built (doctor builds nothing). */
 	char dir[PATH_MAX], err[256];
 	char *cache = util_cache_dir(), *agent_dir = ctx.agent ? strdup(ctx.agent) : NULL;
@@ -301,7 +321,10 @@ static int cmd_doctor(int argc, char **argv)
 				? image_info(dir)
 				: NULL;
 	struct backend_cfg cfg = {
-		.agent_path = ctx.agent, .cpu = -1, .vcpus = DEFAULT_VCPUS, .mem_mib = DEFAULT_MEM_MIB,
+		.agent_path = ctx.agent,
+		.cpu = -1,
+		.vcpus = DEFAULT_VCPUS,
+		.mem_mib = DEFAULT_MEM_MIB,
 	};
 	image_to_cfg(image, "not built yet: 'vmbench image build' (vmbench run builds it too)",
 		     &cfg);
@@ -332,7 +355,8 @@ static const struct opt run_opts[] = {
 	{ "workloads", 'w', required_argument, "LIST",
 	  "comma-separated workloads (default: every one not for tests)" },
 	{ "profile", 'p', required_argument, "NAME", "quick (default), standard or paper" },
-	{ "reps", 'r', required_argument, "N", "measured samples per cell (overrides the profile)" },
+	{ "reps", 'r', required_argument, "N",
+	  "measured samples per cell and boots for lifecycle.boot (overrides the profile)" },
 	{ "sample-ms", OPT_SAMPLE_MS, required_argument, "MS",
 	  "each sample lasts at least MS ms (overrides the profile)" },
 	{ "output", 'o', required_argument, "DIR",
@@ -383,8 +407,8 @@ static int run_opt(void *vctx, int key, const char *arg)
 	case 'p':
 		ctx->profile = profile_find(arg);
 		if (!ctx->profile)
-			return usage_error("run", "unknown profile '%s' (known: quick, standard, paper)",
-					   arg);
+			return usage_error(
+				"run", "unknown profile '%s' (known: quick, standard, paper)", arg);
 		return 0;
 	case 'r':
 		/* The largest that fits the protocol's 1 MiB of result data for every workload
@@ -407,7 +431,8 @@ static int run_opt(void *vctx, int key, const char *arg)
 	case OPT_DISK:
 		/* It travels in the agent protocol: one field, printable, no spaces. */
 		if (!*arg || !wire_printable(arg) || strchr(arg, ' '))
-			return usage_error("run", "invalid --disk '%s': a path without spaces", arg);
+			return usage_error("run", "invalid --disk '%s': a path without spaces",
+					   arg);
 		ctx->disk = arg;
 		return 0;
 	case OPT_FORCE_KVM:
@@ -489,7 +514,8 @@ static int prepare_disk(const struct run_ctx *ctx, const struct plan *plan, char
 		*path = strdup(ctx->disk);
 	} else {
 		char *dir = util_cache_dir();
-		if (dir && asprintf(path, "%s/testdisk-%lluM.raw", dir, (unsigned long long)mib) < 0)
+		if (dir &&
+		    asprintf(path, "%s/testdisk-%lluM.raw", dir, (unsigned long long)mib) < 0)
 			*path = NULL;
 		free(dir);
 		if (*path && (strchr(*path, ' ') || !wire_printable(*path))) {
@@ -537,12 +563,15 @@ static json_t *prepare_image(const struct plan *plan, const char *agent, const c
 	char *slash = agent_dir ? strrchr(agent_dir, '/') : NULL;
 	if (slash)
 		*slash = '\0';
-	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : ".",
-				 .kernel = kernel, .build = true };
+	struct image_req req = { .cache = cache,
+				 .agent_dir = agent_dir ? agent_dir : ".",
+				 .kernel = kernel,
+				 .build = true };
 	json_t *info = NULL;
 	if (!cache)
 		snprintf(reason, len, "out of memory");
-	else if (image_locate(&req, dir, sizeof(dir), reason, len) == 0 && !(info = image_info(dir)))
+	else if (image_locate(&req, dir, sizeof(dir), reason, len) == 0 &&
+		 !(info = image_info(dir)))
 		snprintf(reason, len, "cannot read the image's info in %.300s", dir);
 	if (!info)
 		log_warn("the VM backends will be skipped: %s", reason);
@@ -570,7 +599,8 @@ static void print_summary(const struct results *res)
 	}
 }
 
-static int derive(const struct results *res, const char *dir, bool plots, unsigned formats);
+enum plots { NO_PLOTS, PLOTS_IF_GNUPLOT, PLOTS };
+static int derive(const struct results *res, const char *dir, enum plots plots, unsigned formats);
 
 /* The backends that did not run, with the reason (provenance backends.<name>). */
 static void print_skipped(const struct results *res)
@@ -615,7 +645,10 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 	if (ctx.rounds)
 		pf.rounds = ctx.rounds;
 	if (!ctx.seed_set)
-		ctx.seed = ((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) & UINT32_MAX;
+		ctx.seed =
+			((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) & UINT32_MAX;
+	else if (!pf.shuffle)
+		log_warn("--seed has no effect: profile %s keeps the plan order", pf.name);
 	if (ctx.sample_ms)
 		pf.min_sample_ns = (uint64_t)ctx.sample_ms * 1000000;
 	err[0] = '\0';
@@ -670,8 +703,11 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 
 	struct run_cfg cfg = {
 		.plan = &plan,
-		.backend = { .agent_path = ctx.c.agent, .cpu = cpu, .vcpus = DEFAULT_VCPUS,
-			     .mem_mib = DEFAULT_MEM_MIB, .disk_path = disk,
+		.backend = { .agent_path = ctx.c.agent,
+			     .cpu = cpu,
+			     .vcpus = DEFAULT_VCPUS,
+			     .mem_mib = DEFAULT_MEM_MIB,
+			     .disk_path = disk,
 			     .force_kvm = ctx.force_kvm,
 			     .events = (const char *const *)ctx.events },
 		.image = image,
@@ -695,7 +731,8 @@ static int cmd_run(int argc, char **argv, int full_argc, char **full_argv)
 		ret = EXIT_FAILED;
 	} else {
 		print_summary(&res);
-		int st = ctx.no_report ? EXIT_OK : derive(&res, ctx.outdir, true, REPORT_ALL);
+		int st = ctx.no_report ? EXIT_OK
+				       : derive(&res, ctx.outdir, PLOTS_IF_GNUPLOT, REPORT_ALL);
 		print_skipped(&res);
 		log_info("results: %s", path);
 		ret = ret || st ? EXIT_FAILED : EXIT_OK;
@@ -724,8 +761,9 @@ enum { OPT_KERNEL = 300, OPT_CACHE };
 static const struct opt image_opts[] = {
 	{ "kernel", OPT_KERNEL, required_argument, "DIR",
 	  "an unpacked kernel tree (boot/vmlinuz-*, lib/modules/) instead of Debian's" },
-	{ "cache", OPT_CACHE, required_argument, "DIR", "the cache (default: $VMBENCH_CACHE, "
-							 "$XDG_CACHE_HOME/vmbench, ~/.cache/vmbench)" },
+	{ "cache", OPT_CACHE, required_argument, "DIR",
+	  "the cache (default: $VMBENCH_CACHE, "
+	  "$XDG_CACHE_HOME/vmbench, ~/.cache/vmbench)" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -772,8 +810,10 @@ static int cmd_image(int argc, char **argv)
 	char *slash = agent_dir ? strrchr(agent_dir, '/') : NULL;
 	if (slash)
 		*slash = '\0';
-	struct image_req req = { .cache = cache, .agent_dir = agent_dir ? agent_dir : ".",
-				 .kernel = ctx.kernel, .build = build };
+	struct image_req req = { .cache = cache,
+				 .agent_dir = agent_dir ? agent_dir : ".",
+				 .kernel = ctx.kernel,
+				 .build = build };
 	if (proc_signals_init() < 0)
 		log_warn("cannot install signal handlers");
 	ret = cache ? image_locate(&req, dir, sizeof(dir), err, sizeof(err)) : -ENOMEM;
@@ -796,17 +836,18 @@ static int cmd_image(int argc, char **argv)
 
 /*
  * The plots and the reports of res in dir (plots first: the HTML report embeds them).
- * Without gnuplot the reports come without plots, with a warning. EXIT_OK or EXIT_FAILED.
+ * With PLOTS_IF_GNUPLOT and no gnuplot the reports come without plots, with a warning.
+ * EXIT_OK or EXIT_FAILED.
  */
-static int derive(const struct results *res, const char *dir, bool plots, unsigned formats)
+static int derive(const struct results *res, const char *dir, enum plots plots, unsigned formats)
 {
 	char err[1024];
 	size_t drawn = 0;
 	int ret, status = EXIT_OK;
 
-	if (plots) {
+	if (plots != NO_PLOTS) {
 		ret = plot_write(res, dir, &drawn, err, sizeof(err));
-		if (ret == -ENOENT) {
+		if (ret == -ENOENT && plots == PLOTS_IF_GNUPLOT) {
 			log_warn("no plots: %s", err);
 		} else if (ret < 0) {
 			log_err("plots: %s", err);
@@ -821,9 +862,16 @@ static int derive(const struct results *res, const char *dir, bool plots, unsign
 			log_err("report: %s", err);
 			status = EXIT_FAILED;
 		} else {
-			log_info("report: %s/report.{%s%s%s%s}", dir,
-				 formats & REPORT_MD ? "md," : "", formats & REPORT_CSV ? "csv," : "",
-				 formats & REPORT_TEX ? "tex," : "", formats & REPORT_HTML ? "html" : "");
+			char names[32] = "";
+			if (formats & REPORT_MD)
+				util_appendf(names, sizeof(names), ",md");
+			if (formats & REPORT_CSV)
+				util_appendf(names, sizeof(names), ",csv");
+			if (formats & REPORT_TEX)
+				util_appendf(names, sizeof(names), ",tex");
+			if (formats & REPORT_HTML)
+				util_appendf(names, sizeof(names), ",html");
+			log_info("report: %s/report.{%s}", dir, names + 1);
 		}
 	}
 	return status;
@@ -875,17 +923,19 @@ static int cmd_derive(int argc, char **argv, bool report)
 	struct results res;
 
 	if (ret == -1) {
-		print_help(cmd, "RESULTS.json [options]",
-			   report ? "Writes report.md, report.csv, report.tex (a booktabs table to "
-				    "\\input) and report.html (one self-contained page with the "
-				    "plots of DIR/plots) from a results file. Exit status: 0 written, "
-				    "1 cannot write, 2 bad input (a malformed or foreign file)."
-				  : "Writes the plot data and renders the gnuplot scripts of plots/ "
-				    "to DIR/plots/*.png and *.svg: overhead against native, traps per "
-				    "operation, the memory latency curve, fio IOPS and p99 latency, "
-				    "boot time. Exit status: 0 drawn, 1 gnuplot missing or failed, 2 "
-				    "bad input.",
-			   opts, nopts);
+		print_help(
+			cmd, "RESULTS.json [options]",
+			report ? "Writes report.md, report.csv, report.tex (a booktabs table to "
+				 "\\input) and report.html (one self-contained page with the "
+				 "plots of DIR/plots) from a results file. Exit status: 0 written, "
+				 "1 a write failed, 2 bad input (a malformed or foreign file, an "
+				 "output directory that is not writable)."
+			       : "Writes the plot data and renders the gnuplot scripts of plots/ "
+				 "to DIR/plots/*.png and *.svg: overhead against native, traps per "
+				 "operation, the memory latency curve, fio IOPS and p99 latency, "
+				 "boot time. Exit status: 0 drawn, 1 gnuplot missing or failed, 2 "
+				 "bad input.",
+			opts, nopts);
 		return EXIT_OK;
 	}
 	if (ret)
@@ -902,14 +952,14 @@ static int cmd_derive(int argc, char **argv, bool report)
 	}
 	if (ret < 0)
 		return usage_error(cmd, "%s", err);
-	if (ctx.outdir) {
-		snprintf(dir, sizeof(dir), "%s", ctx.outdir);
-	} else {
-		const char *slash = strrchr(path, '/');
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
-			 slash ? path : ".");
-	}
-	ret = util_check_writable_dir(dir);
+	if (ctx.outdir)
+		ret = snprintf(dir, sizeof(dir), "%s", ctx.outdir) < (int)sizeof(dir)
+			      ? 0
+			      : -ENAMETOOLONG;
+	else
+		ret = util_dir_of(path, dir, sizeof(dir));
+	if (ret == 0)
+		ret = util_check_writable_dir(dir);
 	if (ret < 0) {
 		results_free(&res);
 		return usage_error(cmd, "cannot write to output directory '%s': %s", dir,
@@ -917,17 +967,7 @@ static int cmd_derive(int argc, char **argv, bool report)
 	}
 	if (!res.complete)
 		log_warn("%s is incomplete: the run was interrupted or is still going", path);
-	if (report) {
-		ret = derive(&res, dir, false, ctx.formats);
-	} else {
-		size_t drawn = 0;
-		ret = plot_write(&res, dir, &drawn, err, sizeof(err));
-		if (ret < 0)
-			log_err("%s", err);
-		else
-			log_info("%zu plots in %s/plots", drawn, dir);
-		ret = ret < 0 ? EXIT_FAILED : EXIT_OK;
-	}
+	ret = report ? derive(&res, dir, NO_PLOTS, ctx.formats) : derive(&res, dir, PLOTS, 0);
 	results_free(&res);
 	return ret;
 }
@@ -991,7 +1031,8 @@ int cli_main(int argc, char **argv)
 	}
 	log_set_level(ctx.verbosity < 0 ? LOG_ERR : ctx.verbosity == 0 ? LOG_INFO : LOG_DBG);
 	if (optind >= argc)
-		return usage_error(NULL, "no command given (list, doctor, run, image, report or plot)");
+		return usage_error(NULL,
+				   "no command given (list, doctor, run, image, report or plot)");
 	const char *cmd = argv[optind];
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;

@@ -126,8 +126,9 @@ json_t *host_topology(int *cpu)
 	int cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
 	int pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
 	int numa = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
-	hwloc_obj_t last = cores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)cores - 1)
-				     : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)pus - 1);
+	hwloc_obj_t last =
+		cores > 0 ? hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)cores - 1)
+			  : hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU, (unsigned)pus - 1);
 	if (last && last->cpuset)
 		*cpu = hwloc_bitmap_first(last->cpuset);
 	hwloc_topology_destroy(topo);
@@ -137,9 +138,11 @@ json_t *host_topology(int *cpu)
 
 json_t *host_tool_versions(void)
 {
+	/* gnuplot comes as -nox (what vmbench installs), -qt or -x11: each is the same
+	 * gnuplot for the plots. */
 	static const char *const pkgs[] = {
-		"linux-perf",	   "qemu-system-x86", "runc",	 "crun",
-		"user-mode-linux", "fio",	      "gnuplot-nox", "busybox-static",
+		"linux-perf", "qemu-system-x86", "runc",       "crun",	      "user-mode-linux",
+		"fio",	      "gnuplot-nox",	 "gnuplot-qt", "gnuplot-x11", "busybox-static",
 	};
 	char *argv[ARRAY_SIZE(pkgs) + 4];
 	char out[4096];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "harness/log.h"
@@ -40,10 +41,20 @@ static void status_erase(void)
 		fputs("\r\033[K", stderr);
 }
 
+/* The status line, cut to the terminal's width: a wrapped line would not be erased. */
 static void status_draw(void)
 {
+	struct winsize ws;
+	size_t cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col ? ws.ws_col : 80;
+	size_t end = 0;
+
+	/* Columns are counted as UTF-8 lead bytes (the line has "·" and "…"). */
+	for (size_t used = 0; status[end]; end++)
+		if (((unsigned char)status[end] & 0xc0) != 0x80 && ++used >= cols)
+			break;
 	if (status[0])
-		fprintf(stderr, "%s%s%s", colour ? "\033[2m" : "", status, colour ? "\033[0m" : "");
+		fprintf(stderr, "%s%.*s%s", colour ? "\033[2m" : "", (int)end, status,
+			colour ? "\033[0m" : "");
 	fflush(stderr);
 }
 

@@ -36,11 +36,6 @@ struct plotdata {
 	bool any; /* it has something to draw */
 };
 
-static bool measured(const struct cell *c)
-{
-	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
-}
-
 /* Names go to gnuplot inside single quotes and as whitespace-separated words. */
 static void add_word(char *list, size_t len, const char *name)
 {
@@ -64,19 +59,12 @@ static void put_num(FILE *f, double v)
 		fputs("\t?", f);
 }
 
-static const char **backend_list(const struct results *r, size_t *n)
+/* A median and its 95% CI ('?' where there is none). */
+static void put_summary(FILE *f, const struct summary *s)
 {
-	const char **list = calloc(r->n + 1, sizeof(*list));
-
-	*n = 0;
-	for (size_t i = 0; list && i < r->n; i++) {
-		size_t k;
-		for (k = 0; k < *n && strcmp(list[k], r->cells[i].backend); k++)
-			;
-		if (k == *n)
-			list[(*n)++] = r->cells[i].backend;
-	}
-	return list;
+	put_num(f, s->median);
+	put_num(f, s->has_ci ? s->ci_lo : NAN);
+	put_num(f, s->has_ci ? s->ci_hi : NAN);
 }
 
 /* overhead: per workload, each backend's slowdown against native (the ratio for times,
@@ -101,7 +89,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, s
 	fputc('\n', d->f);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cell *nat = &r->cells[i];
-		if (strcmp(nat->backend, RESULTS_BASELINE) || !measured(nat))
+		if (strcmp(nat->backend, RESULTS_BASELINE) || !cell_measured(nat))
 			continue;
 		fputs(nat->workload, d->f);
 		for (size_t b = 0; b < nb; b++) {
@@ -124,14 +112,6 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, s
 	free(col);
 }
 
-static bool kind_listed(const char **kinds, size_t n, const char *k)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(kinds[i], k))
-			return true;
-	return false;
-}
-
 /* traps: a block per workload, a row per backend with trap counts, a column per kind. */
 static void data_traps(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
 {
@@ -145,7 +125,7 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, stru
 			json_t *v;
 			json_object_foreach(json_object_get(c ? c->traps : NULL, "by_kind"), k, v)
 				if (json_is_number(v) && json_number_value(v) > 0 &&
-				    nk < ARRAY_SIZE(kinds) && !kind_listed(kinds, nk, k))
+				    nk < ARRAY_SIZE(kinds) && !util_listed(kinds, nk, k))
 					kinds[nk++] = k;
 		}
 	if (!nk)
@@ -189,24 +169,17 @@ static void data_memlat(const struct results *r, const char **bk, size_t nb, str
 		const struct cell *c = results_find(r, bk[b], "mem.lat");
 		json_t *points = json_object_get(c ? c->series : NULL, "points"), *pt;
 		size_t i;
-		if (!measured(c) || !json_array_size(points))
+		if (!cell_measured(c) || !json_array_size(points))
 			continue;
 		fprintf(d->f, "%s# %s\n", d->any ? "\n\n" : "", bk[b]);
 		add_word(d->backends, sizeof(d->backends), bk[b]);
 		d->any = true;
 		json_array_foreach(points, i, pt) {
-			json_t *samples = json_object_get(pt, "samples");
-			size_t n = json_array_size(samples);
-			double x[n ? n : 1];
 			struct summary s;
-			for (size_t k = 0; k < n; k++)
-				x[k] = json_number_value(json_array_get(samples, k));
-			if (!n || stats_summarize(x, n, &s) < 0)
+			if (results_point_summary(pt, &s) < 0)
 				continue;
 			fprintf(d->f, "%.0f", json_number_value(json_object_get(pt, "x")));
-			put_num(d->f, s.median);
-			put_num(d->f, s.has_ci ? s.ci_lo : NAN);
-			put_num(d->f, s.has_ci ? s.ci_hi : NAN);
+			put_summary(d->f, &s);
 			fputc('\n', d->f);
 		}
 	}
@@ -219,7 +192,7 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 
 	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
 		for (size_t b = 0; b < nb; b++)
-			have[w] |= measured(results_find(r, bk[b], fio_workloads[w]));
+			have[w] |= cell_measured(results_find(r, bk[b], fio_workloads[w]));
 	fputs("# backend", d->f);
 	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
 		if (have[w]) {
@@ -230,7 +203,7 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 	for (size_t b = 0; b < nb; b++) {
 		bool row = false;
 		for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
-			row |= have[w] && measured(results_find(r, bk[b], fio_workloads[w]));
+			row |= have[w] && cell_measured(results_find(r, bk[b], fio_workloads[w]));
 		if (!row)
 			continue;
 		fputs(bk[b], d->f);
@@ -239,13 +212,11 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 			const struct cell *c = results_find(r, bk[b], fio_workloads[w]);
 			if (!have[w])
 				continue;
-			if (!measured(c)) {
+			if (!cell_measured(c)) {
 				fputs("\t?\t?\t?\t?", d->f);
 				continue;
 			}
-			put_num(d->f, c->stats.median);
-			put_num(d->f, c->stats.has_ci ? c->stats.ci_lo : NAN);
-			put_num(d->f, c->stats.has_ci ? c->stats.ci_hi : NAN);
+			put_summary(d->f, &c->stats);
 			json_t *p99 = json_object_get(c->extra, "clat_p99_us");
 			put_num(d->f, json_is_number(p99) ? json_number_value(p99) : NAN);
 		}
@@ -260,13 +231,11 @@ static void data_boot(const struct results *r, const char **bk, size_t nb, struc
 	fputs("# backend\tmedian_s\tci_lo\tci_hi\n", d->f);
 	for (size_t b = 0; b < nb; b++) {
 		const struct cell *c = results_find(r, bk[b], "lifecycle.boot");
-		if (!measured(c))
+		if (!cell_measured(c))
 			continue;
 		fputs(bk[b], d->f);
 		add_word(d->backends, sizeof(d->backends), bk[b]);
-		put_num(d->f, c->stats.median);
-		put_num(d->f, c->stats.has_ci ? c->stats.ci_lo : NAN);
-		put_num(d->f, c->stats.has_ci ? c->stats.ci_hi : NAN);
+		put_summary(d->f, &c->stats);
 		fputc('\n', d->f);
 		d->any = true;
 	}
@@ -308,6 +277,16 @@ static void host_text(const struct results *r, char *buf, size_t len)
 			*p = ' ';
 }
 
+/* Appends name='value'; for gnuplot's -e, a quote in value doubled (gnuplot's escape
+ * inside single quotes): output directories are the user's. */
+static void gp_var(char *buf, size_t len, const char *name, const char *value)
+{
+	util_appendf(buf, len, "%s%s='", buf[0] ? "; " : "", name);
+	for (const char *p = value; *p; p++)
+		util_appendf(buf, len, *p == '\'' ? "''" : "%c", *p);
+	util_appendf(buf, len, "'");
+}
+
 static int render(const char *scripts, const char *pdir, const char *stem, const char *host,
 		  const struct plotdata *d, char *err, size_t len)
 {
@@ -317,11 +296,16 @@ static int render(const char *scripts, const char *pdir, const char *stem, const
 	snprintf(script, sizeof(script), "%s/%s.gp", scripts, stem);
 	for (size_t t = 0; t < ARRAY_SIZE(terms); t++) {
 		/* gnuplot writes a partial file that replaces the plot when it is complete. */
-		snprintf(vars, sizeof(vars),
-			 "datadir='%s'; out='%s/.%s.partial'; term='%s'; host='%s'; backends='%s'; "
-			 "workloads='%s'; kinds='%s'; plotsdir='%s'",
-			 pdir, pdir, stem, terms[t], host, d->backends, d->workloads, d->kinds,
-			 scripts);
+		snprintf(part, sizeof(part), "%s/.%s.partial", pdir, stem);
+		vars[0] = '\0';
+		gp_var(vars, sizeof(vars), "datadir", pdir);
+		gp_var(vars, sizeof(vars), "out", part);
+		gp_var(vars, sizeof(vars), "term", terms[t]);
+		gp_var(vars, sizeof(vars), "host", host);
+		gp_var(vars, sizeof(vars), "backends", d->backends);
+		gp_var(vars, sizeof(vars), "workloads", d->workloads);
+		gp_var(vars, sizeof(vars), "kinds", d->kinds);
+		gp_var(vars, sizeof(vars), "plotsdir", scripts);
 		snprintf(part, sizeof(part), "%s/.%s.partial.%s", pdir, stem, terms[t]);
 		snprintf(final, sizeof(final), "%s/%s.%s", pdir, stem, terms[t]);
 		char *argv[] = { "gnuplot", "-e", vars, script, NULL };
@@ -353,14 +337,20 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 				       data_boot };
 	char pdir[4096], path[4200], host[256];
 	size_t nb;
-	const char **bk = backend_list(r, &nb);
+	const char **bk = results_backends(r, &nb);
 	char *scripts = plot_scripts_dir();
 	int ret = 0;
 
 	*drawn = 0;
+	if (report_nplots != ARRAY_SIZE(fns)) { /* report_plots and fns go together */
+		snprintf(err, len, "%zu plots listed, %zu data writers", report_nplots,
+			 ARRAY_SIZE(fns));
+		return -EINVAL;
+	}
 	if (!bk || !scripts) {
 		free(bk);
 		free(scripts);
+		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
 	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
@@ -368,22 +358,18 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 	ret = util_mkdir_p(pdir);
 	if (ret < 0)
 		snprintf(err, len, "cannot create %s: %s", pdir, strerror(-ret));
-	_Static_assert(ARRAY_SIZE(fns) == 5, "one data function per plot");
 	for (size_t i = 0; ret == 0 && i < report_nplots; i++) {
 		const char *stem = report_plots[i].stem;
 		struct plotdata d = { 0 };
 		d.f = open_memstream(&d.buf, &d.size);
-		if (!d.f) {
-			ret = -ENOMEM;
-			break;
-		}
-		fns[i](r, bk, nb, &d);
-		if (fclose(d.f) != 0) {
+		if (d.f)
+			fns[i](r, bk, nb, &d);
+		if (!d.f || fclose(d.f) != 0) {
 			free(d.buf);
+			snprintf(err, len, "out of memory");
 			ret = -ENOMEM;
 			break;
 		}
-		snprintf(path, sizeof(path), "%s/%s.dat", pdir, stem);
 		if (!d.any) {
 			/* Nothing to draw: no stale plot of an earlier run either. */
 			static const char *const exts[] = { "dat", "png", "svg" };
@@ -394,6 +380,7 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 			free(d.buf);
 			continue;
 		}
+		snprintf(path, sizeof(path), "%s/%s.dat", pdir, stem);
 		ret = util_write_atomic(path, d.buf, d.size);
 		free(d.buf);
 		if (ret < 0) {

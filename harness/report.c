@@ -230,11 +230,6 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
 	snprintf(buf, len, "%s %s", num, s.unit);
 }
 
-static bool measured(const struct cell *c)
-{
-	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
-}
-
 /* "164 [160–170] ns/op" for a measured cell. */
 static void fmt_median_ci(const struct cell *c, char *buf, size_t len)
 {
@@ -274,7 +269,7 @@ static char *summary_cell(struct model *m, const struct cell *c)
 
 	if (!c)
 		return xasprintf(m, "—");
-	if (!measured(c))
+	if (!cell_measured(c))
 		return xasprintf(m, "%s", cell_status_name(c->status));
 	fmt_value(c->stats.median, c->unit, val, sizeof(val));
 	fmt_ratio(m->r, c, ratio, sizeof(ratio));
@@ -299,6 +294,8 @@ static void prov_add(struct model *m, const char *key, const char *fmt, ...)
 		return;
 	}
 	char **p = realloc(m->prov, (m->nprov + 1) * sizeof(*p));
+	if (p)
+		m->prov = p;
 	char *line = xasprintf(m, "%s\t%s", key, val);
 	free(val);
 	if (!p || !line) {
@@ -306,7 +303,6 @@ static void prov_add(struct model *m, const char *key, const char *fmt, ...)
 		m->oom = true;
 		return;
 	}
-	m->prov = p;
 	m->prov[m->nprov++] = line;
 }
 
@@ -457,30 +453,12 @@ static void build_provenance(struct model *m)
 
 /* ---- tables ---- */
 
-static bool listed(const char **list, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], name))
-			return true;
-	return false;
-}
-
 static void build_lists(struct model *m)
 {
-	const struct results *r = m->r;
-
-	m->backends = calloc(r->n + 1, sizeof(*m->backends));
-	m->workloads = calloc(r->n + 1, sizeof(*m->workloads));
-	if (!m->backends || !m->workloads) {
+	m->backends = results_backends(m->r, &m->nb);
+	m->workloads = results_workloads(m->r, &m->nw);
+	if (!m->backends || !m->workloads)
 		m->oom = true;
-		return;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		if (!listed(m->backends, m->nb, r->cells[i].backend))
-			m->backends[m->nb++] = r->cells[i].backend;
-		if (!listed(m->workloads, m->nw, r->cells[i].workload))
-			m->workloads[m->nw++] = r->cells[i].workload;
-	}
 }
 
 static void build_backends(struct model *m)
@@ -616,7 +594,7 @@ static void fmt_kinds(json_t *by_kind, char *buf, size_t len)
 		json_t *v;
 		json_object_foreach(by_kind, k, v) {
 			double x = json_is_number(v) ? json_number_value(v) : 0;
-			if (x > bv && !listed(done, ndone, k)) {
+			if (x > bv && !util_listed(done, ndone, k)) {
 				best = k;
 				bv = x;
 			}
@@ -686,7 +664,7 @@ static void build_workload(struct model *m, size_t w)
 		char **row = table_row(m, t);
 		if (!row)
 			return;
-		if (measured(c)) {
+		if (cell_measured(c)) {
 			fmt_median_ci(c, med, sizeof(med));
 			fmt_ratio(m->r, c, ratio, sizeof(ratio));
 		} else {
@@ -1199,8 +1177,10 @@ static int write_one(const struct model *m, const char *dir, unsigned fmt, char 
 	int ret = 0;
 
 	snprintf(path, sizeof(path), "%s/report.%s", dir, ext);
-	if (!f)
+	if (!f) {
+		snprintf(err, len, "cannot write %s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	if (fmt == REPORT_MD)
 		render_md(f, m);
 	else if (fmt == REPORT_CSV)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,7 @@ int cell_set_samples(struct cell *c, const double *x, size_t n)
 	free(c->samples);
 	c->samples = copy;
 	c->n = n;
+	c->version++;
 	c->has_stats = false;
 	if (n == 0)
 		return 0;
@@ -113,13 +115,16 @@ int cell_set_samples(struct cell *c, const double *x, size_t n)
 	if (ret < 0)
 		return ret;
 	c->has_stats = true;
-	if (c->status == CELL_OK && c->stats.has_ci) {
+	/* Whether a measured cell is too noisy is decided on all its samples, each time. */
+	if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY) {
 		double half = (c->stats.ci_hi - c->stats.ci_lo) / 2;
 		double rel = c->stats.median != 0 ? half / fabs(c->stats.median) : INFINITY;
-		if (rel > RESULTS_MAX_CI_HALF)
+		if (c->stats.has_ci && rel > RESULTS_MAX_CI_HALF)
 			cell_set_status(c, CELL_UNTRUSTWORTHY,
 					"95%% CI half-width is %.1f%% of the median (limit %.0f%%)",
 					100 * rel, 100 * RESULTS_MAX_CI_HALF);
+		else
+			cell_set_status(c, CELL_OK, NULL);
 	}
 	return 0;
 }
@@ -141,14 +146,15 @@ static int merge_round(json_t *dst, json_t *src)
 			size_t n = json_array_size(dv);
 			if (n && json_is_object(json_array_get(dv, 0))) {
 				for (size_t i = 0; i < n && i < json_array_size(sv); i++)
-					if (merge_round(json_array_get(dv, i), json_array_get(sv, i)) < 0)
+					if (merge_round(json_array_get(dv, i),
+							json_array_get(sv, i)) < 0)
 						return -ENOMEM;
 			} else if (json_array_extend(dv, sv) < 0) {
 				return -ENOMEM;
 			}
 		} else if (!strcmp(k, "ops") && json_is_number(dv) && json_is_number(sv)) {
-			json_object_set_new(dst, k, json_real(json_number_value(dv) +
-							      json_number_value(sv)));
+			json_object_set_new(
+				dst, k, json_real(json_number_value(dv) + json_number_value(sv)));
 		}
 	}
 	return 0;
@@ -164,9 +170,6 @@ int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_
 		return -ENOMEM;
 	memcpy(all, c->samples, c->n * sizeof(*all));
 	memcpy(all + c->n, x, n * sizeof(*all));
-	/* Whether the cell is too noisy is decided again on all its samples. */
-	if (c->status == CELL_UNTRUSTWORTHY)
-		cell_set_status(c, CELL_OK, NULL);
 	ret = cell_set_samples(c, all, c->n + n);
 	free(all);
 	if (ret < 0)
@@ -199,6 +202,22 @@ static json_t *ref_or_null(json_t *j)
 	return j ? json_incref(j) : json_null();
 }
 
+int results_point_summary(json_t *point, struct summary *s)
+{
+	json_t *samples = json_object_get(point, "samples");
+	size_t n = json_array_size(samples);
+	double *x = malloc((n ? n : 1) * sizeof(*x));
+	int ret;
+
+	if (!x)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		x[k] = json_number_value(json_array_get(samples, k));
+	ret = n ? stats_summarize(x, n, s) : -EINVAL;
+	free(x);
+	return ret;
+}
+
 /* The series with each point's median and CI derived from its samples. */
 static json_t *series_to_json(json_t *series)
 {
@@ -206,21 +225,13 @@ static json_t *series_to_json(json_t *series)
 	size_t i;
 
 	json_array_foreach(json_object_get(out, "points"), i, pt) {
-		json_t *samples = json_object_get(pt, "samples");
-		size_t n = json_array_size(samples);
-		double *x = malloc((n ? n : 1) * sizeof(*x));
 		struct summary s;
-		if (!x)
-			continue;
-		for (size_t k = 0; k < n; k++)
-			x[k] = json_number_value(json_array_get(samples, k));
-		if (n && stats_summarize(x, n, &s) == 0) {
+		if (results_point_summary(pt, &s) == 0) {
 			json_object_set_new(pt, "median", num(s.median));
-			json_object_set_new(pt, "ci95", s.has_ci ? json_pack("[oo]", num(s.ci_lo),
-									     num(s.ci_hi))
-								 : json_null());
+			json_object_set_new(pt, "ci95",
+					    s.has_ci ? json_pack("[oo]", num(s.ci_lo), num(s.ci_hi))
+						     : json_null());
 		}
-		free(x);
 	}
 	return out;
 }
@@ -239,16 +250,39 @@ static unsigned long cell_seed(const struct cell *c)
 	return (unsigned long)h;
 }
 
-static bool measured(const struct cell *c)
+bool cell_measured(const struct cell *c)
 {
-	return c->n && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
+	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
 }
 
-const struct cell *results_find(const struct results *r, const char *backend,
-				const char *workload)
+static const char **distinct(const struct results *r, size_t off, size_t *n)
+{
+	const char **list = calloc(r->n + 1, sizeof(*list));
+
+	*n = 0;
+	for (size_t i = 0; list && i < r->n; i++) {
+		const char *name = *(char *const *)((const char *)&r->cells[i] + off);
+		if (!util_listed(list, *n, name))
+			list[(*n)++] = name;
+	}
+	return list;
+}
+
+const char **results_backends(const struct results *r, size_t *n)
+{
+	return distinct(r, offsetof(struct cell, backend), n);
+}
+
+const char **results_workloads(const struct results *r, size_t *n)
+{
+	return distinct(r, offsetof(struct cell, workload), n);
+}
+
+const struct cell *results_find(const struct results *r, const char *backend, const char *workload)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].backend, backend) && !strcmp(r->cells[i].workload, workload))
+		if (!strcmp(r->cells[i].backend, backend) &&
+		    !strcmp(r->cells[i].workload, workload))
 			return &r->cells[i];
 	return NULL;
 }
@@ -257,9 +291,19 @@ int results_ratio_to_native(const struct results *r, const struct cell *c, struc
 {
 	const struct cell *nat = results_find(r, RESULTS_BASELINE, c->workload);
 
-	if (!nat || nat == c || !measured(nat) || !measured(c))
+	if (!nat || nat == c || !cell_measured(nat) || !cell_measured(c))
 		return -ENOENT;
-	return stats_ratio(c->samples, c->n, nat->samples, nat->n, cell_seed(c), out);
+	/* The memo is derived data, kept even though the cell is const here. */
+	struct cell *mc = (struct cell *)c;
+	typeof(mc->ratio_memo) *memo = &mc->ratio_memo;
+	if (memo->version != c->version || memo->base_version != nat->version) {
+		memo->ret =
+			stats_ratio(c->samples, c->n, nat->samples, nat->n, cell_seed(c), &memo->q);
+		memo->version = c->version;
+		memo->base_version = nat->version;
+	}
+	*out = memo->q;
+	return memo->ret;
 }
 
 static json_t *ratio_json(const struct results *r, const struct cell *c)
@@ -289,7 +333,8 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 					 "ci_coverage", num(s->ci_coverage))
 			     : json_null();
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+		"s:o, "
 		"s:o}",
 		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
 		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
@@ -436,7 +481,8 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	if (parse_status(status, &st) < 0)
 		return invalid(err, len, "results[%zu].status: unknown status '%s'", idx, status);
 	if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0)
-		return invalid(err, len, "results[%zu].better: must be \"lower\" or \"higher\"", idx);
+		return invalid(err, len, "results[%zu].better: must be \"lower\" or \"higher\"",
+			       idx);
 	if (reason && !json_is_null(reason) && !json_is_string(reason))
 		return invalid(err, len, "results[%zu].reason: must be a string or null", idx);
 	if (!json_is_array(samples))
@@ -469,11 +515,12 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
 			json_is_string(reason) ? json_string_value(reason) : "");
 	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &c->traps) < 0 ||
-	    take_object(cj, "counters", &c->counters) < 0 || take_object(cj, "extra", &c->extra) < 0 ||
-	    take_object(cj, "series", &c->series) < 0)
-		return invalid(err, len,
-			       "results[%zu]: raw, extra, series, traps and counters must be objects",
-			       idx);
+	    take_object(cj, "counters", &c->counters) < 0 ||
+	    take_object(cj, "extra", &c->extra) < 0 || take_object(cj, "series", &c->series) < 0)
+		return invalid(
+			err, len,
+			"results[%zu]: raw, extra, series, traps and counters must be objects",
+			idx);
 	if (c->traps && check_traps(c->traps) < 0)
 		return invalid(err, len,
 			       "results[%zu].traps: per_op must be a number and by_kind an object "

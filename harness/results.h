@@ -26,17 +26,25 @@ struct cell {
 	char *backend, *mode, *workload, *unit;
 	enum better better;
 	enum cell_status status;
-	char *reason;	  /* NULL when there is nothing to say */
-	double *samples;  /* in unit; raw, never filtered */
+	char *reason;	 /* NULL when there is nothing to say */
+	double *samples; /* in unit; raw, never filtered */
 	size_t n;
-	bool has_stats;	  /* derived from samples */
+	bool has_stats; /* derived from samples */
 	struct summary stats;
-	json_t *raw;	  /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
-	json_t *extra;	  /* the workload's own facts (clocksource, fio latencies), or NULL */
-	json_t *series;	  /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
-	json_t *traps;	  /* {"per_op": t, "by_kind": {...}} or NULL */
-	json_t *counters; /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
-	double wall_s;	  /* the host's wall time spent on the cell, all passes; 0 unknown */
+	json_t *raw;	       /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
+	json_t *extra;	       /* the workload's own facts (clocksource, fio latencies), or NULL */
+	json_t *series;	       /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
+	json_t *traps;	       /* {"per_op": t, "by_kind": {...}} or NULL */
+	json_t *counters;      /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
+	double wall_s;	       /* the host's wall time spent on the cell, all passes; 0 unknown */
+	unsigned long version; /* counts the changes of samples */
+	/* results_ratio_to_native's answer for the versions of this cell and its baseline it
+	 * was worked out on (a bootstrap: reports and plots ask for it several times). */
+	struct {
+		unsigned long version, base_version; /* 0: none yet */
+		int ret;
+		struct ratio q;
+	} ratio_memo;
 };
 
 struct results {
@@ -55,9 +63,10 @@ void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) 
 /* Stores a copy of the samples and derives the statistics; a noisy cell becomes
  * untrustworthy. 0, -EINVAL (non-finite sample), -ENOMEM. */
 int cell_set_samples(struct cell *c, const double *x, size_t n) __must_check;
-/* Adds the samples of a later round to a cell (statistics and the untrustworthy rule
- * derived again on all of them); raw's per-sample arrays and each series point's are
- * appended, raw.ops summed, extra replaced by the later round's. 0, -EINVAL, -ENOMEM. */
+/* Adds a round's samples to a cell, the first round's included (statistics and the
+ * untrustworthy rule derived again on all of them); raw's per-sample arrays and each
+ * series point's are appended, raw.ops summed, extra replaced by the later round's; the
+ * cell takes references of its own. 0, -EINVAL, -ENOMEM. */
 int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
 		   json_t *series) __must_check;
 const char *cell_status_name(enum cell_status st);
@@ -65,9 +74,19 @@ const char *cell_status_name(enum cell_status st);
 /* The backend every ratio refers to. */
 #define RESULTS_BASELINE "native"
 
+/* Whether c (NULL allowed) holds samples to compare: ok or untrustworthy, statistics
+ * derived. */
+bool cell_measured(const struct cell *c);
+/* The statistics of one point of a series ({"x", "samples": [...]}). 0, -EINVAL (no or
+ * bad samples), -ENOMEM. */
+int results_point_summary(json_t *point, struct summary *s);
+/* The distinct backends (or workloads) of the cells in the order they first appear: an
+ * array of pointers into the cells (free it, not them) and its length in *n; NULL on
+ * ENOMEM. */
+const char **results_backends(const struct results *r, size_t *n);
+const char **results_workloads(const struct results *r, size_t *n);
 /* The cell of (backend, workload), or NULL. */
-const struct cell *results_find(const struct results *r, const char *backend,
-				const char *workload);
+const struct cell *results_find(const struct results *r, const char *backend, const char *workload);
 /* A measured cell's median over that of the baseline's cell of the same workload, with the
  * bootstrap 95% CI (stats_ratio, seeded by the cell's names). 0; -ENOENT when there is
  * nothing to compare (no measured baseline cell, c is that cell, c not measured); -EINVAL

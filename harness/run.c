@@ -529,17 +529,7 @@ static int run_cell(struct session *s, const struct workload_ops *wl, const stru
 		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
 		goto out;
 	}
-	if (cell->n == 0) {
-		ret = cell_set_samples(cell, pl.samples, pl.n);
-		if (ret == 0) {
-			cell->raw = pl.raw;
-			cell->extra = pl.extra;
-			cell->series = pl.series;
-			pl.raw = pl.extra = pl.series = NULL;
-		}
-	} else {
-		ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
-	}
+	ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
 	/* Samples that make no cell leave the conversation in step (the counting sample is
 	 * still announced) and the session usable. */
 	if (ret < 0)
@@ -585,11 +575,9 @@ static json_t *hello_json(const struct session *s)
 static struct cell *cell_for(struct results *res, const struct backend_ops *b,
 			     const struct workload_ops *wl)
 {
-	for (size_t i = 0; i < res->n; i++)
-		if (!strcmp(res->cells[i].backend, b->name) &&
-		    !strcmp(res->cells[i].workload, wl->name))
-			return &res->cells[i];
-	return results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
+	struct cell *c = (struct cell *)results_find(res, b->name, wl->name);
+
+	return c ? c : results_add(res, b->name, b->mode, wl->name, wl->unit, wl->better);
 }
 
 /* A cell that is done for good: it failed or was skipped in an earlier round. */
@@ -650,13 +638,9 @@ static int run_boots(const struct run_cfg *cfg, const struct backend_ops *b, uns
 			x[i - warm] = s.boot_s;
 		session_stop(&s);
 	}
-	if (cell->n == 0) {
-		ret = cell_set_samples(cell, x, reps);
-		if (ret == 0)
-			cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
-	} else {
-		ret = cell_add_round(cell, x, reps, NULL, NULL, NULL);
-	}
+	ret = cell_add_round(cell, x, reps, NULL, NULL, NULL);
+	if (ret == 0 && !cell->raw)
+		cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
 out:
 	free(x);
 	return ret;
@@ -925,10 +909,12 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	int ret;
 
 	/* Every round gets at least one sample of each cell and one boot. */
-	if (rounds > pf->reps)
-		rounds = pf->reps;
-	if (rounds > pf->boot_reps)
-		rounds = pf->boot_reps;
+	unsigned most = pf->reps < pf->boot_reps ? pf->reps : pf->boot_reps;
+	if (rounds > most) {
+		log_warn("%u rounds of %u samples and %u boots: %u rounds", rounds, pf->reps,
+			 pf->boot_reps, most ? most : 1);
+		rounds = most;
+	}
 	if (rounds < 1)
 		rounds = 1;
 	results_init(res);
@@ -939,11 +925,11 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		return -ENOMEM;
 	}
 	json_t *runinfo =
-		json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i, s:i}", "profile", pf->name,
+		json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i}", "profile", pf->name,
 			  "reps", (int)pf->reps, "warmup", (int)pf->warmup, "min_sample_ns",
 			  (json_int_t)pf->min_sample_ns, "boot_reps", (int)pf->boot_reps, "rounds",
 			  (int)rounds, "cpu", cfg->backend.cpu, "vcpus", (int)cfg->backend.vcpus,
-			  "mem_mib", (int)cfg->backend.mem_mib, "seed", 0);
+			  "mem_mib", (int)cfg->backend.mem_mib);
 	json_object_set_new(runinfo, "stop_rule", json_string(pf->stop_rule));
 	pin_harness(cfg->backend.cpu, runinfo);
 	json_object_set_new(runinfo, "disk",
@@ -963,8 +949,6 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		gsl_rng_set(rng, cfg->seed);
 		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
 		json_object_set_new(runinfo, "order", order);
-	} else {
-		json_object_del(runinfo, "seed");
 	}
 	const struct backend_ops **bk = calloc(p->nbackends + 1, sizeof(*bk));
 	const struct workload_ops **wk = calloc(p->nworkloads + 1, sizeof(*wk));

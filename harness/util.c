@@ -39,7 +39,15 @@ int util_mkdir_p(const char *path)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static int dir_of(const char *path, char *dir, size_t len)
+bool util_listed(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+int util_dir_of(const char *path, char *dir, size_t len)
 {
 	if (strlen(path) >= len)
 		return -ENAMETOOLONG;
@@ -55,7 +63,7 @@ int util_write_atomic(const char *path, const char *data, size_t len)
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd, ret;
 
-	ret = dir_of(path, dir, sizeof(dir));
+	ret = util_dir_of(path, dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
@@ -278,7 +286,8 @@ int util_elf_is_static(const char *path)
 	ret = 1;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != sizeof(ph)) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    sizeof(ph)) {
 			ret = -ENOEXEC;
 			break;
 		}
@@ -294,8 +303,7 @@ out:
 
 char *util_cache_dir(void)
 {
-	const char *v = getenv("VMBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"),
-		   *h = getenv("HOME");
+	const char *v = getenv("VMBENCH_CACHE"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
 	char *dir = NULL;
 
 	if (v && *v)

@@ -13,6 +13,11 @@ int util_mkdir_p(const char *path) __must_check;
 /* Writes data to path through a temp file in the same directory, fsync and rename:
  * readers see the old file or the new one, never a part. 0 or -errno. */
 int util_write_atomic(const char *path, const char *data, size_t len) __must_check;
+/* Whether s is one of the n strings of list. */
+bool util_listed(const char *const *list, size_t n, const char *s);
+/* The directory part of path, as dirname(3) gives it ("." for a bare name, "/" for a file
+ * at the root), into dir. 0 or -ENAMETOOLONG. */
+int util_dir_of(const char *path, char *dir, size_t len) __must_check;
 /* Creates dir if missing and proves a file can be created in it. 0 or -errno. */
 int util_check_writable_dir(const char *dir) __must_check;
 /* Reads at most max bytes of a file, NUL-terminated; NULL with errno set. */
