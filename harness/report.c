@@ -857,7 +857,8 @@ static void render_csv(FILE *f, const struct model *m)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cell *c = &r->cells[i];
 		struct ratio q;
-		bool has_ratio = results_ratio_to_native(r, c, &q) == 0;
+		/* A ratio only with its CI, as everywhere in the reports. */
+		bool has_ratio = results_ratio_to_native(r, c, &q) == 0 && q.has_ci;
 		char kinds[1024] = "";
 		const char *k;
 		json_t *v;
@@ -877,8 +878,8 @@ static void render_csv(FILE *f, const struct model *m)
 		csv_num(f, c->has_stats && c->stats.has_ci ? c->stats.ci_lo : NAN, false);
 		csv_num(f, c->has_stats && c->stats.has_ci ? c->stats.ci_hi : NAN, false);
 		csv_num(f, has_ratio ? q.value : NAN, false);
-		csv_num(f, has_ratio && q.has_ci ? q.ci_lo : NAN, false);
-		csv_num(f, has_ratio && q.has_ci ? q.ci_hi : NAN, false);
+		csv_num(f, has_ratio ? q.ci_lo : NAN, false);
+		csv_num(f, has_ratio ? q.ci_hi : NAN, false);
 		csv_num(f, jnum(c->traps, "per_op"), false);
 		csv_field(f, kinds, false);
 		for (size_t j = 0; j < ARRAY_SIZE(csv_counters); j++)
