@@ -315,32 +315,26 @@ static const struct workload_ops overclaim_ops = {
 
 Test(timing_sample, excludes_untimed)
 {
-	struct wl_ctx ctx = { .ops = &untimed_ops }, plain = { .ops = &spin_ops };
-	uint64_t best = UINT64_MAX, best_plain = UINT64_MAX;
+	struct wl_ctx ctx = { .ops = &untimed_ops };
 
-	/* 2 ms of spinning, 1 ms of it untimed. The best of a few tries, against load. */
+	/*
+	 * 2 ms of spinning, 1 ms of it untimed. No bound here depends on the load: the
+	 * sample is the elapsed time less 1 ms, and the elapsed time lies between the op's
+	 * own span and the time around the call. (Were the 1 ms not subtracted, ns + 1 ms
+	 * would exceed the call's time unless more than 1 ms passed outside the op, which a
+	 * few tries make unlikely to happen every time.)
+	 */
 	for (int i = 0; i < 5; i++) {
 		uint64_t ns = 0, t0 = timing_now_ns();
 		cr_assert_eq(timing_sample(&ctx, 2000, &ns), 0);
 		uint64_t t1 = timing_now_ns();
 
-		/* Exact whatever the load: the elapsed time less 1 ms, and the elapsed time
-		 * lies between the op's own span and the time around the call. */
 		cr_assert_geq(ns + MS, op_end - op_start, "%llu ns for an op of %llu ns",
 			      (unsigned long long)ns, (unsigned long long)(op_end - op_start));
 		cr_assert_leq(ns + MS, t1 - t0, "%llu ns in a call of %llu ns",
 			      (unsigned long long)ns, (unsigned long long)(t1 - t0));
-		cr_assert_gt(ns, MS / 2, "%llu ns", (unsigned long long)ns);
-		if (ns < best)
-			best = ns;
-		cr_assert_eq(timing_sample(&plain, 2000, &ns), 0);
-		cr_assert_geq(ns, 2 * MS, "plain 2 ms spin: %llu ns", (unsigned long long)ns);
-		if (ns < best_plain)
-			best_plain = ns;
+		cr_assert_geq(ns, MS, "%llu ns", (unsigned long long)ns);
 	}
-	cr_assert_lt(best, 1600000, "best of 5: %llu ns", (unsigned long long)best);
-	cr_assert_lt(best + 400000, best_plain, "%llu ns with 1 ms untimed, %llu ns without",
-		     (unsigned long long)best, (unsigned long long)best_plain);
 }
 
 Test(timing_sample, untimed_clamps_to_zero)
