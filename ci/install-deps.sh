@@ -12,8 +12,9 @@ BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-de
 # ci/crosscheck.sh; gnuplot for the plots.
 RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
 
-# Tests only (`install-deps.sh test`): Chromium renders the HTML report headless.
-TEST="chromium"
+# Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
+# pdflatex (with booktabs) compiles the LaTeX one.
+TEST="chromium texlive-latex-recommended"
 want="$BUILD $RUN"
 if [ "${1:-}" = test ]; then
 	want="$want $TEST"

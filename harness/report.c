@@ -47,7 +47,9 @@ struct model {
 	const struct results *r;
 	bool oom;
 	char *title;
-	char **prov; /* "key\tvalue" lines */
+	struct prov {
+		char *key, *val;
+	} *prov;
 	size_t nprov;
 	const char **backends, **workloads; /* in results order, unique */
 	size_t nb, nw;
@@ -293,17 +295,17 @@ static void prov_add(struct model *m, const char *key, const char *fmt, ...)
 		m->oom = true;
 		return;
 	}
-	char **p = realloc(m->prov, (m->nprov + 1) * sizeof(*p));
+	struct prov *p = realloc(m->prov, (m->nprov + 1) * sizeof(*p));
+	char *k = strdup(key);
 	if (p)
 		m->prov = p;
-	char *line = xasprintf(m, "%s\t%s", key, val);
-	free(val);
-	if (!p || !line) {
-		free(line);
+	if (!p || !k) {
+		free(k);
+		free(val);
 		m->oom = true;
 		return;
 	}
-	m->prov[m->nprov++] = line;
+	m->prov[m->nprov++] = (struct prov){ k, val };
 }
 
 static const char *or_unknown(const char *s)
@@ -690,8 +692,10 @@ static void build_workload(struct model *m, size_t w)
 
 static void model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->nprov; i++)
-		free(m->prov[i]);
+	for (size_t i = 0; i < m->nprov; i++) {
+		free(m->prov[i].key);
+		free(m->prov[i].val);
+	}
 	free(m->prov);
 	table_free(m->backtab);
 	table_free(m->summary);
@@ -787,10 +791,8 @@ static void md_table(FILE *f, const struct table *t, int level)
 static void render_md(FILE *f, const struct model *m)
 {
 	fprintf(f, "# %s\n\n## Provenance\n\n", m->title);
-	for (size_t i = 0; i < m->nprov; i++) {
-		const char *tab = strchr(m->prov[i], '\t');
-		fprintf(f, "- **%.*s**: %s\n", (int)(tab - m->prov[i]), m->prov[i], tab + 1);
-	}
+	for (size_t i = 0; i < m->nprov; i++)
+		fprintf(f, "- **%s**: %s\n", m->prov[i].key, m->prov[i].val);
 	fputc('\n', f);
 	md_table(f, m->backtab, 2);
 	md_table(f, m->summary, 2);
@@ -972,9 +974,9 @@ static void render_tex(FILE *f, const struct model *m)
 	tex_text(f, m->title);
 	fputc('\n', f);
 	for (size_t i = 0; i < m->nprov; i++) {
-		fputs("% ", f);
-		for (const char *s = m->prov[i]; *s; s++)
-			fputc(*s == '\t' ? ':' : (*s == '\n' ? ' ' : *s), f);
+		fprintf(f, "%% %s: ", m->prov[i].key);
+		for (const char *s = m->prov[i].val; *s; s++)
+			fputc(*s == '\n' ? ' ' : *s, f);
 		fputc('\n', f);
 	}
 	fputc('\n', f);
@@ -1094,13 +1096,10 @@ static int render_html(FILE *f, const struct model *m)
 	html_text(f, m->title);
 	fputs("</h1>\n<h2 id=\"provenance\">Provenance</h2>\n<dl class=\"prov\">\n", f);
 	for (size_t i = 0; i < m->nprov; i++) {
-		const char *tab = strchr(m->prov[i], '\t');
-		char key[128];
-		snprintf(key, sizeof(key), "%.*s", (int)(tab - m->prov[i]), m->prov[i]);
 		fputs("<dt>", f);
-		html_text(f, key);
+		html_text(f, m->prov[i].key);
 		fputs("</dt><dd>", f);
-		html_text(f, tab + 1);
+		html_text(f, m->prov[i].val);
 		fputs("</dd>\n", f);
 	}
 	fputs("</dl>\n", f);
@@ -1132,15 +1131,17 @@ static int render_html(FILE *f, const struct model *m)
 
 /* ---- files ---- */
 
-int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = { { "md", REPORT_MD },
+/* The formats, by bit, with their file name extensions. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} formats_known[] = { { "md", REPORT_MD },
 		      { "csv", REPORT_CSV },
 		      { "tex", REPORT_TEX },
 		      { "html", REPORT_HTML } };
+
+int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len)
+{
 	char **items;
 	size_t n;
 	int ret = util_split_list(list, &items, &n);
@@ -1152,15 +1153,16 @@ int report_parse_formats(const char *list, unsigned *formats, char *err, size_t 
 	*formats = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
-		for (k = 0; k < ARRAY_SIZE(names) && strcmp(items[i], names[k].name); k++)
+		for (k = 0; k < ARRAY_SIZE(formats_known) && strcmp(items[i], formats_known[k].name);
+		     k++)
 			;
-		if (k == ARRAY_SIZE(names)) {
+		if (k == ARRAY_SIZE(formats_known)) {
 			snprintf(err, len, "unknown format '%s' (known: md, csv, tex, html)",
 				 items[i]);
 			util_free_list(items);
 			return -EINVAL;
 		}
-		*formats |= names[k].bit;
+		*formats |= formats_known[k].bit;
 	}
 	util_free_list(items);
 	return 0;
@@ -1168,15 +1170,15 @@ int report_parse_formats(const char *list, unsigned *formats, char *err, size_t 
 
 static int write_one(const struct model *m, const char *dir, unsigned fmt, char *err, size_t len)
 {
-	const char *ext = fmt == REPORT_MD    ? "md"
-			  : fmt == REPORT_CSV ? "csv"
-			  : fmt == REPORT_TEX ? "tex"
-					      : "html";
+	const char *ext = "";
 	char path[4096], *buf = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&buf, &size);
 	int ret = 0;
 
+	for (size_t k = 0; k < ARRAY_SIZE(formats_known); k++)
+		if (formats_known[k].bit == fmt)
+			ext = formats_known[k].name;
 	snprintf(path, sizeof(path), "%s/report.%s", dir, ext);
 	if (!f) {
 		snprintf(err, len, "cannot write %s: %s", path, strerror(ENOMEM));

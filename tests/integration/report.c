@@ -140,6 +140,44 @@ Test(report, html_renders_in_chromium, .timeout = 600)
 	cr_assert(exists(dir, "page.png"), "the screenshot");
 }
 
+/* The LaTeX report, \input into the document its header asks for, compiles with pdflatex
+ * (a syntax error, an unescaped special character or a stray non-ASCII byte would not). */
+Test(report, tex_compiles_with_pdflatex, .timeout = 600)
+{
+	char *dir = cli_tmpdir(), err[4096], cmd[4096], path[600];
+	struct results res;
+
+	cli_need_program("pdflatex");
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	"native,null",
+			 "--workloads", "syscall.getppid,signal.handle,mem.lat,lifecycle.boot",
+			 "--reps",	"6",
+			 "-o",		dir,
+			 NULL };
+	cr_assert_eq(cli_run_results(argv, dir, &res, err, sizeof(err)), 0, "%s", err);
+	results_free(&res);
+	char *tex = slurp(dir, "report.tex");
+	cr_assert_not_null(strstr(tex, "\\usepackage{booktabs}"), "the header names its package");
+	free(tex);
+	snprintf(path, sizeof(path), "%s/doc.tex", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
+	      "\\input{report.tex}\n\\end{document}\n",
+	      f);
+	cr_assert_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && pdflatex -interaction=nonstopmode -halt-on-error doc.tex "
+		 "> latex.log 2>&1",
+		 dir);
+	int st = system(cmd);
+	char *log = slurp(dir, "latex.log");
+	cr_assert_eq(st, 0, "pdflatex failed (%d): %s", st, log);
+	cr_assert_null(strstr(log, "\n! "), "%s", log);
+	free(log);
+	cr_assert(exists(dir, "doc.pdf"));
+}
+
 /* A document to refuse, and the words its message must have. */
 static const struct {
 	const char *text, *want;
