@@ -33,7 +33,8 @@ struct plotdata {
 	size_t size;
 	FILE *f;
 	char backends[512], workloads[512], kinds[1024];
-	bool any; /* it has something to draw */
+	char yrange[64]; /* "lo hi" of a value the script sets its range by, or "" */
+	bool any;	 /* it has something to draw */
 };
 
 /* Names go to gnuplot inside single quotes and as whitespace-separated words. */
@@ -189,6 +190,7 @@ static void data_memlat(const struct results *r, const char **bk, size_t nb, str
 static void data_fio(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
 {
 	bool have[ARRAY_SIZE(fio_workloads)] = { false };
+	double lo = INFINITY, hi = -INFINITY; /* of the p99 latencies */
 
 	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
 		for (size_t b = 0; b < nb; b++)
@@ -218,11 +220,20 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 			}
 			put_summary(d->f, &c->stats);
 			json_t *p99 = json_object_get(c->extra, "clat_p99_us");
-			put_num(d->f, json_is_number(p99) ? json_number_value(p99) : NAN);
+			double v = json_is_number(p99) ? json_number_value(p99) : NAN;
+			put_num(d->f, v);
+			if (v > 0) {
+				lo = fmin(lo, v);
+				hi = fmax(hi, v);
+			}
 		}
 		fputc('\n', d->f);
 		d->any = true;
 	}
+	/* The p99 panel's log axis: from these, not from gnuplot's autoscale, which finds an
+	 * empty range when there is one value (one backend, one workload). */
+	if (lo <= hi)
+		snprintf(d->yrange, sizeof(d->yrange), "%.6g %.6g", lo, hi);
 }
 
 /* boot: a row per backend: the median boot time and its CI in seconds. */
@@ -305,6 +316,7 @@ static int render(const char *scripts, const char *pdir, const char *stem, const
 		gp_var(vars, sizeof(vars), "backends", d->backends);
 		gp_var(vars, sizeof(vars), "workloads", d->workloads);
 		gp_var(vars, sizeof(vars), "kinds", d->kinds);
+		gp_var(vars, sizeof(vars), "yrange", d->yrange);
 		gp_var(vars, sizeof(vars), "plotsdir", scripts);
 		snprintf(part, sizeof(part), "%s/.%s.partial.%s", pdir, stem, terms[t]);
 		snprintf(final, sizeof(final), "%s/%s.%s", pdir, stem, terms[t]);

@@ -4,8 +4,8 @@
 #   column 1 the backend, then for workload j of `workloads` (1-based) IOPS
 #   median, IOPS ci_lo, IOPS ci_hi, p99 completion latency in µs in columns
 #   4*j-2 .. 4*j+1 ('?' where missing: no bar, or no error bar).
-# Variables: backends, workloads, and the common ones: datadir, out, term,
-#   host, plotsdir.
+# Variables: backends, workloads, yrange (the smallest and largest p99 in µs,
+#   'lo hi', or ''), and the common ones: datadir, out, term, host, plotsdir.
 
 plot_name = 'fio'
 plot_w = 1400
@@ -44,8 +44,13 @@ plot for [j=1:nw] file using (xc(j)):(column(4*j-2)):(bw):(rowcolor(0)) \
 set title 'p99 completion latency' font ',13'
 set ylabel 'p99 latency (µs, log scale)'
 set logscale y
-set yrange [*:*]
-set offsets 0, 0, 0, graph 0.05
+# yrange: the smallest and largest p99 ('lo hi'), a factor of 2 of room either side.
+if (exists("yrange") && words(yrange) == 2) {
+    set yrange [(word(yrange, 1) + 0) / 2.0:(word(yrange, 2) + 0) * 2.0]
+} else {
+    set yrange [*:*]
+    set offsets 0, 0, 0, graph 0.05
+}
 set format y '%g'
 set ytics add (2, 5, 20, 50, 200, 500, 2000, 5000, 20000, 50000, 200000, 500000)
 unset key
