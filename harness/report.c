@@ -463,18 +463,51 @@ static void build_lists(struct model *m)
 		m->oom = true;
 }
 
+/* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2%". */
+static void fmt_effect(double f, char *buf, size_t len)
+{
+	double pct = (f - 1) * 100;
+
+	snprintf(buf, len, "%+.*f%%", fabs(pct) < 9.95 ? 1 : 0, pct);
+}
+
+/* The median probe effect over a backend's cells: "+4.0% (12 workloads)", or "". */
+static void backend_effect(const struct model *m, const char *backend, char *buf, size_t len)
+{
+	double *f = calloc(m->r->n, sizeof(*f));
+	size_t n = 0;
+	struct summary s;
+
+	buf[0] = '\0';
+	for (size_t i = 0; f && i < m->r->n; i++)
+		if (!strcmp(m->r->cells[i].backend, backend) &&
+		    isfinite(cell_probe_effect(&m->r->cells[i])))
+			f[n++] = cell_probe_effect(&m->r->cells[i]);
+	if (n && stats_summarize(f, n, &s) == 0) {
+		fmt_effect(s.median, buf, len);
+		util_appendf(buf, len, " (median of %zu)", n);
+	}
+	free(f);
+}
+
 static void build_backends(struct model *m)
 {
 	static const char *const head[] = {
-		"backend", "mode", "status", "boot", "probes (counting pass)", "note"
+		"backend", "mode",	   "status", "boot", "probes (counting pass)",
+		"what they do to a sample", "note"
 	};
 	json_t *all = jpath(m->r->provenance, "backends");
 
-	m->backtab = table_new(m, "backends", "Backends", head, "lllrll", ARRAY_SIZE(head));
+	m->backtab = table_new(m, "backends", "Backends", head, "lllrlrl", ARRAY_SIZE(head));
+	if (m->backtab)
+		m->backtab->note = xasprintf(
+			m, "What the probes do to a sample: the counting sample, taken with them "
+			   "attached, against the median of the samples taken without (+: slower); "
+			   "the reason the counting pass is a pass of its own.");
 	for (size_t b = 0; b < m->nb; b++) {
 		json_t *bi = json_object_get(all, m->backends[b]);
 		char **row = table_row(m, m->backtab);
-		char boot[160] = "", probes[256] = "";
+		char boot[160] = "", probes[256] = "", effect[64];
 		json_t *v;
 		size_t i;
 		if (!row)
@@ -490,8 +523,10 @@ static void build_backends(struct model *m)
 		row[1] = xasprintf(m, "%s", or_unknown(jstr(bi, "mode")));
 		row[2] = xasprintf(m, "%s", or_unknown(jstr(bi, "status")));
 		row[3] = xasprintf(m, "%s", boot);
+		backend_effect(m, m->backends[b], effect, sizeof(effect));
 		row[4] = xasprintf(m, "%s", probes);
-		row[5] = xasprintf(m, "%s", note ? note : "");
+		row[5] = xasprintf(m, "%s", effect);
+		row[6] = xasprintf(m, "%s", note ? note : "");
 	}
 }
 
@@ -640,9 +675,9 @@ static void fmt_counters(json_t *counters, char *buf, size_t len)
 
 static void build_workload(struct model *m, size_t w)
 {
-	static const char *const head[] = { "backend",	"median [95% CI]", "vs native [95% CI]",
-					    "traps/op", "traps by kind",   "counters/op",
-					    "note" };
+	static const char *const head[] = { "backend",	   "median [95% CI]", "vs native [95% CI]",
+					    "traps/op",	   "traps by kind",   "counters/op",
+					    "probed sample", "note" };
 	const char *name = m->workloads[w];
 	const struct workload_ops *wl = workload_find(name);
 	const struct cell *any = NULL;
@@ -653,14 +688,15 @@ static void build_workload(struct model *m, size_t w)
 				  wl ? wl->summary : "", any ? any->unit : "",
 				  any && any->better == BETTER_HIGHER ? "higher" : "lower");
 	struct table *t =
-		table_new(m, name, caption ? caption : name, head, "lrrrlll", ARRAY_SIZE(head));
+		table_new(m, name, caption ? caption : name, head, "lrrrllrl", ARRAY_SIZE(head));
 	free(caption);
 	m->per[w] = t;
 	if (t && m->not_run)
 		t->note = xasprintf(m, "Not run here: %s (see Backends).", m->not_run);
 	for (size_t b = 0; t && b < m->nb; b++) {
 		const struct cell *c = results_find(m->r, m->backends[b], name);
-		char med[160] = "", ratio[160] = "", kinds[256] = "", ctr[384] = "", traps[32] = "";
+		char med[160] = "", ratio[160] = "", kinds[256] = "", ctr[384] = "", traps[32] = "",
+		     effect[32] = "";
 		if (!c || !ran_any(m->r, c->backend))
 			continue;
 		char **row = table_row(m, t);
@@ -678,13 +714,16 @@ static void build_workload(struct model *m, size_t w)
 			fmt_kinds(json_object_get(c->traps, "by_kind"), kinds, sizeof(kinds));
 		if (c->counters)
 			fmt_counters(c->counters, ctr, sizeof(ctr));
+		if (isfinite(cell_probe_effect(c)))
+			fmt_effect(cell_probe_effect(c), effect, sizeof(effect));
 		row[0] = xasprintf(m, "%s", c->backend);
 		row[1] = xasprintf(m, "%s", med);
 		row[2] = xasprintf(m, "%s", ratio);
 		row[3] = xasprintf(m, "%s", traps);
 		row[4] = xasprintf(m, "%s", kinds);
 		row[5] = xasprintf(m, "%s", ctr);
-		row[6] = xasprintf(
+		row[6] = xasprintf(m, "%s", effect);
+		row[7] = xasprintf(
 			m, "%s%s%s", c->status == CELL_OK ? "" : cell_status_name(c->status),
 			c->status != CELL_OK && c->reason ? ": " : "", c->reason ? c->reason : "");
 	}
@@ -788,6 +827,13 @@ static void md_table(FILE *f, const struct table *t, int level)
 	fputc('\n', f);
 }
 
+/* Above the per-workload tables (plain text, nothing to escape in Markdown or HTML). */
+static const char per_workload_intro[] =
+	"Median with its 95% confidence interval; the ratio to native with its 95% bootstrap "
+	"interval; traps and counters per operation from the counting pass; the probed "
+	"sample: that pass's sample, taken with the probes attached, against the median (+: "
+	"slower).";
+
 static void render_md(FILE *f, const struct model *m)
 {
 	fprintf(f, "# %s\n\n## Provenance\n\n", m->title);
@@ -808,10 +854,7 @@ static void render_md(FILE *f, const struct model *m)
 			report_plots[i].stem);
 	}
 	md_table(f, m->overview, 2);
-	fputs("## Per workload\n\nMedian with its 95% confidence interval; the ratio to native "
-	      "with its 95% bootstrap interval; traps and counters per operation from the "
-	      "counting pass.\n\n",
-	      f);
+	fprintf(f, "## Per workload\n\n%s\n\n", per_workload_intro);
 	for (size_t w = 0; w < m->nw; w++)
 		md_table(f, m->per[w], 3);
 }
@@ -851,7 +894,8 @@ static void render_csv(FILE *f, const struct model *m)
 	const struct results *r = m->r;
 
 	fputs("backend,mode,workload,status,reason,unit,better,n,median,ci95_lo,ci95_hi,"
-	      "ratio_to_native,ratio_ci95_lo,ratio_ci95_hi,traps_per_op,traps_by_kind",
+	      "ratio_to_native,ratio_ci95_lo,ratio_ci95_hi,traps_per_op,traps_by_kind,"
+	      "probed_sample,probe_effect",
 	      f);
 	for (size_t i = 0; i < ARRAY_SIZE(csv_counters); i++)
 		fprintf(f, ",%s_per_op", csv_counters[i]);
@@ -884,6 +928,8 @@ static void render_csv(FILE *f, const struct model *m)
 		csv_num(f, has_ratio ? q.ci_hi : NAN, false);
 		csv_num(f, jnum(c->traps, "per_op"), false);
 		csv_field(f, kinds, false);
+		csv_num(f, c->probed, false);
+		csv_num(f, cell_probe_effect(c), false);
 		for (size_t j = 0; j < ARRAY_SIZE(csv_counters); j++)
 			csv_num(f, jnum(json_object_get(c->counters, csv_counters[j]), "per_op"),
 				j + 1 == ARRAY_SIZE(csv_counters));
@@ -1119,10 +1165,8 @@ static int render_html(FILE *f, const struct model *m)
 			return ret;
 	}
 	html_table(f, m->overview, 2);
-	fputs("<h2 id=\"per-workload\">Per workload</h2>\n<p class=\"note\">Median with its 95% "
-	      "confidence interval; the ratio to native with its 95% bootstrap interval; traps "
-	      "and counters per operation from the counting pass.</p>\n",
-	      f);
+	fprintf(f, "<h2 id=\"per-workload\">Per workload</h2>\n<p class=\"note\">%s</p>\n",
+		per_workload_intro);
 	for (size_t w = 0; w < m->nw; w++)
 		html_table(f, m->per[w], 3);
 	fputs("</body>\n</html>\n", f);

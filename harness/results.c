@@ -71,6 +71,7 @@ struct cell *results_add(struct results *r, const char *backend, const char *mod
 	c->unit = strdup(unit);
 	c->better = better;
 	c->status = CELL_OK;
+	c->probed = NAN;
 	if (!c->backend || !c->mode || !c->workload || !c->unit) {
 		cell_free(c);
 		return NULL;
@@ -255,6 +256,15 @@ bool cell_measured(const struct cell *c)
 	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
 }
 
+double cell_probe_effect(const struct cell *c)
+{
+	if (!cell_measured(c) || !isfinite(c->probed))
+		return NAN;
+	double a = c->better == BETTER_LOWER ? c->probed : c->stats.median;
+	double b = c->better == BETTER_LOWER ? c->stats.median : c->probed;
+	return b > 0 ? a / b : NAN;
+}
+
 static const char **distinct(const struct results *r, size_t off, size_t *n)
 {
 	const char **list = calloc(r->n + 1, sizeof(*list));
@@ -334,8 +344,7 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 			     : json_null();
 	return json_pack(
 		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-		"s:o, "
-		"s:o}",
+		"s:o, s:o, s:o}",
 		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
 		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
 		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
@@ -343,7 +352,8 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
 		c->series ? series_to_json(c->series) : json_null(), "traps", ref_or_null(c->traps),
 		"counters", ref_or_null(c->counters), "ratio_to_native", ratio_json(r, c), "wall_s",
-		c->wall_s > 0 ? num(c->wall_s) : json_null());
+		c->wall_s > 0 ? num(c->wall_s) : json_null(), "probed_sample",
+		isfinite(c->probed) ? num(c->probed) : json_null());
 }
 
 json_t *results_to_json(const struct results *r)
@@ -540,6 +550,14 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 		return invalid(err, len, "results[%zu].wall_s: must be a positive number or null",
 			       idx);
 	c->wall_s = json_is_number(wall) ? json_number_value(wall) : 0;
+	json_t *probed = json_object_get(cj, "probed_sample");
+	if (probed && !json_is_null(probed) &&
+	    (!json_is_number(probed) || !(json_number_value(probed) >= 0) ||
+	     !isfinite(json_number_value(probed))))
+		return invalid(err, len,
+			       "results[%zu].probed_sample: must be a non-negative number or null",
+			       idx);
+	c->probed = json_is_number(probed) ? json_number_value(probed) : NAN;
 	return 0;
 }
 

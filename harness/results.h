@@ -37,6 +37,8 @@ struct cell {
 	json_t *traps;	       /* {"per_op": t, "by_kind": {...}} or NULL */
 	json_t *counters;      /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
 	double wall_s;	       /* the host's wall time spent on the cell, all passes; 0 unknown */
+	double probed; /* the counting sample's value (of the last point), in unit, taken with the
+			* counting pass's probes attached; NAN when there is none */
 	unsigned long version; /* counts the changes of samples */
 	/* results_ratio_to_native's answer for the versions of this cell and its baseline it
 	 * was worked out on (a bootstrap: reports and plots ask for it several times). */
@@ -77,6 +79,10 @@ const char *cell_status_name(enum cell_status st);
 /* Whether c (NULL allowed) holds samples to compare: ok or untrustworthy, statistics
  * derived. */
 bool cell_measured(const struct cell *c);
+/* What the counting pass's probes did to a sample of c: the probed sample's time over the
+ * median's (for rates, the median over the probed sample), 1 when they changed nothing;
+ * NAN when c is not measured or has no probed sample. */
+double cell_probe_effect(const struct cell *c);
 /* The statistics of one point of a series ({"x", "samples": [...]}). 0, -EINVAL (no or
  * bad samples), -ENOMEM. */
 int results_point_summary(json_t *point, struct summary *s);

@@ -454,8 +454,9 @@ out:
 /*
  * The counting sample that follows a measured phase asked for with count=1 (agent.h):
  * the probes whose events would slow down the measured samples (tracepoints) are opened
- * and bracket one more sample of every point, for traps per operation; its timing is
- * thrown away. When none opens, SKIP ends the RUN. Its failure leaves the cell's
+ * and bracket one more sample of every point, for traps per operation; its value is kept
+ * apart (cell->probed: what the probes would have done to a timed sample), never among
+ * the samples. When none opens, SKIP ends the RUN. Its failure leaves the cell's
  * measurement as it is; returns a negative errno only when the session is no longer
  * usable.
  */
@@ -478,6 +479,8 @@ static int count_phase(struct session *s, const struct workload_ops *wl, uint64_
 				 strerror(-ret));
 	} else {
 		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+		if (ret > 0 && pl.n)
+			cell->probed = pl.samples[0];
 		probes_close(probes, &ps.nprobes);
 		payload_free(&pl);
 	}

@@ -1,6 +1,7 @@
 /* Integration tests of the uml backend: Debian's User-Mode Linux boots the guest image with
  * the agent on its console and the test disk as a ubd device; its host processes never
  * outlive a run, a crash of the agent or Ctrl-C. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,14 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 		json_object_get(cli_cell(&res, "native", "syscall.getppid")->traps, "by_kind");
 	double calls = json_number_value(json_object_get(nat_traps, "syscalls"));
 	cr_assert(calls > 0.95 && calls < 1.05, "syscalls per native getppid: %g", calls);
+	/* The counting sample's value is kept apart, with what the probes did to it. */
+	for (size_t b = 0; b < 2; b++) {
+		const struct cell *g = cli_cell(&res, b ? "uml" : "native", "syscall.getppid");
+		cr_assert(isfinite(cell_probe_effect(g)), "%s: no probed sample", g->backend);
+		for (size_t k = 0; k < g->n; k++)
+			cr_assert(g->samples[k] != g->probed, "%s: probed sample among samples",
+				  g->backend);
+	}
 	const struct cell *boot = cli_cell(&res, "uml", "lifecycle.boot");
 	cr_assert_eq(boot->n, 6);
 	cr_assert_gt(boot->stats.min, 0.1, "a kernel boots in more than 100 ms");

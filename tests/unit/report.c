@@ -73,6 +73,7 @@ static void build(struct results *r)
 	t->traps = json_pack("{s:f, s:{s:f, s:f}}", "per_op", 3.5, "by_kind", "dev:ide", 3.0,
 			     "dev:serial", 0.5);
 	t->counters = json_pack("{s:{s:f, s:b}}", "task-clock", "per_op", 410.0, "scaled", 0);
+	t->probed = t->stats.median * 1.2; /* the counting probes made it 20% slower */
 	struct cell *u = results_add(r, "uml", "paravirtualization", "syscall.getppid", "ns/op",
 				     BETTER_LOWER);
 	cell_set_status(u, CELL_FAILED, "broke | badly, \"quoted\" & 100%% <sure> x_y");
@@ -133,6 +134,9 @@ Test(report, markdown)
 	cr_assert_not_null(
 		strstr(md, "| 3.50 | dev:ide 3.00, dev:serial 0.500 | task-clock 410 ns |"), "%s",
 		md);
+	/* What the probes did to a sample: per cell, and the backend's median. */
+	cr_assert_not_null(strstr(md, "| task-clock 410 ns | +20% |"), "%s", md);
+	cr_assert_not_null(strstr(md, "| +20% (median of 1) |"), "%s", md);
 	/* A failed cell shows its reason with the table's pipe escaped. */
 	cr_assert_not_null(strstr(md, "failed: broke \\| badly"));
 	cr_assert_eq(test_count(md, "| native |"), 5,
@@ -158,7 +162,7 @@ Test(report, csv)
 	cr_assert_not_null(
 		strstr(csv, "tcg,mode-of-x,syscall.getppid,ok,,ns/op,lower,8,400.4,400,400.8,4,"),
 		"%s", csv);
-	cr_assert_not_null(strstr(csv, "dev:ide=3;dev:serial=0.5"));
+	cr_assert_not_null(strstr(csv, "dev:ide=3;dev:serial=0.5,480.48,1.2,"), "%s", csv);
 	free(csv);
 	results_free(&r);
 }

@@ -134,6 +134,8 @@ static void expect_same_cell(const struct cell *a, const struct cell *b, size_t 
 	expect_same_json(a->raw, b->raw, "raw");
 	expect_same_json(a->traps, b->traps, "traps");
 	expect_same_json(a->counters, b->counters, "counters");
+	cr_assert(a->probed == b->probed || (isnan(a->probed) && isnan(b->probed)),
+		  "%s: probed %g vs %g", what, a->probed, b->probed);
 }
 
 /* A results struct with one cell of every kind. */
@@ -162,6 +164,7 @@ static void build_results(struct results *r)
 				"source", "perf");
 	cr_assert_not_null(c->raw);
 	cr_assert_not_null(c->counters);
+	c->probed = 1.0 / 7.0;
 
 	c = results_add(r, "native", "native", "cpu.fp", "ns/op", BETTER_LOWER);
 	cr_assert_not_null(c);
@@ -215,6 +218,8 @@ Test(results_file, write_and_load_round_trip)
 	cr_assert_null(back.cells[0].reason);
 	cr_assert(back.cells[1].samples[1] == 1.0 / 3.0, "samples must round-trip exactly");
 	cr_assert(isnan(back.cells[4].stats.stddev));
+	cr_assert(back.cells[0].probed == 1.0 / 7.0, "the probed sample round-trips exactly");
+	cr_assert(isnan(back.cells[1].probed), "no probed sample stays none");
 
 	results_free(&back);
 	results_free(&r);
@@ -455,6 +460,41 @@ Test(results_file, invalid_documents)
 		       "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
 		       "\"samples\": [], \"raw\": [1]}]}",
 		       "raw");
+	expect_invalid("{\"schema\": \"vmbench/1\", \"provenance\": {}, \"results\": [{"
+		       "\"backend\": \"native\", \"mode\": \"native\", \"workload\": \"w\", "
+		       "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
+		       "\"samples\": [1], \"probed_sample\": -1}]}",
+		       "probed_sample");
+	expect_invalid("{\"schema\": \"vmbench/1\", \"provenance\": {}, \"results\": [{"
+		       "\"backend\": \"native\", \"mode\": \"native\", \"workload\": \"w\", "
+		       "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
+		       "\"samples\": [1], \"probed_sample\": \"fast\"}]}",
+		       "probed_sample");
+}
+
+/* The probed sample against the median, turned so that above 1 is slower. */
+Test(results_cells, probe_effect)
+{
+	struct results r;
+	static const double x[] = { 100, 100, 100, 100, 100, 100 };
+
+	results_init(&r);
+	struct cell *t = results_add(&r, "b", "m", "w", "ns/op", BETTER_LOWER);
+	struct cell *g = results_add(&r, "b", "m", "bw", "GB/s", BETTER_HIGHER);
+	cr_assert(t && g);
+	cr_assert(isnan(cell_probe_effect(t)), "no samples, no probed sample");
+	cr_assert_eq(cell_set_samples(t, x, 6), 0);
+	cr_assert_eq(cell_set_samples(g, x, 6), 0);
+	cr_assert(isnan(cell_probe_effect(t)), "no probed sample");
+	t->probed = 125;
+	g->probed = 80;
+	cr_assert_float_eq(cell_probe_effect(t), 1.25, 1e-12);
+	cr_assert_float_eq(cell_probe_effect(g), 1.25, 1e-12, "a slower rate is above 1 too");
+	g->probed = 0;
+	cr_assert(isnan(cell_probe_effect(g)), "a rate of 0 makes no ratio");
+	cell_set_status(t, CELL_FAILED, "gone");
+	cr_assert(isnan(cell_probe_effect(t)), "a failed cell has none");
+	results_free(&r);
 }
 
 Test(results_file, missing_file)
