@@ -33,15 +33,20 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-printf '%-11s %-18s %12s %12s %7s\n' backend workload with without ratio
+# spread: the largest per-round median over the smallest, both modes together: how far
+# this host's noise moves a median between runs; a ratio inside it is no measurable cost.
+printf '%-11s %-18s %12s %12s %7s %7s\n' backend workload with without ratio spread
 sort -k1,1 -k2,2 -k3,3 -k4,4g "$out/rows" | awk -F'\t' '
 	function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 	function flush() {
 		if (key == "") return
 		w = med(W, nw); o = med(O, no)
-		printf "%-11s %-18s %12.4g %12.4g %7.3f\n", b, wl, w, o, o ? w / o : 0
+		printf "%-11s %-18s %12.4g %12.4g %7.3f %7.3f\n", b, wl, w, o, o ? w / o : 0,
+			(lo > 0 ? hi / lo : 0)
 	}
 	{ k = $1 "\t" $2
-	  if (k != key) { flush(); key = k; b = $1; wl = $2; nw = 0; no = 0 }
+	  if (k != key) { flush(); key = k; b = $1; wl = $2; nw = 0; no = 0; lo = $4; hi = $4 }
+	  if ($4 < lo) lo = $4
+	  if ($4 > hi) hi = $4
 	  if ($3 == "with") W[++nw] = $4; else O[++no] = $4 }
 	END { flush() }'

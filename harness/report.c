@@ -53,6 +53,7 @@ struct model {
 	size_t nprov;
 	const char **backends, **workloads; /* in results order, unique */
 	size_t nb, nw;
+	bool *ran; /* per backend: any cell more than skipped */
 	struct table *backtab, *summary, *overview;
 	struct table **per; /* one per workload */
 	char *plots_dir;    /* dir/plots */
@@ -459,8 +460,16 @@ static void build_lists(struct model *m)
 {
 	m->backends = results_backends(m->r, &m->nb);
 	m->workloads = results_workloads(m->r, &m->nw);
-	if (!m->backends || !m->workloads)
+	m->ran = calloc(m->nb + 1, sizeof(*m->ran));
+	if (!m->backends || !m->workloads || !m->ran) {
 		m->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < m->r->n; i++)
+		for (size_t b = 0; b < m->nb; b++)
+			if (m->r->cells[i].status != CELL_SKIPPED &&
+			    !strcmp(m->r->cells[i].backend, m->backends[b]))
+				m->ran[b] = true;
 }
 
 /* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2%". */
@@ -551,15 +560,6 @@ static const struct {
 	{ "page fault", "mem.pagefault" },
 };
 
-/* Whether any cell of the backend was more than skipped. */
-static bool ran_any(const struct results *r, const char *backend)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].backend, backend) && r->cells[i].status != CELL_SKIPPED)
-			return true;
-	return false;
-}
-
 /* A table of rows × backends; rows are workloads, labelled by label[i] or the workload. */
 static struct table *cross_table(struct model *m, const char *id, const char *caption,
 				 const char *first, const char *const *labels,
@@ -571,7 +571,7 @@ static struct table *cross_table(struct model *m, const char *id, const char *ca
 
 	/* Backends that ran nothing at all are left out (the backends table says why). */
 	for (size_t b = 0; b < m->nb && nb < MAX_COLS - 1; b++) {
-		if (!ran_any(m->r, m->backends[b]))
+		if (!m->ran[b])
 			continue;
 		cols[nb] = m->backends[b];
 		head[nb + 1] = m->backends[b];
@@ -697,7 +697,7 @@ static void build_workload(struct model *m, size_t w)
 		const struct cell *c = results_find(m->r, m->backends[b], name);
 		char med[160] = "", ratio[160] = "", kinds[256] = "", ctr[384] = "", traps[32] = "",
 		     effect[32] = "";
-		if (!c || !ran_any(m->r, c->backend))
+		if (!c || !m->ran[b])
 			continue;
 		char **row = table_row(m, t);
 		if (!row)
@@ -747,6 +747,7 @@ static void model_free(struct model *m)
 	free(m->title);
 	free(m->plots_dir);
 	free(m->not_run);
+	free(m->ran);
 }
 
 static int model_build(struct model *m, const struct results *r, const char *dir)
@@ -770,7 +771,7 @@ static int model_build(struct model *m, const struct results *r, const char *dir
 		return -ENOMEM;
 	char skipped[512] = "";
 	for (size_t b = 0; b < m->nb; b++)
-		if (!ran_any(r, m->backends[b]))
+		if (!m->ran[b])
 			util_appendf(skipped, sizeof(skipped), "%s%s", skipped[0] ? ", " : "",
 				     m->backends[b]);
 	if (skipped[0])
