@@ -11,7 +11,7 @@ VMBENCH_ARGS ?=
 
 all: build
 
-# DEPS=test adds what only the tests need (Chromium).
+# DEPS=test adds what only the tests need (Chromium, pdflatex).
 DEPS ?=
 
 deps:
