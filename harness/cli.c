@@ -862,16 +862,9 @@ static int derive(const struct results *res, const char *dir, enum plots plots, 
 			log_err("report: %s", err);
 			status = EXIT_FAILED;
 		} else {
-			char names[32] = "";
-			if (formats & REPORT_MD)
-				util_appendf(names, sizeof(names), ",md");
-			if (formats & REPORT_CSV)
-				util_appendf(names, sizeof(names), ",csv");
-			if (formats & REPORT_TEX)
-				util_appendf(names, sizeof(names), ",tex");
-			if (formats & REPORT_HTML)
-				util_appendf(names, sizeof(names), ",html");
-			log_info("report: %s/report.{%s}", dir, names + 1);
+			char names[32];
+			report_format_names(formats, ",", names, sizeof(names));
+			log_info("report: %s/report.{%s}", dir, names);
 		}
 	}
 	return status;

@@ -231,9 +231,10 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 		d->any = true;
 	}
 	/* The p99 panel's log axis: from these, not from gnuplot's autoscale, which finds an
-	 * empty range when there is one value (one backend, one workload). */
+	 * empty range when there is one value (one backend, one workload). With no exponent:
+	 * gnuplot will not turn the string "1e+06" into a number. */
 	if (lo <= hi)
-		snprintf(d->yrange, sizeof(d->yrange), "%.6g %.6g", lo, hi);
+		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
 }
 
 /* boot: a row per backend: the median boot time and its CI in seconds. */

@@ -472,15 +472,18 @@ static void build_lists(struct model *m)
 				m->ran[b] = true;
 }
 
-/* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2%". */
+/* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2.0%", "0%". */
 static void fmt_effect(double f, char *buf, size_t len)
 {
 	double pct = (f - 1) * 100;
 
-	snprintf(buf, len, "%+.*f%%", fabs(pct) < 9.95 ? 1 : 0, pct);
+	if (fabs(pct) < 0.05)
+		snprintf(buf, len, "0%%");
+	else
+		snprintf(buf, len, "%+.*f%%", fabs(pct) < 9.95 ? 1 : 0, pct);
 }
 
-/* The median probe effect over a backend's cells: "+4.0% (12 workloads)", or "". */
+/* The median probe effect over a backend's cells: "+4.0% (median of 12)", or "". */
 static void backend_effect(const struct model *m, const char *backend, char *buf, size_t len)
 {
 	double *f = calloc(m->r->n, sizeof(*f));
@@ -677,7 +680,7 @@ static void build_workload(struct model *m, size_t w)
 {
 	static const char *const head[] = { "backend",	   "median [95% CI]", "vs native [95% CI]",
 					    "traps/op",	   "traps by kind",   "counters/op",
-					    "probed sample", "note" };
+					    "probe effect", "note" };
 	const char *name = m->workloads[w];
 	const struct workload_ops *wl = workload_find(name);
 	const struct cell *any = NULL;
@@ -831,9 +834,8 @@ static void md_table(FILE *f, const struct table *t, int level)
 /* Above the per-workload tables (plain text, nothing to escape in Markdown or HTML). */
 static const char per_workload_intro[] =
 	"Median with its 95% confidence interval; the ratio to native with its 95% bootstrap "
-	"interval; traps and counters per operation from the counting pass; the probed "
-	"sample: that pass's sample, taken with the probes attached, against the median (+: "
-	"slower).";
+	"interval; traps and counters per operation from the counting pass; the probe effect: "
+	"that pass's sample, taken with the probes attached, against the median (+: slower).";
 
 static void render_md(FILE *f, const struct model *m)
 {
@@ -1185,6 +1187,14 @@ static const struct {
 		      { "tex", REPORT_TEX },
 		      { "html", REPORT_HTML } };
 
+void report_format_names(unsigned mask, const char *sep, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t k = 0; k < ARRAY_SIZE(formats_known); k++)
+		if (mask & formats_known[k].bit)
+			util_appendf(buf, len, "%s%s", buf[0] ? sep : "", formats_known[k].name);
+}
+
 int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len)
 {
 	char **items;
@@ -1202,8 +1212,9 @@ int report_parse_formats(const char *list, unsigned *formats, char *err, size_t 
 		     k++)
 			;
 		if (k == ARRAY_SIZE(formats_known)) {
-			snprintf(err, len, "unknown format '%s' (known: md, csv, tex, html)",
-				 items[i]);
+			char known[64];
+			report_format_names(REPORT_ALL, ", ", known, sizeof(known));
+			snprintf(err, len, "unknown format '%s' (known: %s)", items[i], known);
 			util_free_list(items);
 			return -EINVAL;
 		}

@@ -18,6 +18,8 @@ enum report_format {
 
 /* "md,csv,tex,html" (any subset) into a mask. 0, or -EINVAL with the bad name in err. */
 int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len) __must_check;
+/* The names of the formats in mask, joined by sep ("md,csv"), into buf. */
+void report_format_names(unsigned mask, const char *sep, char *buf, size_t len);
 
 /*
  * Writes dir/report.md, .csv, .tex and .html (those in formats), each atomically. Markdown

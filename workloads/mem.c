@@ -263,7 +263,7 @@ static void stream_release(void)
 	stream_kept = NULL;
 }
 
-/* Keeps complete arrays for the next STREAM kernel; frees a partial set. */
+/* Keeps the arrays for the next STREAM kernel. */
 static void stream_teardown(struct wl_ctx *ctx)
 {
 	struct stream_state *st = ctx->priv;
@@ -295,8 +295,12 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	 * available memory. */
 	uint64_t want = llc && 4 * llc > 64 * MIB ? 4 * llc : 64 * MIB;
 	uint64_t bytes = want;
+	/* Whole MiB: page-aligned arrays, and a size that stays the same from kernel to kernel
+	 * when MemAvailable moves a little. */
 	if (avail && bytes > avail / 4)
-		bytes = avail / 4;
+		bytes = avail / 4 / MIB * MIB;
+	if (bytes < MIB)
+		bytes = MIB;
 	size_t n = bytes / sizeof(double);
 	struct stream_state *st = stream_kept;
 

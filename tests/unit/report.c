@@ -107,6 +107,12 @@ Test(report, formats_parse)
 	cr_assert_eq(f, REPORT_TEX);
 	cr_assert_eq(report_parse_formats("md,pdf", &f, err, sizeof(err)), -EINVAL);
 	cr_assert_not_null(strstr(err, "'pdf'"), "%s", err);
+	cr_assert_not_null(strstr(err, "(known: md, csv, tex, html)"), "%s", err);
+	char names[32];
+	report_format_names(REPORT_CSV | REPORT_HTML, ",", names, sizeof(names));
+	cr_assert_str_eq(names, "csv,html");
+	report_format_names(0, ",", names, sizeof(names));
+	cr_assert_str_eq(names, "");
 	cr_assert_eq(report_parse_formats("md,,csv", &f, err, sizeof(err)), -EINVAL);
 }
 
