@@ -1034,6 +1034,11 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		ret = -EINTR;
 		goto out;
 	}
+	/* The measuring itself, what a profile's time budget is about (no build, no image). */
+	double wall = now_s() - pr.t0;
+	json_object_set_new(runinfo, "wall_s", json_real(wall));
+	log_info("run: %u cell%s in %d:%02d", pr.total, pr.total == 1 ? "" : "s", (int)wall / 60,
+		 (int)wall % 60);
 	res->complete = true;
 	ret = write_results(cfg, res);
 	if (ret < 0)

@@ -79,6 +79,8 @@ Test(native, the_whole_suite, .timeout = 600)
 	for (size_t i = 0; i < workload_count; i++)
 		expected += !(workload_table[i]->flags & WL_TEST);
 	cr_assert_eq(res.n, expected, "one cell per workload");
+	json_t *wall = json_object_get(json_object_get(res.provenance, "run"), "wall_s");
+	cr_assert(json_is_real(wall) && json_real_value(wall) > 1, "the run's wall time");
 	for (size_t i = 0; i < res.n; i++) {
 		const struct cell *c = &res.cells[i];
 		const struct workload_ops *w = workload_find(c->workload);
