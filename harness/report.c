@@ -985,11 +985,34 @@ static void tex_text(FILE *f, const char *s)
 	}
 }
 
+/* A table cell; "value ×ratio [lo–hi]" on two lines (a tabular in the cell), so that a row
+ * of several backends stays narrow enough to read when scaled to the line width. */
+static void tex_cell(FILE *f, const char *s, char align)
+{
+	const char *x = s ? strstr(s, " ×") : NULL;
+	char *value;
+
+	if (!x || !(value = strndup(s, (size_t)(x - s)))) {
+		tex_text(f, s);
+		return;
+	}
+	fprintf(f, "\\begin{tabular}[c]{@{}%c@{}}", align);
+	tex_text(f, value);
+	fputs("\\\\ ", f);
+	tex_text(f, x + 1);
+	fputs("\\end{tabular}", f);
+	free(value);
+}
+
 static void tex_table(FILE *f, const struct table *t)
 {
 	if (!t || !t->nrows)
 		return;
-	fputs("\\begin{table}[htbp]\n\\centering\n\\small\n\\begin{tabular}{", f);
+	/* Scaled down to the line width only when wider (graphicx's \\width is the table's). */
+	fputs("\\begin{table}[htbp]\n\\centering\n\\small\n"
+	      "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n"
+	      "\\begin{tabular}{",
+	      f);
 	for (size_t c = 0; c < t->ncols; c++)
 		fputc(t->align[c], f);
 	fputs("}\n\\toprule\n", f);
@@ -1001,11 +1024,11 @@ static void tex_table(FILE *f, const struct table *t)
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			fputs(c ? " & " : "", f);
-			tex_text(f, t->cells[i * t->ncols + c]);
+			tex_cell(f, t->cells[i * t->ncols + c], t->align[c]);
 		}
 		fputs(" \\\\\n", f);
 	}
-	fputs("\\bottomrule\n\\end{tabular}\n\\caption{", f);
+	fputs("\\bottomrule\n\\end{tabular}}\n\\caption{", f);
 	tex_text(f, t->caption);
 	if (t->note) {
 		fputs(". ", f);
@@ -1017,7 +1040,7 @@ static void tex_table(FILE *f, const struct table *t)
 static void render_tex(FILE *f, const struct model *m)
 {
 	fputs("% vmbench report: \\input{report.tex} in a document with "
-	      "\\usepackage{booktabs}.\n%\n",
+	      "\\usepackage{booktabs,graphicx}.\n%\n",
 	      f);
 	fputs("% ", f);
 	tex_text(f, m->title);

@@ -187,6 +187,9 @@ Test(report, latex)
 	cr_assert_eq(test_count(tex, "\\bottomrule"), 2);
 	cr_assert_not_null(strstr(tex, "\\label{tab:vmbench-summary}"));
 	cr_assert_not_null(strstr(tex, "$\\times$4.00"), "%s", tex);
+	/* A median and its ratio on two lines of the cell. */
+	cr_assert_not_null(strstr(tex, "\\begin{tabular}[c]{@{}r@{}}400 ns/op\\\\ $\\times$4.00 ["),
+			   "%s", tex);
 	cr_assert_not_null(strstr(tex, "$\\mu$s/op"));
 	cr_assert_not_null(strstr(tex, "syscall.getppid"));
 	cr_assert_null(strstr(tex, "syscall_getppid"));
