@@ -229,6 +229,24 @@ static bool value_delta(const struct probe_value *a, const struct probe_value *b
 	return true;
 }
 
+/* QEMU's host system calls in a phase less the writes of its trace log, which the qemudev
+ * probe turned on for that phase (trace-writes): what QEMU does for the guest. */
+static void subtract_tracing(json_t *counters, double ops)
+{
+	json_t *hs = json_object_get(counters, "host-syscalls");
+	json_t *tw = json_object_get(counters, "trace-writes");
+
+	if (!hs || !tw)
+		return;
+	double net = json_number_value(json_object_get(hs, "total")) -
+		     json_number_value(json_object_get(tw, "total"));
+	if (net < 0)
+		net = 0;
+	json_object_set_new(hs, "total", json_real(net));
+	json_object_set_new(hs, "per_op", json_real(net / ops));
+	json_object_set_new(hs, "trace_writes_subtracted", json_true());
+}
+
 /*
  * Deltas of every probe value, per operation (ops: those of the phase the probes watched),
  * added to the cell's traps and counters; traps.per_op is the sum of traps.by_kind.
@@ -261,6 +279,7 @@ static int probes_attribute(const struct probe *arr, size_t n, const struct prob
 							      arr[i].ops->name));
 		}
 	}
+	subtract_tracing(counters, ops);
 	if (json_object_size(counters)) {
 		if (!cell->counters) {
 			cell->counters = counters;

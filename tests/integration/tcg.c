@@ -70,6 +70,15 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 			cr_assert_gt(ide, 5, "IDE port accesses per read: %g", ide);
 			cr_assert_eq(kick, 0, "tcg has no virtio");
 		}
+		/* QEMU's own host system calls, the trace log's writes (one per logged
+		 * access) taken out: fewer than the device accesses plus a read's own. */
+		json_t *ctr = cli_cell(&res, backends[b], "io.randread4k.qd1")->counters;
+		json_t *hs = json_object_get(ctr, "host-syscalls");
+		double tw = json_number_value(
+			json_object_get(json_object_get(ctr, "trace-writes"), "per_op"));
+		cr_assert(json_is_true(json_object_get(hs, "trace_writes_subtracted")));
+		cr_assert_geq(tw, b ? kick : ide, "a write per logged access: %g", tw);
+		cr_assert_gt(json_number_value(json_object_get(hs, "per_op")), 0);
 		/* A guest system call stays inside translated code: no device model is called
 		 * for it (a timer or console access now and then), and emulating its entry and
 		 * exit takes hundreds of guest instructions. Whether that is slower than a
