@@ -37,18 +37,23 @@ struct plotdata {
 	bool any;	 /* it has something to draw */
 };
 
+/* Text safe inside gnuplot's single quotes: quotes, backslashes and control characters
+ * (and spaces too, in words) replaced by with. */
+static void gp_safe(char *s, bool words, char with)
+{
+	for (; *s; s++)
+		if (*s == '\'' || *s == '\\' || (unsigned char)*s < ' ' || *s == 0x7f ||
+		    (words && *s == ' '))
+			*s = with;
+}
+
 /* Names go to gnuplot inside single quotes and as whitespace-separated words. */
 static void add_word(char *list, size_t len, const char *name)
 {
 	char clean[128];
-	size_t i;
 
-	for (i = 0; name[i] && i + 1 < sizeof(clean); i++)
-		clean[i] = (name[i] == '\'' || name[i] == '\\' || (unsigned char)name[i] <= ' ' ||
-			    name[i] == 0x7f)
-				   ? '_'
-				   : name[i];
-	clean[i] = '\0';
+	snprintf(clean, sizeof(clean), "%s", name);
+	gp_safe(clean, true, '_');
 	util_appendf(list, len, "%s%s", list[0] ? " " : "", clean);
 }
 
@@ -284,9 +289,7 @@ static void host_text(const struct results *r, char *buf, size_t len)
 
 	snprintf(buf, len, "on %s (%s)", name ? name : "an unknown host",
 		 cpu ? cpu : "unknown CPU");
-	for (char *p = buf; *p; p++)
-		if (*p == '\'' || *p == '\\' || (unsigned char)*p < ' ')
-			*p = ' ';
+	gp_safe(buf, false, ' ');
 }
 
 /* Appends name='value'; for gnuplot's -e, a quote in value doubled (gnuplot's escape

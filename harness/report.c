@@ -491,10 +491,11 @@ static void backend_effect(const struct model *m, const char *backend, char *buf
 	struct summary s;
 
 	buf[0] = '\0';
-	for (size_t i = 0; f && i < m->r->n; i++)
-		if (!strcmp(m->r->cells[i].backend, backend) &&
-		    isfinite(cell_probe_effect(&m->r->cells[i])))
-			f[n++] = cell_probe_effect(&m->r->cells[i]);
+	for (size_t i = 0; f && i < m->r->n; i++) {
+		double e = cell_probe_effect(&m->r->cells[i]);
+		if (isfinite(e) && !strcmp(m->r->cells[i].backend, backend))
+			f[n++] = e;
+	}
 	if (n && stats_summarize(f, n, &s) == 0) {
 		fmt_effect(s.median, buf, len);
 		util_appendf(buf, len, " (median of %zu)", n);

@@ -476,6 +476,24 @@ static int check_counters(json_t *counters)
 	return 0;
 }
 
+/* An optional member of obj: null, or a finite number above 0 (at 0 too with zero_ok). Its
+ * value in *out, or absent when it is null or missing. 0 or -EINVAL. */
+static int optional_number(json_t *obj, const char *key, bool zero_ok, double absent,
+			   double *out)
+{
+	json_t *v = json_object_get(obj, key);
+	double x = json_number_value(v);
+
+	if (!v || json_is_null(v)) {
+		*out = absent;
+		return 0;
+	}
+	if (!json_is_number(v) || !isfinite(x) || x < 0 || (x == 0 && !zero_ok))
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
 static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, size_t len)
 {
 	const char *backend, *mode, *workload, *status, *unit, *better;
@@ -543,21 +561,13 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	if (c->series && check_series(c->series) < 0)
 		return invalid(err, len, "results[%zu].series: points need a number x and samples",
 			       idx);
-	json_t *wall = json_object_get(cj, "wall_s");
-	if (wall && !json_is_null(wall) &&
-	    (!json_is_number(wall) || !(json_number_value(wall) > 0) ||
-	     !isfinite(json_number_value(wall))))
+	if (optional_number(cj, "wall_s", false, 0, &c->wall_s) < 0)
 		return invalid(err, len, "results[%zu].wall_s: must be a positive number or null",
 			       idx);
-	c->wall_s = json_is_number(wall) ? json_number_value(wall) : 0;
-	json_t *probed = json_object_get(cj, "probed_sample");
-	if (probed && !json_is_null(probed) &&
-	    (!json_is_number(probed) || !(json_number_value(probed) >= 0) ||
-	     !isfinite(json_number_value(probed))))
+	if (optional_number(cj, "probed_sample", true, NAN, &c->probed) < 0)
 		return invalid(err, len,
 			       "results[%zu].probed_sample: must be a non-negative number or null",
 			       idx);
-	c->probed = json_is_number(probed) ? json_number_value(probed) : NAN;
 	return 0;
 }
 

@@ -470,6 +470,33 @@ Test(results_file, invalid_documents)
 		       "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
 		       "\"samples\": [1], \"probed_sample\": \"fast\"}]}",
 		       "probed_sample");
+	expect_invalid("{\"schema\": \"vmbench/1\", \"provenance\": {}, \"results\": [{"
+		       "\"backend\": \"native\", \"mode\": \"native\", \"workload\": \"w\", "
+		       "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
+		       "\"samples\": [1], \"wall_s\": 0}]}",
+		       "wall_s");
+}
+
+/* wall_s above 0, probed_sample at 0 too, both null or missing: none. */
+Test(results_file, optional_numbers)
+{
+	struct results r;
+	char path[PATH_MAX], err[512] = "";
+
+	path_in_tmpdir(path, sizeof(path), "opt.json");
+	write_file(path, "{\"schema\": \"vmbench/1\", \"provenance\": {}, \"results\": ["
+			 "{\"backend\": \"a\", \"mode\": \"m\", \"workload\": \"w\", "
+			 "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
+			 "\"samples\": [1], \"wall_s\": 2.5, \"probed_sample\": 0}, "
+			 "{\"backend\": \"b\", \"mode\": \"m\", \"workload\": \"w\", "
+			 "\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "
+			 "\"samples\": [1], \"wall_s\": null}]}");
+	cr_assert_eq(results_load(path, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.cells[0].wall_s, 2.5);
+	cr_assert_eq(r.cells[0].probed, 0);
+	cr_assert_eq(r.cells[1].wall_s, 0);
+	cr_assert(isnan(r.cells[1].probed));
+	results_free(&r);
 }
 
 /* The probed sample against the median, turned so that above 1 is slower. */
