@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define BACKEND_ABI 2
 

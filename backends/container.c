@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/proc.h"
-#include "harness/util.h"
-#include "workloads/sysutil.h"
+#include "host/process.h"
+#include "host/util.h"
+#include "common/sysutil.h"
 #include "workloads/workload.h"
 
 #define RUNTIME_TIMEOUT_MS 15000

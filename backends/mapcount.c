@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "backends/mapcount.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 #define MAX_USERS 64
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/proc.h"
+#include "host/process.h"
 #include "workloads/workload.h"
 
 static int native_available(const struct backend_cfg *cfg, char *reason, size_t len)

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/proc.h"
+#include "host/process.h"
 #include "workloads/agent.h"
 
 static int null_available(const struct backend_cfg *cfg, char *reason, size_t len)

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
-#include "harness/kvmprobe.h"
-#include "harness/proc.h"
-#include "harness/qmp.h"
-#include "workloads/sysutil.h"
+#include "host/kvmcheck.h"
+#include "host/process.h"
+#include "host/qmp.h"
+#include "common/sysutil.h"
 #include "workloads/workload.h"
 
 #define QEMU_BIN "qemu-system-x86_64"
@@ -284,12 +284,12 @@ static const struct qemu_flavour fl_kvm_virtio = { .accel = "kvm", .cpu = "host"
 
 static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len)
 {
-	struct kvmprobe p;
+	struct kvmcheck p;
 	int ret = qemu_available(cfg, reason, len);
 
 	if (ret < 0)
 		return ret;
-	ret = kvmprobe_run(&p);
+	ret = kvmcheck_run(&p);
 	if (ret < 0) {
 		snprintf(reason, len, "%s", p.reason);
 		return ret;

@@ -20,10 +20,10 @@
 
 #include "backends/backend.h"
 #include "backends/mapcount.h"
-#include "harness/log.h"
-#include "harness/util.h"
-#include "harness/proc.h"
-#include "workloads/sysutil.h"
+#include "common/log.h"
+#include "host/util.h"
+#include "host/process.h"
+#include "common/sysutil.h"
 #include "workloads/workload.h"
 
 #define UML_BIN "linux.uml"

@@ -16,19 +16,19 @@
 
 #include "harness/cli.h"
 #include "harness/doctor.h"
-#include "harness/host.h"
+#include "host/hostinfo.h"
 #include "harness/image.h"
-#include "harness/perfev.h"
-#include "harness/log.h"
+#include "host/perfev.h"
+#include "common/log.h"
 #include "harness/plan.h"
 #include "harness/plot.h"
-#include "harness/proc.h"
+#include "host/process.h"
 #include "harness/registry.h"
 #include "harness/report.h"
 #include "harness/run.h"
 #include "harness/testdisk.h"
-#include "harness/util.h"
-#include "workloads/wire.h"
+#include "host/util.h"
+#include "common/wire.h"
 
 #define DEFAULT_VCPUS	1
 #define DEFAULT_MEM_MIB 512

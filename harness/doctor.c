@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "harness/doctor.h"
-#include "harness/host.h"
-#include "harness/kvmprobe.h"
+#include "host/hostinfo.h"
+#include "host/kvmcheck.h"
 #include "harness/registry.h"
 
 static void print_events(FILE *out, const char *label, const struct host_event *ev, size_t n)
@@ -49,9 +49,9 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 	fprintf(out, "host:\n");
 	fprintf(out, "  %-20s %s\n", "agent", agent_note);
 	fprintf(out, "  %-20s %s\n", "kvm", kvm.summary);
-	struct kvmprobe probe;
+	struct kvmcheck probe;
 	if (kvm.accessible) {
-		int pr = kvmprobe_run(&probe);
+		int pr = kvmcheck_run(&probe);
 		if (pr < 0)
 			fprintf(out, "  %-20s cannot run a guest: %s\n", "kvm probe", probe.reason);
 		else

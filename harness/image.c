@@ -11,8 +11,8 @@
 
 #include "backends/backend.h"
 #include "harness/image.h"
-#include "harness/proc.h"
-#include "harness/util.h"
+#include "host/process.h"
+#include "host/util.h"
 
 #define MKIMAGE VMBENCH_SOURCE_DIR "/guests/mkimage.sh"
 

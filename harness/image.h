@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 struct image_req {
 	const char *cache;     /* the cache directory */

@@ -6,7 +6,7 @@
 
 #include "harness/plan.h"
 #include "harness/registry.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 #define FIXED_STOP                                                                          \
 	"fixed: the sample count is set before the run; no sample is added, dropped or "   \

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "backends/backend.h"
-#include "harness/compiler.h"
+#include "common/compiler.h"
 #include "workloads/workload.h"
 
 struct profile {

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/log.h"
+#include "common/log.h"
 #include "harness/plot.h"
-#include "harness/proc.h"
+#include "host/process.h"
 #include "harness/report.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 #define GNUPLOT_TIMEOUT_MS 60000
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 #include "harness/results.h"
 
 /*

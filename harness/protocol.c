@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/log.h"
-#include "harness/proc.h"
+#include "common/log.h"
+#include "host/process.h"
 #include "harness/protocol.h"
-#include "harness/util.h"
+#include "host/util.h"
 #include "workloads/workload.h"
 
 static const struct {

@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
-#include "workloads/wire.h"
+#include "common/compiler.h"
+#include "common/wire.h"
 
 enum msg_type {
 	MSG_NOISE, /* not a protocol line: console output */

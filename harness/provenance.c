@@ -6,10 +6,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "harness/host.h"
-#include "harness/proc.h"
+#include "host/hostinfo.h"
+#include "host/process.h"
 #include "harness/provenance.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 #ifdef __clang__
 #define COMPILER "clang " __clang_version__

@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 
 #include "harness/report.h"
-#include "harness/util.h"
+#include "host/util.h"
 #include "workloads/workload.h"
 
 const struct report_plot report_plots[] = {

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 #include "harness/results.h"
 
 enum report_format {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness/results.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 static const char *const status_names[] = {
 	[CELL_OK] = "ok",

@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 #include "harness/stats.h"
 #include "workloads/workload.h"
 

@@ -11,13 +11,13 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "harness/log.h"
-#include "harness/proc.h"
+#include "common/log.h"
+#include "host/process.h"
 #include "harness/protocol.h"
 #include "harness/provenance.h"
 #include "harness/registry.h"
 #include "harness/run.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 #define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
 #define DATA_TIMEOUT_MS (60 * 1000)  /* from DONE to END */

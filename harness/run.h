@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "backends/backend.h"
-#include "harness/compiler.h"
+#include "common/compiler.h"
 #include "harness/plan.h"
 #include "harness/results.h"
 

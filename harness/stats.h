@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define STATS_CI_LEVEL	    0.95
 #define STATS_OUTLIER_Z	    3.5 /* modified z-score (Iglewicz and Hoaglin) */

@@ -9,10 +9,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness/log.h"
-#include "harness/proc.h"
+#include "common/log.h"
+#include "host/process.h"
 #include "harness/testdisk.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
 {

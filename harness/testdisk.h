@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define TESTDISK_DEFAULT_MIB 256
 

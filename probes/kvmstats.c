@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/qmp.h"
+#include "host/qmp.h"
 #include "probes/probe.h"
 
 #define QMP_MS 5000

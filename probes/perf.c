@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/log.h"
-#include "harness/perfev.h"
+#include "common/log.h"
+#include "host/perfev.h"
 #include "probes/probe.h"
 
 struct pev {

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "backends/backend.h"
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define PROBE_ABI	 3
 #define PROBE_MAX_VALUES 128

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/perfev.h"
-#include "harness/util.h"
+#include "host/perfev.h"
+#include "host/util.h"
 #include "probes/probe.h"
 
 static int procstat_available(const struct guest *g, char *reason, size_t len)

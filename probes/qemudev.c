@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "harness/qmp.h"
+#include "host/qmp.h"
 #include "probes/probe.h"
 
 /* Port and MMIO accesses, and virtio kicks (MMIO writes too, but QEMU serves them from an

@@ -11,7 +11,7 @@
 
 #include "workloads/agent.h"
 #include "workloads/timing.h"
-#include "workloads/wire.h"
+#include "common/wire.h"
 
 #define DATA_CHUNK 3072
 

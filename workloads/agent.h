@@ -58,7 +58,7 @@
 #ifndef VMBENCH_AGENT_H
 #define VMBENCH_AGENT_H
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 /* Serve the protocol on in_fd/out_fd until QUIT or end of input. 0 or -errno. */
 int agent_serve(int in_fd, int out_fd) __must_check;

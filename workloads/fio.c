@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "workloads/fio_parse.h"
-#include "workloads/sysutil.h"
+#include "common/sysutil.h"
 #include "workloads/workload.h"
 
 #define FIO_OUT_MAX (4u << 20)

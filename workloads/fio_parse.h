@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 struct fio_summary {
 	char version[32];

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define WORKLOAD_ABI	   3
 #define WL_MAX_POINTS	   32

@@ -13,7 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
-#include "harness/util.h"
+#include "host/util.h"
 
 static void remember_remains(void);
 

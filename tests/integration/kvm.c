@@ -12,9 +12,9 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
-#include "harness/kvmprobe.h"
-#include "harness/proc.h"
-#include "harness/qmp.h"
+#include "host/kvmcheck.h"
+#include "host/process.h"
+#include "host/qmp.h"
 #include "harness/results.h"
 #include "probes/probe.h"
 
@@ -31,19 +31,19 @@ static void need_kvm(void)
 
 Test(kvm, probe_measures_a_guest_loop)
 {
-	struct kvmprobe p;
+	struct kvmcheck p;
 
 	need_kvm();
-	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
+	cr_assert_eq(kvmcheck_run(&p), 0, "%s", p.reason);
 	cr_assert(p.ran);
 	cr_assert_eq(p.instructions, 200002);
 	cr_assert_gt(p.seconds, 0);
 	cr_assert_float_eq(p.rate, p.instructions / p.seconds, p.rate * 1e-9);
-	cr_assert_eq(p.hardware, p.rate >= KVMPROBE_MIN_RATE);
+	cr_assert_eq(p.hardware, p.rate >= KVMCHECK_MIN_RATE);
 	cr_assert_not_null(strstr(p.reason, "million instructions/s"), "%s", p.reason);
 	/* The second call gives the same, measured once. */
-	struct kvmprobe again;
-	cr_assert_eq(kvmprobe_run(&again), 0);
+	struct kvmcheck again;
+	cr_assert_eq(kvmcheck_run(&again), 0);
 	cr_assert_eq(again.seconds, p.seconds);
 }
 
@@ -51,12 +51,12 @@ Test(kvm, backends_follow_the_probe, .timeout = 600)
 {
 	char err[8192];
 	struct results res;
-	struct kvmprobe p;
+	struct kvmcheck p;
 
 	need_kvm();
 	cli_need_program("qemu-system-x86_64");
 	char *dir = cli_tmpdir();
-	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
+	cr_assert_eq(kvmcheck_run(&p), 0, "%s", p.reason);
 	char *argv[] = { "vmbench",	"run",
 			 "--backends",	"kvm,kvm-virtio",
 			 "--workloads", "syscall.getppid",
@@ -88,12 +88,12 @@ Test(kvm, forced_failure_leaves_nothing, .timeout = 300)
 {
 	char err[8192];
 	struct results res;
-	struct kvmprobe p;
+	struct kvmcheck p;
 
 	need_kvm();
 	cli_need_program("qemu-system-x86_64");
 	char *dir = cli_tmpdir();
-	cr_assert_eq(kvmprobe_run(&p), 0, "%s", p.reason);
+	cr_assert_eq(kvmcheck_run(&p), 0, "%s", p.reason);
 	if (p.hardware)
 		cr_skip_test("KVM is hardware-assisted here: a forced run would succeed");
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);

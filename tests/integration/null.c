@@ -9,7 +9,7 @@
 
 #include <criterion/criterion.h>
 
-#include "harness/proc.h"
+#include "host/process.h"
 #include "harness/registry.h"
 #include "harness/run.h"
 

@@ -12,8 +12,8 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
-#include "harness/proc.h"
-#include "harness/qmp.h"
+#include "host/process.h"
+#include "host/qmp.h"
 
 TestSuite(qmp, .fini = cli_cleanup);
 

@@ -12,7 +12,7 @@
 
 #include <criterion/criterion.h>
 
-#include "harness/perfev.h"
+#include "host/perfev.h"
 
 static struct perf_event_attr encode(const char *event)
 {

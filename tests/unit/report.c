@@ -9,7 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "harness/report.h"
-#include "harness/util.h"
+#include "host/util.h"
 #include "tests/test_util.h"
 
 static char dir[PATH_MAX];

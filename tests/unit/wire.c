@@ -7,7 +7,7 @@
 
 #include <criterion/criterion.h>
 
-#include "workloads/wire.h"
+#include "common/wire.h"
 
 /* Feeds len bytes of data into lb the way a read() loop would. */
 static void feed(struct linebuf *lb, const char *data, size_t len)

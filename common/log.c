@@ -8,7 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness/log.h"
+#include "common/log.h"
 
 static enum log_level log_level = LOG_INFO;
 static int tty = -1; /* stderr is a terminal: unknown (-1), no, yes */

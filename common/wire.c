@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workloads/wire.h"
+#include "common/wire.h"
 
 void linebuf_init(struct linebuf *lb)
 {

@@ -13,7 +13,7 @@
 
 #include <linux/perf_event.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define PERFEV_MAX_TASKS 64
 /* The hardware events counted unless --events says otherwise (libpfm4 names). */

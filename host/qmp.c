@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/proc.h"
-#include "harness/qmp.h"
-#include "harness/util.h"
+#include "host/process.h"
+#include "host/qmp.h"
+#include "host/util.h"
 
 /* The next JSON object from QEMU within the deadline. */
 static int qmp_read(struct qmp *q, json_t **obj, int64_t deadline, char *err, size_t errlen)

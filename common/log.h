@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 enum log_level {
 	LOG_ERR,

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/kvmprobe.h"
+#include "host/kvmcheck.h"
 
 #define LOOPS 100000u
 
@@ -27,7 +27,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int probe(struct kvmprobe *p)
+static int probe(struct kvmcheck *p)
 {
 	int kvm = -1, vm = -1, vcpu = -1, ret;
 	void *mem = MAP_FAILED;
@@ -101,7 +101,7 @@ static int probe(struct kvmprobe *p)
 	p->ran = true;
 	p->instructions = 2.0 * LOOPS + 2;
 	p->rate = p->instructions / (p->seconds > 0 ? p->seconds : 1e-9);
-	p->hardware = p->rate >= KVMPROBE_MIN_RATE;
+	p->hardware = p->rate >= KVMCHECK_MIN_RATE;
 	if (p->hardware)
 		snprintf(p->reason, sizeof(p->reason),
 			 "KVM runs guest code at %.0f million instructions/s (hardware-assisted)",
@@ -128,9 +128,9 @@ out:
 #undef FAIL
 }
 
-int kvmprobe_run(struct kvmprobe *p)
+int kvmcheck_run(struct kvmcheck *p)
 {
-	static struct kvmprobe cached;
+	static struct kvmcheck cached;
 	static int done, result;
 
 	if (!done) {

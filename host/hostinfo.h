@@ -1,12 +1,12 @@
 /* What the host offers: KVM, PMU events, topology, tools. Used by doctor and provenance. */
-#ifndef VMBENCH_HOST_H
-#define VMBENCH_HOST_H
+#ifndef VMBENCH_HOSTINFO_H
+#define VMBENCH_HOSTINFO_H
 
 #include <stdbool.h>
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 struct host_kvm {
 	bool device;	  /* /dev/kvm exists */

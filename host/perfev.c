@@ -14,8 +14,8 @@
 
 #include <perfmon/pfmlib_perf_event.h>
 
-#include "harness/perfev.h"
-#include "harness/util.h"
+#include "host/perfev.h"
+#include "host/util.h"
 
 static bool pfm_ready(void)
 {

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 /* The first executable file called name in $PATH (or fallback when $PATH is empty) into
  * out. 0 or -ENOENT. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 #define VMB_PROTO_VERSION 2
 #define VMB_MAX_LINE	  4096	      /* bytes, newline included */

@@ -1,11 +1,11 @@
 /* Child processes and interruption: Ctrl-C ends a run cleanly, children are always reaped. */
-#ifndef VMBENCH_PROC_H
-#define VMBENCH_PROC_H
+#ifndef VMBENCH_PROCESS_H
+#define VMBENCH_PROCESS_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 /* Installs SIGINT/SIGTERM/SIGHUP handlers that record the signal and wake
  * proc_wait_readable; ignores SIGPIPE. 0 or -errno. */

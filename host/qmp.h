@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 /* QMP replies can be far longer than agent lines (query-stats-schemas: tens of KiB), so
  * the client keeps its own growing buffer, up to QMP_MAX_REPLY. */

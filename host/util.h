@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "harness/compiler.h"
+#include "common/compiler.h"
 
 /* mkdir -p with mode 0755. 0 or -errno. */
 int util_mkdir_p(const char *path) __must_check;

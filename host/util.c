@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/util.h"
+#include "host/util.h"
 
 int util_mkdir_p(const char *path)
 {

@@ -14,10 +14,10 @@
 #include <hwloc.h>
 #include <perfmon/pfmlib_perf_event.h>
 
-#include "harness/host.h"
-#include "harness/perfev.h"
-#include "harness/proc.h"
-#include "harness/util.h"
+#include "host/hostinfo.h"
+#include "host/perfev.h"
+#include "host/process.h"
+#include "host/util.h"
 
 /* Does the "flags" line of /proc/cpuinfo hold this flag? */
 static bool cpu_has_flag(const char *cpuinfo, const char *flag)

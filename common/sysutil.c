@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workloads/sysutil.h"
+#include "common/sysutil.h"
 
 int sys_find_program(const char *name, const char *fallback, char *out, size_t len)
 {

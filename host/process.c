@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness/proc.h"
-#include "harness/util.h"
+#include "host/process.h"
+#include "host/util.h"
 
 static volatile sig_atomic_t intr_signal;
 static int intr_pipe[2] = { -1, -1 };
