@@ -15,11 +15,20 @@
 
 #include "common/compiler.h"
 
-#define BACKEND_ABI 2
+#define BACKEND_ABI 3
 
+/* What a backend is: probes, reports and the harness decide by these, never by names. */
 enum backend_flags {
 	BK_TEST = 1u << 0,	  /* for tests of the harness: listed, never in a default run */
 	BK_NEEDS_IMAGE = 1u << 1, /* runs the guest image (kernel and initramfs, or its rootfs) */
+	BK_BASELINE = 1u << 2,	  /* no virtualization: the reference every ratio refers to */
+	/* The guest's system calls are the host kernel's own (native, containers). */
+	BK_HOST_KERNEL = 1u << 3,
+	/* A guest kernel in host processes that traps its processes' system calls with ptrace
+	 * (User-Mode Linux). */
+	BK_PTRACE_KERNEL = 1u << 4,
+	BK_VM = 1u << 5,       /* a guest kernel on a virtual machine's (emulated) hardware */
+	BK_HW_ACCEL = 1u << 6, /* guest code runs on the CPU's virtualization extensions */
 };
 
 /* What the harness gives every backend. */
@@ -33,7 +42,7 @@ struct backend_cfg {
 	const char *initrd;	  /* its initramfs, for VM and UML backends */
 	const char *rootfs;	  /* the same files unpacked, the containers' root */
 	const char *image_reason; /* why kernel, initrd and rootfs are NULL */
-	bool force_kvm;		/* run the KVM backends even where KVM emulates in software */
+	bool force_kvm;		  /* run the KVM backends even where KVM emulates in software */
 	const char *const *events; /* hardware events for the probes (libpfm4 names, NULL
 				    * ended), or NULL for their default */
 };
@@ -44,17 +53,15 @@ struct qmp;
 struct guest {
 	const struct backend_ops *ops;
 	const struct backend_cfg *cfg;
-	int to_guest;	/* the harness writes protocol lines here */
-	int from_guest; /* and reads the agent's lines here */
-	pid_t pid;	/* the host process that is the guest (agent, QEMU, UML, runtime) */
+	int to_guest;	  /* the harness writes protocol lines here */
+	int from_guest;	  /* and reads the agent's lines here */
+	pid_t pid;	  /* the host process that is the guest (agent, QEMU, UML, runtime) */
 	pid_t watched;	  /* the one whose counts are the guest's, when not pid (a container's
 			   * agent, not its runtime); 0 otherwise */
 	const char *disk; /* the test disk as the guest sees it, or NULL */
 	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
 			   * the harness takes it over after start */
-	struct qmp *qmp;       /* QEMU's monitor, for probes, or NULL */
-	const char *trace_log; /* where QEMU writes the trace events probes enable, or NULL */
-	void *priv;	/* the backend's own state */
+	void *priv;	  /* the backend's own state */
 	char reason[256]; /* why start failed */
 };
 
@@ -67,7 +74,7 @@ static inline pid_t guest_watched(const struct guest *g)
 struct backend_ops {
 	unsigned abi; /* BACKEND_ABI */
 	const char *name;
-	const char *mode;    /* the taxonomy: native, os-level, paravirtualization, ... */
+	const char *mode; /* the taxonomy: native, os-level, paravirtualization, ... */
 	const char *summary;
 	unsigned flags;
 	unsigned provides;   /* WL_NEEDS_* the backend can satisfy */
@@ -85,7 +92,27 @@ struct backend_ops {
 	/* Optional: why the guest went quiet or closed its stream (its host process's exit
 	 * status, the first complaint in its log), for the reason line. */
 	void (*explain)(struct guest *g, char *buf, size_t len);
+	/* Optional interfaces of a running guest, for probes (NULL: the backend has none).
+	 * monitor: the VM monitor's QMP connection, or NULL while there is none. */
+	struct qmp *(*monitor)(const struct guest *g);
+	/* trace_log: the file the VM writes the trace events a probe enables to, or NULL. */
+	const char *(*trace_log)(const struct guest *g);
 };
+
+static inline struct qmp *guest_monitor(const struct guest *g)
+{
+	return g->ops->monitor ? g->ops->monitor(g) : NULL;
+}
+
+static inline const char *guest_trace_log(const struct guest *g)
+{
+	return g->ops->trace_log ? g->ops->trace_log(g) : NULL;
+}
+
+static inline bool guest_is(const struct guest *g, unsigned flags)
+{
+	return (g->ops->flags & flags) == flags;
+}
 
 /*
  * For backends whose guest is one child process of the harness (native, null): start gives

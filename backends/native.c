@@ -49,6 +49,7 @@ const struct backend_ops backend_native = {
 	.name = "native",
 	.mode = "native",
 	.summary = "the host itself, no virtualization: the baseline every ratio refers to",
+	.flags = BK_BASELINE | BK_HOST_KERNEL,
 	.provides = WL_NEEDS_DISK,
 	.hello_timeout_s = 30,
 	.available = native_available,

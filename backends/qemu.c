@@ -2,9 +2,9 @@
  * QEMU backends: one guest image, booted under full-system emulation (TCG) or KVM, with
  * emulated devices (tcg, kvm: IDE, e1000, 8250 serial, PIT/HPET) or with paravirtual ones
  * (tcg-virtio, kvm-virtio: virtio-blk, virtio-net, virtio console). The KVM ones run only
- * where the capability probe finds hardware-assisted KVM, unless forced. The agent's stream is the serial port or the
- * virtio console, wired to QEMU's stdio; QEMU is driven over QMP on a unix socket in a
- * private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
+ * where the capability probe finds hardware-assisted KVM, unless forced. The agent's stream is the
+ * serial port or the virtio console, wired to QEMU's stdio; QEMU is driven over QMP on a unix
+ * socket in a private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,7 +21,7 @@
 #include "common/sysutil.h"
 #include "workloads/workload.h"
 
-#define QEMU_BIN "qemu-system-x86_64"
+#define QEMU_BIN       "qemu-system-x86_64"
 #define QMP_TIMEOUT_MS 10000
 
 struct qemu_flavour {
@@ -38,6 +38,7 @@ struct qemu_state {
 	struct backend_cmd cmd;
 	struct qmp qmp;
 	struct guest *g;
+	bool up; /* the guest runs: its monitor and trace log are there for probes */
 };
 
 static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t len)
@@ -190,8 +191,9 @@ static json_t *qemu_facts(struct qemu_state *st)
 		json_decref(args);
 	}
 	return json_pack("{s:s, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
-			 argv ? argv : json_null(), "stats_schemas", schemas ? schemas : json_null(),
-			 "vm_stats_at_boot", stats ? stats : json_null());
+			 argv ? argv : json_null(), "stats_schemas",
+			 schemas ? schemas : json_null(), "vm_stats_at_boot",
+			 stats ? stats : json_null());
 }
 
 static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
@@ -233,7 +235,8 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 		return ret;
 	}
 	json_t *status = NULL;
-	ret = qmp_execute(&st->qmp, "query-status", NULL, &status, QMP_TIMEOUT_MS, err, sizeof(err));
+	ret = qmp_execute(&st->qmp, "query-status", NULL, &status, QMP_TIMEOUT_MS, err,
+			  sizeof(err));
 	const char *state = json_string_value(json_object_get(status, "status"));
 	if (ret == 0 && (!state || strcmp(state, "running") != 0)) {
 		snprintf(g->reason, sizeof(g->reason), "QEMU's guest is %.40s, not running",
@@ -247,8 +250,7 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 		return ret;
 	pin_vcpus(st);
 	g->facts = qemu_facts(st);
-	g->qmp = &st->qmp;
-	g->trace_log = st->trace_log;
+	st->up = true;
 	if (g->cfg->disk_path)
 		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
 	return 0;
@@ -258,8 +260,8 @@ static void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
 
-	g->qmp = NULL;
-	g->trace_log = NULL;
+	if (st)
+		st->up = false;
 	if (st && st->qmp.fd >= 0) {
 		char err[128];
 		/* Ask politely; the process group is ended below whatever the answer. */
@@ -273,6 +275,21 @@ static void qemu_stop(struct guest *g)
 		free(st);
 		g->priv = NULL;
 	}
+}
+
+/* The monitor and the trace log, for probes, once the guest runs. */
+static struct qmp *qemu_monitor(const struct guest *g)
+{
+	const struct qemu_state *st = g->priv;
+
+	return st && st->up ? (struct qmp *)&st->qmp : NULL;
+}
+
+static const char *qemu_trace_log(const struct guest *g)
+{
+	const struct qemu_state *st = g->priv;
+
+	return st && st->up ? st->trace_log : NULL;
 }
 
 static const struct qemu_flavour fl_tcg = { .accel = "tcg", .virtio = false };
@@ -302,36 +319,38 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 }
 
 /* One backend per flavour: its start hook and its ops table. */
-#define QEMU_BACKEND(sym, nm, md, sum, avail, timeout)                                             \
-	static int sym##_start(struct guest *g)                                                    \
-	{                                                                                          \
-		return qemu_start(g, &fl_##sym);                                                   \
-	}                                                                                          \
-	const struct backend_ops backend_##sym = {                                                 \
-		.abi = BACKEND_ABI,                                                                \
-		.name = nm,                                                                        \
-		.mode = md,                                                                        \
-		.summary = sum,                                                                    \
-		.flags = BK_NEEDS_IMAGE,                                                           \
-		.provides = WL_NEEDS_DISK,                                                         \
-		.hello_timeout_s = timeout,                                                        \
-		.available = avail,                                                                \
-		.start = sym##_start,                                                              \
-		.stop = qemu_stop,                                                                 \
-		.explain = qemu_explain,                                                           \
+#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout) \
+	static int sym##_start(struct guest *g)            \
+	{                                                  \
+		return qemu_start(g, &fl_##sym);           \
+	}                                                  \
+	const struct backend_ops backend_##sym = {         \
+		.abi = BACKEND_ABI,                        \
+		.name = nm,                                \
+		.mode = md,                                \
+		.summary = sum,                            \
+		.flags = BK_NEEDS_IMAGE | BK_VM | (fl),    \
+		.provides = WL_NEEDS_DISK,                 \
+		.hello_timeout_s = timeout,                \
+		.available = avail,                        \
+		.start = sym##_start,                      \
+		.stop = qemu_stop,                         \
+		.explain = qemu_explain,                   \
+		.monitor = qemu_monitor,                   \
+		.trace_log = qemu_trace_log,               \
 	}
 
-QEMU_BACKEND(tcg, "tcg", "emulation",
+QEMU_BACKEND(tcg, "tcg", "emulation", 0,
 	     "QEMU TCG: full-system emulation by binary translation, emulated devices "
 	     "(IDE, e1000, 8250 serial, PIT/HPET)",
 	     qemu_available, 120);
-QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io",
+QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io", 0,
 	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio-net, virtio console",
 	     qemu_available, 120);
-QEMU_BACKEND(kvm, "kvm", "hardware-assisted",
+QEMU_BACKEND(kvm, "kvm", "hardware-assisted", BK_HW_ACCEL,
 	     "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated devices "
 	     "as tcg",
 	     kvm_available, 60);
-QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io",
+QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io", BK_HW_ACCEL,
 	     "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
 	     kvm_available, 60);

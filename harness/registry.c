@@ -45,6 +45,12 @@ int backend_check(const struct backend_ops *ops, const char **why)
 		*why = "backend without available, start or stop";
 	else if (ops->hello_timeout_s <= 0)
 		*why = "backend without a HELLO timeout";
+	else if (__builtin_popcount(ops->flags & (BK_HOST_KERNEL | BK_PTRACE_KERNEL | BK_VM)) != 1)
+		*why = "backend that is not exactly one of host kernel, ptrace kernel or VM";
+	else if ((ops->flags & BK_HW_ACCEL) && !(ops->flags & BK_VM))
+		*why = "hardware-assisted backend that is not a VM";
+	else if ((ops->flags & BK_BASELINE) && !(ops->flags & BK_HOST_KERNEL))
+		*why = "baseline backend that does not run on the host kernel";
 	else
 		return 0;
 	return -EINVAL;

@@ -30,7 +30,7 @@ static const struct {
 
 static int kvmstats_available(const struct guest *g, char *reason, size_t len)
 {
-	if (!g->qmp || strncmp(g->ops->mode, "hardware-assisted", 17) != 0) {
+	if (!guest_monitor(g) || !guest_is(g, BK_VM | BK_HW_ACCEL)) {
 		snprintf(reason, len, "not a QEMU+KVM guest");
 		return -ENOTSUP;
 	}
@@ -122,8 +122,8 @@ static int kvmstats_open(struct probe *p)
 {
 	char err[256];
 	json_t *schemas = NULL;
-	int ret = qmp_execute(p->guest->qmp, "query-stats-schemas", NULL, &schemas, QMP_MS, err,
-			      sizeof(err));
+	int ret = qmp_execute(guest_monitor(p->guest), "query-stats-schemas", NULL, &schemas,
+			      QMP_MS, err, sizeof(err));
 
 	if (ret < 0)
 		return ret;
@@ -142,10 +142,12 @@ static int kvmstats_snapshot(struct probe *p, struct probe_snapshot *out)
 	char err[256];
 	json_t *vcpu = NULL, *vm = NULL;
 	json_t *a = json_pack("{s:s}", "target", "vcpu"), *b = json_pack("{s:s}", "target", "vm");
-	int ret = qmp_execute(p->guest->qmp, "query-stats", a, &vcpu, QMP_MS, err, sizeof(err));
+	int ret = qmp_execute(guest_monitor(p->guest), "query-stats", a, &vcpu, QMP_MS, err,
+			      sizeof(err));
 
 	if (ret == 0)
-		ret = qmp_execute(p->guest->qmp, "query-stats", b, &vm, QMP_MS, err, sizeof(err));
+		ret = qmp_execute(guest_monitor(p->guest), "query-stats", b, &vm, QMP_MS, err,
+				  sizeof(err));
 	if (ret == 0) {
 		add_reply(p->priv, "vcpu", vcpu, "kvm", out);
 		add_reply(p->priv, "vm", vm, "kvm-vm", out);

@@ -77,11 +77,6 @@ static int perf_available(const struct guest *g, char *reason, size_t len)
 	return perfev_try("task-clock", guest_watched(g), reason, len);
 }
 
-static bool mode_is(const struct guest *g, const char *prefix)
-{
-	return strncmp(g->ops->mode, prefix, strlen(prefix)) == 0;
-}
-
 /* Opens one event on the tasks; false (and nothing kept) when it cannot count here. */
 static bool add(struct perf_state *st, const char *name, const char *event, enum probe_kind kind,
 		int exclude, const pid_t *tids, size_t ntids)
@@ -137,7 +132,7 @@ static int perf_open(struct probe *p)
 	if (!st)
 		return -ESRCH;
 	ADD_TABLE(st, software, tids, ntids);
-	bool kvm = mode_is(p->guest, "hardware-assisted");
+	bool kvm = guest_is(p->guest, BK_HW_ACCEL);
 	for (size_t i = 0; hw[i]; i++) {
 		if (!kvm) {
 			add(st, hw[i], hw[i], PROBE_COUNTER, 0, tids, ntids);
@@ -161,9 +156,9 @@ static int traps_open(struct probe *p)
 
 	if (!st)
 		return -ESRCH;
-	if (mode_is(p->guest, "native") || mode_is(p->guest, "os-level"))
+	if (guest_is(p->guest, BK_HOST_KERNEL))
 		ADD_TABLE(st, native_traps, tids, ntids);
-	else if (mode_is(p->guest, "paravirtualization"))
+	else if (guest_is(p->guest, BK_PTRACE_KERNEL))
 		ADD_TABLE(st, uml_traps, tids, ntids);
 	else /* QEMU: exits and device accesses come from the kvmstats and qemudev probes */
 		ADD_TABLE(st, vm_traps, tids, ntids);

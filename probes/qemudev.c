@@ -59,8 +59,8 @@ static int set_events(const struct guest *g, bool on)
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
 		json_t *args = json_pack("{s:s, s:b}", "name", events[i].event, "enable", on);
-		int r = qmp_execute(g->qmp, "trace-event-set-state", args, NULL, QMP_MS, err,
-				    sizeof(err));
+		int r = qmp_execute(guest_monitor(g), "trace-event-set-state", args, NULL, QMP_MS,
+				    err, sizeof(err));
 		json_decref(args);
 		if (r < 0 && ret == 0)
 			ret = r;
@@ -70,7 +70,7 @@ static int set_events(const struct guest *g, bool on)
 
 static int qemudev_available(const struct guest *g, char *reason, size_t len)
 {
-	if (!g->qmp || !g->trace_log) {
+	if (!guest_monitor(g) || !guest_trace_log(g)) {
 		snprintf(reason, len, "not a QEMU guest");
 		return -ENOTSUP;
 	}
@@ -84,7 +84,7 @@ static int qemudev_open(struct probe *p)
 
 	if (!st)
 		return -ENOMEM;
-	st->log = fopen(p->guest->trace_log, "re");
+	st->log = fopen(guest_trace_log(p->guest), "re");
 	if (!st->log || fstat(fileno(st->log), &sb) < 0 || set_events(p->guest, true) < 0) {
 		(void)!set_events(p->guest, false); /* what did turn on */
 		if (st->log)
@@ -94,7 +94,7 @@ static int qemudev_open(struct probe *p)
 	}
 	/* Under KVM a guest's device access is already a VM exit (kvmstats): here it is
 	 * counted by device, as a counter, not a second time as a trap. */
-	st->kvm = strncmp(p->guest->ops->mode, "hardware-assisted", 17) == 0;
+	st->kvm = guest_is(p->guest, BK_HW_ACCEL);
 	st->offset = (long)sb.st_size; /* what earlier passes left */
 	p->priv = st;
 	return 0;

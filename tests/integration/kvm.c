@@ -129,6 +129,12 @@ static double value_of(const struct probe_snapshot *s, const char *name)
 	return -1;
 }
 
+/* The nanoguest's monitor, as the kvm backend would hand it to probes. */
+static struct qmp *nano_monitor(const struct guest *g)
+{
+	return g->priv;
+}
+
 /* The kvmstats probe on a guest that runs here: the nanoguest's exits between two
  * snapshots, by kind, adding up to KVM's own exits count. */
 Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
@@ -146,7 +152,9 @@ Test(kvm, stats_probe_counts_a_nanoguest, .timeout = 120)
 	cr_assert_eq(proc_spawn_piped(nano_child, NULL, &pid, &to, &from), 0);
 	cr_assert_eq(qmp_connect(&q, sock, pid, 10000, err, sizeof(err)), 0, "%s", err);
 
-	struct guest g = { .ops = &backend_kvm, .qmp = &q, .pid = pid };
+	struct backend_ops ops = backend_kvm;
+	ops.monitor = nano_monitor;
+	struct guest g = { .ops = &ops, .priv = &q, .pid = pid };
 	struct probe p = { .ops = &probe_kvmstats, .guest = &g };
 	struct probe_snapshot before = { 0 }, after = { 0 };
 	cr_assert_eq(p.ops->available(&g, err, sizeof(err)), 0, "%s", err);
