@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/catalog.h"
 #include "harness/cli.h"
 #include "harness/doctor.h"
 #include "host/hostinfo.h"
@@ -216,8 +217,8 @@ static int cmd_list(int argc, char **argv)
 	}
 	if (ctx.sections & 2) {
 		printf("workloads:\n");
-		for (size_t i = 0; i < workload_count; i++) {
-			const struct workload_ops *w = workload_table[i];
+		for (size_t i = 0; i < catalog_count(); i++) {
+			const struct workload_ops *w = catalog_at(i);
 			printf("  %-18s %-7s %-6s %s%s\n", w->name, w->unit,
 			       w->better == BETTER_LOWER ? "lower" : "higher", w->summary,
 			       w->flags & WL_TEST ? " [test]" : "");

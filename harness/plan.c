@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/catalog.h"
 #include "harness/plan.h"
 #include "harness/registry.h"
 #include "host/util.h"
 
-#define FIXED_STOP                                                                          \
-	"fixed: the sample count is set before the run; no sample is added, dropped or "   \
-	"re-run because of its value (outliers are flagged, kept); a cell whose 95% CI "   \
+#define FIXED_STOP                                                                       \
+	"fixed: the sample count is set before the run; no sample is added, dropped or " \
+	"re-run because of its value (outliers are flagged, kept); a cell whose 95% CI " \
 	"half-width exceeds 10% of its median is marked untrustworthy"
 
 const struct profile profile_table[] = {
@@ -18,8 +19,9 @@ const struct profile profile_table[] = {
 	  1, false, FIXED_STOP },
 	{ "standard", "day-to-day comparisons: more and longer samples, in two rounds", 20, 3,
 	  20000000, 10, 2, false, FIXED_STOP },
-	{ "paper", "numbers to publish: 30 samples of 50 ms in 5 rounds, backends and workloads "
-		   "in a new random order each round (seed recorded)",
+	{ "paper",
+	  "numbers to publish: 30 samples of 50 ms in 5 rounds, backends and workloads "
+	  "in a new random order each round (seed recorded)",
 	  30, 5, 50000000, 20, 5, true, FIXED_STOP },
 };
 const size_t profile_count = ARRAY_SIZE(profile_table);
@@ -46,8 +48,8 @@ static void known_names(char *buf, size_t len, const char *const *names, size_t 
  * Resolves a list against a table of names. all: the indexes of entries not for tests.
  * Fills idx (deduplicated, in the order given) and returns the count, or -EINVAL.
  */
-static int resolve(const char *list, const char *const *names, const unsigned *test,
-		   size_t n, size_t *idx, const char *what, char *err, size_t len)
+static int resolve(const char *list, const char *const *names, const unsigned *test, size_t n,
+		   size_t *idx, const char *what, char *err, size_t len)
 {
 	size_t count = 0;
 
@@ -91,9 +93,10 @@ static int resolve(const char *list, const char *const *names, const unsigned *t
 int plan_build(struct plan *p, const char *backends, const char *workloads,
 	       const struct profile *profile, char *err, size_t len)
 {
-	const char *bnames[backend_count], *wnames[workload_count];
-	unsigned btest[backend_count], wtest[workload_count];
-	size_t bidx[backend_count], widx[workload_count];
+	const size_t nwl = catalog_count();
+	const char *bnames[backend_count], *wnames[nwl];
+	unsigned btest[backend_count], wtest[nwl];
+	size_t bidx[backend_count], widx[nwl];
 	int nb, nw;
 
 	memset(p, 0, sizeof(*p));
@@ -101,14 +104,14 @@ int plan_build(struct plan *p, const char *backends, const char *workloads,
 		bnames[i] = backend_table[i]->name;
 		btest[i] = backend_table[i]->flags & BK_TEST;
 	}
-	for (size_t i = 0; i < workload_count; i++) {
-		wnames[i] = workload_table[i]->name;
-		wtest[i] = workload_table[i]->flags & WL_TEST;
+	for (size_t i = 0; i < nwl; i++) {
+		wnames[i] = catalog_at(i)->name;
+		wtest[i] = catalog_at(i)->flags & WL_TEST;
 	}
 	nb = resolve(backends, bnames, btest, backend_count, bidx, "backend", err, len);
 	if (nb < 0)
 		return nb;
-	nw = resolve(workloads, wnames, wtest, workload_count, widx, "workload", err, len);
+	nw = resolve(workloads, wnames, wtest, nwl, widx, "workload", err, len);
 	if (nw < 0)
 		return nw;
 	p->backends = calloc((size_t)nb + 1, sizeof(*p->backends));
@@ -120,7 +123,7 @@ int plan_build(struct plan *p, const char *backends, const char *workloads,
 	for (int i = 0; i < nb; i++)
 		p->backends[i] = backend_table[bidx[i]];
 	for (int i = 0; i < nw; i++)
-		p->workloads[i] = workload_table[widx[i]];
+		p->workloads[i] = catalog_at(widx[i]);
 	p->nbackends = (size_t)nb;
 	p->nworkloads = (size_t)nw;
 	p->profile = *profile;

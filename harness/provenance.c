@@ -1,5 +1,6 @@
 /* The provenance block: host, kernel, CPU, tools, vmbench's own version and git state. */
 #include <dirent.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,9 @@ json_t *provenance_git(void)
 {
 	char sha[128], status[4096];
 	char *rev[] = { "git", "-C", VMBENCH_SOURCE_DIR, "rev-parse", "HEAD", NULL };
-	char *st[] = { "git", "-C", VMBENCH_SOURCE_DIR, "status", "--porcelain",
-		       "--untracked-files=no", NULL };
+	char *st[] = { "git",	 "-C",		VMBENCH_SOURCE_DIR,
+		       "status", "--porcelain", "--untracked-files=no",
+		       NULL };
 
 	if (proc_capture(rev, sha, sizeof(sha), 5000) != 0)
 		return json_null();
@@ -139,7 +141,8 @@ static json_t *host_block(void)
 				    pmu.hw[i].ok ? json_true() : json_string(pmu.hw[i].reason));
 
 	json_t *h = json_pack(
-		"{s:s, s:o, s:i, s:{s:s, s:s, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:b, "
+		"{s:s, s:o, s:i, s:{s:s, s:s, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, "
+		"s:b, "
 		"s:i}, s:{s:s, s:o}, s:o}",
 		"hostname", hostname, "cpu_model", cpuinfo("model name"), "cpus_online",
 		(int)sysconf(_SC_NPROCESSORS_ONLN), "kernel", "release", u.release, "version",
@@ -149,10 +152,9 @@ static json_t *host_block(void)
 		"thp", file_line("/sys/kernel/mm/transparent_hugepage/enabled"), "governor",
 		file_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"), "smt_control",
 		file_line("/sys/devices/system/cpu/smt/control"), "mitigations", mitigations(),
-		"perf_event_paranoid",
-		paranoid == INT_MIN ? json_null() : json_integer(paranoid), "kvm", "summary",
-		kvm.summary, "usable", kvm.accessible, "api_version", kvm.api_version, "pmu",
-		"present", pmu.pmus, "hardware_events", hw, "topology",
+		"perf_event_paranoid", paranoid == INT_MIN ? json_null() : json_integer(paranoid),
+		"kvm", "summary", kvm.summary, "usable", kvm.accessible, "api_version",
+		kvm.api_version, "pmu", "present", pmu.pmus, "hardware_events", hw, "topology",
 		topo ? topo : json_null());
 	if (h) {
 		json_object_set_new(h, "microcode", cpuinfo("microcode"));
@@ -171,7 +173,35 @@ json_t *provenance_collect(int argc, char **argv)
 		json_array_append_new(cmd, json_string(argv[i]));
 	util_utc_now(date, sizeof(date), false);
 	return json_pack("{s:{s:s, s:o, s:s, s:s}, s:s, s:o, s:o, s:o}", "vmbench", "version",
-			 VMBENCH_VERSION, "git", provenance_git(), "compiler", COMPILER,
-			 "cflags", VMBENCH_CFLAGS, "date", date, "command_line", cmd ? cmd : json_null(),
+			 VMBENCH_VERSION, "git", provenance_git(), "compiler", COMPILER, "cflags",
+			 VMBENCH_CFLAGS, "date", date, "command_line", cmd ? cmd : json_null(),
 			 "host", host_block(), "tools", host_tool_versions());
+}
+
+json_t *provenance_binding(int cpu)
+{
+	cpu_set_t set;
+	json_t *mine = json_array();
+
+	if (mine && sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				json_array_append_new(mine, json_integer(i));
+	return json_pack("{s:o, s:o}", "measurement_cpu",
+			 cpu >= 0 ? json_integer(cpu) : json_null(), "harness_cpus",
+			 mine ? mine : json_null());
+}
+
+json_t *provenance_run(const struct profile *pf, unsigned rounds, const struct backend_cfg *b)
+{
+	json_t *run = json_pack("{s:s, s:i, s:i, s:I, s:i, s:i, s:i, s:i, s:i}", "profile",
+				pf->name, "reps", (int)pf->reps, "warmup", (int)pf->warmup,
+				"min_sample_ns", (json_int_t)pf->min_sample_ns, "boot_reps",
+				(int)pf->boot_reps, "rounds", (int)rounds, "cpu", b->cpu, "vcpus",
+				(int)b->vcpus, "mem_mib", (int)b->mem_mib);
+
+	if (!run)
+		return NULL;
+	json_object_set_new(run, "stop_rule", json_string(pf->stop_rule));
+	return run;
 }

@@ -18,6 +18,7 @@
 
 #include "harness/report.h"
 #include "host/util.h"
+#include "harness/catalog.h"
 #include "workloads/workload.h"
 
 const struct report_plot report_plots[] = {
@@ -683,7 +684,7 @@ static void build_workload(struct model *m, size_t w)
 					    "traps/op",	   "traps by kind",   "counters/op",
 					    "probe effect", "note" };
 	const char *name = m->workloads[w];
-	const struct workload_ops *wl = workload_find(name);
+	const struct workload_ops *wl = catalog_find(name);
 	const struct cell *any = NULL;
 
 	for (size_t b = 0; b < m->nb && !any; b++)

@@ -222,6 +222,14 @@ int util_split_list(const char *s, char ***items, size_t *n)
 	return 0;
 }
 
+double util_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int64_t util_now_ms(void)
 {
 	struct timespec ts;

@@ -30,6 +30,8 @@ int util_split_list(const char *s, char ***items, size_t *n) __must_check;
 void util_free_list(char **items);
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t util_now_ms(void);
+/* CLOCK_MONOTONIC in seconds. */
+double util_now_s(void);
 /* The current UTC time: ISO 8601 (2026-11-22T01:02:03Z), or compact for file names
  * (20261122T010203Z). */
 void util_utc_now(char *buf, size_t len, bool compact);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "backends/backend.h"
 #include "common/compiler.h"
@@ -50,6 +51,31 @@ static inline struct probe_value *probe_put(struct probe_snapshot *out, const ch
 	return v;
 }
 
+/* One value's change over a phase (harness/attribute.h works these out from snapshots). */
+struct probe_delta {
+	char name[48];
+	enum probe_kind kind;
+	double delta;
+	bool scaled;	      /* multiplexed: scaled by its enabled/running times */
+	const char *source;   /* the probe's name */
+	const char *adjusted; /* the results key that says how an adjust hook changed it */
+};
+
+/* The deltas of every probe over one phase, before they are divided by its operations. */
+struct probe_phase {
+	struct probe_delta *d;
+	size_t n;
+};
+
+/* The delta named name in ph, or NULL. */
+static inline struct probe_delta *probe_phase_find(struct probe_phase *ph, const char *name)
+{
+	for (size_t i = 0; i < ph->n; i++)
+		if (strcmp(ph->d[i].name, name) == 0)
+			return &ph->d[i];
+	return NULL;
+}
+
 struct probe {
 	const struct probe_ops *ops;
 	const struct guest *guest;
@@ -74,6 +100,10 @@ struct probe_ops {
 	int (*open)(struct probe *p);	/* optional */
 	int (*snapshot)(struct probe *p, struct probe_snapshot *out);
 	void (*close)(struct probe *p); /* optional */
+	/* Optional: corrects the phase's deltas of every probe for what this probe itself
+	 * caused (the trace log qemudev has QEMU write costs host system calls), after all
+	 * deltas are known and before they are divided by the operations. */
+	void (*adjust)(const struct probe *p, struct probe_phase *ph);
 };
 
 #endif

@@ -174,6 +174,21 @@ static void qemudev_close(struct probe *p)
 	p->priv = NULL;
 }
 
+/* QEMU writes one line of trace log per event this probe turned on, each a write(): those
+ * host system calls are the probe's, not what QEMU does for the guest. */
+static void qemudev_adjust(const struct probe *p, struct probe_phase *ph)
+{
+	struct probe_delta *hs = probe_phase_find(ph, "host-syscalls");
+	struct probe_delta *tw = probe_phase_find(ph, "trace-writes");
+
+	if (!hs || !tw)
+		return;
+	hs->delta -= tw->delta;
+	if (hs->delta < 0)
+		hs->delta = 0;
+	hs->adjusted = "trace_writes_subtracted";
+}
+
 const struct probe_ops probe_qemudev = {
 	.abi = PROBE_ABI,
 	.name = "qemudev",
@@ -184,4 +199,5 @@ const struct probe_ops probe_qemudev = {
 	.open = qemudev_open,
 	.snapshot = qemudev_snapshot,
 	.close = qemudev_close,
+	.adjust = qemudev_adjust,
 };

@@ -321,11 +321,6 @@ static int agent_run(struct agent *a, struct fields *fs)
 	if (parse_run(fs, &rp, &bad) < 0)
 		return agent_say(a, "ERR %s failed bad request: %s", fs->n > 1 ? fs->f[1] : "-",
 				 bad);
-	if (rp.ops && (rp.ops->flags & WL_HOST)) {
-		free(rp.disk);
-		return agent_say(a, "ERR %s unsupported measured by the host, not the agent",
-				 rp.ops->name);
-	}
 	if (!rp.ops || workload_check(rp.ops, &bad) < 0) {
 		ret = rp.ops ? agent_say(a, "ERR %s failed %s", rp.ops->name, bad)
 			     : agent_say(a, "ERR %s unsupported unknown to this agent (version %s)",

@@ -35,6 +35,5 @@
 	X(io_randread4k_qd32)                                                                      \
 	X(io_seqread1m)                                                                            \
 	X(io_seqwrite1m)                                                                           \
-	X(lifecycle_boot)                                                                          \
 	X(null)                                                                                    \
 	X(crash)

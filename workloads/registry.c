@@ -40,8 +40,7 @@ int workload_check(const struct workload_ops *ops, const char **why)
 	else if (!ops->name || !ops->unit || !ops->summary)
 		*why = "workload without name, unit or summary";
 	else if (ops->flags & WL_HOST)
-		return ops->op || ops->measure ? (*why = "a host workload has no agent hooks", -EINVAL)
-					       : 0;
+		*why = "a workload the host measures is not the agent's (harness/hostwl.h)";
 	else if (!ops->op == !ops->measure)
 		*why = "workload needs exactly one of op and measure";
 	else if (ops->point && !ops->op)

@@ -37,7 +37,8 @@ enum workload_flags {
 	WL_TEST = 1u << 0, /* for tests of the harness: listed, never in a default run */
 	/* The operation is short (< 1 us): the empty-loop cost per iteration is subtracted. */
 	WL_SUBTRACT_LOOP = 1u << 1,
-	/* Measured by the host around the backend, not by the agent (lifecycle.boot). */
+	/* Measured by the host around the backend (harness/hostwl.h), never by the agent:
+	 * such a workload is described here but listed in the harness's own table. */
 	WL_HOST = 1u << 2,
 };
 

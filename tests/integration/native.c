@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
+#include "harness/catalog.h"
 #include "harness/results.h"
 #include "workloads/workload.h"
 
@@ -76,14 +77,14 @@ Test(native, the_whole_suite, .timeout = 600)
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	size_t expected = 0;
-	for (size_t i = 0; i < workload_count; i++)
-		expected += !(workload_table[i]->flags & WL_TEST);
+	for (size_t i = 0; i < catalog_count(); i++)
+		expected += !(catalog_at(i)->flags & WL_TEST);
 	cr_assert_eq(res.n, expected, "one cell per workload");
 	json_t *wall = json_object_get(json_object_get(res.provenance, "run"), "wall_s");
 	cr_assert(json_is_real(wall) && json_real_value(wall) > 1, "the run's wall time");
 	for (size_t i = 0; i < res.n; i++) {
 		const struct cell *c = &res.cells[i];
-		const struct workload_ops *w = workload_find(c->workload);
+		const struct workload_ops *w = catalog_find(c->workload);
 		cr_assert_not_null(w);
 		cr_assert(c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY, "%s: %s: %s",
 			  c->workload, cell_status_name(c->status), c->reason);

@@ -64,7 +64,7 @@ static int never(const struct backend_cfg *cfg, char *reason, size_t len)
 		.name = nm,                                                                        \
 		.mode = "test",                                                                    \
 		.summary = "hostile test guest",                                                   \
-		.flags = BK_TEST,                                                                  \
+		.flags = BK_TEST | BK_HOST_KERNEL,                                                                \
 		.hello_timeout_s = 1,                                                              \
 		.available = always,                                                               \
 		.start = script_start,                                                             \
@@ -77,6 +77,7 @@ SCRIPT_BACKEND(flooder, "flooder");
 SCRIPT_BACKEND(liar, "liar");
 static const struct backend_ops absent = {
 	.abi = BACKEND_ABI, .name = "absent", .mode = "test", .summary = "never available",
+	.flags = BK_HOST_KERNEL,
 	.hello_timeout_s = 1, .available = never, .start = script_start,
 	.stop = backend_child_stop,
 };

@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 
+#include "harness/catalog.h"
 #include "harness/plan.h"
 #include "harness/registry.h"
 
@@ -83,11 +84,11 @@ Test(plan, defaults_skip_test_entries)
 	}
 	cr_assert_eq(k, p.nbackends);
 	k = 0;
-	for (size_t i = 0; i < workload_count; i++) {
-		if (workload_table[i]->flags & WL_TEST)
+	for (size_t i = 0; i < catalog_count(); i++) {
+		if (catalog_at(i)->flags & WL_TEST)
 			continue;
 		cr_assert_lt(k, p.nworkloads);
-		cr_assert_eq(p.workloads[k], workload_table[i]);
+		cr_assert_eq(p.workloads[k], catalog_at(i));
 		k++;
 	}
 	cr_assert_eq(k, p.nworkloads);

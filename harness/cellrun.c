@@ -1,0 +1,273 @@
+/* The RUN conversation of one cell with the agent, and the probes around its phases. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "harness/attribute.h"
+#include "harness/cellrun.h"
+#include "host/util.h"
+
+#define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
+#define DATA_TIMEOUT_MS (60 * 1000)  /* from DONE to END */
+
+static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps)
+{
+	for (size_t i = 0; i < n; i++) {
+		snaps[i].n = 0;
+		int ret = arr[i].ops->snapshot(&arr[i], &snaps[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Waits for message want about workload wl. 1 when it came; 0 when the agent answered
+ * with its own ERR for wl instead (in *m); a negative errno with err otherwise.
+ */
+static int await(struct session *s, enum msg_type want, const char *wl, int timeout_ms,
+		 struct msg *m, char *err, size_t len)
+{
+	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
+
+	if (ret < 0) {
+		session_recv_reason(s, ret, proto_msg_name(want), timeout_ms, err, len);
+		return ret;
+	}
+	bool same = m->workload && strcmp(m->workload, wl) == 0;
+	if (m->type == MSG_ERR && same)
+		return 0;
+	if (m->type != want || !same) {
+		snprintf(err, len, "expected %s %s, the agent sent %s", proto_msg_name(want), wl,
+			 proto_msg_name(m->type));
+		return -EPROTO;
+	}
+	return 1;
+}
+
+/* Collects DATA lines up to END into a buffer, all within DATA_TIMEOUT_MS. 0 or a
+ * conn_recv error with err. */
+static int recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	int64_t deadline = util_now_ms() + DATA_TIMEOUT_MS;
+	struct msg m;
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		int64_t left = deadline - util_now_ms();
+		ret = left > 0 ? conn_recv(&s->c, &m, (int)left, err, len) : -ETIMEDOUT;
+		if (ret < 0) {
+			session_recv_reason(s, ret, "result data", DATA_TIMEOUT_MS, err, len);
+			break;
+		}
+		if (m.type == MSG_END) {
+			if (m.bytes != n) {
+				snprintf(err, len, "END says %llu bytes, the DATA lines held %zu",
+					 (unsigned long long)m.bytes, n);
+				ret = -EPROTO;
+				break;
+			}
+			*text = buf;
+			*textlen = n;
+			return 0;
+		}
+		if (m.type != MSG_DATA) {
+			snprintf(err, len, "the agent sent %s amid result data",
+				 proto_msg_name(m.type));
+			ret = -EPROTO;
+			break;
+		}
+		size_t chunk = strlen(m.text);
+		if (n + chunk > VMB_MAX_DATA) {
+			snprintf(err, len, "result data larger than %u bytes", VMB_MAX_DATA);
+			ret = -EPROTO;
+			break;
+		}
+		if (n + chunk > cap) {
+			while (n + chunk > cap)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		memcpy(buf + n, m.text, chunk);
+		n += chunk;
+	}
+	free(buf);
+	return ret;
+}
+
+/* One pass of a workload: what to ask for and which probes bracket it. */
+struct pass {
+	unsigned reps, warmup;
+	uint64_t min_sample_ns;
+	struct probe *probes;
+	size_t nprobes;
+};
+
+/*
+ * One measured phase of a RUN the guest is preparing (or has prepared): READY, GO, DONE,
+ * the data, with the pass's probes snapshotted between READY and GO and again at DONE,
+ * and their deltas attributed to cell. 1 with the payload in *pl; 0 when the agent
+ * answered with its own ERR (in *m); a negative errno with err otherwise.
+ */
+static int run_phase(struct session *s, const struct workload_ops *wl, const struct pass *ps,
+		     struct cell *cell, struct payload *pl, struct msg *m, char *err, size_t len)
+{
+	struct probe_snapshot *before = calloc(SESSION_MAX_PROBES, sizeof(*before));
+	struct probe_snapshot *after = calloc(SESSION_MAX_PROBES, sizeof(*after));
+	struct probe_phase ph = { 0 };
+	char *text = NULL;
+	size_t textlen = 0;
+	uint64_t iters;
+	int ret = -ENOMEM;
+
+	if (!before || !after)
+		goto out;
+	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
+	double ready_ms = READY_BASE_MS +
+			  (double)ps->min_sample_ns / 1e6 * (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
+	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m, err,
+		    len);
+	if (ret <= 0)
+		goto out;
+	iters = m->iters;
+	/* The measured phase may last reps samples of sample_ns each; allow three times that
+	 * and half a minute more before calling the guest hung. */
+	double expect_ms = (double)ps->reps * (double)m->sample_ns * 3 / 1e6 + 30000;
+	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
+
+	ret = probes_snapshot(ps->probes, ps->nprobes, before);
+	if (ret < 0) {
+		snprintf(err, len, "a probe failed before the run: %s", strerror(-ret));
+		goto out;
+	}
+	ret = conn_send(&s->c, "GO");
+	if (ret < 0) {
+		snprintf(err, len, "cannot send GO to the guest: %s", strerror(-ret));
+		goto out;
+	}
+	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
+	if (ret <= 0)
+		goto out;
+	ret = probes_snapshot(ps->probes, ps->nprobes, after);
+	if (ret < 0) {
+		snprintf(err, len, "a probe failed after the run: %s", strerror(-ret));
+		goto out;
+	}
+	ret = recv_data(s, &text, &textlen, err, len);
+	if (ret < 0)
+		goto out;
+	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, pl, err, len);
+	if (ret < 0)
+		goto out;
+	ph.d = calloc(SESSION_MAX_PROBES * PROBE_MAX_VALUES, sizeof(*ph.d));
+	if (!ph.d) {
+		ret = -ENOMEM;
+		snprintf(err, len, "%s", strerror(-ret));
+		goto out;
+	}
+	attribute_phase(ps->probes, ps->nprobes, before, after, &ph);
+	ret = attribute_to_cell(&ph, json_real_value(json_object_get(pl->raw, "ops")), cell);
+	if (ret < 0)
+		snprintf(err, len, "%s", strerror(-ret));
+	else
+		ret = 1;
+out:
+	free(ph.d);
+	free(text);
+	free(before);
+	free(after);
+	return ret;
+}
+
+/*
+ * The counting sample that follows a measured phase asked for with count=1 (agent.h):
+ * the probes whose events would slow down the measured samples (tracepoints) are opened
+ * and bracket one more sample of every point, for traps per operation; its value is kept
+ * apart (cell->probed: what the probes would have done to a timed sample), never among
+ * the samples. When none opens, SKIP ends the RUN. Its failure leaves the cell's
+ * measurement as it is; returns a negative errno only when the session is no longer
+ * usable.
+ */
+static int count_phase(struct session *s, const struct workload_ops *wl, uint64_t min_sample_ns,
+		       struct cell *cell)
+{
+	struct probe probes[SESSION_MAX_PROBES];
+	struct payload pl = { 0 };
+	char err[512] = "";
+	struct msg m;
+	struct pass ps = { .reps = 1, .min_sample_ns = min_sample_ns, .probes = probes };
+	int ret;
+
+	ps.nprobes = session_probes_open(s, probes, SESSION_MAX_PROBES, true);
+	if (!ps.nprobes) {
+		/* The guest is announcing the counting sample: wait for that, then decline. */
+		ret = await(s, MSG_READY, wl->name, READY_BASE_MS, &m, err, sizeof(err));
+		if (ret > 0 && (ret = conn_send(&s->c, "SKIP")) < 0)
+			snprintf(err, sizeof(err), "cannot send SKIP to the guest: %s",
+				 strerror(-ret));
+	} else {
+		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+		if (ret > 0 && pl.n)
+			cell->probed = pl.samples[0];
+		session_probes_close(probes, &ps.nprobes);
+		payload_free(&pl);
+	}
+	if (ret <= 0)
+		log_warn("%s: %s: no trap counts: %s", s->g.ops->name, wl->name,
+			 ret == 0 ? m.text : err);
+	return ret < 0 ? ret : 0;
+}
+
+int cellrun_run(struct session *s, const struct workload_ops *wl, const struct cellrun *cr,
+		struct cell *cell)
+{
+	char err[512] = "";
+	struct msg m;
+	struct payload pl = { 0 };
+	struct pass ps = { .reps = cr->reps,
+			   .warmup = cr->warmup,
+			   .min_sample_ns = cr->min_sample_ns,
+			   .probes = s->probes,
+			   .nprobes = s->nprobes };
+	bool count = cr->count && json_array_size(s->counted);
+	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
+	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s", wl->name,
+			    ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
+			    count ? " count=1" : "", disk ? " disk=" : "", disk ? s->g.disk : "");
+
+	if (ret < 0)
+		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
+	else
+		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
+	if (ret == 0) { /* the agent's own ERR: the session goes on */
+		cell_set_status(cell, m.unsupported ? CELL_SKIPPED : CELL_FAILED, "%s", m.text);
+		goto out;
+	}
+	if (ret < 0) { /* the conversation is out of step: the session ends */
+		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
+		goto out;
+	}
+	ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
+	/* Samples that make no cell leave the conversation in step (the counting sample is
+	 * still announced) and the session usable. */
+	if (ret < 0)
+		cell_set_status(cell, CELL_FAILED, "the guest's samples: %s", strerror(-ret));
+	ret = 0;
+	if (count)
+		ret = count_phase(s, wl, cr->min_sample_ns, cell);
+out:
+	payload_free(&pl);
+	return ret;
+}

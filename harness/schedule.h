@@ -1,0 +1,45 @@
+/* The schedule of a run: which backend runs which workloads in which order, round by round.
+ * Profiles that shuffle draw a new order of backends, and of workloads within each, every
+ * round from a seeded generator; workloads the host measures by starting the backend anew
+ * (boots) come after the others, so that no session is started twice. */
+#ifndef VMBENCH_SCHEDULE_H
+#define VMBENCH_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/compiler.h"
+#include "harness/plan.h"
+
+/* One backend's turn in one round. */
+struct slot {
+	unsigned round; /* 0-based */
+	const struct backend_ops *backend;
+	const struct workload_ops **workloads; /* in the order they run */
+	size_t n;
+};
+
+struct schedule {
+	unsigned rounds;
+	struct slot *slots; /* round by round, in the order they run */
+	size_t n;
+	/* What ran in which order, for provenance run.order when shuffled: one array per
+	 * round of {"backend", "workloads": [...]}; NULL when the plan order is kept. */
+	json_t *order;
+};
+
+/* The rounds a profile asks for, at most as many as every round can have one sample of
+ * each cell and one boot; at least 1. */
+unsigned schedule_rounds(const struct profile *pf);
+
+/*
+ * The slots of the backends marked usable (usable[i] for p->backends[i]) over rounds
+ * rounds: in plan order, or shuffled with GSL's MT19937 seeded by seed. 0 or -ENOMEM.
+ */
+int schedule_build(struct schedule *s, const struct plan *p, const bool *usable, unsigned rounds,
+		   bool shuffle, unsigned long seed) __must_check;
+void schedule_free(struct schedule *s);
+
+#endif

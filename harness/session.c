@@ -1,0 +1,194 @@
+/* The session driver: starts a guest, awaits the agent's HELLO, opens the probes that can
+ * watch it, and ends it on every path. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "harness/registry.h"
+#include "harness/session.h"
+#include "host/util.h"
+
+#define QUIT_TIMEOUT_MS 3000
+
+void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
+			 char *err, size_t len)
+{
+	if (ret == -ETIMEDOUT)
+		snprintf(err, len, "no %s from the agent within %d s", waiting_for,
+			 timeout_ms / 1000);
+	else if (ret == -EPIPE)
+		snprintf(err, len, "the guest closed its stream while vmbench waited for %s",
+			 waiting_for);
+	else if (ret == -EINTR)
+		snprintf(err, len, "interrupted by the user");
+	else if (ret != -EPROTO)
+		snprintf(err, len, "reading from the guest: %s", strerror(-ret));
+	/* -EPROTO: err already says what was wrong */
+	if (ret != -ETIMEDOUT && ret != -EPIPE)
+		return;
+	if (s->c.last_words[0])
+		util_appendf(err, len, "; its console: \"%s\"", s->c.last_words);
+	if (s->g.ops->explain) {
+		char why[256] = "";
+		s->g.ops->explain(&s->g, why, sizeof(why));
+		if (why[0])
+			util_appendf(err, len, "; %s", why);
+	}
+}
+
+/* Whether ops belongs to the pass (count: the counting pass) and can watch s's guest. */
+static bool probe_usable(struct session *s, const struct probe_ops *ops, bool count)
+{
+	char reason[256] = "";
+	const char *why;
+
+	if (probe_check(ops, &why) < 0) {
+		log_warn("probe %s: %s", ops->name, why);
+		return false;
+	}
+	if (((ops->flags & PROBE_COUNT_PASS) != 0) != count)
+		return false;
+	if (ops->available(&s->g, reason, sizeof(reason)) < 0) {
+		log_dbg("probe %s: not for %s: %s", ops->name, s->g.ops->name, reason);
+		return false;
+	}
+	return true;
+}
+
+size_t session_probes_open(struct session *s, struct probe *arr, size_t max, bool count)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < probe_count && n < max; i++) {
+		const struct probe_ops *ops = probe_table[i];
+		if (!probe_usable(s, ops, count))
+			continue;
+		struct probe *p = &arr[n];
+		p->ops = ops;
+		p->guest = &s->g;
+		p->priv = NULL;
+		if (ops->open && ops->open(p) < 0) {
+			log_warn("probe %s: cannot open for %s", ops->name, s->g.ops->name);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+void session_probes_close(struct probe *arr, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (arr[i].ops->close)
+			arr[i].ops->close(&arr[i]);
+	*n = 0;
+}
+
+void session_stop(struct session *s)
+{
+	if (s->up && conn_send(&s->c, "QUIT") == 0) {
+		struct msg m;
+		char err[256];
+		int64_t deadline = util_now_ms() + QUIT_TIMEOUT_MS;
+		/* A polite end, within one deadline whatever the guest sends; stop() below
+		 * ends the guest anyway. */
+		while (util_now_ms() < deadline &&
+		       conn_recv(&s->c, &m, (int)(deadline - util_now_ms()), err, sizeof(err)) ==
+			       0 &&
+		       m.type != MSG_BYE)
+			;
+	}
+	session_probes_close(s->probes, &s->nprobes);
+	json_decref(s->counted);
+	s->counted = NULL;
+	s->g.ops->stop(&s->g);
+	s->up = false;
+	json_decref(s->facts);
+	s->facts = NULL;
+}
+
+int session_start(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
+		  bool probes, char *err, size_t len)
+{
+	struct msg m;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->g.ops = ops;
+	s->g.cfg = cfg;
+	s->g.to_guest = s->g.from_guest = -1;
+	double t0 = util_now_s();
+	ret = ops->start(&s->g);
+	if (ret < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		goto out_stop;
+	}
+	conn_init(&s->c, s->g.from_guest, s->g.to_guest, ops->name);
+	int timeout = ops->hello_timeout_s * 1000;
+	ret = conn_recv(&s->c, &m, timeout, err, len);
+	if (ret < 0) {
+		session_recv_reason(s, ret, "HELLO", timeout, err, len);
+		goto out_stop;
+	}
+	if (m.type != MSG_HELLO) {
+		snprintf(err, len, "the agent sent %s before HELLO", proto_msg_name(m.type));
+		ret = -EPROTO;
+		goto out_stop;
+	}
+	s->boot_s = util_now_s() - t0;
+	if (ops->ready && (ret = ops->ready(&s->g)) < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		goto out_stop;
+	}
+	s->hello = m.hello;
+	s->facts = s->g.facts;
+	s->g.facts = NULL;
+	s->up = true;
+	if (probes) {
+		s->nprobes = session_probes_open(s, s->probes, SESSION_MAX_PROBES, false);
+		/* The counting pass's probes, opened for each pass: here only which ones. */
+		s->counted = json_array();
+		for (size_t i = 0; s->counted && i < probe_count; i++)
+			if (probe_usable(s, probe_table[i], true))
+				json_array_append_new(s->counted,
+						      json_string(probe_table[i]->name));
+	}
+	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
+		s->hello.version, s->boot_s, s->hello.kernel, s->hello.timer_res_ns);
+	return 0;
+out_stop:
+	session_stop(s);
+	return ret;
+}
+
+static json_t *hello_json(const struct session *s)
+{
+	const struct hello *h = &s->hello;
+
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}", "version", h->version, "kernel",
+			 h->kernel, "arch", h->arch, "timer_res_ns", h->timer_res_ns,
+			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns);
+}
+
+void session_describe(const struct session *s, json_t *binfo)
+{
+	if (json_object_get(binfo, "agent"))
+		return;
+	json_object_set_new(binfo, "agent", hello_json(s));
+	json_object_set_new(binfo, "boot_s", json_real(s->boot_s));
+	json_t *names = json_array();
+	for (size_t i = 0; i < s->nprobes; i++)
+		json_array_append_new(names, json_string(s->probes[i].ops->name));
+	json_object_set_new(binfo, "probes",
+			    json_pack("{s:o, s:O}", "timed_pass", names, "counting_pass",
+				      s->counted ? s->counted : json_null()));
+	if (s->facts)
+		json_object_set(binfo, "backend", s->facts);
+}
+
+void session_abandon(struct session *s)
+{
+	s->up = false;
+	session_stop(s);
+}

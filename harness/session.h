@@ -1,0 +1,54 @@
+/* The session driver's state: one running guest, its agent connection and its probes.
+ * A session is the unit of replication: a fresh boot, container or agent. */
+#ifndef VMBENCH_SESSION_H
+#define VMBENCH_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "backends/backend.h"
+#include "common/compiler.h"
+#include "harness/protocol.h"
+#include "probes/probe.h"
+
+#define SESSION_MAX_PROBES 16
+
+struct session {
+	struct guest g;
+	struct conn c;
+	struct hello hello;
+	bool up;
+	double boot_s;
+	struct probe probes[SESSION_MAX_PROBES]; /* the timed pass's, open while it lasts */
+	size_t nprobes;
+	json_t *counted; /* the counting pass's probes that can watch this guest, or NULL */
+	json_t *facts;	 /* the backend's, taken over from the guest */
+};
+
+/*
+ * Starts ops's guest and waits for the agent's HELLO (boot_s: from start to HELLO); with
+ * probes, opens the timed pass's probes and learns which counting-pass probes apply.
+ * 0, or a negative errno with a one-line reason in err (the guest is stopped then).
+ */
+int session_start(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
+		  bool probes, char *err, size_t len) __must_check;
+/* Ends the session: QUIT when the conversation is in step (s->up), then the backend's stop. */
+void session_stop(struct session *s);
+/* Ends a session whose conversation is out of step: no QUIT, the guest is stopped. */
+void session_abandon(struct session *s);
+
+/* Opens, for s's guest, the probes of one pass (count: the counting pass) into arr. */
+size_t session_probes_open(struct session *s, struct probe *arr, size_t max, bool count);
+void session_probes_close(struct probe *arr, size_t *n);
+
+/* A one-line reason for a conn_recv failure (ret) while waiting for waiting_for; when the
+ * guest went quiet or away, with its console's last words and the backend's account. */
+void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
+			 char *err, size_t len);
+
+/* The first session's facts for provenance backends.<name>: agent, boot, probes, backend. */
+void session_describe(const struct session *s, json_t *binfo);
+
+#endif
