@@ -6,8 +6,10 @@
 const struct workload_ops workload_lifecycle_boot = {
 	.abi = WORKLOAD_ABI,
 	.name = "lifecycle.boot",
-	.summary = "boot: from starting the backend to the agent's HELLO, a fresh start each sample",
+	.summary =
+		"boot: from starting the backend to the agent's HELLO, a fresh start each sample",
 	.unit = "s",
 	.better = BETTER_LOWER,
+	.plots = PLOT_BOOT,
 	.flags = WL_HOST,
 };
