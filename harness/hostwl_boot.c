@@ -14,6 +14,7 @@ static const struct workload_ops meta = {
 		"boot: from starting the backend to the agent's HELLO, a fresh start each sample",
 	.unit = "s",
 	.better = BETTER_LOWER,
+	.plots = PLOT_BOOT,
 	.flags = WL_HOST,
 };
 

@@ -13,19 +13,12 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "harness/catalog.h"
 #include "harness/plot.h"
 #include "host/process.h"
-#include "harness/report.h"
 #include "host/util.h"
 
 #define GNUPLOT_TIMEOUT_MS 60000
-
-/* The workloads of the traps plot (those the per-op trap counts explain best) and of the
- * fio plot (the IOPS workloads). */
-static const char *const trap_workloads[] = { "syscall.getppid", "mem.pagefault", "proc.fork",
-					      "io.randread4k.qd1" };
-static const char *const fio_workloads[] = { "io.randread4k.qd1", "io.randwrite4k.qd1",
-					     "io.randread4k.qd32" };
 
 /* One plot's data and the gnuplot variables that say how to read it. */
 struct plotdata {
@@ -75,7 +68,8 @@ static void put_summary(FILE *f, const struct summary *s)
 
 /* overhead: per workload, each backend's slowdown against native (the ratio for times,
  * its inverse for rates) with the 95% bootstrap CI. */
-static void data_overhead(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+static void data_overhead(const struct results *r, const char **bk, size_t nb, const char **wl,
+			  size_t nw, struct plotdata *d)
 {
 	/* The columns: backends with at least one ratio that has an interval. */
 	bool *col = calloc(nb + 1, sizeof(*col));
@@ -119,14 +113,15 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, s
 }
 
 /* traps: a block per workload, a row per backend with trap counts, a column per kind. */
-static void data_traps(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+static void data_traps(const struct results *r, const char **bk, size_t nb, const char **wl,
+		       size_t nw, struct plotdata *d)
 {
 	const char *kinds[64];
 	size_t nk = 0;
 
-	for (size_t w = 0; w < ARRAY_SIZE(trap_workloads); w++)
+	for (size_t w = 0; w < nw; w++)
 		for (size_t b = 0; b < nb; b++) {
-			const struct cell *c = results_find(r, bk[b], trap_workloads[w]);
+			const struct cell *c = results_find(r, bk[b], wl[w]);
 			const char *k;
 			json_t *v;
 			json_object_foreach(json_object_get(c ? c->traps : NULL, "by_kind"), k, v)
@@ -143,16 +138,16 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, stru
 	}
 	fputc('\n', d->f);
 	bool first = true;
-	for (size_t w = 0; w < ARRAY_SIZE(trap_workloads); w++) {
+	for (size_t w = 0; w < nw; w++) {
 		bool block = false;
 		for (size_t b = 0; b < nb; b++) {
-			const struct cell *c = results_find(r, bk[b], trap_workloads[w]);
+			const struct cell *c = results_find(r, bk[b], wl[w]);
 			json_t *by = json_object_get(c ? c->traps : NULL, "by_kind");
 			if (!json_is_object(by) || !json_object_size(by))
 				continue;
 			if (!block) {
-				fprintf(d->f, "%s# %s\n", first ? "" : "\n\n", trap_workloads[w]);
-				add_word(d->workloads, sizeof(d->workloads), trap_workloads[w]);
+				fprintf(d->f, "%s# %s\n", first ? "" : "\n\n", wl[w]);
+				add_word(d->workloads, sizeof(d->workloads), wl[w]);
 				block = true;
 				first = false;
 			}
@@ -167,18 +162,20 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, stru
 	}
 }
 
-/* memlat: a block per backend, a row per working set: x, median, CI. */
-static void data_memlat(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+/* memlat: a block per backend (and workload: the script draws one), a row per working
+ * set: x, median, CI. */
+static void data_memlat(const struct results *r, const char **bk, size_t nb, const char **wl,
+			size_t nw, struct plotdata *d)
 {
 	fputs("# bytes\tmedian_ns\tci_lo\tci_hi\n", d->f);
-	for (size_t b = 0; b < nb; b++) {
-		const struct cell *c = results_find(r, bk[b], "mem.lat");
+	for (size_t b = 0; b < nb * nw; b++) {
+		const struct cell *c = results_find(r, bk[b / nw], wl[b % nw]);
 		json_t *points = json_object_get(c ? c->series : NULL, "points"), *pt;
 		size_t i;
 		if (!cell_measured(c) || !json_array_size(points))
 			continue;
-		fprintf(d->f, "%s# %s\n", d->any ? "\n\n" : "", bk[b]);
-		add_word(d->backends, sizeof(d->backends), bk[b]);
+		fprintf(d->f, "%s# %s\n", d->any ? "\n\n" : "", bk[b / nw]);
+		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
 		d->any = true;
 		json_array_foreach(points, i, pt) {
 			struct summary s;
@@ -192,31 +189,34 @@ static void data_memlat(const struct results *r, const char **bk, size_t nb, str
 }
 
 /* fio: a row per backend: per IOPS workload the median, its CI and the p99 latency. */
-static void data_fio(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+static void data_fio(const struct results *r, const char **bk, size_t nb, const char **wl,
+		     size_t nw, struct plotdata *d)
 {
-	bool have[ARRAY_SIZE(fio_workloads)] = { false };
+	bool *have = calloc(nw + 1, sizeof(*have));
 	double lo = INFINITY, hi = -INFINITY; /* of the p99 latencies */
 
-	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
+	if (!have)
+		return;
+	for (size_t w = 0; w < nw; w++)
 		for (size_t b = 0; b < nb; b++)
-			have[w] |= cell_measured(results_find(r, bk[b], fio_workloads[w]));
+			have[w] |= cell_measured(results_find(r, bk[b], wl[w]));
 	fputs("# backend", d->f);
-	for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
+	for (size_t w = 0; w < nw; w++)
 		if (have[w]) {
-			fprintf(d->f, "\t%s_iops\tlo\thi\tp99_us", fio_workloads[w]);
-			add_word(d->workloads, sizeof(d->workloads), fio_workloads[w]);
+			fprintf(d->f, "\t%s_iops\tlo\thi\tp99_us", wl[w]);
+			add_word(d->workloads, sizeof(d->workloads), wl[w]);
 		}
 	fputc('\n', d->f);
 	for (size_t b = 0; b < nb; b++) {
 		bool row = false;
-		for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++)
-			row |= have[w] && cell_measured(results_find(r, bk[b], fio_workloads[w]));
+		for (size_t w = 0; w < nw; w++)
+			row |= have[w] && cell_measured(results_find(r, bk[b], wl[w]));
 		if (!row)
 			continue;
 		fputs(bk[b], d->f);
 		add_word(d->backends, sizeof(d->backends), bk[b]);
-		for (size_t w = 0; w < ARRAY_SIZE(fio_workloads); w++) {
-			const struct cell *c = results_find(r, bk[b], fio_workloads[w]);
+		for (size_t w = 0; w < nw; w++) {
+			const struct cell *c = results_find(r, bk[b], wl[w]);
 			if (!have[w])
 				continue;
 			if (!cell_measured(c)) {
@@ -240,22 +240,66 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, struct
 	 * gnuplot will not turn the string "1e+06" into a number. */
 	if (lo <= hi)
 		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
+	free(have);
 }
 
-/* boot: a row per backend: the median boot time and its CI in seconds. */
-static void data_boot(const struct results *r, const char **bk, size_t nb, struct plotdata *d)
+/* boot: a row per backend (and workload: the script draws one): the median boot time and
+ * its CI in seconds. */
+static void data_boot(const struct results *r, const char **bk, size_t nb, const char **wl,
+		      size_t nw, struct plotdata *d)
 {
 	fputs("# backend\tmedian_s\tci_lo\tci_hi\n", d->f);
-	for (size_t b = 0; b < nb; b++) {
-		const struct cell *c = results_find(r, bk[b], "lifecycle.boot");
+	for (size_t b = 0; b < nb * nw; b++) {
+		const struct cell *c = results_find(r, bk[b / nw], wl[b % nw]);
 		if (!cell_measured(c))
 			continue;
-		fputs(bk[b], d->f);
-		add_word(d->backends, sizeof(d->backends), bk[b]);
+		fputs(bk[b / nw], d->f);
+		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
 		put_summary(d->f, &c->stats);
 		fputc('\n', d->f);
 		d->any = true;
 	}
+}
+
+const struct plot_def plot_table[] = {
+	{ "overhead", "Slowdown relative to native per workload and backend (log scale, 95% CI)",
+	  data_overhead, 0 },
+	{ "traps", "Traps per operation by kind (log scale)", data_traps, PLOT_TRAPS },
+	{ "memlat", "Memory latency against working set size", data_memlat, PLOT_MEMLAT },
+	{ "fio", "fio 4 KiB random I/O: IOPS and p99 completion latency", data_fio, PLOT_FIO },
+	{ "boot", "Boot time to the agent's HELLO", data_boot, PLOT_BOOT },
+};
+const size_t plot_count = ARRAY_SIZE(plot_table);
+
+/* The names of the catalog's workloads with flag in their plots (all for 0), by
+ * plot_order, ties in catalog order (malloc'd; NULL on ENOMEM). */
+static const char **plot_members(unsigned flag, size_t *n)
+{
+	size_t count = catalog_count();
+	const char **names = calloc(count + 1, sizeof(*names));
+	unsigned *order = calloc(count + 1, sizeof(*order));
+
+	*n = 0;
+	if (!names || !order) {
+		free(names);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct workload_ops *w = catalog_at(i);
+		if (flag && !(w->plots & flag))
+			continue;
+		/* Insertion sort: stable, and the lists are short. */
+		size_t k = (*n)++;
+		for (; k > 0 && order[k - 1] > w->plot_order; k--) {
+			names[k] = names[k - 1];
+			order[k] = order[k - 1];
+		}
+		names[k] = w->name;
+		order[k] = w->plot_order;
+	}
+	free(order);
+	return names;
 }
 
 char *plot_scripts_dir(void)
@@ -345,27 +389,18 @@ static int render(const char *scripts, const char *pdir, const char *stem, const
 	return 0;
 }
 
-typedef void (*data_fn)(const struct results *, const char **, size_t, struct plotdata *);
-
-int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
+/* Writes each plot's data file and, when scripts is not NULL, draws it; *done counts those
+ * written (and drawn). */
+static int plot_each(const struct results *r, const char *dir, const char *scripts, size_t *done,
+		     char *err, size_t len)
 {
-	static const data_fn fns[] = { data_overhead, data_traps, data_memlat, data_fio,
-				       data_boot };
 	char pdir[4096], path[4200], host[256];
 	size_t nb;
 	const char **bk = results_backends(r, &nb);
-	char *scripts = plot_scripts_dir();
 	int ret = 0;
 
-	*drawn = 0;
-	if (report_nplots != ARRAY_SIZE(fns)) { /* report_plots and fns go together */
-		snprintf(err, len, "%zu plots listed, %zu data writers", report_nplots,
-			 ARRAY_SIZE(fns));
-		return -EINVAL;
-	}
-	if (!bk || !scripts) {
-		free(bk);
-		free(scripts);
+	*done = 0;
+	if (!bk) {
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
@@ -374,12 +409,15 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 	ret = util_mkdir_p(pdir);
 	if (ret < 0)
 		snprintf(err, len, "cannot create %s: %s", pdir, strerror(-ret));
-	for (size_t i = 0; ret == 0 && i < report_nplots; i++) {
-		const char *stem = report_plots[i].stem;
+	for (size_t i = 0; ret == 0 && i < plot_count; i++) {
+		const char *stem = plot_table[i].stem;
 		struct plotdata d = { 0 };
-		d.f = open_memstream(&d.buf, &d.size);
+		size_t nw;
+		const char **wl = plot_members(plot_table[i].members, &nw);
+		d.f = wl ? open_memstream(&d.buf, &d.size) : NULL;
 		if (d.f)
-			fns[i](r, bk, nb, &d);
+			plot_table[i].data(r, bk, nb, wl, nw, &d);
+		free(wl);
 		if (!d.f || fclose(d.f) != 0) {
 			free(d.buf);
 			snprintf(err, len, "out of memory");
@@ -403,11 +441,32 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 			snprintf(err, len, "cannot write %s: %s", path, strerror(-ret));
 			break;
 		}
-		ret = render(scripts, pdir, stem, host, &d, err, len);
+		if (scripts)
+			ret = render(scripts, pdir, stem, host, &d, err, len);
 		if (ret == 0)
-			(*drawn)++;
+			(*done)++;
 	}
 	free(bk);
+	return ret;
+}
+
+int plot_write_data(const struct results *r, const char *dir, size_t *written, char *err,
+		    size_t len)
+{
+	return plot_each(r, dir, NULL, written, err, len);
+}
+
+int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
+{
+	char *scripts = plot_scripts_dir();
+	int ret;
+
+	*drawn = 0;
+	if (!scripts) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	ret = plot_each(r, dir, scripts, drawn, err, len);
 	free(scripts);
 	return ret;
 }

@@ -7,6 +7,24 @@
 #include "common/compiler.h"
 #include "harness/results.h"
 
+struct plotdata; /* one plot's data file and gnuplot variables (plot.c) */
+
+/* Writes one plot's data: r's backends bk (results order) and the workloads wl it shows. */
+typedef void (*plot_data_fn)(const struct results *r, const char **bk, size_t nb, const char **wl,
+			     size_t nw, struct plotdata *d);
+
+/* The plots, in the order reports show them: one line each. */
+struct plot_def {
+	const char *stem;    /* plots/<stem>.gp draws plots/<stem>.dat */
+	const char *caption; /* under the plot in the reports */
+	plot_data_fn data;
+	/* The workloads it shows: those whose workload_ops.plots has this flag (enum
+	 * workload_plots), by plot_order, then in catalog order; 0: every workload. */
+	unsigned members;
+};
+extern const struct plot_def plot_table[];
+extern const size_t plot_count;
+
 /*
  * The directory of the gnuplot scripts: $VMBENCH_PLOTS, else plots/ next to the vmbench
  * binary's directory when it has overhead.gp, else the source tree's (malloc'd; NULL on
@@ -15,7 +33,7 @@
 char *plot_scripts_dir(void);
 
 /*
- * Writes dir/plots/<plot>.dat for each plot of report_plots the results have data for
+ * Writes dir/plots/<plot>.dat for each plot of plot_table the results have data for
  * and renders each with gnuplot to dir/plots/<plot>.png and .svg. A plot without data is
  * not drawn (and an old one removed). *drawn counts those drawn. 0; -ENOENT when gnuplot
  * is not installed; another negative errno when a file cannot be written or gnuplot
@@ -23,5 +41,9 @@ char *plot_scripts_dir(void);
  */
 int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
 	__must_check;
+
+/* As plot_write without gnuplot: only the data files; *written counts them. */
+int plot_write_data(const struct results *r, const char *dir, size_t *written, char *err,
+		    size_t len) __must_check;
 
 #endif

@@ -23,18 +23,10 @@ void report_format_names(unsigned mask, const char *sep, char *buf, size_t len);
 
 /*
  * Writes dir/report.md, .csv, .tex and .html (those in formats), each atomically. Markdown
- * links and HTML embeds the plots found in dir/plots (`vmbench plot`). 0, or a negative
- * errno with the file in err.
+ * links and HTML embeds the plots of plot_table found in dir/plots (`vmbench plot`). 0, or
+ * a negative errno with the file in err.
  */
 int report_write(const struct results *r, const char *dir, unsigned formats, char *err, size_t len)
 	__must_check;
-
-/* The plots a report shows, in order: file stem under plots/ and caption. */
-struct report_plot {
-	const char *stem;
-	const char *caption;
-};
-extern const struct report_plot report_plots[];
-extern const size_t report_nplots;
 
 #endif

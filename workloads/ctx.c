@@ -19,12 +19,12 @@
 #include "workloads/workload.h"
 
 struct ctx_state {
-	size_t footprint;	/* bytes each process sums per pass */
-	long *data;		/* our footprint */
+	size_t footprint; /* bytes each process sums per pass */
+	long *data;	  /* our footprint */
 	int to_child[2], to_parent[2];
 	pid_t child;
 	cpu_set_t old_affinity;
-	double overhead_ns;	/* one pass without a switch: pipe write + read + sum */
+	double overhead_ns; /* one pass without a switch: pipe write + read + sum */
 };
 
 static long sum_footprint(const long *data, size_t bytes)
@@ -217,6 +217,7 @@ const struct workload_ops workload_ctx_pipe = {
 		   "pipe cost subtracted (lat_ctx 0k)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.lmbench = "ctx switch (2p/0K)",
 	.setup = ctx_pipe_setup,
 	.teardown = ctx_teardown,
 	.op = ctx_op,

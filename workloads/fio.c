@@ -69,8 +69,8 @@ static int fio_setup(struct wl_ctx *ctx)
 	}
 	st->size = disk_size(ctx->disk);
 	if (st->size < (16u << 20)) {
-		snprintf(ctx->reason, sizeof(ctx->reason), "test disk %.160s is missing or under 16 MiB",
-			 ctx->disk);
+		snprintf(ctx->reason, sizeof(ctx->reason),
+			 "test disk %.160s is missing or under 16 MiB", ctx->disk);
 		goto unsupported;
 	}
 	if (sys_find_program("fio", "/usr/local/bin:/usr/bin:/bin", st->fio, sizeof(st->fio)) < 0) {
@@ -223,8 +223,12 @@ static int fio_measure(struct wl_ctx *ctx, const struct wl_req *req, double *sam
 	snprintf(a_avg, sizeof(a_avg), "--log_avg_msec=%llu", (unsigned long long)interval_ms);
 	snprintf(a_iops, sizeof(a_iops), "--write_iops_log=%s", logbase);
 	snprintf(a_bw, sizeof(a_bw), "--write_bw_log=%s", logbase);
-	char *argv[] = { st->fio, "--output-format=json", a_file, a_size, "--time_based", a_run,
-			 a_ramp, a_avg, a_iops, a_bw, st->job, NULL };
+	char *argv[] = { st->fio,	 "--output-format=json",
+			 a_file,	 a_size,
+			 "--time_based", a_run,
+			 a_ramp,	 a_avg,
+			 a_iops,	 a_bw,
+			 st->job,	 NULL };
 
 	ret = run_capture(argv, errfile, &out);
 	if (ret != 0) {
@@ -242,8 +246,8 @@ static int fio_measure(struct wl_ctx *ctx, const struct wl_req *req, double *sam
 	log = slurp(logfile);
 	int n = log ? fio_parse_log(log, samples, req->reps) : -ENOENT;
 	if (n < (int)req->reps) {
-		snprintf(ctx->reason, sizeof(ctx->reason), "fio logged %d intervals, %llu needed", n,
-			 (unsigned long long)req->reps);
+		snprintf(ctx->reason, sizeof(ctx->reason), "fio logged %d intervals, %llu needed",
+			 n, (unsigned long long)req->reps);
 		ret = -EIO;
 		goto out;
 	}
@@ -272,24 +276,26 @@ out:
 	return ret;
 }
 
-#define FIO_WORKLOAD(sym, nm, u, sum)                                                              \
-	const struct workload_ops workload_##sym = {                                               \
-		.abi = WORKLOAD_ABI,                                                               \
-		.name = nm,                                                                        \
-		.summary = sum,                                                                    \
-		.unit = u,                                                                         \
-		.better = BETTER_HIGHER,                                                           \
-		.needs = WL_NEEDS_DISK,                                                            \
-		.setup = fio_setup,                                                                \
-		.teardown = fio_teardown,                                                          \
-		.measure = fio_measure,                                                            \
+#define FIO_WORKLOAD(sym, nm, u, pl, order, sum)     \
+	const struct workload_ops workload_##sym = { \
+		.abi = WORKLOAD_ABI,                 \
+		.name = nm,                          \
+		.summary = sum,                      \
+		.unit = u,                           \
+		.better = BETTER_HIGHER,             \
+		.needs = WL_NEEDS_DISK,              \
+		.plots = pl,                         \
+		.plot_order = order,                 \
+		.setup = fio_setup,                  \
+		.teardown = fio_teardown,            \
+		.measure = fio_measure,              \
 	}
 
-FIO_WORKLOAD(io_randread4k_qd1, "io.randread4k.qd1", "IOPS",
+FIO_WORKLOAD(io_randread4k_qd1, "io.randread4k.qd1", "IOPS", PLOT_FIO | PLOT_TRAPS, 4,
 	     "fio: 4 KiB random reads, QD1, psync, direct");
-FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS",
+FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS", PLOT_FIO, 0,
 	     "fio: 4 KiB random writes, QD1, psync, direct");
-FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS",
+FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS", PLOT_FIO, 0,
 	     "fio: 4 KiB random reads, QD32, libaio, direct");
-FIO_WORKLOAD(io_seqread1m, "io.seqread1m", "MB/s", "fio: 1 MiB sequential reads, direct");
-FIO_WORKLOAD(io_seqwrite1m, "io.seqwrite1m", "MB/s", "fio: 1 MiB sequential writes, direct");
+FIO_WORKLOAD(io_seqread1m, "io.seqread1m", "MB/s", 0, 0, "fio: 1 MiB sequential reads, direct");
+FIO_WORKLOAD(io_seqwrite1m, "io.seqwrite1m", "MB/s", 0, 0, "fio: 1 MiB sequential writes, direct");

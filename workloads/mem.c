@@ -336,9 +336,9 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	}
 	ctx->units_per_iter = bytes_per_elem[k] * (double)st->n;
 	json_object_set_new(ctx->extra, "array_bytes", json_integer((json_int_t)bytes));
-	json_object_set_new(ctx->extra, "array_gaps_bytes",
-			    json_pack("[I, I]", (json_int_t)stream_gap_b(),
-				      (json_int_t)stream_gap_c()));
+	json_object_set_new(
+		ctx->extra, "array_gaps_bytes",
+		json_pack("[I, I]", (json_int_t)stream_gap_b(), (json_int_t)stream_gap_c()));
 	json_object_set_new(ctx->extra, "llc_bytes",
 			    llc ? json_integer((json_int_t)llc) : json_null());
 	json_object_set_new(ctx->extra, "arrays_at_least_4x_llc",
@@ -510,6 +510,9 @@ const struct workload_ops workload_mem_pagefault = {
 	.summary = "first touch of a fresh anonymous 4 KiB page, per page",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.lmbench = "page fault",
+	.plots = PLOT_TRAPS,
+	.plot_order = 2,
 	.setup = pf_setup,
 	.teardown = pf_teardown,
 	.op = pf_op,
@@ -532,6 +535,7 @@ const struct workload_ops workload_mem_lat = {
 		   "(samples: the largest)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.plots = PLOT_MEMLAT,
 	.setup = lat_setup,
 	.teardown = lat_teardown,
 	.point = lat_point,

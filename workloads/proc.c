@@ -31,8 +31,8 @@ static int proc_setup(struct wl_ctx *ctx)
 	snprintf(st->target, sizeof(st->target), "%s/" EXEC_TARGET,
 		 ctx->self_dir ? ctx->self_dir : ".");
 	if (access(st->target, X_OK) < 0) {
-		snprintf(ctx->reason, sizeof(ctx->reason), "exec target %.180s missing: %s", st->target,
-			 strerror(errno));
+		snprintf(ctx->reason, sizeof(ctx->reason), "exec target %.180s missing: %s",
+			 st->target, strerror(errno));
 		free(st);
 		return -ENOTSUP;
 	}
@@ -129,6 +129,9 @@ const struct workload_ops workload_proc_fork = {
 	.summary = "fork(), the child exits, the parent waits (lat_proc fork)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.lmbench = "fork",
+	.plots = PLOT_TRAPS,
+	.plot_order = 3,
 	.op = proc_fork_op,
 };
 
@@ -138,6 +141,7 @@ const struct workload_ops workload_proc_exec = {
 	.summary = "fork() and execve() of a tiny static binary, then wait (lat_proc exec)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.lmbench = "exec",
 	.setup = proc_setup,
 	.teardown = proc_teardown,
 	.op = proc_exec_op,
@@ -146,9 +150,11 @@ const struct workload_ops workload_proc_exec = {
 const struct workload_ops workload_proc_sh = {
 	.abi = WORKLOAD_ABI,
 	.name = "proc.sh",
-	.summary = "fork() and sh -c of the tiny binary (busybox sh where there is one), then wait (lat_proc shell)",
+	.summary = "fork() and sh -c of the tiny binary (busybox sh where there is one), then wait "
+		   "(lat_proc shell)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
+	.lmbench = "sh",
 	.setup = proc_sh_setup,
 	.teardown = proc_teardown,
 	.op = proc_sh_op,

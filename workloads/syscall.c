@@ -65,8 +65,8 @@ static int sc_file_setup(struct wl_ctx *ctx)
 	snprintf(f->path, sizeof(f->path), "%s/vmbench-syscall-XXXXXX", dir && *dir ? dir : "/tmp");
 	f->fd = mkstemp(f->path);
 	if (f->fd < 0) {
-		snprintf(ctx->reason, sizeof(ctx->reason), "no writable temporary directory (%.160s): %s",
-			 f->path, strerror(errno));
+		snprintf(ctx->reason, sizeof(ctx->reason),
+			 "no writable temporary directory (%.160s): %s", f->path, strerror(errno));
 		free(f);
 		return -ENOTSUP;
 	}
@@ -150,29 +150,29 @@ static int sc_openclose_op(struct wl_ctx *ctx, uint64_t iters)
 	return 0;
 }
 
-#define SYSCALL_WORKLOAD(sym, nm, sum, setup_fn, op_fn)                                             \
-	const struct workload_ops workload_##sym = {                                               \
-		.abi = WORKLOAD_ABI,                                                               \
-		.name = nm,                                                                        \
-		.summary = sum,                                                                    \
-		.unit = "ns/op",                                                                   \
-		.better = BETTER_LOWER,                                                            \
-		.flags = WL_SUBTRACT_LOOP,                                                         \
-		.setup = setup_fn,                                                                 \
-		.teardown = sc_teardown,                                                           \
-		.op = op_fn,                                                                       \
-	}
+#define SYSCALL_WORKLOAD(sym, nm, sum, setup_fn, op_fn, ...)                    \
+	const struct workload_ops workload_##sym = { .abi = WORKLOAD_ABI,       \
+						     .name = nm,                \
+						     .summary = sum,            \
+						     .unit = "ns/op",           \
+						     .better = BETTER_LOWER,    \
+						     .flags = WL_SUBTRACT_LOOP, \
+						     .setup = setup_fn,         \
+						     .teardown = sc_teardown,   \
+						     .op = op_fn,               \
+						     __VA_ARGS__ }
 
 SYSCALL_WORKLOAD(syscall_getppid, "syscall.getppid",
-		 "null system call: getppid() (lmbench lat_syscall null)", NULL, syscall_getppid_op);
+		 "null system call: getppid() (lmbench lat_syscall null)", NULL, syscall_getppid_op,
+		 .lmbench = "null call", .plots = PLOT_TRAPS, .plot_order = 1);
 SYSCALL_WORKLOAD(syscall_read, "syscall.read", "read 1 byte from /dev/zero (lat_syscall read)",
-		 sc_read_setup, sc_read_op);
+		 sc_read_setup, sc_read_op, .lmbench = "read");
 SYSCALL_WORKLOAD(syscall_write, "syscall.write", "write 1 byte to /dev/null (lat_syscall write)",
-		 sc_write_setup, sc_write_op);
+		 sc_write_setup, sc_write_op, .lmbench = "write");
 SYSCALL_WORKLOAD(syscall_stat, "syscall.stat", "stat() of a file in $TMPDIR (lat_syscall stat)",
-		 sc_file_setup, sc_stat_op);
+		 sc_file_setup, sc_stat_op, .lmbench = "stat");
 SYSCALL_WORKLOAD(syscall_fstat, "syscall.fstat", "fstat() of an open file (lat_syscall fstat)",
-		 sc_file_setup, sc_fstat_op);
+		 sc_file_setup, sc_fstat_op, .lmbench = "fstat");
 SYSCALL_WORKLOAD(syscall_openclose, "syscall.openclose",
 		 "open() and close() of a file in $TMPDIR (lat_syscall open)", sc_file_setup,
-		 sc_openclose_op);
+		 sc_openclose_op, .lmbench = "open/close");

@@ -12,8 +12,8 @@
 
 #include "common/compiler.h"
 
-#define WORKLOAD_ABI	   3
-#define WL_MAX_POINTS	   32
+#define WORKLOAD_ABI  4
+#define WL_MAX_POINTS 32
 
 enum better {
 	BETTER_LOWER,
@@ -42,6 +42,14 @@ enum workload_flags {
 	WL_HOST = 1u << 2,
 };
 
+/* The plots a workload is drawn in (struct workload_ops.plots; harness/plot.c's table). */
+enum workload_plots {
+	PLOT_TRAPS = 1u << 0,  /* traps per operation by kind */
+	PLOT_MEMLAT = 1u << 1, /* latency against working set size (a workload with points) */
+	PLOT_FIO = 1u << 2,    /* fio IOPS and p99 completion latency */
+	PLOT_BOOT = 1u << 3,   /* boot time */
+};
+
 /* What the host asked for (RUN). */
 struct wl_req {
 	uint64_t reps, warmup, min_sample_ns;
@@ -51,15 +59,15 @@ struct wl_req {
 /* Per-run state handed to the hooks. */
 struct wl_ctx {
 	const struct workload_ops *ops;
-	void *priv;		/* the workload's own state, from setup */
-	const char *disk;	/* path of the test disk or file, or NULL */
-	const char *self_dir;	/* directory of the agent binary: exec target, fio job files */
+	void *priv;		  /* the workload's own state, from setup */
+	const char *disk;	  /* path of the test disk or file, or NULL */
+	const char *self_dir;	  /* directory of the agent binary: exec target, fio job files */
 	const struct wl_req *req; /* what the host asked for */
-	double units_per_iter;	/* units of work one iteration does (setup may change; 1) */
-	uint64_t untimed_ns;	/* op adds time spent on bookkeeping not to be measured */
-	uint64_t elapsed_ns;	/* the last sample's whole duration, untimed part included */
-	uint64_t sink;		/* results the compiler must not discard */
-	json_t *extra;		/* an object the workload may fill: sent with the samples */
+	double units_per_iter;	  /* units of work one iteration does (setup may change; 1) */
+	uint64_t untimed_ns;	  /* op adds time spent on bookkeeping not to be measured */
+	uint64_t elapsed_ns;	  /* the last sample's whole duration, untimed part included */
+	uint64_t sink;		  /* results the compiler must not discard */
+	json_t *extra;		  /* an object the workload may fill: sent with the samples */
 	/* Workloads measured over several points (mem.lat): setup fills these. */
 	size_t npoints;
 	double x[WL_MAX_POINTS];
@@ -79,6 +87,12 @@ struct workload_ops {
 	enum wl_value value;
 	unsigned needs;
 	unsigned flags;
+	/* Reports and plots: the row label in the lmbench summary table (NULL: not in it);
+	 * the plots it is drawn in (enum workload_plots); and its place in them where the
+	 * table order is not the one wanted (lower first, then table order). */
+	const char *lmbench;
+	unsigned plots;
+	unsigned plot_order;
 	/*
 	 * Agent side. setup (optional) prepares state; it fills ctx->reason and returns
 	 * -ENOTSUP when the workload cannot run in this guest (reported as skipped), and

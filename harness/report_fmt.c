@@ -1,0 +1,217 @@
+/* Formatting helpers of the report model: numbers to three significant digits, times in
+ * their unit, ratios with their intervals, and reading the provenance JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/report_model.h"
+#include "host/util.h"
+
+const char *report_or_unknown(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+/* The JSON value at a dotted path ("host.kernel.release"), or NULL. */
+json_t *report_jpath(json_t *root, const char *path)
+{
+	char key[128];
+
+	while (root && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		root = json_is_object(root) ? json_object_get(root, key) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return root;
+}
+
+const char *report_jstr(json_t *root, const char *path)
+{
+	json_t *v = report_jpath(root, path);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A number at a path or in an object member; NaN when absent or not a number. */
+double report_jnum(json_t *root, const char *path)
+{
+	json_t *v = report_jpath(root, path);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Three significant digits, without an exponent for ordinary magnitudes. */
+void report_fmt_sig(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, len, "n/a");
+	else if (a == 0)
+		snprintf(buf, len, "0");
+	else if (a >= 100)
+		snprintf(buf, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(buf, len, "%.2f", v);
+	else if (a >= 0.01)
+		snprintf(buf, len, "%.3f", v);
+	else
+		snprintf(buf, len, "%.2g", v);
+}
+
+/* How to show values of a unit: times in ns, µs, ms or s by the size of a reference value;
+ * other units as they are. */
+struct scale {
+	double div;
+	char unit[32];
+};
+
+static void scale_for(double ref, const char *unit, struct scale *s)
+{
+	double mult = 0;
+	const char *rest = "";
+
+	if (!strncmp(unit, "ns", 2) && (unit[2] == '\0' || unit[2] == '/')) {
+		mult = 1;
+		rest = unit + 2;
+	} else if (!strcmp(unit, "s")) {
+		mult = 1e9;
+	}
+	if (mult == 0 || !isfinite(ref)) {
+		s->div = 1;
+		snprintf(s->unit, sizeof(s->unit), "%s", unit);
+		return;
+	}
+	static const struct {
+		double ns;
+		const char *name;
+	} steps[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "µs" }, { 1, "ns" } };
+	double ns = fabs(ref) * mult;
+	size_t i = 0;
+	while (i + 1 < ARRAY_SIZE(steps) && ns < steps[i].ns)
+		i++;
+	s->div = steps[i].ns / mult;
+	snprintf(s->unit, sizeof(s->unit), "%s%s", steps[i].name, rest);
+}
+
+/* "164 ns/op" */
+void report_fmt_value(double v, const char *unit, char *buf, size_t len)
+{
+	struct scale s;
+	char num[32];
+
+	scale_for(v, unit, &s);
+	report_fmt_sig(v / s.div, num, sizeof(num));
+	snprintf(buf, len, "%s %s", num, s.unit);
+}
+
+/* "164 [160–170] ns/op" for a measured cell. */
+void report_fmt_median_ci(const struct cell *c, char *buf, size_t len)
+{
+	struct scale s;
+	char med[32], lo[32], hi[32];
+
+	scale_for(c->stats.median, c->unit, &s);
+	report_fmt_sig(c->stats.median / s.div, med, sizeof(med));
+	if (!c->stats.has_ci) {
+		snprintf(buf, len, "%s %s (no CI: n=%zu)", med, s.unit, c->n);
+		return;
+	}
+	report_fmt_sig(c->stats.ci_lo / s.div, lo, sizeof(lo));
+	report_fmt_sig(c->stats.ci_hi / s.div, hi, sizeof(hi));
+	snprintf(buf, len, "%s [%s–%s] %s", med, lo, hi, s.unit);
+}
+
+/* "×4.02 [3.90–4.15]", or "" when there is no ratio with an interval. */
+void report_fmt_ratio(const struct results *r, const struct cell *c, char *buf, size_t len)
+{
+	struct ratio q;
+	char v[32], lo[32], hi[32];
+
+	buf[0] = '\0';
+	if (results_ratio_to_native(r, c, &q) < 0 || !q.has_ci)
+		return;
+	report_fmt_sig(q.value, v, sizeof(v));
+	report_fmt_sig(q.ci_lo, lo, sizeof(lo));
+	report_fmt_sig(q.ci_hi, hi, sizeof(hi));
+	snprintf(buf, len, "×%s [%s–%s]", v, lo, hi);
+}
+
+/* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2.0%", "0%". */
+void report_fmt_effect(double f, char *buf, size_t len)
+{
+	double pct = (f - 1) * 100;
+
+	if (fabs(pct) < 0.05)
+		snprintf(buf, len, "0%%");
+	else
+		snprintf(buf, len, "%+.*f%%", fabs(pct) < 9.95 ? 1 : 0, pct);
+}
+
+/* "ide 22.4, piix-bmdma 12.6, …": the largest kinds first. */
+void report_fmt_kinds(json_t *by_kind, char *buf, size_t len)
+{
+	const char *done[8];
+	size_t ndone = 0;
+
+	buf[0] = '\0';
+	while (ndone < ARRAY_SIZE(done)) {
+		const char *k, *best = NULL;
+		double bv = 0;
+		json_t *v;
+		json_object_foreach(by_kind, k, v) {
+			double x = json_is_number(v) ? json_number_value(v) : 0;
+			if (x > bv && !util_listed(done, ndone, k)) {
+				best = k;
+				bv = x;
+			}
+		}
+		if (!best)
+			break;
+		char num[32];
+		report_fmt_sig(bv, num, sizeof(num));
+		util_appendf(buf, len, "%s%s %s", ndone ? ", " : "", best, num);
+		done[ndone++] = best;
+	}
+}
+
+/* The counters a table shows per operation, in this order, when a cell has them. */
+static const char *const shown_counters[] = {
+	"instructions", "cycles",	    "task-clock",
+	"page-faults",	"context-switches", "host-syscalls",
+	"ptrace-calls", "virtio-requests",  "kvm:insn_emulation",
+};
+
+void report_fmt_counters(json_t *counters, char *buf, size_t len)
+{
+	size_t shown = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(shown_counters) && shown < 5; i++) {
+		json_t *c = json_object_get(counters, shown_counters[i]);
+		double v = report_jnum(c, "per_op");
+		char num[160];
+		if (!isfinite(v))
+			continue;
+		if (!strcmp(shown_counters[i], "task-clock"))
+			report_fmt_value(v, "ns", num, sizeof(num));
+		else
+			report_fmt_sig(v, num, sizeof(num));
+		util_appendf(buf, len, "%s%s %s%s", shown ? ", " : "", shown_counters[i], num,
+			     json_is_true(json_object_get(c, "scaled")) ? " (scaled)" : "");
+		shown++;
+	}
+}
+
+void report_fmt_exact(double v, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (isfinite(v))
+		snprintf(buf, len, "%.10g", v);
+}
