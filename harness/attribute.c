@@ -1,5 +1,4 @@
 /* Attribution of probe snapshots to a cell: deltas, multiplexing scale, per-op division. */
-#include <errno.h>
 #include <string.h>
 
 #include "harness/attribute.h"
@@ -49,52 +48,19 @@ void attribute_phase(const struct probe *probes, size_t n, const struct probe_sn
 
 int attribute_to_cell(const struct probe_phase *ph, double ops, struct cell *cell)
 {
-	json_t *counters = json_object(), *kinds = json_object();
-
-	if (!counters || !kinds)
-		goto nomem;
 	for (size_t i = 0; i < ph->n; i++) {
 		const struct probe_delta *d = &ph->d[i];
-		if (d->kind == PROBE_TRAP) {
-			json_object_set_new(kinds, d->name, json_real(d->delta / ops));
-			continue;
-		}
-		json_t *c =
-			json_pack("{s:f, s:f, s:f, s:b, s:s}", "per_op", d->delta / ops, "total",
-				  d->delta, "ops", ops, "scaled", d->scaled, "source", d->source);
-		if (!c)
-			goto nomem;
-		if (d->adjusted)
-			json_object_set_new(c, d->adjusted, json_true());
-		json_object_set_new(counters, d->name, c);
+		struct counter c = { .name = (char *)d->name,
+				     .per_op = d->delta / ops,
+				     .total = d->delta,
+				     .ops = ops,
+				     .scaled = d->scaled,
+				     .source = (char *)d->source,
+				     .adjusted = (char *)d->adjusted };
+		int ret = d->kind == PROBE_TRAP ? traps_add(&cell->traps, d->name, d->delta / ops)
+						: counters_set(&cell->counters, &c);
+		if (ret < 0)
+			return ret;
 	}
-	if (json_object_size(counters)) {
-		if (!cell->counters) {
-			cell->counters = counters;
-			counters = NULL;
-		} else if (json_object_update(cell->counters, counters) < 0) {
-			goto nomem;
-		}
-	}
-	if (json_object_size(kinds)) {
-		json_t *all = json_object_get(cell->traps, "by_kind"), *v;
-		const char *key;
-		double total = 0;
-		if (all && json_object_update(kinds, all) < 0)
-			goto nomem;
-		json_object_foreach(kinds, key, v)
-			total += json_number_value(v);
-		json_t *traps = json_pack("{s:f, s:O}", "per_op", total, "by_kind", kinds);
-		if (!traps)
-			goto nomem;
-		json_decref(cell->traps);
-		cell->traps = traps;
-	}
-	json_decref(counters);
-	json_decref(kinds);
 	return 0;
-nomem:
-	json_decref(counters);
-	json_decref(kinds);
-	return -ENOMEM;
 }

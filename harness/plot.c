@@ -122,12 +122,12 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 	for (size_t w = 0; w < nw; w++)
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);
-			const char *k;
-			json_t *v;
-			json_object_foreach(json_object_get(c ? c->traps : NULL, "by_kind"), k, v)
-				if (json_is_number(v) && json_number_value(v) > 0 &&
-				    nk < ARRAY_SIZE(kinds) && !util_listed(kinds, nk, k))
+			for (size_t i = 0; c && i < c->traps.n; i++) {
+				const char *k = c->traps.kind[i].name;
+				if (c->traps.kind[i].per_op > 0 && nk < ARRAY_SIZE(kinds) &&
+				    !util_listed(kinds, nk, k))
 					kinds[nk++] = k;
+			}
 		}
 	if (!nk)
 		return;
@@ -142,8 +142,7 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 		bool block = false;
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);
-			json_t *by = json_object_get(c ? c->traps : NULL, "by_kind");
-			if (!json_is_object(by) || !json_object_size(by))
+			if (!c || !c->traps.n)
 				continue;
 			if (!block) {
 				fprintf(d->f, "%s# %s\n", first ? "" : "\n\n", wl[w]);
@@ -153,8 +152,8 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 			}
 			fputs(bk[b], d->f);
 			for (size_t k = 0; k < nk; k++) {
-				json_t *v = json_object_get(by, kinds[k]);
-				put_num(d->f, json_is_number(v) ? json_number_value(v) : 0);
+				double v = traps_get(&c->traps, kinds[k]);
+				put_num(d->f, isnan(v) ? 0 : v);
 			}
 			fputc('\n', d->f);
 			d->any = true;

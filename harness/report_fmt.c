@@ -155,21 +155,20 @@ void report_fmt_effect(double f, char *buf, size_t len)
 }
 
 /* "ide 22.4, piix-bmdma 12.6, …": the largest kinds first. */
-void report_fmt_kinds(json_t *by_kind, char *buf, size_t len)
+void report_fmt_kinds(const struct traps *t, char *buf, size_t len)
 {
 	const char *done[8];
 	size_t ndone = 0;
 
 	buf[0] = '\0';
 	while (ndone < ARRAY_SIZE(done)) {
-		const char *k, *best = NULL;
+		const char *best = NULL;
 		double bv = 0;
-		json_t *v;
-		json_object_foreach(by_kind, k, v) {
-			double x = json_is_number(v) ? json_number_value(v) : 0;
-			if (x > bv && !util_listed(done, ndone, k)) {
+		for (size_t i = 0; i < t->n; i++) {
+			const char *k = t->kind[i].name;
+			if (t->kind[i].per_op > bv && !util_listed(done, ndone, k)) {
 				best = k;
-				bv = x;
+				bv = t->kind[i].per_op;
 			}
 		}
 		if (!best)
@@ -188,14 +187,14 @@ static const char *const shown_counters[] = {
 	"ptrace-calls", "virtio-requests",  "kvm:insn_emulation",
 };
 
-void report_fmt_counters(json_t *counters, char *buf, size_t len)
+void report_fmt_counters(const struct counters *cs, char *buf, size_t len)
 {
 	size_t shown = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(shown_counters) && shown < 5; i++) {
-		json_t *c = json_object_get(counters, shown_counters[i]);
-		double v = report_jnum(c, "per_op");
+		const struct counter *c = counters_get(cs, shown_counters[i]);
+		double v = c ? c->per_op : NAN;
 		char num[160];
 		if (!isfinite(v))
 			continue;
@@ -204,7 +203,7 @@ void report_fmt_counters(json_t *counters, char *buf, size_t len)
 		else
 			report_fmt_sig(v, num, sizeof(num));
 		util_appendf(buf, len, "%s%s %s%s", shown ? ", " : "", shown_counters[i], num,
-			     json_is_true(json_object_get(c, "scaled")) ? " (scaled)" : "");
+			     c->scaled == 1 ? " (scaled)" : "");
 		shown++;
 	}
 }

@@ -301,13 +301,13 @@ static void build_workload(struct report_model *m, size_t w)
 		} else {
 			snprintf(med, sizeof(med), "%s", cell_status_name(c->status));
 		}
-		if (c->traps && isfinite(report_jnum(c->traps, "per_op")))
-			report_fmt_sig(report_jnum(c->traps, "per_op"), traps, sizeof(traps));
-		if (c->traps)
-			report_fmt_kinds(json_object_get(c->traps, "by_kind"), kinds,
+		if (c->traps.present && isfinite(c->traps.per_op))
+			report_fmt_sig(c->traps.per_op, traps, sizeof(traps));
+		if (c->traps.present)
+			report_fmt_kinds(&c->traps, kinds,
 					 sizeof(kinds));
-		if (c->counters)
-			report_fmt_counters(c->counters, ctr, sizeof(ctr));
+		if (c->counters.present)
+			report_fmt_counters(&c->counters, ctr, sizeof(ctr));
 		if (isfinite(cell_probe_effect(c)))
 			report_fmt_effect(cell_probe_effect(c), effect, sizeof(effect));
 		row[0] = xasprintf(m, "%s", c->backend);
@@ -377,15 +377,12 @@ static void build_cells(struct report_model *m)
 		/* A ratio only with its CI, as everywhere in the reports. */
 		bool has_ratio = results_ratio_to_native(r, c, &q) == 0 && q.has_ci;
 		char kinds[1024] = "";
-		const char *k;
-		json_t *v;
 		char **row = table_row(m, m->cells);
 		if (!row)
 			return;
-		json_object_foreach(json_object_get(c->traps, "by_kind"), k, v)
-			if (json_is_number(v))
-				util_appendf(kinds, sizeof(kinds), "%s%s=%.6g", kinds[0] ? ";" : "",
-					     k, json_number_value(v));
+		for (size_t k = 0; k < c->traps.n; k++)
+			util_appendf(kinds, sizeof(kinds), "%s%s=%.6g", kinds[0] ? ";" : "",
+				     c->traps.kind[k].name, c->traps.kind[k].per_op);
 		row[0] = dup_or_null(m, c->backend);
 		row[1] = dup_or_null(m, c->mode);
 		row[2] = dup_or_null(m, c->workload);
@@ -400,14 +397,14 @@ static void build_cells(struct report_model *m)
 		row[11] = exact(m, has_ratio ? q.value : NAN);
 		row[12] = exact(m, has_ratio ? q.ci_lo : NAN);
 		row[13] = exact(m, has_ratio ? q.ci_hi : NAN);
-		row[14] = exact(m, report_jnum(c->traps, "per_op"));
+		row[14] = exact(m, c->traps.present ? c->traps.per_op : NAN);
 		row[15] = dup_or_null(m, kinds);
 		row[16] = exact(m, c->probed);
 		row[17] = exact(m, cell_probe_effect(c));
-		for (size_t j = 0; j < ARRAY_SIZE(cells_counters); j++)
-			row[nf + j] = exact(
-				m, report_jnum(json_object_get(c->counters, cells_counters[j]),
-					       "per_op"));
+		for (size_t j = 0; j < ARRAY_SIZE(cells_counters); j++) {
+			const struct counter *ctr = counters_get(&c->counters, cells_counters[j]);
+			row[nf + j] = exact(m, ctr ? ctr->per_op : NAN);
+		}
 	}
 }
 

@@ -83,9 +83,9 @@ void report_fmt_ratio(const struct results *r, const struct cell *c, char *buf, 
 /* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2.0%", "0%". */
 void report_fmt_effect(double f, char *buf, size_t len);
 /* "ide 22.4, piix-bmdma 12.6, …": the largest trap kinds first. */
-void report_fmt_kinds(json_t *by_kind, char *buf, size_t len);
+void report_fmt_kinds(const struct traps *t, char *buf, size_t len);
 /* The counters per operation a table shows. */
-void report_fmt_counters(json_t *counters, char *buf, size_t len);
+void report_fmt_counters(const struct counters *cs, char *buf, size_t len);
 /* A number for machines: "%.10g", or "" when not finite. */
 void report_fmt_exact(double v, char *buf, size_t len);
 

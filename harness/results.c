@@ -39,8 +39,8 @@ static void cell_free(struct cell *c)
 	json_decref(c->raw);
 	json_decref(c->extra);
 	json_decref(c->series);
-	json_decref(c->traps);
-	json_decref(c->counters);
+	traps_free(&c->traps);
+	counters_free(&c->counters);
 }
 
 void results_free(struct results *r)
@@ -350,8 +350,8 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
 		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
 		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
-		c->series ? series_to_json(c->series) : json_null(), "traps", ref_or_null(c->traps),
-		"counters", ref_or_null(c->counters), "ratio_to_native", ratio_json(r, c), "wall_s",
+		c->series ? series_to_json(c->series) : json_null(), "traps", traps_to_json(&c->traps),
+		"counters", counters_to_json(&c->counters), "ratio_to_native", ratio_json(r, c), "wall_s",
 		c->wall_s > 0 ? num(c->wall_s) : json_null(), "probed_sample",
 		isfinite(c->probed) ? num(c->probed) : json_null());
 }
@@ -446,36 +446,6 @@ static int check_series(json_t *series)
 	return 0;
 }
 
-static bool number_or_null(json_t *v)
-{
-	return !v || json_is_null(v) || json_is_number(v);
-}
-
-static int check_traps(json_t *traps)
-{
-	json_t *by = json_object_get(traps, "by_kind"), *v;
-	const char *k;
-
-	if (!number_or_null(json_object_get(traps, "per_op")) ||
-	    (by && !json_is_null(by) && !json_is_object(by)))
-		return -EINVAL;
-	json_object_foreach(by, k, v)
-		if (!json_is_number(v))
-			return -EINVAL;
-	return 0;
-}
-
-static int check_counters(json_t *counters)
-{
-	json_t *v;
-	const char *k;
-
-	json_object_foreach(counters, k, v)
-		if (!json_is_object(v) || !number_or_null(json_object_get(v, "per_op")))
-			return -EINVAL;
-	return 0;
-}
-
 /* An optional member of obj: null, or a finite number above 0 (at 0 too with zero_ok). Its
  * value in *out, or absent when it is null or missing. 0 or -EINVAL. */
 static int optional_number(json_t *obj, const char *key, bool zero_ok, double absent,
@@ -542,22 +512,35 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	/* The stored status and reason stand; statistics do not decide them again on load. */
 	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
 			json_is_string(reason) ? json_string_value(reason) : "");
-	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &c->traps) < 0 ||
-	    take_object(cj, "counters", &c->counters) < 0 ||
-	    take_object(cj, "extra", &c->extra) < 0 || take_object(cj, "series", &c->series) < 0)
+	json_t *traps = NULL, *counters = NULL;
+	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &traps) < 0 ||
+	    take_object(cj, "counters", &counters) < 0 ||
+	    take_object(cj, "extra", &c->extra) < 0 || take_object(cj, "series", &c->series) < 0) {
+		json_decref(traps);
+		json_decref(counters);
 		return invalid(
 			err, len,
 			"results[%zu]: raw, extra, series, traps and counters must be objects",
 			idx);
-	if (c->traps && check_traps(c->traps) < 0)
+	}
+	ret = traps_from_json(&c->traps, traps);
+	json_decref(traps);
+	if (ret == -EINVAL) {
+		json_decref(counters);
 		return invalid(err, len,
 			       "results[%zu].traps: per_op must be a number and by_kind an object "
 			       "of numbers",
 			       idx);
-	if (c->counters && check_counters(c->counters) < 0)
+	}
+	if (ret == 0)
+		ret = counters_from_json(&c->counters, counters);
+	json_decref(counters);
+	if (ret == -EINVAL)
 		return invalid(err, len,
 			       "results[%zu].counters: each must be an object with a number per_op",
 			       idx);
+	if (ret < 0)
+		return ret;
 	if (c->series && check_series(c->series) < 0)
 		return invalid(err, len, "results[%zu].series: points need a number x and samples",
 			       idx);

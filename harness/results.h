@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "common/compiler.h"
+#include "harness/counts.h"
 #include "harness/stats.h"
 #include "workloads/workload.h"
 
@@ -34,8 +35,8 @@ struct cell {
 	json_t *raw;	       /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
 	json_t *extra;	       /* the workload's own facts (clocksource, fio latencies), or NULL */
 	json_t *series;	       /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
-	json_t *traps;	       /* {"per_op": t, "by_kind": {...}} or NULL */
-	json_t *counters;      /* {"<event>": {"per_op": x, "scaled": b, "source": s}} or NULL */
+	struct traps traps;	   /* per operation, by kind (harness/counts.h) */
+	struct counters counters; /* host counters over the counting pass */
 	double wall_s;	       /* the host's wall time spent on the cell, all passes; 0 unknown */
 	double probed; /* the counting sample's value (of the last point), in unit, taken with the
 			* counting pass's probes attached; NAN when there is none */

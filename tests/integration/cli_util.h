@@ -54,4 +54,10 @@ char *cli_tmpdir(void);
 void cli_rmtree(const char *dir);
 void cli_cleanup(void);
 
+/* A count that may be absent (NAN) as 0, as a missing count means none was seen. */
+static inline double cli_or0(double v)
+{
+	return v == v ? v : 0;
+}
+
 #endif

@@ -152,7 +152,7 @@ Test(null, runs_real_workloads_and_writes_results)
 	cr_assert_gt(find(&res, "null", "cpu.int")->stats.median,
 		     10 * find(&res, "null", "null")->stats.median);
 	/* The probe saw the guest process. */
-	cr_assert_not_null(json_object_get(find(&res, "null", "cpu.int")->counters, "page-faults"));
+	cr_assert_not_null(counters_get(&find(&res, "null", "cpu.int")->counters, "page-faults"));
 	cr_assert(res.complete);
 	cr_assert_eq(results_load(path, &back, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(back.n, 2);

@@ -59,10 +59,9 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		cr_assert_gt(boot->stats.min, 0.1, "a guest boots in more than 100 ms");
 		/* Device accesses per 4 KiB read, from QEMU's trace events: the emulated IDE
 		 * controller is programmed port by port, a virtio disk is kicked once. */
-		json_t *kinds = json_object_get(
-			cli_cell(&res, backends[b], "io.randread4k.qd1")->traps, "by_kind");
-		double ide = json_number_value(json_object_get(kinds, "dev:ide"));
-		double kick = json_number_value(json_object_get(kinds, "dev:virtio-kick"));
+		const struct traps *kinds = &cli_cell(&res, backends[b], "io.randread4k.qd1")->traps;
+		double ide = cli_or0(traps_get(kinds, "dev:ide"));
+		double kick = cli_or0(traps_get(kinds, "dev:virtio-kick"));
 		if (b) {
 			cr_assert(kick > 0.9 && kick < 3, "virtio kicks per read: %g", kick);
 			cr_assert_eq(ide, 0, "tcg-virtio has no IDE");
@@ -72,20 +71,22 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		}
 		/* QEMU's own host system calls, the trace log's writes (one per logged
 		 * access) taken out: fewer than the device accesses plus a read's own. */
-		json_t *ctr = cli_cell(&res, backends[b], "io.randread4k.qd1")->counters;
-		json_t *hs = json_object_get(ctr, "host-syscalls");
-		double tw = json_number_value(
-			json_object_get(json_object_get(ctr, "trace-writes"), "per_op"));
-		cr_assert(json_is_true(json_object_get(hs, "trace_writes_subtracted")));
+		const struct counters *ctr =
+			&cli_cell(&res, backends[b], "io.randread4k.qd1")->counters;
+		const struct counter *hs = counters_get(ctr, "host-syscalls");
+		const struct counter *twc = counters_get(ctr, "trace-writes");
+		cr_assert(hs && twc, "host-syscalls and trace-writes counted");
+		double tw = twc->per_op;
+		cr_assert(hs->adjusted && !strcmp(hs->adjusted, "trace_writes_subtracted"));
 		cr_assert_geq(tw, b ? kick : ide, "a write per logged access: %g", tw);
-		cr_assert_gt(json_number_value(json_object_get(hs, "per_op")), 0);
+		cr_assert_gt(hs->per_op, 0);
 		/* A guest system call stays inside translated code: no device model is called
 		 * for it (a timer or console access now and then), and emulating its entry and
 		 * exit takes hundreds of guest instructions. Whether that is slower than a
 		 * native call depends on the host: where the host is itself a guest whose
 		 * syscalls pass through a hypervisor, native getppid costs about 1 us. */
 		const struct cell *gp = cli_cell(&res, backends[b], "syscall.getppid");
-		cr_assert_lt(json_number_value(json_object_get(gp->traps, "per_op")), 0.05);
+		cr_assert_lt(cli_or0(gp->traps.per_op), 0.05);
 		cr_assert_gt(gp->stats.median, 50, "getppid under TCG: %g ns", gp->stats.median);
 		struct ratio rt;
 		cr_assert_eq(results_ratio_to_native(&res, gp, &rt), 0);

@@ -74,15 +74,14 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	cr_assert_lt(uml_cpu, 2 * nat_cpu, "uml %g ns, native %g ns", uml_cpu, nat_cpu);
 	/* Counted on the host: one ptrace stop per guest system call, a handful of host
 	 * system calls behind it; native: one system call per getppid. */
-	json_t *uml_traps = json_object_get(cli_cell(&res, "uml", "syscall.getppid")->traps, "by_kind");
-	double stops = json_number_value(json_object_get(uml_traps, "ptrace-stops"));
+	double stops = cli_or0(
+		traps_get(&cli_cell(&res, "uml", "syscall.getppid")->traps, "ptrace-stops"));
 	cr_assert(stops > 0.95 && stops < 1.2, "ptrace stops per getppid: %g", stops);
-	json_t *hsc = json_object_get(cli_cell(&res, "uml", "syscall.getppid")->counters,
-				       "host-syscalls");
-	cr_assert_gt(json_number_value(json_object_get(hsc, "per_op")), 2);
-	json_t *nat_traps =
-		json_object_get(cli_cell(&res, "native", "syscall.getppid")->traps, "by_kind");
-	double calls = json_number_value(json_object_get(nat_traps, "syscalls"));
+	const struct counter *hsc =
+		counters_get(&cli_cell(&res, "uml", "syscall.getppid")->counters, "host-syscalls");
+	cr_assert(hsc && hsc->per_op > 2, "host system calls per UML getppid");
+	double calls = cli_or0(
+		traps_get(&cli_cell(&res, "native", "syscall.getppid")->traps, "syscalls"));
 	cr_assert(calls > 0.95 && calls < 1.05, "syscalls per native getppid: %g", calls);
 	/* The counting sample's value is kept apart, with what the probes did to it. */
 	for (size_t b = 0; b < 2; b++) {

@@ -1,5 +1,6 @@
 /* Unit tests of harness/report.h: the four renderings of a small results model. */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,12 @@ static void build(struct results *r)
 	add(r, "tcg", "syscall.getppid", 400, "ns/op");
 	add(r, "tcg", "mem.pagefault", 20000, "ns/op");
 	struct cell *t = &r->cells[2];
-	t->traps = json_pack("{s:f, s:{s:f, s:f}}", "per_op", 3.5, "by_kind", "dev:ide", 3.0,
-			     "dev:serial", 0.5);
-	t->counters = json_pack("{s:{s:f, s:b}}", "task-clock", "per_op", 410.0, "scaled", 0);
+	struct counter tc = {
+		.name = "task-clock", .per_op = 410.0, .total = NAN, .ops = NAN, .scaled = 0
+	};
+	cr_assert_eq(traps_add(&t->traps, "dev:ide", 3.0), 0);
+	cr_assert_eq(traps_add(&t->traps, "dev:serial", 0.5), 0);
+	cr_assert_eq(counters_set(&t->counters, &tc), 0);
 	t->probed = t->stats.median * 1.2; /* the counting probes made it 20% slower */
 	struct cell *u = results_add(r, "uml", "paravirtualization", "syscall.getppid", "ns/op",
 				     BETTER_LOWER);

@@ -132,8 +132,14 @@ static void expect_same_cell(const struct cell *a, const struct cell *b, size_t 
 	if (a->has_stats)
 		expect_same_stats(&a->stats, &b->stats, what);
 	expect_same_json(a->raw, b->raw, "raw");
-	expect_same_json(a->traps, b->traps, "traps");
-	expect_same_json(a->counters, b->counters, "counters");
+	json_t *ta = traps_to_json(&a->traps), *tb = traps_to_json(&b->traps);
+	json_t *ca = counters_to_json(&a->counters), *cb = counters_to_json(&b->counters);
+	expect_same_json(ta, tb, "traps");
+	expect_same_json(ca, cb, "counters");
+	json_decref(ta);
+	json_decref(tb);
+	json_decref(ca);
+	json_decref(cb);
 	cr_assert(a->probed == b->probed || (isnan(a->probed) && isnan(b->probed)),
 		  "%s: probed %g vs %g", what, a->probed, b->probed);
 }
@@ -160,10 +166,14 @@ static void build_results(struct results *r)
 	cr_assert_eq(c->status, CELL_OK);
 	c->raw = json_pack("{s:i, s:i, s:f, s:[f, f, f]}", "iters", 1000, "warmup", 2, "loop_ns",
 			   0.25, "sample_ns", 1.0e7, 1.1e7, 1.2e7);
-	c->counters = json_pack("{s:{s:f, s:b, s:s}}", "cycles", "per_op", 3.5, "scaled", 0,
-				"source", "perf");
+	struct counter cyc = { .name = "cycles",
+			       .per_op = 3.5,
+			       .total = NAN,
+			       .ops = NAN,
+			       .scaled = 0,
+			       .source = "perf" };
 	cr_assert_not_null(c->raw);
-	cr_assert_not_null(c->counters);
+	cr_assert_eq(counters_set(&c->counters, &cyc), 0);
 	c->probed = 1.0 / 7.0;
 
 	c = results_add(r, "native", "native", "cpu.fp", "ns/op", BETTER_LOWER);
@@ -179,8 +189,10 @@ static void build_results(struct results *r)
 	cr_assert_not_null(c);
 	cr_assert_eq(cell_set_samples(c, noisy, 10), 0);
 	cr_assert_eq(c->status, CELL_UNTRUSTWORTHY);
-	c->traps = json_pack("{s:f, s:{s:i}}", "per_op", 0.5, "by_kind", "io", 3);
-	cr_assert_not_null(c->traps);
+	cr_assert_eq(traps_add(&c->traps, "io", 3), 0);
+	cr_assert_eq(traps_add(&c->traps, "mmio", 0.5), 0);
+	cr_assert_eq(traps_add(&c->traps, "io", 7), 0, "a kind the cell has keeps its value");
+	cr_assert_float_eq(c->traps.per_op, 3.5, 1e-12);
 
 	c = results_add(r, "null", "test", "null", "ns/op", BETTER_LOWER);
 	cr_assert_not_null(c);
