@@ -209,7 +209,7 @@ int cliopt_parse(const struct cliopt *table, bool in_order, int argc, char **arg
 				;
 		}
 		if (i == n) {
-			/* Later input is not looked at: "--help" always helps. */
+			/* What came before was checked; what follows is not. */
 			res->help = true;
 			return 0;
 		}

@@ -53,8 +53,8 @@ struct cliopt_result {
  * Applies the defaults of table to opts (zeroed by the caller), then parses argv[1..]
  * (argv[0] is the command's name). --help/-h is added to every table. in_order: options end
  * at the first argument (the top level: the command's own options follow it). Returns 0,
- * -EINVAL with the message (without the command's name) in res->err, or -ENOMEM. Call
- * cliopt_free after either.
+ * -EINVAL with the message (without the command's name) in res->err, -ENOMEM, or -E2BIG
+ * (a table too long). Call cliopt_free after any of them.
  */
 int cliopt_parse(const struct cliopt *table, bool in_order, int argc, char **argv, void *opts,
 		 struct cliopt_result *res) __must_check;
