@@ -1,14 +1,50 @@
-/* The vmbench command line: subcommands list, doctor, run. */
+/* The vmbench command line: one table of commands drives dispatch, help and messages. */
 #ifndef VMBENCH_CLI_H
 #define VMBENCH_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/compiler.h"
+#include "harness/cliopt.h"
 
 /* Exit statuses. */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,  /* some cell failed, or results could not be written */
-	EXIT_USAGE = 2,	  /* bad input: options, names, files */
+	EXIT_FAILED = 1, /* some cell failed, or results could not be written */
+	EXIT_USAGE = 2,	 /* bad input: options, names, files */
 	EXIT_INTERRUPTED = 130,
 };
+
+/* What a command runs with, its options parsed. */
+struct cli_call {
+	void *opts; /* the command's options struct, filled from its table */
+	int argc;   /* its arguments: exactly the command's nargs */
+	char **argv;
+	int full_argc; /* the whole command line, for provenance */
+	char **full_argv;
+};
+
+struct cli_cmd {
+	const char *name;
+	const char *synopsis; /* what follows "vmbench <name>" in its usage line */
+	const char *summary;  /* its line in 'vmbench --help' */
+	const char *about;    /* the paragraph of 'vmbench <name> --help' */
+	const struct cliopt *opts;
+	size_t opts_size;			 /* sizeof the struct opts fills */
+	unsigned nargs;				 /* the arguments it takes after the options */
+	const char *missing;			 /* the message when fewer are given */
+	int (*run)(const struct cli_call *call); /* an exit status */
+};
+
+/* The commands, in the order of 'vmbench --help' (one file each: cmd_<name>.c). */
+extern const struct cli_cmd cmd_list, cmd_doctor, cmd_run, cmd_image, cmd_report, cmd_plot;
+
+/* Bad input: one line on stderr, naming the command (NULL: the top level) and its help.
+ * Returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __printf(2, 3) __must_check;
+/* Prints 'vmbench <name> --help' to f. */
+void cli_help(FILE *f, const struct cli_cmd *cmd);
 
 int cli_main(int argc, char **argv);
 
