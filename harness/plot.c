@@ -87,9 +87,10 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 		}
 	}
 	fputc('\n', d->f);
+	const char *base = results_baseline(r);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cell *nat = &r->cells[i];
-		if (strcmp(nat->backend, RESULTS_BASELINE) || !cell_measured(nat))
+		if (strcmp(nat->backend, base) || !cell_measured(nat))
 			continue;
 		fputs(nat->workload, d->f);
 		for (size_t b = 0; b < nb; b++) {

@@ -35,6 +35,14 @@ const struct backend_ops *backend_find(const char *name)
 	return NULL;
 }
 
+const struct backend_ops *backend_baseline(void)
+{
+	for (size_t i = 0; i < backend_count; i++)
+		if (backend_table[i]->flags & BK_BASELINE)
+			return backend_table[i];
+	return NULL;
+}
+
 int backend_check(const struct backend_ops *ops, const char **why)
 {
 	if (ops->abi != BACKEND_ABI)

@@ -297,9 +297,17 @@ const struct cell *results_find(const struct results *r, const char *backend, co
 	return NULL;
 }
 
+const char *results_baseline(const struct results *r)
+{
+	const char *b = json_string_value(json_object_get(json_object_get(r->provenance, "run"),
+							  "baseline"));
+
+	return b ? b : RESULTS_DEFAULT_BASELINE;
+}
+
 int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out)
 {
-	const struct cell *nat = results_find(r, RESULTS_BASELINE, c->workload);
+	const struct cell *nat = results_find(r, results_baseline(r), c->workload);
 
 	if (!nat || nat == c || !cell_measured(nat) || !cell_measured(c))
 		return -ENOENT;

@@ -74,8 +74,11 @@ int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_
 		   json_t *series) __must_check;
 const char *cell_status_name(enum cell_status st);
 
-/* The backend every ratio refers to. */
-#define RESULTS_BASELINE "native"
+/* The backend every ratio refers to in files that do not name it (provenance run.baseline,
+ * written by runs since the backends declare it with BK_BASELINE). */
+#define RESULTS_DEFAULT_BASELINE "native"
+/* The backend every ratio of r refers to. */
+const char *results_baseline(const struct results *r);
 
 /* Whether c (NULL allowed) holds samples to compare: ok or untrustworthy, statistics
  * derived. */

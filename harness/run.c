@@ -284,6 +284,10 @@ static int run_provenance(const struct run_cfg *cfg, unsigned rounds, struct res
 		json_decref(*backends);
 		return -ENOMEM;
 	}
+	/* The backend every ratio refers to, whether or not it is in this run. */
+	const struct backend_ops *base = backend_baseline();
+	if (base)
+		json_object_set_new(*runinfo, "baseline", json_string(base->name));
 	pin_harness(cfg->backend.cpu, *runinfo);
 	json_object_set_new(*runinfo, "disk",
 			    cfg->backend.disk_path ? json_string(cfg->backend.disk_path)
