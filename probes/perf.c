@@ -197,8 +197,8 @@ const struct probe_ops probe_perf = {
 	.name = "perf",
 	.summary = "software and hardware perf_event counters on the guest's host tasks (in the "
 		   "counting pass)",
-	/* Per-task counters hook every context switch: under UML (two per guest system call)
-	 * they made getppid 1.5 times slower when they were on during the timed samples. */
+	/* Per-task counters hook every context switch, and UML makes two per guest system
+	 * call: on during the timed samples they would slow down what is measured. */
 	.flags = PROBE_COUNT_PASS,
 	.available = perf_available,
 	.open = perf_open,

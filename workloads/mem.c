@@ -38,9 +38,9 @@ static void *map_anon(size_t bytes)
 #endif
 
 /* The same, its pages faulted in by the kernel in one call where it can, for set-up
- * memory that is filled anyway (on a host whose own page faults cost 14 us this took
- * mem.lat's set-up from 5.1 to 4.2 s; a UML guest gains nothing, its host-side faults come
- * at first touch); a kernel without MADV_POPULATE_WRITE leaves them to the fill. */
+ * memory that is filled anyway: one call costs less than a fault per page where faults
+ * are dear (a guest's); a UML guest gains nothing, its host-side faults come at first
+ * touch. A kernel without MADV_POPULATE_WRITE leaves them to the fill. */
 static void *map_anon_populated(size_t bytes)
 {
 	void *p = map_anon(bytes);
@@ -231,10 +231,9 @@ struct stream_state {
  * The gaps before b and before c, as STREAM's OFFSET: odd numbers of pages, different from
  * each other. Arrays of a power-of-two size back to back put a[i], b[i] and c[i] on pages
  * of the same index in a TLB indexed by low page-number bits; under TCG, whose software
- * TLB is direct-mapped, 64 MiB arrays made every access of scale, add and triad miss it
- * (0.33 GB/s, against 1.2-1.8 GB/s with the gaps). Whole pages, so that the arrays keep the
- * same offsets within a page as back to back: gaps of a few cache lines more cost native
- * add and triad about a fifth of their bandwidth on this project's AMD host.
+ * TLB is direct-mapped, such arrays make every access of scale, add and triad miss it.
+ * Whole pages, so that the arrays keep the same offsets within a page as back to back:
+ * gaps of a few cache lines more cost native add and triad bandwidth on some hosts.
  */
 static size_t stream_gap_b(void)
 {
@@ -285,7 +284,8 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	uint64_t llc = llc_bytes(&llc_source), avail = mem_available();
 	/* The arrays kept from the previous kernel count as available: they are this
 	 * kernel's if the size stays, and a size worked out without them would shrink by
-	 * their share and set up new arrays for every kernel (9 s each under UML). */
+	 * their share and set up new arrays for every kernel (seconds each under UML,
+	 * whose first touch of a page is dear). */
 	if (avail && stream_kept)
 		avail += stream_kept->map_bytes;
 	/* STREAM's rule: each array at least 4 times the last-level cache, and never under
