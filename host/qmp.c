@@ -279,6 +279,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int 
 	}
 	rc = qmp_write_all(q, line, len, deadline, err, errlen);
 	free(line);
+	bool sent = rc == 0;
 	while (rc == 0) {
 		json_t *obj;
 		rc = qmp_read(q, &obj, deadline, err, errlen);
@@ -289,7 +290,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int 
 			break;
 		}
 	}
-	if (rc == -ETIMEDOUT)
+	if (rc == -ETIMEDOUT && sent)
 		snprintf(err, errlen, "QMP %s: no reply in %d ms", cmd, timeout_ms);
 	if (rc < 0)
 		return rc;
