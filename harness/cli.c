@@ -12,9 +12,10 @@
 #include "harness/cli.h"
 #include "host/util.h"
 
-static const struct cli_cmd *const commands[] = {
+const struct cli_cmd *const cli_commands[] = {
 	&cmd_list, &cmd_doctor, &cmd_run, &cmd_image, &cmd_report, &cmd_plot,
 };
+const size_t cli_command_count = ARRAY_SIZE(cli_commands);
 
 struct main_opts {
 	bool verbose, quiet, version;
@@ -53,8 +54,8 @@ static void main_help(void)
 	printf("usage: vmbench [options] <command> [command options]\n\n"
 	       "Compares virtualization modes: the same guest agent and microbenchmarks in every "
 	       "backend.\n\ncommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  %-9s %s\n", commands[i]->name, commands[i]->summary);
+	for (size_t i = 0; i < cli_command_count; i++)
+		printf("  %-9s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	printf("\n'vmbench <command> --help' describes each.\n\noptions:\n");
 	cliopt_help(stdout, main_opts);
 }
@@ -62,7 +63,7 @@ static void main_help(void)
 /* "list, doctor, run, image, report or plot" */
 static void command_names(char *buf, size_t len)
 {
-	size_t n = ARRAY_SIZE(commands);
+	size_t n = cli_command_count;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++)
@@ -70,7 +71,7 @@ static void command_names(char *buf, size_t len)
 			     !i		 ? ""
 			     : i + 1 < n ? ", "
 					 : " or ",
-			     commands[i]->name);
+			     cli_commands[i]->name);
 }
 
 /* Parses the command's options (argv[0] is its name) and runs it: an exit status. */
@@ -133,8 +134,8 @@ int cli_main(int argc, char **argv)
 	command_names(names, sizeof(names));
 	if (res.argc == 0)
 		return cli_usage(NULL, "no command given (%s)", names);
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(res.argv[0], commands[i]->name) == 0)
-			return command_run(commands[i], res.argc, res.argv, argc, argv);
+	for (size_t i = 0; i < cli_command_count; i++)
+		if (strcmp(res.argv[0], cli_commands[i]->name) == 0)
+			return command_run(cli_commands[i], res.argc, res.argv, argc, argv);
 	return cli_usage(NULL, "unknown command '%s' (%s)", res.argv[0], names);
 }

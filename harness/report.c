@@ -12,29 +12,30 @@
 #include "harness/report_model.h"
 #include "host/util.h"
 
-static const struct report_renderer *const renderers[] = {
+const struct report_renderer *const report_renderers[] = {
 	&report_md,
 	&report_csv,
 	&report_tex,
 	&report_html,
 };
+const size_t report_renderer_count = ARRAY_SIZE(report_renderers);
 
 /* The bits of every format there is a renderer for. */
 static unsigned known_formats(void)
 {
 	unsigned mask = 0;
 
-	for (size_t k = 0; k < ARRAY_SIZE(renderers); k++)
-		mask |= renderers[k]->bit;
+	for (size_t k = 0; k < report_renderer_count; k++)
+		mask |= report_renderers[k]->bit;
 	return mask;
 }
 
 void report_format_names(unsigned mask, const char *sep, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	for (size_t k = 0; k < ARRAY_SIZE(renderers); k++)
-		if (mask & renderers[k]->bit)
-			util_appendf(buf, len, "%s%s", buf[0] ? sep : "", renderers[k]->name);
+	for (size_t k = 0; k < report_renderer_count; k++)
+		if (mask & report_renderers[k]->bit)
+			util_appendf(buf, len, "%s%s", buf[0] ? sep : "", report_renderers[k]->name);
 }
 
 int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len)
@@ -50,16 +51,16 @@ int report_parse_formats(const char *list, unsigned *formats, char *err, size_t 
 	*formats = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
-		for (k = 0; k < ARRAY_SIZE(renderers) && strcmp(items[i], renderers[k]->name); k++)
+		for (k = 0; k < report_renderer_count && strcmp(items[i], report_renderers[k]->name); k++)
 			;
-		if (k == ARRAY_SIZE(renderers)) {
+		if (k == report_renderer_count) {
 			char known[64];
 			report_format_names(known_formats(), ", ", known, sizeof(known));
 			snprintf(err, len, "unknown format '%s' (known: %s)", items[i], known);
 			util_free_list(items);
 			return -EINVAL;
 		}
-		*formats |= renderers[k]->bit;
+		*formats |= report_renderers[k]->bit;
 	}
 	util_free_list(items);
 	return 0;
@@ -99,9 +100,9 @@ int report_write(const struct results *r, const char *dir, unsigned formats, cha
 		snprintf(err, len, "out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(renderers) && ret == 0; k++)
-		if (formats & renderers[k]->bit)
-			ret = write_one(&m, dir, renderers[k], err, len);
+	for (size_t k = 0; k < report_renderer_count && ret == 0; k++)
+		if (formats & report_renderers[k]->bit)
+			ret = write_one(&m, dir, report_renderers[k], err, len);
 out:
 	report_model_free(&m);
 	return ret;

@@ -99,5 +99,8 @@ struct report_renderer {
 };
 
 extern const struct report_renderer report_md, report_csv, report_tex, report_html;
+/* The one table of renderers (harness/report.c). */
+extern const struct report_renderer *const report_renderers[];
+extern const size_t report_renderer_count;
 
 #endif
