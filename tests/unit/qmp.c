@@ -362,7 +362,7 @@ Test(qmp, late_reply_after_a_timeout_is_never_the_next_reply, .timeout = 30)
 		GREETING,
 		NEGOTIATE,
 		RECV("slow"),
-		SLEEP(1000),
+		SLEEP(2000), /* far past the client's 150 ms, even on a loaded machine */
 		SEND("{\"return\": {\"which\": \"slow\"}, \"id\": $ID}"),
 		RECV("fast"),
 		SEND("{\"return\": {\"which\": \"fast\"}, \"id\": $ID}"),
