@@ -57,8 +57,12 @@ static json_t *slot_json(const struct slot *sl)
 	json_t *names = json_array();
 
 	for (size_t w = 0; names && w < sl->n; w++)
-		json_array_append_new(names, json_string(sl->workloads[w]->name));
-	return json_pack("{s:s, s:o*}", "backend", sl->backend->name, "workloads", names);
+		if (json_array_append_new(names, json_string(sl->workloads[w]->name)) < 0) {
+			json_decref(names);
+			return NULL;
+		}
+	/* json_pack's "o" steals names, and fails (NULL) without it. */
+	return json_pack("{s:s, s:o}", "backend", sl->backend->name, "workloads", names);
 }
 
 int schedule_build(struct schedule *s, const struct plan *p, const bool *usable, unsigned rounds,
