@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PROFILE ?= quick
 VMBENCH_ARGS ?=
 
-.PHONY: all deps configure build test compare clean format
+.PHONY: all deps configure build test compare clean format format-check
 
 all: build
 
@@ -36,3 +36,7 @@ clean:
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# What CI checks: every C file as clang-format (.clang-format) would write it.
+format-check: deps
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')

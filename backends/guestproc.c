@@ -110,7 +110,7 @@ int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len)
 void backend_child_log(const char *rundir, const char *log)
 {
 	char path[PATH_MAX];
-	struct rlimit no_core = {0, 0};
+	struct rlimit no_core = { 0, 0 };
 
 	snprintf(path, sizeof(path), "%s/%s", rundir, log);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -148,7 +148,8 @@ void backend_explain(struct guest *g, const char *what, const char *relayed, con
 	/* The stream ends a moment before the process does. */
 	if (ended(g->pid, 300, &si)) {
 		if (si.si_code == CLD_EXITED && relayed && si.si_status > 128)
-			snprintf(buf, len, "%s was killed by signal %d (%s): %s exited with status %d",
+			snprintf(buf, len,
+				 "%s was killed by signal %d (%s): %s exited with status %d",
 				 relayed, si.si_status - 128, strsignal(si.si_status - 128), what,
 				 si.si_status);
 		else if (si.si_code == CLD_EXITED)

@@ -1,10 +1,10 @@
 /* The backends, one X-macro entry each: X(symbol) names `backend_<symbol>` in backends/. */
-#define BACKEND_LIST(X)                                                                            \
-	X(native)                                                                                  \
-	X(container)                                                                               \
-	X(uml)                                                                                     \
-	X(tcg)                                                                                     \
-	X(tcg_virtio)                                                                              \
-	X(kvm)                                                                                     \
-	X(kvm_virtio)                                                                              \
+#define BACKEND_LIST(X) \
+	X(native)       \
+	X(container)    \
+	X(uml)          \
+	X(tcg)          \
+	X(tcg_virtio)   \
+	X(kvm)          \
+	X(kvm_virtio)   \
 	X(null)

@@ -4,8 +4,8 @@
 set -eu
 
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, OpenSSL's
-# libcrypto, Criterion).
-BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev"
+# libcrypto, Criterion), clang-format for the format check.
+BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev clang-format"
 # Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
 # qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
 # (both: the container backend uses the one that works here); perf and jq for

@@ -55,7 +55,8 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 		if (pr < 0)
 			fprintf(out, "  %-20s cannot run a guest: %s\n", "kvm probe", probe.reason);
 		else
-			fprintf(out, "  %-20s %.0f guest instructions in %.4f s: %.3g per second (%s)\n",
+			fprintf(out,
+				"  %-20s %.0f guest instructions in %.4f s: %.3g per second (%s)\n",
 				"kvm probe", probe.instructions, probe.seconds, probe.rate,
 				probe.hardware ? "hardware-assisted" : "software");
 	}
@@ -68,8 +69,10 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 	else
 		fprintf(out, "  %-20s %d\n", "perf_event_paranoid", paranoid);
 	if (topo) {
-		fprintf(out, "  %-20s %d package(s), %d core(s), %d PU(s), SMT %s; measurement CPU %d\n",
-			"topology (hwloc)", (int)json_integer_value(json_object_get(topo, "packages")),
+		fprintf(out,
+			"  %-20s %d package(s), %d core(s), %d PU(s), SMT %s; measurement CPU %d\n",
+			"topology (hwloc)",
+			(int)json_integer_value(json_object_get(topo, "packages")),
 			(int)json_integer_value(json_object_get(topo, "cores")),
 			(int)json_integer_value(json_object_get(topo, "pus")),
 			json_is_true(json_object_get(topo, "smt")) ? "on" : "off",
@@ -84,8 +87,8 @@ int doctor_report(FILE *out, const struct backend_cfg *cfg, const char *agent_no
 	json_t *v;
 	fprintf(out, "tools (Debian packages):\n");
 	json_object_foreach(tools, name, v)
-		fprintf(out, "  %-20s %s\n", name, json_is_string(v) ? json_string_value(v)
-								      : "not installed");
+		fprintf(out, "  %-20s %s\n", name,
+			json_is_string(v) ? json_string_value(v) : "not installed");
 	json_decref(tools);
 	return available;
 }

@@ -23,8 +23,8 @@ struct image_req {
  * directory in dir; -ENOENT when it is not built and build is false; -EINTR; other -errno
  * with a reason in err.
  */
-int image_locate(const struct image_req *req, char *dir, size_t len, char *err,
-		 size_t errlen) __must_check;
+int image_locate(const struct image_req *req, char *dir, size_t len, char *err, size_t errlen)
+	__must_check;
 /* The image's info file as a JSON object of strings (kernel, initrd, their sha256s and
  * sizes, kernel_version, ...). NULL with errno set. */
 json_t *image_info(const char *dir);

@@ -18,7 +18,7 @@ static const struct {
 	enum msg_type type;
 } keywords[] = {
 	{ "HELLO", MSG_HELLO }, { "READY", MSG_READY }, { "DONE", MSG_DONE }, { "DATA", MSG_DATA },
-	{ "END", MSG_END },	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },	{ "BYE", MSG_BYE },
+	{ "END", MSG_END },	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },   { "BYE", MSG_BYE },
 };
 
 static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
@@ -128,8 +128,8 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 			return bad(err, len, "READY without a valid workload name");
 		m->workload = fs.f[1];
 		if (wire_parse_u64(fields_get(&fs, 2, "iters"), 1, 1ull << 50, &m->iters) < 0 ||
-		    wire_parse_u64(fields_get(&fs, 2, "sample_ns"), 0, 1ull << 50,
-				   &m->sample_ns) < 0)
+		    wire_parse_u64(fields_get(&fs, 2, "sample_ns"), 0, 1ull << 50, &m->sample_ns) <
+			    0)
 			return bad(err, len, "READY without valid iters= and sample_ns=");
 		return 0;
 	case MSG_DONE:
@@ -213,9 +213,9 @@ static int check_series(json_t *series, uint64_t reps, char *err, size_t errlen)
 	return 0;
 }
 
-int proto_parse_payload(const char *text, size_t textlen, const char *workload,
-			const char *unit, uint64_t reps, uint64_t iters, struct payload *out,
-			char *err, size_t errlen)
+int proto_parse_payload(const char *text, size_t textlen, const char *workload, const char *unit,
+			uint64_t reps, uint64_t iters, struct payload *out, char *err,
+			size_t errlen)
 {
 	json_error_t jerr;
 	json_t *samples, *sample_ns, *sample_iters, *extra = NULL, *series = NULL;
@@ -275,9 +275,9 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload,
 	out->n = reps;
 	out->extra = extra ? json_incref(extra) : NULL;
 	out->series = series ? json_incref(series) : NULL;
-	out->raw = json_pack("{s:I, s:I, s:f, s:f, s:O, s:O}", "iters", got_iters, "warmup",
-			     warmup, "loop_ns", loop_ns, "ops", ops, "sample_ns", sample_ns,
-			     "sample_iters", sample_iters);
+	out->raw = json_pack("{s:I, s:I, s:f, s:f, s:O, s:O}", "iters", got_iters, "warmup", warmup,
+			     "loop_ns", loop_ns, "ops", ops, "sample_ns", sample_ns, "sample_iters",
+			     sample_iters);
 	ret = out->raw ? 0 : -ENOMEM;
 out:
 	if (ret < 0)

@@ -36,12 +36,12 @@ struct hello {
 /* A parsed guest line; the strings point into the line. */
 struct msg {
 	enum msg_type type;
-	const char *workload;		/* READY, DONE, ERR */
-	struct hello hello;		/* HELLO */
-	uint64_t iters, sample_ns;	/* READY */
-	uint64_t bytes;			/* END */
-	const char *text;		/* DATA chunk, ERR reason, LOG text */
-	int unsupported;		/* ERR: 1 unsupported, 0 failed */
+	const char *workload;	   /* READY, DONE, ERR */
+	struct hello hello;	   /* HELLO */
+	uint64_t iters, sample_ns; /* READY */
+	uint64_t bytes;		   /* END */
+	const char *text;	   /* DATA chunk, ERR reason, LOG text */
+	int unsupported;	   /* ERR: 1 unsupported, 0 failed */
 };
 
 /*
@@ -57,9 +57,9 @@ const char *proto_msg_name(enum msg_type t);
 struct payload {
 	double *samples; /* reps values in the workload's unit */
 	size_t n;
-	json_t *raw;	 /* {"iters", "warmup", "loop_ns", "ops", "sample_ns", "sample_iters"} */
-	json_t *extra;	 /* the workload's own facts, or NULL */
-	json_t *series;	 /* {"x_unit", "points": [{"x", "iters", "samples", "sample_ns"}]} */
+	json_t *raw;	/* {"iters", "warmup", "loop_ns", "ops", "sample_ns", "sample_iters"} */
+	json_t *extra;	/* the workload's own facts, or NULL */
+	json_t *series; /* {"x_unit", "points": [{"x", "iters", "samples", "sample_ns"}]} */
 };
 
 /*
@@ -68,16 +68,16 @@ struct payload {
  * operation count, and the optional extra object and series of points.
  * 0 with *out (free with payload_free), -EPROTO with err.
  */
-int proto_parse_payload(const char *text, size_t textlen, const char *workload,
-			const char *unit, uint64_t reps, uint64_t iters, struct payload *out,
-			char *err, size_t errlen) __must_check;
+int proto_parse_payload(const char *text, size_t textlen, const char *workload, const char *unit,
+			uint64_t reps, uint64_t iters, struct payload *out, char *err,
+			size_t errlen) __must_check;
 void payload_free(struct payload *p);
 
 /* A connection to an agent. */
 struct conn {
 	int rfd, wfd;
 	struct linebuf lb;
-	size_t noise; /* console lines skipped */
+	size_t noise;	 /* console lines skipped */
 	const char *who; /* backend name, for messages */
 	/* The console's last non-protocol line, or its first "Kernel panic" line once
 	 * there is one: why a guest died, for the reason of a broken session. */
@@ -91,8 +91,7 @@ void conn_init(struct conn *c, int rfd, int wfd, const char *who);
  * 0 with *m (valid until the next call), -ETIMEDOUT, -EPIPE (the guest closed the stream),
  * -EINTR (the user interrupted), -EPROTO with err.
  */
-int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err,
-	      size_t errlen) __must_check;
+int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t errlen) __must_check;
 int conn_send(struct conn *c, const char *fmt, ...) __printf(2, 3) __must_check;
 
 #endif

@@ -35,7 +35,8 @@ void report_format_names(unsigned mask, const char *sep, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t k = 0; k < report_renderer_count; k++)
 		if (mask & report_renderers[k]->bit)
-			util_appendf(buf, len, "%s%s", buf[0] ? sep : "", report_renderers[k]->name);
+			util_appendf(buf, len, "%s%s", buf[0] ? sep : "",
+				     report_renderers[k]->name);
 }
 
 int report_parse_formats(const char *list, unsigned *formats, char *err, size_t len)
@@ -51,7 +52,8 @@ int report_parse_formats(const char *list, unsigned *formats, char *err, size_t 
 	*formats = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
-		for (k = 0; k < report_renderer_count && strcmp(items[i], report_renderers[k]->name); k++)
+		for (k = 0;
+		     k < report_renderer_count && strcmp(items[i], report_renderers[k]->name); k++)
 			;
 		if (k == report_renderer_count) {
 			char known[64];

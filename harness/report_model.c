@@ -304,8 +304,7 @@ static void build_workload(struct report_model *m, size_t w)
 		if (c->traps.present && isfinite(c->traps.per_op))
 			report_fmt_sig(c->traps.per_op, traps, sizeof(traps));
 		if (c->traps.present)
-			report_fmt_kinds(&c->traps, kinds,
-					 sizeof(kinds));
+			report_fmt_kinds(&c->traps, kinds, sizeof(kinds));
 		if (c->counters.present)
 			report_fmt_counters(&c->counters, ctr, sizeof(ctr));
 		if (isfinite(cell_probe_effect(c)))

@@ -299,8 +299,8 @@ const struct cell *results_find(const struct results *r, const char *backend, co
 
 const char *results_baseline(const struct results *r)
 {
-	const char *b = json_string_value(json_object_get(json_object_get(r->provenance, "run"),
-							  "baseline"));
+	const char *b = json_string_value(
+		json_object_get(json_object_get(r->provenance, "run"), "baseline"));
 
 	return b ? b : RESULTS_DEFAULT_BASELINE;
 }
@@ -358,8 +358,9 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
 		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
 		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
-		c->series ? series_to_json(c->series) : json_null(), "traps", traps_to_json(&c->traps),
-		"counters", counters_to_json(&c->counters), "ratio_to_native", ratio_json(r, c), "wall_s",
+		c->series ? series_to_json(c->series) : json_null(), "traps",
+		traps_to_json(&c->traps), "counters", counters_to_json(&c->counters),
+		"ratio_to_native", ratio_json(r, c), "wall_s",
 		c->wall_s > 0 ? num(c->wall_s) : json_null(), "probed_sample",
 		isfinite(c->probed) ? num(c->probed) : json_null());
 }
@@ -456,8 +457,7 @@ static int check_series(json_t *series)
 
 /* An optional member of obj: null, or a finite number above 0 (at 0 too with zero_ok). Its
  * value in *out, or absent when it is null or missing. 0 or -EINVAL. */
-static int optional_number(json_t *obj, const char *key, bool zero_ok, double absent,
-			   double *out)
+static int optional_number(json_t *obj, const char *key, bool zero_ok, double absent, double *out)
 {
 	json_t *v = json_object_get(obj, key);
 	double x = json_number_value(v);
@@ -522,8 +522,8 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 			json_is_string(reason) ? json_string_value(reason) : "");
 	json_t *traps = NULL, *counters = NULL;
 	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &traps) < 0 ||
-	    take_object(cj, "counters", &counters) < 0 ||
-	    take_object(cj, "extra", &c->extra) < 0 || take_object(cj, "series", &c->series) < 0) {
+	    take_object(cj, "counters", &counters) < 0 || take_object(cj, "extra", &c->extra) < 0 ||
+	    take_object(cj, "series", &c->series) < 0) {
 		json_decref(traps);
 		json_decref(counters);
 		return invalid(

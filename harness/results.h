@@ -32,12 +32,12 @@ struct cell {
 	size_t n;
 	bool has_stats; /* derived from samples */
 	struct summary stats;
-	json_t *raw;	       /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
-	json_t *extra;	       /* the workload's own facts (clocksource, fio latencies), or NULL */
-	json_t *series;	       /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
-	struct traps traps;	   /* per operation, by kind (harness/counts.h) */
+	json_t *raw;	    /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
+	json_t *extra;	    /* the workload's own facts (clocksource, fio latencies), or NULL */
+	json_t *series;	    /* points of a curve: {"x_unit", "points": [{"x", "samples"...}]} */
+	struct traps traps; /* per operation, by kind (harness/counts.h) */
 	struct counters counters; /* host counters over the counting pass */
-	double wall_s;	       /* the host's wall time spent on the cell, all passes; 0 unknown */
+	double wall_s; /* the host's wall time spent on the cell, all passes; 0 unknown */
 	double probed; /* the counting sample's value (of the last point), in unit, taken with the
 			* counting pass's probes attached; NAN when there is none */
 	unsigned long version; /* counts the changes of samples */

@@ -12,13 +12,13 @@
 struct run_cfg {
 	const struct plan *plan;
 	struct backend_cfg backend;
-	const char *out_path; /* results.json, rewritten atomically after every backend */
+	const char *out_path;	 /* results.json, rewritten atomically after every backend */
 	const char *disk_reason; /* why backend.disk_path is NULL, when it is */
 	json_t *image;		 /* the guest image's info, for provenance, or NULL */
-	int argc;	      /* the command line, for provenance */
+	int argc;		 /* the command line, for provenance */
 	char **argv;
-	bool no_probes;	      /* run without any probe */
-	unsigned long seed;   /* of the random order, for profiles that shuffle */
+	bool no_probes;	    /* run without any probe */
+	unsigned long seed; /* of the random order, for profiles that shuffle */
 };
 
 /*

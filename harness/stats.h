@@ -7,21 +7,21 @@
 
 #include "common/compiler.h"
 
-#define STATS_CI_LEVEL	    0.95
-#define STATS_OUTLIER_Z	    3.5 /* modified z-score (Iglewicz and Hoaglin) */
+#define STATS_CI_LEVEL	0.95
+#define STATS_OUTLIER_Z 3.5 /* modified z-score (Iglewicz and Hoaglin) */
 
 struct summary {
 	size_t n;
 	double median;
-	bool has_ci;	    /* false when n is too small for a 95% interval (n < 6) */
+	bool has_ci; /* false when n is too small for a 95% interval (n < 6) */
 	double ci_lo, ci_hi;
 	double ci_coverage; /* the exact coverage of [ci_lo, ci_hi], >= STATS_CI_LEVEL */
 	double mean;
-	double stddev;	    /* NaN for n < 2 */
+	double stddev; /* NaN for n < 2 */
 	double min, max;
-	double mad;	    /* median absolute deviation, unscaled */
-	size_t outliers;    /* samples whose modified z-score exceeds STATS_OUTLIER_Z: flagged,
-			     * never dropped */
+	double mad;	 /* median absolute deviation, unscaled */
+	size_t outliers; /* samples whose modified z-score exceeds STATS_OUTLIER_Z: flagged,
+			  * never dropped */
 };
 
 /*

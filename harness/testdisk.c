@@ -91,7 +91,8 @@ int testdisk_use(const char *path, uint64_t bytes, char *err, size_t len)
 		if (fd >= 0)
 			close(fd);
 	} else {
-		snprintf(err, len, "test disk %s is neither a regular file nor a block device", path);
+		snprintf(err, len, "test disk %s is neither a regular file nor a block device",
+			 path);
 		return -EINVAL;
 	}
 	if (size < (16u << 20)) {

@@ -9,11 +9,11 @@
 #include "common/compiler.h"
 
 struct host_kvm {
-	bool device;	  /* /dev/kvm exists */
-	bool accessible;  /* and opens read-write */
-	int api_version;  /* KVM_GET_API_VERSION, or -1 */
-	const char *ext;  /* "vmx", "svm" or NULL: hardware virtualization in the CPU flags */
-	bool in_guest;	  /* the CPU flags say this host is itself a virtual machine */
+	bool device;	 /* /dev/kvm exists */
+	bool accessible; /* and opens read-write */
+	int api_version; /* KVM_GET_API_VERSION, or -1 */
+	const char *ext; /* "vmx", "svm" or NULL: hardware virtualization in the CPU flags */
+	bool in_guest;	 /* the CPU flags say this host is itself a virtual machine */
 	char summary[256];
 };
 
@@ -24,8 +24,8 @@ struct host_event {
 };
 
 struct host_pmu {
-	bool pfm_ok;	     /* libpfm4 initialized */
-	char pmus[256];	     /* PMUs libpfm4 finds present, comma-separated */
+	bool pfm_ok;		 /* libpfm4 initialized */
+	char pmus[256];		 /* PMUs libpfm4 finds present, comma-separated */
 	struct host_event hw[5]; /* the probes' default hardware events (PERFEV_DEFAULT_HW) */
 	struct host_event sw[2]; /* task-clock, page-faults */
 };

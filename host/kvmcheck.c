@@ -34,18 +34,18 @@ static int probe(struct kvmcheck *p)
 	struct kvm_run *run = MAP_FAILED;
 	long run_size = 0;
 	const uint8_t code[] = {
-		0x66, 0xb9, LOOPS & 0xff, (LOOPS >> 8) & 0xff, (LOOPS >> 16) & 0xff, LOOPS >> 24,
-		0x66, 0x49, /* 6: dec ecx */
-		0x75, 0xfc, /* 8: jnz 6 */
-		0xf4,	    /* 10: hlt */
+		0x66,	     0xb9, LOOPS & 0xff, (LOOPS >> 8) & 0xff, (LOOPS >> 16) & 0xff,
+		LOOPS >> 24, 0x66, 0x49, /* 6: dec ecx */
+		0x75,	     0xfc,	 /* 8: jnz 6 */
+		0xf4,			 /* 10: hlt */
 	};
 
 	memset(p, 0, sizeof(*p));
-#define FAIL(...)                                                                                  \
-	do {                                                                                       \
-		ret = errno ? -errno : -EIO;                                                       \
-		snprintf(p->reason, sizeof(p->reason), __VA_ARGS__);                               \
-		goto out;                                                                          \
+#define FAIL(...)                                                    \
+	do {                                                         \
+		ret = errno ? -errno : -EIO;                         \
+		snprintf(p->reason, sizeof(p->reason), __VA_ARGS__); \
+		goto out;                                            \
 	} while (0)
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
@@ -59,9 +59,10 @@ static int probe(struct kvmcheck *p)
 	if (mem == MAP_FAILED)
 		FAIL("mmap: %s", strerror(errno));
 	memcpy(mem, code, sizeof(code));
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = 0x1000, .userspace_addr = (uintptr_t)mem
-	};
+	struct kvm_userspace_memory_region region = { .slot = 0,
+						      .guest_phys_addr = 0,
+						      .memory_size = 0x1000,
+						      .userspace_addr = (uintptr_t)mem };
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		FAIL("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);

@@ -17,8 +17,10 @@
 
 #define PERFEV_MAX_TASKS 64
 /* The hardware events counted unless --events says otherwise (libpfm4 names). */
-#define PERFEV_DEFAULT_HW                                                                          \
-	{ "cycles", "instructions", "LLC-load-misses", "dTLB-load-misses", "branch-misses" }
+#define PERFEV_DEFAULT_HW                                                                        \
+	{                                                                                        \
+		"cycles", "instructions", "LLC-load-misses", "dTLB-load-misses", "branch-misses" \
+	}
 #define PERFEV_NDEFAULT_HW 5
 
 /* Encodes event into attr (counting user and kernel mode): libpfm4 first, then the
@@ -47,8 +49,8 @@ int perfev_open(struct perfev *ev, struct perf_event_attr *attr, const pid_t *ti
 		char *err, size_t len) __must_check;
 /* Sums over the tasks of the raw count and of the times the counter was enabled and
  * running (less than enabled when the kernel multiplexed it): scale deltas, not totals. */
-int perfev_read(const struct perfev *ev, double *count, double *enabled,
-		double *running) __must_check;
+int perfev_read(const struct perfev *ev, double *count, double *enabled, double *running)
+	__must_check;
 void perfev_close(struct perfev *ev);
 
 #endif

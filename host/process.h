@@ -25,11 +25,11 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms) __mu
 
 /*
  * Forks a child whose stdin and stdout are pipes to us and runs child(arg) in it (which
- * execs or _exits; the child leads its own process group and dies with us). *to writes the child's stdin, *from reads its
- * stdout; stderr is shared. 0 or -errno.
+ * execs or _exits; the child leads its own process group and dies with us). *to writes the child's
+ * stdin, *from reads its stdout; stderr is shared. 0 or -errno.
  */
-int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to,
-		     int *from) __must_check;
+int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to, int *from)
+	__must_check;
 
 /* Waits grace_ms for pid to exit, then SIGTERM, then SIGKILL, to its whole process group
  * when it leads one (proc_spawn_piped children do); reaps it. */

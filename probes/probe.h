@@ -97,7 +97,7 @@ struct probe_ops {
 	/* 0 when the probe can watch this guest; -errno with a reason otherwise. A value a
 	 * snapshot leaves out counts as 0 (a probe may report only what it has seen). */
 	int (*available)(const struct guest *g, char *reason, size_t len);
-	int (*open)(struct probe *p);	/* optional */
+	int (*open)(struct probe *p); /* optional */
 	int (*snapshot)(struct probe *p, struct probe_snapshot *out);
 	void (*close)(struct probe *p); /* optional */
 	/* Optional: corrects the phase's deltas of every probe for what this probe itself

@@ -65,10 +65,10 @@ static __attribute__((noipa)) uint64_t cr0(uint64_t x)
 	__asm__ volatile("" : "+r"(x));
 	return x;
 }
-#define CR(n, prev)                                                                                \
-	static __attribute__((noipa)) uint64_t cr##n(uint64_t x)                                   \
-	{                                                                                          \
-		return cr##prev(x + 1) + 1;                                                        \
+#define CR(n, prev)                                              \
+	static __attribute__((noipa)) uint64_t cr##n(uint64_t x) \
+	{                                                        \
+		return cr##prev(x + 1) + 1;                      \
 	}
 CR(1, 0)
 CR(2, 1)

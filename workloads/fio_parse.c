@@ -39,8 +39,8 @@ int fio_parse_json(const char *text, size_t len, const char *ddir, struct fio_su
 	memset(out, 0, sizeof(*out));
 	if (!start)
 		return fail(err, errlen, "fio printed no JSON");
-	json_t *root = json_loadb(start, len - (size_t)(start - text), JSON_DISABLE_EOF_CHECK,
-				  &jerr);
+	json_t *root =
+		json_loadb(start, len - (size_t)(start - text), JSON_DISABLE_EOF_CHECK, &jerr);
 	if (!root)
 		return fail(err, errlen, "fio's JSON does not parse (line %d: %s)", jerr.line,
 			    jerr.text);
@@ -68,8 +68,10 @@ int fio_parse_json(const char *text, size_t len, const char *ddir, struct fio_su
 	double ios = number(dir, "total_ios");
 	if (out->iops < 0 || out->bw_bytes < 0 || out->lat_mean_ns < 0 || out->clat_p50_ns < 0 ||
 	    out->clat_p99_ns < 0 || ios < 0 || ios > 1e18) {
-		fail(err, errlen, "fio's JSON lacks iops, bw_bytes, lat_ns.mean, total_ios or the "
-				  "50th/99th percentiles for %s", ddir);
+		fail(err, errlen,
+		     "fio's JSON lacks iops, bw_bytes, lat_ns.mean, total_ios or the "
+		     "50th/99th percentiles for %s",
+		     ddir);
 		goto out;
 	}
 	out->total_ios = (uint64_t)ios;

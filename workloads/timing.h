@@ -25,8 +25,8 @@ int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns) __must_check
  * 10% more than min_ns. *est_ns is the duration of the last calibration sample at the
  * chosen iters. -ERANGE when no sample reached min_ns.
  */
-int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters,
-		     uint64_t *est_ns) __must_check;
+int timing_calibrate(struct wl_ctx *ctx, uint64_t min_ns, uint64_t *iters, uint64_t *est_ns)
+	__must_check;
 /* Iteration count needed for min_ns given that iters took ns (pure; unit-tested). */
 uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns);
 /*
@@ -34,8 +34,8 @@ uint64_t timing_scale_iters(uint64_t iters, uint64_t ns, uint64_t min_ns);
  * run and dropped; when the fastest of them ran shorter than min_sample_ns, iters is
  * scaled up from it and the warm-up repeated (three rounds at most).
  */
-int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters,
-		   uint64_t *est_ns) __must_check;
+int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters, uint64_t *est_ns)
+	__must_check;
 /*
  * One sample that lasts at least min_ns: iters operations, topped up in chunks of a
  * quarter of iters while the time is still short (the machine got faster since the

@@ -44,7 +44,8 @@ Test(cli, bad_input_exits_2_with_one_line)
 {
 	char *dir = cli_tmpdir(), sub[300], file[256];
 
-	expect_usage_error(RUN("--backends", "native,warp", "-o", dir), dir, "unknown backend 'warp'");
+	expect_usage_error(RUN("--backends", "native,warp", "-o", dir), dir,
+			   "unknown backend 'warp'");
 	expect_usage_error(RUN("--workloads", "syscall.getppid,syscall.teleport", "-o", dir), dir,
 			   "unknown workload 'syscall.teleport'");
 	expect_usage_error(RUN("--workloads", "cpu.int,", "-o", dir), dir, "empty name");
@@ -60,7 +61,8 @@ Test(cli, bad_input_exits_2_with_one_line)
 	expect_usage_error(RUN("--disk", "/tmp/a b", "-o", dir), dir, "invalid --disk");
 	expect_usage_error(RUN("--cpu", "1000", "-o", dir), dir, "CPU 1000 is not available");
 	expect_usage_error(RUN("--cpu", "4096", "-o", dir), dir, "invalid --cpu");
-	expect_usage_error(RUN("--agent", "/nonexistent/agent", "-o", dir), dir, "/nonexistent/agent");
+	expect_usage_error(RUN("--agent", "/nonexistent/agent", "-o", dir), dir,
+			   "/nonexistent/agent");
 	expect_usage_error(RUN("--frobnicate", "-o", dir), dir, "unknown option '--frobnicate'");
 	expect_usage_error(RUN("-o", dir, "--reps"), dir, "needs a value");
 	expect_usage_error(RUN("-o", dir, "extra"), dir, "unexpected argument 'extra'");
@@ -106,8 +108,8 @@ Test(cli, help_version_list_doctor)
 {
 	char err[4096];
 	char *cmds[][4] = {
-		{ "vmbench", "--version", NULL }, { "vmbench", "--help", NULL },
-		{ "vmbench", "run", "--help", NULL }, { "vmbench", "list", "--help", NULL },
+		{ "vmbench", "--version", NULL },	 { "vmbench", "--help", NULL },
+		{ "vmbench", "run", "--help", NULL },	 { "vmbench", "list", "--help", NULL },
 		{ "vmbench", "doctor", "--help", NULL }, { "vmbench", "list", NULL },
 		{ "vmbench", "doctor", NULL },
 	};
@@ -133,8 +135,10 @@ Test(cli, interrupt_keeps_results_and_leaves_nothing, .timeout = 120)
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
 	snprintf(path, sizeof(path), "%s/results.json", dir);
-	char *argv[] = { "vmbench", "run", "--backends", "native,null", "--workloads",
-			 "cpu.int,cpu.fp", "--reps", "500", "-o", dir, NULL };
+	char *argv[] = { "vmbench",	"run",	       "--backends",
+			 "native,null", "--workloads", "cpu.int,cpu.fp",
+			 "--reps",	"500",	       "-o",
+			 dir,		NULL };
 	pid_t pid = cli_start(argv, errfile);
 
 	/* Wait until the run has written its first results file and is measuring. */
@@ -153,8 +157,8 @@ Test(cli, interrupt_keeps_results_and_leaves_nothing, .timeout = 120)
 	cr_assert(!res.complete, "an interrupted run is marked incomplete");
 	cr_assert_eq(res.n, 4, "every planned cell is accounted for");
 	for (size_t i = 0; i < res.n; i++)
-		cr_assert(res.cells[i].status != CELL_OK ||
-			  res.cells[i].n == 500, "an ok cell has all its samples");
+		cr_assert(res.cells[i].status != CELL_OK || res.cells[i].n == 500,
+			  "an ok cell has all its samples");
 	cr_assert_eq(res.cells[res.n - 1].status, CELL_FAILED);
 	cr_assert_not_null(strstr(res.cells[res.n - 1].reason, "interrupted"));
 	results_free(&res);

@@ -234,8 +234,12 @@ void cli_check_crash_recovery(const char *backend, const char *tag)
 	struct results res;
 
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	char *argv[] = { "vmbench", "run", "--backends", (char *)backend, "--workloads",
-			 "cpu.int,crash,syscall.getppid", "--reps", "6", "-o", dir, NULL };
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	(char *)backend,
+			 "--workloads", "cpu.int,crash,syscall.getppid",
+			 "--reps",	"6",
+			 "-o",		dir,
+			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	skip_without_image(err);
 	cr_assert_eq(st, 1, "a failed cell makes the run exit 1: %s", err);
@@ -259,8 +263,12 @@ void cli_check_interrupt(const char *backend, const char *tag)
 	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
 	snprintf(path, sizeof(path), "%s/results.json", dir);
 	snprintf(started, sizeof(started), "%s: cpu.fp ...", backend);
-	char *argv[] = { "vmbench", "run", "--backends", (char *)backend, "--workloads",
-			 "cpu.int,cpu.fp", "--reps", "500", "-o", dir, NULL };
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	(char *)backend,
+			 "--workloads", "cpu.int,cpu.fp",
+			 "--reps",	"500",
+			 "-o",		dir,
+			 NULL };
 	pid_t pid = cli_start(argv, errfile);
 	/* Interrupt in the middle of a measurement, with the guest up. */
 	for (int i = 0; i < 1200; i++) {

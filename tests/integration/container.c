@@ -36,9 +36,16 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	need_runtime();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench", "run", "--backends", "native,container", "--workloads",
-			 "syscall.getppid,cpu.int,proc.fork,io.randread4k.qd1,lifecycle.boot",
-			 "--reps", "6", "--disk", disk, "--disk-mib", "32", "-o", dir, NULL };
+	char *argv[] = {
+		"vmbench",     "run",
+		"--backends",  "native,container",
+		"--workloads", "syscall.getppid,cpu.int,proc.fork,io.randread4k.qd1,lifecycle.boot",
+		"--reps",      "6",
+		"--disk",      disk,
+		"--disk-mib",  "32",
+		"-o",	       dir,
+		NULL
+	};
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here: %.300s", err);
@@ -65,8 +72,7 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	json_t *ns = jpath(config, "linux", "namespaces"), *n;
 	size_t i;
 	char kinds[128] = "";
-	json_array_foreach(ns, i, n)
-	{
+	json_array_foreach(ns, i, n) {
 		strcat(kinds, json_string_value(json_object_get(n, "type")));
 		strcat(kinds, " ");
 	}
@@ -122,6 +128,7 @@ Test(container, doctor_explains_each_runtime, .timeout = 120)
 	const char *hide[] = { "runc", "crun", NULL };
 	cli_path_without(hide);
 	line = cli_doctor_line("container");
-	cr_assert_not_null(strstr(line, "unavailable: no OCI runtime installed (Debian: runc or crun)"),
-			   "%s", line);
+	cr_assert_not_null(
+		strstr(line, "unavailable: no OCI runtime installed (Debian: runc or crun)"), "%s",
+		line);
 }

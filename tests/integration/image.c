@@ -74,7 +74,8 @@ Test(image, builds_caches_and_rebuilds_on_change, .timeout = 600)
 	while (f && fgets(line, sizeof(line), f)) {
 		sums += strncmp(line, "kernel_sha256=", 14) == 0 ||
 			strncmp(line, "initrd_sha256=", 14) == 0;
-		if (sscanf(line, "kernel=%399s", file) == 1 || sscanf(line, "initrd=%399s", file) == 1) {
+		if (sscanf(line, "kernel=%399s", file) == 1 ||
+		    sscanf(line, "initrd=%399s", file) == 1) {
 			cr_assert_eq(stat(file, &st), 0, "%s missing", file);
 			cr_assert_gt(st.st_size, 1 << 20, "%s is too small", file);
 			files++;

@@ -15,8 +15,10 @@ TestSuite(native, .fini = cli_cleanup);
 Test(native, three_workloads_ten_samples, .timeout = 300)
 {
 	char *dir = cli_tmpdir(), err[4096];
-	char *argv[] = { "vmbench", "run", "--backends", "native", "--workloads",
-			 "syscall.getppid,cpu.int,cpu.fp", "--reps", "10", "-o", dir, NULL };
+	char *argv[] = { "vmbench", "run",	   "--backends",
+			 "native",  "--workloads", "syscall.getppid,cpu.int,cpu.fp",
+			 "--reps",  "10",	   "-o",
+			 dir,	    NULL };
 	struct results res;
 
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
@@ -70,8 +72,8 @@ Test(native, the_whole_suite, .timeout = 600)
 {
 	char *dir = cli_tmpdir(), disk[256], err[4096];
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench", "run", "--backends", "native", "--reps", "6", "--disk", disk,
-			 "--disk-mib", "32", "-o", dir, NULL };
+	char *argv[] = { "vmbench", "run",	  "--backends", "native", "--reps", "6", "--disk",
+			 disk,	    "--disk-mib", "32",		"-o",	  dir,	    NULL };
 	struct results res;
 
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));

@@ -19,7 +19,9 @@ static void script_child(void *arg)
 	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
 }
 
-#define HELLO "echo 'HELLO vmbench-agent 9 proto=2 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
+#define HELLO                                                                                 \
+	"echo 'HELLO vmbench-agent 9 proto=2 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 " \
+	"loop_ns=0.5';"
 
 static const char *script_for(const char *name)
 {
@@ -35,7 +37,8 @@ static const char *script_for(const char *name)
 		return HELLO "while read cmd; do "
 			     "case \"$cmd\" in RUN*) echo 'READY null iters=10 sample_ns=1000';; "
 			     "GO) d='{\"workload\":\"null\",\"unit\":\"GB/s\",\"iters\":10,"
-			     "\"warmup\":0,\"ops\":60,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
+			     "\"warmup\":0,\"ops\":60,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,"
+			     "1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
 			     "\"loop_ns\":0}'; echo DONE null; echo \"DATA $d\"; "
 			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
 	return "exit 1";
@@ -58,17 +61,17 @@ static int never(const struct backend_cfg *cfg, char *reason, size_t len)
 	return -ENODEV;
 }
 
-#define SCRIPT_BACKEND(sym, nm)                                                                    \
-	static const struct backend_ops sym = {                                                    \
-		.abi = BACKEND_ABI,                                                                \
-		.name = nm,                                                                        \
-		.mode = "test",                                                                    \
-		.summary = "hostile test guest",                                                   \
-		.flags = BK_TEST | BK_HOST_KERNEL,                                                                \
-		.hello_timeout_s = 1,                                                              \
-		.available = always,                                                               \
-		.start = script_start,                                                             \
-		.stop = backend_child_stop,                                                        \
+#define SCRIPT_BACKEND(sym, nm)                    \
+	static const struct backend_ops sym = {    \
+		.abi = BACKEND_ABI,                \
+		.name = nm,                        \
+		.mode = "test",                    \
+		.summary = "hostile test guest",   \
+		.flags = BK_TEST | BK_HOST_KERNEL, \
+		.hello_timeout_s = 1,              \
+		.available = always,               \
+		.start = script_start,             \
+		.stop = backend_child_stop,        \
 	}
 SCRIPT_BACKEND(mute, "mute");
 SCRIPT_BACKEND(quitter, "quitter");
@@ -76,9 +79,14 @@ SCRIPT_BACKEND(garbler, "garbler");
 SCRIPT_BACKEND(flooder, "flooder");
 SCRIPT_BACKEND(liar, "liar");
 static const struct backend_ops absent = {
-	.abi = BACKEND_ABI, .name = "absent", .mode = "test", .summary = "never available",
+	.abi = BACKEND_ABI,
+	.name = "absent",
+	.mode = "test",
+	.summary = "never available",
 	.flags = BK_HOST_KERNEL,
-	.hello_timeout_s = 1, .available = never, .start = script_start,
+	.hello_timeout_s = 1,
+	.available = never,
+	.start = script_start,
 	.stop = backend_child_stop,
 };
 
@@ -120,7 +128,10 @@ static int run_plan(const struct backend_ops **backends, size_t nb, struct resul
 	char *argv[] = { "test", NULL };
 	struct run_cfg cfg = {
 		.plan = &p,
-		.backend = { .agent_path = VMBENCH_AGENT_BIN, .cpu = -1, .vcpus = 1, .mem_mib = 64 },
+		.backend = { .agent_path = VMBENCH_AGENT_BIN,
+			     .cpu = -1,
+			     .vcpus = 1,
+			     .mem_mib = 64 },
 		.out_path = path,
 		.argc = 1,
 		.argv = argv,
@@ -164,8 +175,9 @@ Test(null, runs_real_workloads_and_writes_results)
 
 Test(null, hostile_guests_fail_alone)
 {
-	const struct backend_ops *b[] = { &mute,    &quitter, &garbler,	      &flooder,
-					  &liar,    &absent,  backend_find("null") };
+	const struct backend_ops *b[] = {
+		&mute, &quitter, &garbler, &flooder, &liar, &absent, backend_find("null")
+	};
 	struct results res;
 
 	cr_assert_eq(run_plan(b, ARRAY_SIZE(b), &res), 1, "failed cells make the run return 1");

@@ -31,10 +31,14 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 	need_qemu();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench", "run", "--backends", "native,tcg,tcg-virtio", "--workloads",
-			 "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot", "--reps", "6",
-			 "--disk", disk,
-			 "--disk-mib", "32", "-o", dir, NULL };
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	"native,tcg,tcg-virtio",
+			 "--workloads", "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot",
+			 "--reps",	"6",
+			 "--disk",	disk,
+			 "--disk-mib",	"32",
+			 "-o",		dir,
+			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here: %s", err);
@@ -59,7 +63,8 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		cr_assert_gt(boot->stats.min, 0.1, "a guest boots in more than 100 ms");
 		/* Device accesses per 4 KiB read, from QEMU's trace events: the emulated IDE
 		 * controller is programmed port by port, a virtio disk is kicked once. */
-		const struct traps *kinds = &cli_cell(&res, backends[b], "io.randread4k.qd1")->traps;
+		const struct traps *kinds =
+			&cli_cell(&res, backends[b], "io.randread4k.qd1")->traps;
 		double ide = cli_or0(traps_get(kinds, "dev:ide"));
 		double kick = cli_or0(traps_get(kinds, "dev:virtio-kick"));
 		if (b) {

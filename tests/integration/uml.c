@@ -30,11 +30,22 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	need_uml();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench", "run", "--backends", "native,uml", "--workloads",
+	char *argv[] = { "vmbench",
+			 "run",
+			 "--backends",
+			 "native,uml",
+			 "--workloads",
 			 "syscall.getppid,cpu.int,io.randread4k.qd1,mem.bw.copy,mem.bw.scale,"
 			 "lifecycle.boot",
-			 "--reps", "6",
-			 "--disk", disk, "--disk-mib", "32", "-o", dir, NULL };
+			 "--reps",
+			 "6",
+			 "--disk",
+			 disk,
+			 "--disk-mib",
+			 "32",
+			 "-o",
+			 dir,
+			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here: %.300s", err);
@@ -56,8 +67,7 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	char line[4096] = "";
 	size_t i;
 	json_t *a;
-	json_array_foreach(cmd, i, a)
-	{
+	json_array_foreach(cmd, i, a) {
 		strncat(line, json_string_value(a), sizeof(line) - strlen(line) - 2);
 		strcat(line, " ");
 	}
@@ -80,8 +90,8 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	const struct counter *hsc =
 		counters_get(&cli_cell(&res, "uml", "syscall.getppid")->counters, "host-syscalls");
 	cr_assert(hsc && hsc->per_op > 2, "host system calls per UML getppid");
-	double calls = cli_or0(
-		traps_get(&cli_cell(&res, "native", "syscall.getppid")->traps, "syscalls"));
+	double calls =
+		cli_or0(traps_get(&cli_cell(&res, "native", "syscall.getppid")->traps, "syscalls"));
 	cr_assert(calls > 0.95 && calls < 1.05, "syscalls per native getppid: %g", calls);
 	/* The counting sample's value is kept apart, with what the probes did to it. */
 	for (size_t b = 0; b < 2; b++) {
@@ -125,6 +135,7 @@ Test(uml, doctor_explains_a_missing_uml, .timeout = 120)
 	const char *hide[] = { "linux.uml", NULL };
 	cli_path_without(hide);
 	line = cli_doctor_line("uml");
-	cr_assert_not_null(strstr(line, "unavailable: linux.uml is not installed (Debian: user-mode-linux)"),
-			   "%s", line);
+	cr_assert_not_null(
+		strstr(line, "unavailable: linux.uml is not installed (Debian: user-mode-linux)"),
+		"%s", line);
 }

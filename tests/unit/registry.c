@@ -20,10 +20,10 @@
 #include "harness/report_model.h"
 #include "workloads/workload.h"
 
-#define BK_KNOWN_FLAGS                                                                    \
+#define BK_KNOWN_FLAGS                                                                        \
 	(BK_TEST | BK_NEEDS_IMAGE | BK_BASELINE | BK_HOST_KERNEL | BK_PTRACE_KERNEL | BK_VM | \
 	 BK_HW_ACCEL)
-#define WL_KNOWN_PLOTS (PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT)
+#define WL_KNOWN_PLOTS	  (PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT)
 #define WL_KNOWN_NEEDS	  (WL_NEEDS_DISK | WL_NEEDS_2CPU)
 #define WL_KNOWN_FLAGS	  (WL_TEST | WL_SUBTRACT_LOOP | WL_HOST)
 #define PROBE_KNOWN_FLAGS (PROBE_COUNT_PASS)
@@ -116,7 +116,8 @@ Test(registry, every_workload_passes_its_check)
 		cr_assert_eq(w->flags & ~WL_KNOWN_FLAGS, 0, "workload %s: unknown flags", w->name);
 		cr_assert_eq(w->plots & ~WL_KNOWN_PLOTS, 0, "workload %s: unknown plots", w->name);
 		cr_assert_eq(w->flags & WL_HOST, 0,
-			     "workload %s: measured by the host, yet in the agent's table", w->name);
+			     "workload %s: measured by the host, yet in the agent's table",
+			     w->name);
 	}
 	check_names("workload", names, workload_count);
 	for (size_t i = 0; i < workload_count; i++)

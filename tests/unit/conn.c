@@ -1,0 +1,267 @@
+/* Unit tests of harness/protocol.h: connections to a guest, conn_recv and conn_send. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "harness/protocol.h"
+
+struct pipe_conn {
+	int rfd, wfd;
+	struct conn c;
+};
+
+static void pipe_conn_open(struct pipe_conn *pc)
+{
+	int fds[2];
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	pc->rfd = fds[0];
+	pc->wfd = fds[1];
+	conn_init(&pc->c, pc->rfd, -1, "test");
+}
+
+static void pipe_conn_close(struct pipe_conn *pc)
+{
+	if (pc->rfd >= 0)
+		close(pc->rfd);
+	if (pc->wfd >= 0)
+		close(pc->wfd);
+}
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		cr_assert_gt(n, 0, "write to the pipe failed");
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void write_str(int fd, const char *s)
+{
+	write_all(fd, s, strlen(s));
+}
+
+Test(conn, skips_noise_and_log)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "[    1.234] Linux version 6.1.0\r\n"
+			  "\n"
+			  "login: \n"
+			  "LOG agent starting\n"
+			  "READY cpu.int iters=64 sample_ns=1000\n"
+			  "DONE cpu.int\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_READY);
+	cr_assert_str_eq(m.workload, "cpu.int");
+	cr_assert_eq(m.iters, 64);
+	cr_assert_eq(pc.c.noise, 3);
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_DONE);
+	pipe_conn_close(&pc);
+}
+
+/* The console's last words explain a dead guest: its last line, or its first panic line
+ * whatever follows it (a call trace), made printable. */
+Test(conn, keeps_the_consoles_last_words)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	cr_assert_str_eq(pc.c.last_words, "");
+	write_str(pc.wfd, "early noise\n"
+			  "reboot: System halted \x1b[0m\r\n"
+			  "\n");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	cr_assert_str_eq(pc.c.last_words, "reboot: System halted ?[0m");
+	cr_assert(!pc.c.panicked);
+	pipe_conn_close(&pc);
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "Kernel panic - not syncing: VFS: Unable to mount root fs\n"
+			  "CPU: 0 PID: 1 Comm: swapper\n"
+			  " [<606944ba>] ? _printk+0x0/0x94\n");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	cr_assert(pc.c.panicked);
+	cr_assert_str_eq(pc.c.last_words,
+			 "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	pipe_conn_close(&pc);
+}
+
+Test(conn, line_over_several_writes)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "DONE cp");
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	write_str(pc.wfd, "u.fp\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_DONE);
+	cr_assert_str_eq(m.workload, "cpu.fp");
+	pipe_conn_close(&pc);
+}
+
+Test(conn, overlong_line)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+	static char big[VMB_MAX_LINE + 100];
+
+	pipe_conn_open(&pc);
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\n';
+	write_all(pc.wfd, big, sizeof(big));
+	write_str(pc.wfd, "BYE\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPROTO);
+	cr_assert_neq(err[0], '\0');
+	pipe_conn_close(&pc);
+}
+
+Test(conn, malformed_line)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "noise\nEND bytes=1\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPROTO);
+	cr_assert_neq(err[0], '\0');
+	pipe_conn_close(&pc);
+}
+
+Test(conn, closed_stream)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	write_str(pc.wfd, "BYE\nhalf a line");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_BYE);
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	pipe_conn_close(&pc);
+}
+
+Test(conn, timeout)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+
+	pipe_conn_open(&pc);
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	/* Noise alone does not count as a message either. */
+	write_str(pc.wfd, "just console output\n");
+	cr_assert_eq(conn_recv(&pc.c, &m, 50, err, sizeof(err)), -ETIMEDOUT);
+	pipe_conn_close(&pc);
+}
+
+static void read_exact(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+		cr_assert_gt(n, 0, "short read from the pipe");
+		got += (size_t)n;
+	}
+}
+
+static void expect_pipe_empty(int fd)
+{
+	char c;
+	int fl = fcntl(fd, F_GETFL);
+
+	cr_assert_eq(fcntl(fd, F_SETFL, fl | O_NONBLOCK), 0);
+	cr_assert_eq(read(fd, &c, 1), -1, "extra bytes after the line");
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(fcntl(fd, F_SETFL, fl), 0);
+}
+
+Test(conn, send_one_line)
+{
+	int fds[2];
+	struct conn c;
+	char buf[64];
+	const char *want = "RUN cpu.int reps=10 warmup=2 min_sample_ns=10000000\n";
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	conn_init(&c, -1, fds[1], "test");
+	cr_assert_eq(conn_send(&c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu", "cpu.int", 10u,
+			       2u, 10000000ull),
+		     0);
+	read_exact(fds[0], buf, strlen(want));
+	buf[strlen(want)] = '\0';
+	cr_assert_str_eq(buf, want);
+	expect_pipe_empty(fds[0]);
+
+	cr_assert_eq(conn_send(&c, "GO"), 0);
+	read_exact(fds[0], buf, 3);
+	cr_assert_eq(memcmp(buf, "GO\n", 3), 0);
+	expect_pipe_empty(fds[0]);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(conn, send_line_length_limit)
+{
+	int fds[2];
+	struct conn c;
+	static char text[VMB_MAX_LINE + 8], buf[VMB_MAX_LINE + 8];
+
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	conn_init(&c, -1, fds[1], "test");
+	/* One byte too many for VMB_MAX_LINE with the newline: refused, nothing written. */
+	memset(text, 'q', VMB_MAX_LINE);
+	text[VMB_MAX_LINE] = '\0';
+	cr_assert_eq(conn_send(&c, "%s", text), -EMSGSIZE);
+	expect_pipe_empty(fds[0]);
+	/* Exactly VMB_MAX_LINE bytes with the newline is a valid protocol line. */
+	text[VMB_MAX_LINE - 1] = '\0';
+	cr_assert_eq(conn_send(&c, "%s", text), 0,
+		     "a line of VMB_MAX_LINE bytes with its newline was refused");
+	read_exact(fds[0], buf, VMB_MAX_LINE);
+	cr_assert_eq(buf[VMB_MAX_LINE - 1], '\n');
+	cr_assert_eq(memcmp(buf, text, VMB_MAX_LINE - 1), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(conn, send_to_closed_reader)
+{
+	int fds[2];
+	struct conn c;
+
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	close(fds[0]);
+	conn_init(&c, -1, fds[1], "test");
+	cr_assert_eq(conn_send(&c, "QUIT"), -EPIPE);
+	close(fds[1]);
+}
