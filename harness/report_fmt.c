@@ -12,38 +12,6 @@ const char *report_or_unknown(const char *s)
 	return s ? s : "unknown";
 }
 
-/* The JSON value at a dotted path ("host.kernel.release"), or NULL. */
-json_t *report_jpath(json_t *root, const char *path)
-{
-	char key[128];
-
-	while (root && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		root = json_is_object(root) ? json_object_get(root, key) : NULL;
-		path += n + (path[n] == '.');
-	}
-	return root;
-}
-
-const char *report_jstr(json_t *root, const char *path)
-{
-	json_t *v = report_jpath(root, path);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* A number at a path or in an object member; NaN when absent or not a number. */
-double report_jnum(json_t *root, const char *path)
-{
-	json_t *v = report_jpath(root, path);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* Three significant digits, without an exponent for ordinary magnitudes. */
 void report_fmt_sig(double v, char *buf, size_t len)
 {

@@ -16,6 +16,7 @@
 
 #include "harness/catalog.h"
 #include "harness/plot.h"
+#include "harness/provview.h"
 #include "harness/report_model.h"
 #include "host/util.h"
 
@@ -160,7 +161,9 @@ static void build_backends(struct report_model *m)
 					    "probes (counting pass)",
 					    "what they do to a sample",
 					    "note" };
-	json_t *all = report_jpath(m->r->provenance, "backends");
+	struct prov_view pv;
+
+	prov_view_read(m->r->provenance, &pv);
 
 	m->backtab = table_new(m, "backends", "Backends", head, "lllrlrl", ARRAY_SIZE(head));
 	if (m->backtab)
@@ -169,24 +172,24 @@ static void build_backends(struct report_model *m)
 			   "attached, against the median of the samples taken without (+: slower); "
 			   "the reason the counting pass is a pass of its own.");
 	for (size_t b = 0; b < m->nb; b++) {
-		json_t *bi = json_object_get(all, m->backends[b]);
+		struct prov_backend_view bi;
 		char **row = table_row(m, m->backtab);
 		char boot[160] = "", probes[256] = "", effect[64];
 		json_t *v;
 		size_t i;
 		if (!row)
 			return;
-		if (json_is_number(json_object_get(bi, "boot_s")))
-			report_fmt_value(report_jnum(bi, "boot_s"), "s", boot, sizeof(boot));
-		json_array_foreach(report_jpath(bi, "probes.counting_pass"), i, v)
+		prov_backend_view_read(json_object_get(pv.backends, m->backends[b]), &bi);
+		if (isfinite(bi.boot_s))
+			report_fmt_value(bi.boot_s, "s", boot, sizeof(boot));
+		json_array_foreach(bi.counting_pass, i, v)
 			if (json_is_string(v))
 				util_appendf(probes, sizeof(probes), "%s%s", i ? ", " : "",
 					     json_string_value(v));
-		const char *note = report_jstr(bi, "reason") ? report_jstr(bi, "reason")
-							     : report_jstr(bi, "note");
+		const char *note = bi.reason ? bi.reason : bi.note;
 		row[0] = xasprintf(m, "%s", m->backends[b]);
-		row[1] = xasprintf(m, "%s", report_or_unknown(report_jstr(bi, "mode")));
-		row[2] = xasprintf(m, "%s", report_or_unknown(report_jstr(bi, "status")));
+		row[1] = xasprintf(m, "%s", report_or_unknown(bi.mode));
+		row[2] = xasprintf(m, "%s", report_or_unknown(bi.status));
 		row[3] = xasprintf(m, "%s", boot);
 		backend_effect(m, m->backends[b], effect, sizeof(effect));
 		row[4] = xasprintf(m, "%s", probes);
@@ -431,14 +434,13 @@ void report_model_free(struct report_model *m)
 
 int report_model_build(struct report_model *m, const struct results *r, const char *dir)
 {
-	json_t *p = r->provenance;
+	struct prov_view p;
 
 	memset(m, 0, sizeof(*m));
 	m->r = r;
-	m->title = xasprintf(m, "vmbench on %s (%s), %s",
-			     report_or_unknown(report_jstr(p, "host.hostname")),
-			     report_or_unknown(report_jstr(p, "host.cpu_model")),
-			     report_or_unknown(report_jstr(p, "date")));
+	prov_view_read(r->provenance, &p);
+	m->title = xasprintf(m, "vmbench on %s (%s), %s", report_or_unknown(p.hostname),
+			     report_or_unknown(p.cpu_model), report_or_unknown(p.date));
 	m->plots_dir = xasprintf(m, "%s/plots", dir);
 	for (size_t i = 0; m->plots_dir && i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		char path[4096];

@@ -65,11 +65,6 @@ void report_prov_build(struct report_model *m);
 
 /* ---- helpers (report_fmt.c) ---- */
 
-/* The JSON value at a dotted path ("host.kernel.release"), or NULL. */
-json_t *report_jpath(json_t *root, const char *path);
-const char *report_jstr(json_t *root, const char *path);
-/* A number at a path or in an object member; NaN when absent or not a number. */
-double report_jnum(json_t *root, const char *path);
 const char *report_or_unknown(const char *s);
 
 /* Three significant digits, without an exponent for ordinary magnitudes. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/provview.h"
 #include "harness/report_model.h"
 #include "host/util.h"
 
@@ -98,82 +99,64 @@ static void pmu_line(struct report_model *m, json_t *ev)
 
 void report_prov_build(struct report_model *m)
 {
-	json_t *p = m->r->provenance;
-	json_t *git = report_jpath(p, "vmbench.git");
+	struct prov_view p;
 	char tools[512] = "";
 	const char *k;
 	json_t *v;
 
-	prov_add(m, "Date", "%s", report_or_unknown(report_jstr(p, "date")));
+	prov_view_read(m->r->provenance, &p);
+	prov_add(m, "Date", "%s", report_or_unknown(p.date));
 	prov_add(m, "Host",
 		 "%s: %s, %.0f CPUs online (%.0f cores, %.0f packages, SMT %s), microcode %s",
-		 report_or_unknown(report_jstr(p, "host.hostname")),
-		 report_or_unknown(report_jstr(p, "host.cpu_model")),
-		 report_jnum(p, "host.cpus_online"), report_jnum(p, "host.topology.cores"),
-		 report_jnum(p, "host.topology.packages"),
-		 json_is_true(report_jpath(p, "host.topology.smt")) ? "on" : "off",
-		 report_or_unknown(report_jstr(p, "host.microcode")));
-	prov_add(m, "Host kernel", "%s %s",
-		 report_or_unknown(report_jstr(p, "host.kernel.release")),
-		 report_or_unknown(report_jstr(p, "host.kernel.version")));
+		 report_or_unknown(p.hostname), report_or_unknown(p.cpu_model), p.cpus_online,
+		 p.cores, p.packages, p.smt == 1 ? "on" : "off", report_or_unknown(p.microcode));
+	prov_add(m, "Host kernel", "%s %s", report_or_unknown(p.kernel_release),
+		 report_or_unknown(p.kernel_version));
 	prov_add(m, "Settings",
 		 "clocksource %s; THP %s; governor %s; boost %s; perf_event_paranoid %s",
-		 report_or_unknown(report_jstr(p, "host.clocksource")),
-		 report_or_unknown(report_jstr(p, "host.thp")),
-		 report_or_unknown(report_jstr(p, "host.governor")),
-		 report_or_unknown(report_jstr(p, "host.boost")),
-		 json_is_integer(report_jpath(p, "host.perf_event_paranoid"))
-			 ? (json_integer_value(report_jpath(p, "host.perf_event_paranoid")) > 1
-				    ? "≥2"
-				    : "≤1")
-			 : "unknown");
-	if (json_is_object(report_jpath(p, "host.mitigations")))
-		mitigations_line(m, report_jpath(p, "host.mitigations"));
-	prov_add(m, "KVM", "%s", report_or_unknown(report_jstr(p, "host.kvm.summary")));
-	pmu_line(m, report_jpath(p, "host.pmu.hardware_events"));
+		 report_or_unknown(p.clocksource), report_or_unknown(p.thp),
+		 report_or_unknown(p.governor), report_or_unknown(p.boost),
+		 isfinite(p.perf_event_paranoid) ? (p.perf_event_paranoid > 1 ? "≥2" : "≤1")
+						 : "unknown");
+	if (p.mitigations)
+		mitigations_line(m, p.mitigations);
+	prov_add(m, "KVM", "%s", report_or_unknown(p.kvm_summary));
+	pmu_line(m, p.hw_events);
 	char rounds[128] = "";
-	if (report_jnum(p, "run.rounds") > 1)
-		snprintf(rounds, sizeof(rounds), " in %.0f rounds", report_jnum(p, "run.rounds"));
-	if (json_is_integer(report_jpath(p, "run.seed")))
+	if (p.rounds > 1)
+		snprintf(rounds, sizeof(rounds), " in %.0f rounds", p.rounds);
+	if (isfinite(p.seed))
 		util_appendf(rounds, sizeof(rounds),
 			     ", backends and workloads in a random order "
 			     "each round (seed %lld)",
-			     (long long)json_integer_value(report_jpath(p, "run.seed")));
+			     (long long)p.seed);
 	char boots[64] = "";
-	if (isfinite(report_jnum(p, "run.boot_reps")))
-		snprintf(boots, sizeof(boots), "; %.0f boots per backend",
-			 report_jnum(p, "run.boot_reps"));
+	if (isfinite(p.boot_reps))
+		snprintf(boots, sizeof(boots), "; %.0f boots per backend", p.boot_reps);
 	prov_add(m, "Run",
 		 "profile %s: %.0f samples per cell%s, each at least %.0f ms, after %.0f warm-up "
 		 "samples%s%s; measurement CPU %.0f",
-		 report_or_unknown(report_jstr(p, "run.profile")), report_jnum(p, "run.reps"),
-		 rounds, report_jnum(p, "run.min_sample_ns") / 1e6, report_jnum(p, "run.warmup"),
-		 report_jnum(p, "run.rounds") > 1 ? " in each round" : "", boots,
-		 report_jnum(p, "run.cpu"));
-	if (report_jstr(p, "run.stop_rule"))
-		prov_add(m, "Stop rule", "%s", report_jstr(p, "run.stop_rule"));
-	const char *ks = report_jstr(p, "run.image.kernel_sha256"),
-		   *is = report_jstr(p, "run.image.initrd_sha256");
-	if (ks)
+		 report_or_unknown(p.profile), p.reps, rounds, p.min_sample_ns / 1e6, p.warmup,
+		 p.rounds > 1 ? " in each round" : "", boots, p.cpu);
+	if (p.stop_rule)
+		prov_add(m, "Stop rule", "%s", p.stop_rule);
+	if (p.image_kernel_sha256)
 		prov_add(m, "Guest image", "kernel %s (sha256 %.16s…), initramfs sha256 %.16s…",
-			 report_or_unknown(report_jstr(p, "run.image.kernel_version")), ks,
-			 report_or_unknown(is));
-	json_object_foreach(report_jpath(p, "tools"), k, v)
+			 report_or_unknown(p.image_kernel_version), p.image_kernel_sha256,
+			 report_or_unknown(p.image_initrd_sha256));
+	json_object_foreach(p.tools, k, v)
 		if (json_is_string(v))
 			util_appendf(tools, sizeof(tools), "%s%s %s", tools[0] ? ", " : "", k,
 				     json_string_value(v));
 	if (tools[0])
 		prov_add(m, "Tools", "%s", tools);
-	prov_add(m, "vmbench", "%s, git %.12s%s, %s %s",
-		 report_or_unknown(report_jstr(p, "vmbench.version")),
-		 git ? report_or_unknown(report_jstr(git, "sha")) : "(not a checkout)",
-		 json_is_true(report_jpath(git, "dirty")) ? " (dirty)" : "",
-		 report_or_unknown(report_jstr(p, "vmbench.compiler")),
-		 report_or_unknown(report_jstr(p, "vmbench.cflags")));
-	json_t *cmd = report_jpath(p, "command_line");
+	prov_add(m, "vmbench", "%s, git %.12s%s, %s %s", report_or_unknown(p.version),
+		 p.git ? report_or_unknown(p.git_sha) : "(not a checkout)",
+		 p.git_dirty == 1 ? " (dirty)" : "", report_or_unknown(p.compiler),
+		 report_or_unknown(p.cflags));
 	char line[1024] = "";
 	size_t i;
-	json_array_foreach(cmd, i, v)
+	json_array_foreach(p.command_line, i, v)
 		if (json_is_string(v))
 			util_appendf(line, sizeof(line), "%s%s", i ? " " : "",
 				     json_string_value(v));

@@ -1,6 +1,7 @@
 /* Integration tests of the harness alone: the null backend, and hostile guests that break
  * the protocol, side by side with it. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "host/process.h"
 #include "harness/registry.h"
+#include "harness/provview.h"
 #include "harness/run.h"
 
 /* A guest that is a shell script pretending to be the agent. */
@@ -123,7 +125,7 @@ static int run_plan(const struct backend_ops **backends, size_t nb, struct resul
 		.nbackends = nb,
 		.workloads = wls,
 		.nworkloads = 2,
-		.profile = { "test", "tests", 6, 1, 1000000 },
+		.profile = { "test", "tests", 6, 1, 1000000, .stop_rule = "fixed" },
 	};
 	char *argv[] = { "test", NULL };
 	struct run_cfg cfg = {
@@ -165,6 +167,15 @@ Test(null, runs_real_workloads_and_writes_results)
 	/* The probe saw the guest process. */
 	cr_assert_not_null(counters_get(&find(&res, "null", "cpu.int")->counters, "page-faults"));
 	cr_assert(res.complete);
+	/* Everything the reports read is where their typed view looks for it. */
+	const char *missing = prov_view_check(res.provenance, prov_fields, prov_field_count);
+	cr_assert_null(missing, "provenance %s: missing or of another type", missing);
+	json_t *block = json_object_get(json_object_get(res.provenance, "backends"), "null");
+	missing = prov_view_check(block, prov_backend_fields, prov_backend_field_count);
+	cr_assert_null(missing, "provenance backends.null.%s: missing or of another type", missing);
+	struct prov_backend_view bv;
+	prov_backend_view_read(block, &bv);
+	cr_assert(bv.counting_pass && isfinite(bv.boot_s) && !strcmp(bv.status, "ok"));
 	cr_assert_eq(results_load(path, &back, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(back.n, 2);
 	cr_assert(back.complete);
