@@ -1,4 +1,5 @@
 /* Attribution of probe snapshots to a cell: deltas, multiplexing scale, per-op division. */
+#include <math.h>
 #include <string.h>
 
 #include "harness/attribute.h"
@@ -50,6 +51,10 @@ int attribute_to_cell(const struct probe_phase *ph, double ops, struct cell *cel
 {
 	for (size_t i = 0; i < ph->n; i++) {
 		const struct probe_delta *d = &ph->d[i];
+		/* An operation count the guest got wrong (a tiny one) makes no count per
+		 * operation: that value is unknown, and the others stand. */
+		if (!isfinite(d->delta / ops))
+			continue;
 		struct counter c = { .name = (char *)d->name,
 				     .per_op = d->delta / ops,
 				     .total = d->delta,

@@ -1,4 +1,5 @@
-/* The catalog of workloads: the agent's table followed by the host's. */
+/* The catalog of workloads: the agent's table and the host's, in one order. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "harness/catalog.h"
@@ -8,12 +9,27 @@ size_t catalog_count(void)
 	return workload_count + host_workload_count;
 }
 
+/* The i-th of the agent's workloads with (test) or without WL_TEST, counting down *i. */
+static const struct workload_ops *agent_at(size_t *i, bool test)
+{
+	for (size_t k = 0; k < workload_count; k++)
+		if (!(workload_table[k]->flags & WL_TEST) == !test && (*i)-- == 0)
+			return workload_table[k];
+	return NULL;
+}
+
+/* The agent's workloads for runs, then the host's, then the agent's for tests: the order
+ * of lists and of default plans. */
 const struct workload_ops *catalog_at(size_t i)
 {
-	if (i < workload_count)
-		return workload_table[i];
-	i -= workload_count;
-	return i < host_workload_count ? host_workload_table[i]->meta : NULL;
+	const struct workload_ops *w = agent_at(&i, false);
+
+	if (w)
+		return w;
+	if (i < host_workload_count)
+		return host_workload_table[i]->meta;
+	i -= host_workload_count;
+	return agent_at(&i, true);
 }
 
 const struct workload_ops *catalog_find(const char *name)

@@ -116,7 +116,7 @@ json_t *traps_to_json(const struct traps *t)
 		return json_null();
 	}
 	for (size_t i = 0; by && i < t->n; i++)
-		if (json_object_set_new(by, t->kind[i].name, json_real(t->kind[i].per_op)) < 0) {
+		if (json_object_set_new(by, t->kind[i].name, num_or_null(t->kind[i].per_op)) < 0) {
 			json_decref(by);
 			return NULL;
 		}

@@ -545,7 +545,9 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	json_decref(counters);
 	if (ret == -EINVAL)
 		return invalid(err, len,
-			       "results[%zu].counters: each must be an object with a number per_op",
+			       "results[%zu].counters: each must be an object with a number per_op "
+			       "(or null), numbers total and ops, a boolean scaled and a string "
+			       "source where present",
 			       idx);
 	if (ret < 0)
 		return ret;

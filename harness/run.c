@@ -310,6 +310,13 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 
 	results_init(res);
 	ret = usable ? run_provenance(cfg, rounds, res, &runinfo, &backends) : -ENOMEM;
+	/* The order that ran, turn by turn as each starts (what a file cut short shows). */
+	json_t *order = NULL;
+	if (ret == 0 && pf->shuffle) {
+		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
+		order = json_array();
+		ret = json_object_set_new(runinfo, "order", order) < 0 ? -ENOMEM : 0;
+	}
 	if (ret == 0)
 		ret = write_results(cfg, res);
 	if (ret < 0)
@@ -329,10 +336,6 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	ret = schedule_build(&sch, p, usable, rounds, pf->shuffle, cfg->seed);
 	if (ret < 0)
 		goto out;
-	if (pf->shuffle) {
-		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
-		json_object_set(runinfo, "order", sch.order);
-	}
 	for (size_t i = 0; i < sch.n; i++) {
 		const struct slot *sl = &sch.slots[i];
 		unsigned r = sl->round;
@@ -346,6 +349,13 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 			.boots = profile_round_share(pf->boot_reps, rounds, r),
 			.pr = &pr,
 		};
+		while (order && json_array_size(order) <= r)
+			json_array_append_new(order, json_array());
+		if (order &&
+		    json_array_append_new(json_array_get(order, r), schedule_slot_json(sl)) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		json_t *binfo = json_object_get(backends, sl->backend->name);
 		if (proc_interrupted() && !json_object_get(binfo, "agent")) {
 			json_object_set_new(binfo, "status", json_string("failed"));
@@ -358,6 +368,9 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		if (ret < 0)
 			goto out;
 	}
+	/* One array per round, also for rounds in which no backend could run. */
+	while (order && json_array_size(order) < rounds)
+		json_array_append_new(order, json_array());
 	log_status_clear();
 	if (proc_interrupted()) {
 		ret = -EINTR;

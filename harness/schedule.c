@@ -51,8 +51,7 @@ static int fill_slot(struct slot *sl, const struct plan *p, gsl_rng *rng)
 	return 0;
 }
 
-/* {"backend", "workloads": [...]} of a slot. */
-static json_t *slot_json(const struct slot *sl)
+json_t *schedule_slot_json(const struct slot *sl)
 {
 	json_t *names = json_array();
 
@@ -100,7 +99,8 @@ int schedule_build(struct schedule *s, const struct plan *p, const bool *usable,
 			if (fill_slot(sl, p, rng) < 0)
 				goto out;
 			s->n++;
-			if (this_round && json_array_append_new(this_round, slot_json(sl)) < 0)
+			if (this_round &&
+			    json_array_append_new(this_round, schedule_slot_json(sl)) < 0)
 				goto out;
 		}
 	}

@@ -41,5 +41,7 @@ unsigned schedule_rounds(const struct profile *pf);
 int schedule_build(struct schedule *s, const struct plan *p, const bool *usable, unsigned rounds,
 		   bool shuffle, unsigned long seed) __must_check;
 void schedule_free(struct schedule *s);
+/* {"backend", "workloads": [...]} of a slot (an entry of order); NULL on ENOMEM. */
+json_t *schedule_slot_json(const struct slot *sl);
 
 #endif

@@ -293,9 +293,9 @@ out:
 
 FIO_WORKLOAD(io_randread4k_qd1, "io.randread4k.qd1", "IOPS", PLOT_FIO | PLOT_TRAPS, 4,
 	     "fio: 4 KiB random reads, QD1, psync, direct");
-FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS", PLOT_FIO, 0,
+FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS", PLOT_FIO, 5,
 	     "fio: 4 KiB random writes, QD1, psync, direct");
-FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS", PLOT_FIO, 0,
+FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS", PLOT_FIO, 6,
 	     "fio: 4 KiB random reads, QD32, libaio, direct");
 FIO_WORKLOAD(io_seqread1m, "io.seqread1m", "MB/s", 0, 0, "fio: 1 MiB sequential reads, direct");
 FIO_WORKLOAD(io_seqwrite1m, "io.seqwrite1m", "MB/s", 0, 0, "fio: 1 MiB sequential writes, direct");
