@@ -116,7 +116,7 @@ struct pass {
 };
 
 /*
- * One measured phase of a RUN the guest is preparing (or has prepared): READY, GO, DONE,
+ * One measured phase of a RUN the guest is preparing (or has prepared): READY, GO, DONE, ACK,
  * the data, with the pass's probes snapshotted between READY and GO and again at DONE,
  * and their deltas attributed to cell. 1 with the payload in *pl; 0 when the agent
  * answered with its own ERR (in *m); a negative errno with err otherwise.
@@ -163,6 +163,12 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	ret = probes_snapshot(ps->probes, ps->nprobes, after);
 	if (ret < 0) {
 		snprintf(err, len, "a probe failed after the run: %s", strerror(-ret));
+		goto out;
+	}
+	/* The window is closed: the guest may send its data now. */
+	ret = conn_send(&s->c, "ACK");
+	if (ret < 0) {
+		snprintf(err, len, "cannot send ACK to the guest: %s", strerror(-ret));
 		goto out;
 	}
 	ret = recv_data(s, &text, &textlen, err, len);

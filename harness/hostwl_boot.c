@@ -1,5 +1,5 @@
-/* lifecycle.boot: fresh starts of the backend, each timed from start to the agent's HELLO
- * (the agent's own clock checks, a few tens of milliseconds, included). */
+/* lifecycle.boot: fresh starts of the backend, each timed from start to the agent's HELLO,
+ * which the agent says before its own clock checks: the time is the backend's. */
 #include <errno.h>
 #include <stdlib.h>
 

@@ -17,8 +17,9 @@ static const struct {
 	const char *word;
 	enum msg_type type;
 } keywords[] = {
-	{ "HELLO", MSG_HELLO }, { "READY", MSG_READY }, { "DONE", MSG_DONE }, { "DATA", MSG_DATA },
-	{ "END", MSG_END },	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },   { "BYE", MSG_BYE },
+	{ "HELLO", MSG_HELLO }, { "CLOCK", MSG_CLOCK }, { "READY", MSG_READY },
+	{ "DONE", MSG_DONE },	{ "DATA", MSG_DATA },	{ "END", MSG_END },
+	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },	{ "BYE", MSG_BYE },
 };
 
 static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
@@ -66,10 +67,15 @@ static int parse_hello(const struct fields *fs, struct hello *h, char *err, size
 	if (copy_field(h->kernel, sizeof(h->kernel), fields_get(fs, 3, "kernel")) < 0 ||
 	    copy_field(h->arch, sizeof(h->arch), fields_get(fs, 3, "arch")) < 0)
 		return bad(err, len, "HELLO without a valid kernel= or arch=");
-	if (wire_parse_double(fields_get(fs, 3, "timer_res_ns"), &h->timer_res_ns) < 0 ||
-	    wire_parse_double(fields_get(fs, 3, "clock_read_ns"), &h->clock_read_ns) < 0 ||
-	    wire_parse_double(fields_get(fs, 3, "loop_ns"), &h->loop_ns) < 0)
-		return bad(err, len, "HELLO without valid timer_res_ns=, clock_read_ns=, loop_ns=");
+	return 0;
+}
+
+static int parse_clock(const struct fields *fs, struct hello *h, char *err, size_t len)
+{
+	if (wire_parse_double(fields_get(fs, 1, "timer_res_ns"), &h->timer_res_ns) < 0 ||
+	    wire_parse_double(fields_get(fs, 1, "clock_read_ns"), &h->clock_read_ns) < 0 ||
+	    wire_parse_double(fields_get(fs, 1, "loop_ns"), &h->loop_ns) < 0)
+		return bad(err, len, "CLOCK without valid timer_res_ns=, clock_read_ns=, loop_ns=");
 	return 0;
 }
 
@@ -123,6 +129,8 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 	switch (m->type) {
 	case MSG_HELLO:
 		return parse_hello(&fs, &m->hello, err, len);
+	case MSG_CLOCK:
+		return parse_clock(&fs, &m->hello, err, len);
 	case MSG_READY:
 		if (fs.n < 2 || !valid_name(fs.f[1]))
 			return bad(err, len, "READY without a valid workload name");

@@ -14,6 +14,7 @@
 enum msg_type {
 	MSG_NOISE, /* not a protocol line: console output */
 	MSG_HELLO,
+	MSG_CLOCK,
 	MSG_READY,
 	MSG_DONE,
 	MSG_DATA,
@@ -28,6 +29,7 @@ struct hello {
 	unsigned proto;
 	char kernel[128];
 	char arch[32];
+	/* From the CLOCK line that follows HELLO. */
 	double timer_res_ns;
 	double clock_read_ns;
 	double loop_ns;
@@ -37,7 +39,7 @@ struct hello {
 struct msg {
 	enum msg_type type;
 	const char *workload;	   /* READY, DONE, ERR */
-	struct hello hello;	   /* HELLO */
+	struct hello hello;	   /* HELLO; CLOCK fills its timer fields */
 	uint64_t iters, sample_ns; /* READY */
 	uint64_t bytes;		   /* END */
 	const char *text;	   /* DATA chunk, ERR reason, LOG text */

@@ -142,6 +142,20 @@ int session_start(struct session *s, const struct backend_ops *ops, const struct
 		goto out_stop;
 	}
 	s->hello = m.hello;
+	/* The agent's clock checks come after HELLO, outside the boot. */
+	ret = conn_recv(&s->c, &m, timeout, err, len);
+	if (ret < 0) {
+		session_recv_reason(s, ret, "CLOCK", timeout, err, len);
+		goto out_stop;
+	}
+	if (m.type != MSG_CLOCK) {
+		snprintf(err, len, "the agent sent %s instead of CLOCK", proto_msg_name(m.type));
+		ret = -EPROTO;
+		goto out_stop;
+	}
+	s->hello.timer_res_ns = m.hello.timer_res_ns;
+	s->hello.clock_read_ns = m.hello.clock_read_ns;
+	s->hello.loop_ns = m.hello.loop_ns;
 	s->facts = s->g.facts;
 	s->g.facts = NULL;
 	s->up = true;

@@ -97,10 +97,18 @@ static int say_hello(struct agent *a)
 	for (char *p = u.release; *p; p++)
 		if (*p == ' ')
 			*p = '_';
-	return agent_say(a,
-			 "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s timer_res_ns=%.1f "
-			 "clock_read_ns=%.2f loop_ns=%.3f",
-			 VMBENCH_VERSION, VMB_PROTO_VERSION, u.release, u.machine, a->ti.res_ns,
+	return agent_say(a, "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s", VMBENCH_VERSION,
+			 VMB_PROTO_VERSION, u.release, u.machine);
+}
+
+/* The clock's facts, measured after HELLO: a boot ends at HELLO, not after these. */
+static int say_clock(struct agent *a)
+{
+	int ret = timing_probe(&a->ti);
+
+	if (ret < 0)
+		return ret;
+	return agent_say(a, "CLOCK timer_res_ns=%.1f clock_read_ns=%.2f loop_ns=%.3f", a->ti.res_ns,
 			 a->ti.read_ns, a->ti.loop_ns);
 }
 
@@ -397,7 +405,20 @@ static int agent_run(struct agent *a, struct fields *fs)
 			goto out;
 		}
 		ret = agent_say(a, "DONE %s", rp.ops->name);
+		/* Nothing more until the host has closed its probes' window. */
+		if (ret == 0)
+			ret = agent_readline(a, &line);
 		if (ret == 0) {
+			ret = 1; /* end of input: stop serving */
+			goto out;
+		}
+		if (ret > 0 && strcmp(line, "ACK") != 0) {
+			ret = strcmp(line, "QUIT") == 0
+				      ? 1
+				      : agent_say(a, "ERR %s failed expected ACK", rp.ops->name);
+			goto out;
+		}
+		if (ret > 0) {
 			json_t *obj = result_json(a, &rp, &ctx, &d);
 			ret = obj ? send_data(a, obj) : -ENOMEM;
 			json_decref(obj);
@@ -437,9 +458,9 @@ int agent_serve(int in_fd, int out_fd)
 		strcpy(a->self_dir, ".");
 	}
 	linebuf_init(&a->lb);
-	ret = timing_probe(&a->ti);
+	ret = say_hello(a);
 	if (ret == 0)
-		ret = say_hello(a);
+		ret = say_clock(a);
 	while (ret == 0) {
 		ret = agent_readline(a, &line);
 		if (ret == -EMSGSIZE) {

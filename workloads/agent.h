@@ -2,7 +2,7 @@
  * vmbench-agent: the guest side of vmbench. It speaks the line protocol below on one
  * byte stream (stdin/stdout: pipes, a serial or virtio console, a container's stdio).
  *
- * The protocol, version 2 (VMB_PROTO_VERSION)
+ * The protocol, version 3 (VMB_PROTO_VERSION)
  * -------------------------------------------
  * Lines of printable ASCII ending in "\n"; a "\r" before the "\n" is dropped (serial
  * consoles add one). A line is at most VMB_MAX_LINE bytes with its newline. Fields are
@@ -12,10 +12,12 @@
  * noise (kernel messages on a shared serial line) and is ignored.
  *
  *   guest: HELLO vmbench-agent <version> proto=<n> kernel=<release> arch=<machine>
- *                timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
- *          The agent is up. timer_res_ns is the smallest step seen between two
- *          CLOCK_MONOTONIC reads, clock_read_ns the cost of one read, loop_ns the cost of
- *          one empty benchmark-loop iteration (subtracted from short operations).
+ *          The agent is up: the first thing it says, so that a boot timed to HELLO is
+ *          the backend's, not the agent's own clock checks. Then
+ *   guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
+ *          timer_res_ns is the smallest step seen between two CLOCK_MONOTONIC reads,
+ *          clock_read_ns the cost of one read, loop_ns the cost of one empty
+ *          benchmark-loop iteration (subtracted from short operations).
  *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
  *              [disk=<path>]
  *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
@@ -27,7 +29,10 @@
  *          is shorter than min_sample_ns), timing each with CLOCK_MONOTONIC, and writes
  *          nothing while it measures.
  *   guest: DONE <workload>
- *          The measured phase is over; the host snapshots its probes again. Then
+ *          The measured phase is over; the host snapshots its probes again and says
+ *   host:  ACK
+ *          (the guest writes nothing until then: what it would send, a serial console's
+ *          device accesses under emulation, stays out of the probes' window). Then
  *   guest: DATA <chunk>
  *          one or more lines whose chunks concatenate to one JSON object:
  *          {"workload": name, "unit": unit, "iters": n (as in READY), "warmup": w,

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +106,16 @@ static void agent_hello(struct agent *a)
 {
 	agent_start(a);
 	agent_expect(a, "HELLO vmbench-agent ");
+	cr_assert_null(strstr(a->line, "timer_res_ns"), "HELLO waits for no clock check");
+	agent_expect(a, "CLOCK timer_res_ns=");
+}
+
+/* Nothing arrives from the agent within ms: after DONE it waits for the host's ACK. */
+static void expect_silence(struct agent *a, int ms)
+{
+	struct pollfd p = { .fd = fileno(a->from), .events = POLLIN };
+
+	cr_assert_eq(poll(&p, 1, ms), 0, "the agent wrote before ACK");
 }
 
 #define RUN "RUN cpu.int reps=3 warmup=1 min_sample_ns=1000000"
@@ -118,6 +129,7 @@ static json_t *agent_phase(struct agent *a, const char *run)
 	agent_expect(a, "READY cpu.int iters=");
 	agent_say(a, "GO");
 	agent_expect(a, "DONE cpu.int");
+	agent_say(a, "ACK");
 	return agent_data(a);
 }
 
@@ -132,6 +144,8 @@ Test(agent, counting_sample_has_the_timed_iterations_and_one_sample, .timeout = 
 	snprintf(ready, sizeof(ready), "%s", a.line);
 	agent_say(&a, "GO");
 	agent_expect(&a, "DONE cpu.int");
+	expect_silence(&a, 300);
+	agent_say(&a, "ACK");
 	json_t *timed = agent_data(&a);
 	cr_assert_eq(json_array_size(json_object_get(timed, "samples")), 3);
 	/* The counting sample: announced with the same calibration, measured on GO. */
@@ -139,6 +153,7 @@ Test(agent, counting_sample_has_the_timed_iterations_and_one_sample, .timeout = 
 	cr_assert_str_eq(a.line, ready, "the counting sample calibrated again");
 	agent_say(&a, "GO");
 	agent_expect(&a, "DONE cpu.int");
+	agent_say(&a, "ACK");
 	json_t *counted = agent_data(&a);
 	cr_assert_eq(json_array_size(json_object_get(counted, "samples")), 1);
 	cr_assert_eq(json_integer_value(json_object_get(counted, "iters")),
@@ -184,5 +199,21 @@ Test(agent, bad_count_requests_are_refused, .timeout = 60)
 	agent_expect(&a, "READY cpu.int ");
 	agent_say(&a, "STOP");
 	agent_expect(&a, "ERR cpu.int failed expected GO or SKIP");
+	agent_quit(&a);
+}
+
+/* Anything but ACK after DONE ends that RUN with the agent's own ERR; the agent serves on. */
+Test(agent, done_wants_an_ack, .timeout = 60)
+{
+	struct agent a;
+
+	agent_hello(&a);
+	agent_say(&a, RUN);
+	agent_expect(&a, "READY cpu.int iters=");
+	agent_say(&a, "GO");
+	agent_expect(&a, "DONE cpu.int");
+	agent_say(&a, "GO");
+	agent_expect(&a, "ERR cpu.int failed expected ACK");
+	json_decref(agent_phase(&a, RUN));
 	agent_quit(&a);
 }

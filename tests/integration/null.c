@@ -21,9 +21,9 @@ static void script_child(void *arg)
 	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
 }
 
-#define HELLO                                                                                 \
-	"echo 'HELLO vmbench-agent 9 proto=2 kernel=k arch=x timer_res_ns=1 clock_read_ns=1 " \
-	"loop_ns=0.5';"
+#define HELLO                                                    \
+	"echo 'HELLO vmbench-agent 9 proto=3 kernel=k arch=x'; " \
+	"echo 'CLOCK timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
 
 static const char *script_for(const char *name)
 {
@@ -41,7 +41,7 @@ static const char *script_for(const char *name)
 			     "GO) d='{\"workload\":\"null\",\"unit\":\"GB/s\",\"iters\":10,"
 			     "\"warmup\":0,\"ops\":60,\"samples\":[1,1,1,1,1,1],\"sample_ns\":[1,1,"
 			     "1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
-			     "\"loop_ns\":0}'; echo DONE null; echo \"DATA $d\"; "
+			     "\"loop_ns\":0}'; echo DONE null;; ACK) echo \"DATA $d\"; "
 			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
 	return "exit 1";
 }

@@ -12,9 +12,8 @@
 
 #include "harness/protocol.h"
 
-#define HELLO_OK                                                                               \
-	"HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1.0-13-amd64 arch=x86_64 timer_res_ns=20 " \
-	"clock_read_ns=18.5 loop_ns=0.31"
+#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1.0-13-amd64 arch=x86_64"
+#define CLOCK_OK "CLOCK timer_res_ns=20 clock_read_ns=18.5 loop_ns=0.31"
 
 /* Parses a copy of text; returns proto_parse's result, err is cleared first. */
 static int parse(const char *text, struct msg *m, char *line, size_t linelen, char *err,
@@ -58,9 +57,32 @@ Test(proto_parse, hello)
 	cr_assert_eq(m.hello.proto, VMB_PROTO_VERSION);
 	cr_assert_str_eq(m.hello.kernel, "6.1.0-13-amd64");
 	cr_assert_str_eq(m.hello.arch, "x86_64");
+}
+
+Test(proto_parse, clock)
+{
+	char line[512], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse(CLOCK_OK, &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_CLOCK);
 	cr_assert_float_eq(m.hello.timer_res_ns, 20.0, 1e-12);
 	cr_assert_float_eq(m.hello.clock_read_ns, 18.5, 1e-12);
 	cr_assert_float_eq(m.hello.loop_ns, 0.31, 1e-12);
+	/* In any order. */
+	cr_assert_eq(parse("CLOCK loop_ns=1 clock_read_ns=2 timer_res_ns=3", &m, line, sizeof(line),
+			   err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_float_eq(m.hello.timer_res_ns, 3.0, 1e-12);
+}
+
+Test(proto_parse, clock_malformed)
+{
+	expect_bad("CLOCK");
+	expect_bad("CLOCK timer_res_ns=fast clock_read_ns=1 loop_ns=1");
+	expect_bad("CLOCK timer_res_ns=nan clock_read_ns=1 loop_ns=1");
+	expect_bad("CLOCK timer_res_ns=-1 clock_read_ns=1 loop_ns=1");
+	expect_bad("CLOCK timer_res_ns=1 clock_read_ns=1");
 }
 
 Test(proto_parse, hello_fields_any_order)
@@ -69,13 +91,12 @@ Test(proto_parse, hello_fields_any_order)
 	struct msg m;
 
 	/* Named fields in another order are fine. */
-	cr_assert_eq(parse("HELLO vmbench-agent 2.0 loop_ns=1 clock_read_ns=2 timer_res_ns=3 "
-			   "arch=aarch64 kernel=5.10 proto=2",
-			   &m, line, sizeof(line), err, sizeof(err)),
+	cr_assert_eq(parse("HELLO vmbench-agent 2.0 arch=aarch64 kernel=5.10 proto=3", &m, line,
+			   sizeof(line), err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(m.type, MSG_HELLO);
 	cr_assert_str_eq(m.hello.arch, "aarch64");
-	cr_assert_float_eq(m.hello.timer_res_ns, 3.0, 1e-12);
+	cr_assert_str_eq(m.hello.kernel, "5.10");
 }
 
 Test(proto_parse, ready)
@@ -228,27 +249,17 @@ Test(proto_parse, console_noise)
 Test(proto_parse, hello_malformed)
 {
 	/* another program */
-	expect_bad("HELLO sshd 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO sshd 0.1.0 proto=3 kernel=6.1 arch=x86_64");
 	expect_bad("HELLO");
-	/* wrong protocol version */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=1 kernel=6.1 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
-	/* missing kernel= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel= arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
-	/* non-numeric timer_res_ns */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=fast "
-		   "clock_read_ns=1 loop_ns=1");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=nan "
-		   "clock_read_ns=1 loop_ns=1");
-	/* missing loop_ns */
+	/* wrong protocol version: 2 sent the clock's facts in HELLO */
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1");
+		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64");
+	/* missing kernel= */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel= arch=x86_64");
+	/* missing arch= */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1");
 }
 
 Test(proto_parse, hello_wrong_proto_reason)
@@ -334,8 +345,8 @@ Test(proto_parse, double_spaces)
 	expect_bad("DONE  cpu.int");
 	expect_bad("READY cpu.int  iters=1 sample_ns=1");
 	expect_bad("READY cpu.int iters=1 sample_ns=1 ");
-	expect_bad("HELLO vmbench-agent  0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
-		   "clock_read_ns=1 loop_ns=1");
+	expect_bad("HELLO vmbench-agent  0.1.0 proto=3 kernel=6.1 arch=x86_64");
+	expect_bad("CLOCK  timer_res_ns=1 clock_read_ns=1 loop_ns=1");
 	expect_bad("BYE ");
 }
 
