@@ -1,5 +1,6 @@
 /* The agent's protocol loop: reads host commands, runs workloads, reports raw samples. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,10 +304,22 @@ static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req 
 				 d->done + p * reps);
 		if (ret < 0)
 			return ret;
-		for (uint64_t i = 0; i < reps; i++)
-			d->values[p * reps + i] =
-				timing_value(ops, ctx->units_per_iter, d->ns[p * reps + i],
-					     d->done[p * reps + i], a->ti.loop_ns);
+		for (uint64_t i = 0; i < reps; i++) {
+			double v = timing_value(ops, ctx->units_per_iter, d->ns[p * reps + i],
+						d->done[p * reps + i], a->ti.loop_ns);
+			/* The empty loop's cost taken out of a sample as long as it: no
+			 * measurement, never a zero or a negative time. */
+			if (!(v > 0) || !isfinite(v)) {
+				snprintf(ctx->reason, sizeof(ctx->reason),
+					 "the empty-loop cost taken out (%.3f ns per iteration) is "
+					 "as long as the operation (%.3f ns per iteration)",
+					 a->ti.loop_ns,
+					 (double)d->ns[p * reps + i] /
+						 (double)d->done[p * reps + i]);
+				return -ERANGE;
+			}
+			d->values[p * reps + i] = v;
+		}
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Timing in the agent: CLOCK_MONOTONIC samples, calibration of iteration counts. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -26,7 +27,16 @@ int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns)
 		return ret;
 	uint64_t d = t1 - t0;
 	ctx->elapsed_ns = d;
-	*ns = ctx->untimed_ns < d ? d - ctx->untimed_ns : 0;
+	/* Never a clamped zero: what is left after taking out more than there was is no
+	 * measurement, and the cell says why. */
+	if (ctx->untimed_ns >= d) {
+		snprintf(ctx->reason, sizeof(ctx->reason),
+			 "the overhead taken out of a sample (%llu ns) is as long as the whole "
+			 "sample (%llu ns): the operation cannot be told apart from it here",
+			 (unsigned long long)ctx->untimed_ns, (unsigned long long)d);
+		return -ERANGE;
+	}
+	*ns = d - ctx->untimed_ns;
 	return 0;
 }
 
