@@ -62,8 +62,8 @@ int attribute_to_cell(const struct probe_phase *ph, double ops, struct cell *cel
 				     .scaled = d->scaled,
 				     .source = (char *)d->source,
 				     .adjusted = (char *)d->adjusted };
-		int ret = d->kind == PROBE_TRAP ? traps_add(&cell->traps, d->name, d->delta / ops)
-						: counters_set(&cell->counters, &c);
+		int ret = d->kind == PROBE_TRAP ? traps_merge(&cell->traps, d->name, d->delta, ops)
+						: counters_merge(&cell->counters, &c);
 		if (ret < 0)
 			return ret;
 	}

@@ -27,9 +27,9 @@ void attribute_phase(const struct probe *probes, size_t n, const struct probe_sn
 		     const struct probe_snapshot *after, struct probe_phase *ph);
 
 /*
- * A phase's deltas divided by its ops, added to the cell: traps by kind (a kind the cell
- * has keeps its value; traps.per_op is the sum of the kinds) and counters with their
- * totals (replacing those of the same name). 0 or -ENOMEM.
+ * A phase's deltas over its ops, merged into the cell: traps by kind and counters, each
+ * the sum of its phases' counts over the sum of their operations (rounds weigh by what
+ * they did; traps.per_op is the sum of the kinds). 0 or -ENOMEM.
  */
 int attribute_to_cell(const struct probe_phase *ph, double ops, struct cell *cell) __must_check;
 

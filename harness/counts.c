@@ -6,31 +6,72 @@
 
 #include "harness/counts.h"
 
-int traps_add(struct traps *t, const char *name, double per_op)
+static struct trap_kind *kind_find(const struct traps *t, const char *name)
 {
-	if (isnan(traps_get(t, name))) {
-		struct trap_kind *k = realloc(t->kind, (t->n + 1) * sizeof(*k));
-		if (!k)
-			return -ENOMEM;
-		t->kind = k;
-		k[t->n].name = strdup(name);
-		if (!k[t->n].name)
-			return -ENOMEM;
-		k[t->n++].per_op = per_op;
-	}
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->kind[i].name, name) == 0)
+			return &t->kind[i];
+	return NULL;
+}
+
+/* A new kind, totals unknown; NULL on ENOMEM. */
+static struct trap_kind *kind_new(struct traps *t, const char *name, double per_op)
+{
+	struct trap_kind *k = realloc(t->kind, (t->n + 1) * sizeof(*k));
+
+	if (!k)
+		return NULL;
+	t->kind = k;
+	k = &t->kind[t->n];
+	k->name = strdup(name);
+	if (!k->name)
+		return NULL;
+	k->per_op = per_op;
+	k->total = k->ops = NAN;
+	t->n++;
+	return k;
+}
+
+static void traps_sum(struct traps *t)
+{
 	t->present = true;
 	t->per_op = 0;
 	for (size_t i = 0; i < t->n; i++)
 		t->per_op += t->kind[i].per_op;
+}
+
+int traps_add(struct traps *t, const char *name, double per_op)
+{
+	if (!kind_find(t, name) && !kind_new(t, name, per_op))
+		return -ENOMEM;
+	traps_sum(t);
+	return 0;
+}
+
+int traps_merge(struct traps *t, const char *name, double total, double ops)
+{
+	struct trap_kind *k = kind_find(t, name);
+
+	if (!k) {
+		k = kind_new(t, name, 0);
+		if (!k)
+			return -ENOMEM;
+		k->total = k->ops = 0;
+	}
+	if (isnan(k->total) || isnan(k->ops)) /* read from a file: this phase alone */
+		k->total = k->ops = 0;
+	k->total += total;
+	k->ops += ops;
+	k->per_op = k->total / k->ops;
+	traps_sum(t);
 	return 0;
 }
 
 double traps_get(const struct traps *t, const char *name)
 {
-	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->kind[i].name, name) == 0)
-			return t->kind[i].per_op;
-	return NAN;
+	const struct trap_kind *k = kind_find(t, name);
+
+	return k ? k->per_op : NAN;
 }
 
 void traps_free(struct traps *t)
@@ -84,6 +125,21 @@ int counters_set(struct counters *cs, const struct counter *src)
 	cs->v[cs->n++] = copy;
 	cs->present = true;
 	return 0;
+}
+
+int counters_merge(struct counters *cs, const struct counter *src)
+{
+	const struct counter *old = counters_get(cs, src->name);
+
+	if (!old || !isfinite(old->total) || !isfinite(old->ops) || !isfinite(src->total) ||
+	    !isfinite(src->ops))
+		return counters_set(cs, src);
+	struct counter sum = *src;
+	sum.total = old->total + src->total;
+	sum.ops = old->ops + src->ops;
+	sum.per_op = sum.total / sum.ops;
+	sum.scaled = old->scaled == 1 || src->scaled == 1;
+	return counters_set(cs, &sum);
 }
 
 const struct counter *counters_get(const struct counters *cs, const char *name)

@@ -14,6 +14,7 @@
 struct trap_kind {
 	char *name;
 	double per_op;
+	double total, ops; /* over the phases merged into it; NAN for a kind read from a file */
 };
 
 /* results: traps = {"per_op": sum, "by_kind": {...}}, or null when !present. */
@@ -42,15 +43,23 @@ struct counters {
 	size_t n;
 };
 
-/* Adds a kind unless the cell has it already (the first pass's value stands) and makes
+/* Adds a kind unless the cell has it already (as read from a file: a name once) and makes
  * per_op the sum of the kinds. 0 or -ENOMEM. */
 int traps_add(struct traps *t, const char *name, double per_op) __must_check;
+/* Adds total traps of a kind over ops operations of one more phase: the kind's per_op is
+ * then all its phases' traps over all their operations, each phase weighed by its
+ * operations, not the first one's alone. 0 or -ENOMEM. */
+int traps_merge(struct traps *t, const char *name, double total, double ops) __must_check;
 /* Traps of a kind per operation, or NAN when the cell has none of that kind. */
 double traps_get(const struct traps *t, const char *name);
 void traps_free(struct traps *t);
 
 /* A copy of src under its name, replacing a counter of the same name. 0 or -ENOMEM. */
 int counters_set(struct counters *cs, const struct counter *src) __must_check;
+/* src's phase added to the counter of the same name: totals and operations summed, per_op
+ * their ratio (scaled when either was); a copy of src when there is none, or when either
+ * lacks its totals. 0 or -ENOMEM. */
+int counters_merge(struct counters *cs, const struct counter *src) __must_check;
 /* The counter named name, or NULL. */
 const struct counter *counters_get(const struct counters *cs, const char *name);
 void counters_free(struct counters *cs);

@@ -285,3 +285,78 @@ Test(attribute_phase, qemudev_hook_alone)
 	cr_assert_eq(d[0].delta, 5);
 	cr_assert_null(d[0].adjusted);
 }
+
+/* attribute_to_cell: the deltas of several phases (rounds) merged into one cell. */
+Test(attribute_to_cell, phases_weigh_by_their_operations)
+{
+	struct results r;
+	struct cell *c;
+	struct probe_delta first[] = {
+		{ .name = "io", .kind = PROBE_TRAP, .delta = 100, .source = "t" },
+		{ .name = "host-syscalls", .kind = PROBE_COUNTER, .delta = 1000, .source = "t" },
+	};
+	struct probe_delta second[] = {
+		{ .name = "io", .kind = PROBE_TRAP, .delta = 500, .source = "t" },
+		{ .name = "mmio", .kind = PROBE_TRAP, .delta = 60, .source = "t" },
+		{ .name = "host-syscalls",
+		  .kind = PROBE_COUNTER,
+		  .delta = 6000,
+		  .source = "t",
+		  .scaled = true },
+	};
+	struct probe_phase p1 = { first, 2 }, p2 = { second, 3 };
+
+	results_init(&r);
+	c = results_add(&r, "b", "m", "w", "ns/op", BETTER_LOWER);
+	cr_assert_not_null(c);
+	cr_assert_eq(attribute_to_cell(&p1, 10, c), 0);
+	cr_assert_float_eq(traps_get(&c->traps, "io"), 10, 1e-12);
+	cr_assert_eq(attribute_to_cell(&p2, 30, c), 0);
+	/* 600 traps over 40 operations: neither phase's rate alone (10, 16.7). */
+	cr_assert_float_eq(traps_get(&c->traps, "io"), 15, 1e-12);
+	cr_assert_float_eq(traps_get(&c->traps, "mmio"), 2, 1e-12);
+	cr_assert_float_eq(c->traps.per_op, 17, 1e-12);
+	const struct counter *hs = counters_get(&c->counters, "host-syscalls");
+	cr_assert_not_null(hs);
+	cr_assert_float_eq(hs->total, 7000, 1e-9);
+	cr_assert_float_eq(hs->ops, 40, 1e-12);
+	cr_assert_float_eq(hs->per_op, 175, 1e-12);
+	cr_assert_eq(hs->scaled, 1, "scaled in either phase is scaled");
+	results_free(&r);
+}
+
+Test(attribute_to_cell, rounds_differ_and_both_count)
+{
+	struct results r;
+	struct cell *c;
+	struct probe_delta a = { .name = "io", .kind = PROBE_TRAP, .delta = 10, .source = "t" };
+	struct probe_delta b = { .name = "io", .kind = PROBE_TRAP, .delta = 30, .source = "t" };
+	struct probe_phase pa = { &a, 1 }, pb = { &b, 1 };
+
+	results_init(&r);
+	c = results_add(&r, "b", "m", "w", "ns/op", BETTER_LOWER);
+	cr_assert_eq(attribute_to_cell(&pa, 10, c), 0);
+	cr_assert_eq(attribute_to_cell(&pb, 10, c), 0);
+	cr_assert_float_eq(traps_get(&c->traps, "io"), 2, 1e-12, "the mean of 1 and 3");
+	results_free(&r);
+}
+
+/* A count per operation that is not finite (a bogus operation count) is unknown: left out,
+ * the others kept. */
+Test(attribute_to_cell, a_count_without_a_finite_rate_is_left_out)
+{
+	struct results r;
+	struct cell *c;
+	struct probe_delta d[] = {
+		{ .name = "io", .kind = PROBE_TRAP, .delta = 10, .source = "t" },
+		{ .name = "x", .kind = PROBE_COUNTER, .delta = 5, .source = "t" },
+	};
+	struct probe_phase ph = { d, 2 };
+
+	results_init(&r);
+	c = results_add(&r, "b", "m", "w", "ns/op", BETTER_LOWER);
+	cr_assert_eq(attribute_to_cell(&ph, 0, c), 0);
+	cr_assert_eq(c->traps.n, 0);
+	cr_assert_eq(c->counters.n, 0);
+	results_free(&r);
+}
