@@ -31,16 +31,32 @@ static void child_main(void *arg)
 	st->child(st->g);
 }
 
-int backend_child_start(struct guest *g, void (*child)(void *arg))
+/* Where a child guest's files go: on tmpfs, as the guests' and containers' /tmp is, so that
+ * file workloads compare like with like; $TMPDIR or /tmp where that is tmpfs, else
+ * /dev/shm, else $TMPDIR or /tmp as they are (the agent reports the kind in HELLO). */
+static const char *tmp_base(void)
 {
 	const char *tmp = getenv("TMPDIR");
+	char kind[32];
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (sys_fs_kind(tmp, kind, sizeof(kind)) == 0 && !strcmp(kind, "tmpfs"))
+		return tmp;
+	if (sys_fs_kind("/dev/shm", kind, sizeof(kind)) == 0 && !strcmp(kind, "tmpfs") &&
+	    access("/dev/shm", W_OK) == 0)
+		return "/dev/shm";
+	return tmp;
+}
+
+int backend_child_start(struct guest *g, void (*child)(void *arg))
+{
 	struct child_state *st = calloc(1, sizeof(*st));
 	int ret;
 
 	if (!st)
 		return -ENOMEM;
-	snprintf(st->tmpdir, sizeof(st->tmpdir), "%.200s/vmbench-guest-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	snprintf(st->tmpdir, sizeof(st->tmpdir), "%.200s/vmbench-guest-XXXXXX", tmp_base());
 	if (!mkdtemp(st->tmpdir)) {
 		ret = -errno;
 		snprintf(g->reason, sizeof(g->reason), "cannot create a temporary directory: %s",

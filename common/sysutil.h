@@ -12,5 +12,9 @@ int sys_find_program(const char *name, const char *fallback, char *out, size_t l
 /* Removes dir and everything below it, not following links; errors are ignored (used on
  * cleanup paths). */
 void sys_rmtree(const char *dir);
+/* The kind of filesystem path is on ("tmpfs", "ext4", "overlay", ..., or its magic number
+ * in hex) into buf; -errno when statfs fails. Benchmarks of files compare only on the
+ * same kind. */
+int sys_fs_kind(const char *path, char *buf, size_t len) __must_check;
 
 #endif

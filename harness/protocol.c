@@ -67,6 +67,8 @@ static int parse_hello(const struct fields *fs, struct hello *h, char *err, size
 	if (copy_field(h->kernel, sizeof(h->kernel), fields_get(fs, 3, "kernel")) < 0 ||
 	    copy_field(h->arch, sizeof(h->arch), fields_get(fs, 3, "arch")) < 0)
 		return bad(err, len, "HELLO without a valid kernel= or arch=");
+	if (copy_field(h->tmp_fs, sizeof(h->tmp_fs), fields_get(fs, 3, "tmp")) < 0)
+		return bad(err, len, "HELLO without a valid tmp=");
 	return 0;
 }
 

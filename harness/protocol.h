@@ -29,6 +29,7 @@ struct hello {
 	unsigned proto;
 	char kernel[128];
 	char arch[32];
+	char tmp_fs[32]; /* the filesystem of the guest's $TMPDIR: file workloads run there */
 	/* From the CLOCK line that follows HELLO. */
 	double timer_res_ns;
 	double clock_read_ns;

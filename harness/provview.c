@@ -68,6 +68,7 @@ const struct prov_field prov_backend_fields[] = {
 	F("note", PROV_STR, note, PROV_SOMETIMES),
 	F("boot_s", PROV_NUM, boot_s, PROV_SOMETIMES),
 	F("probes.counting_pass", PROV_ARR, counting_pass, PROV_SOMETIMES),
+	F("agent.tmp_fs", PROV_STR, tmp_fs, PROV_SOMETIMES),
 };
 const size_t prov_backend_field_count = ARRAY_SIZE(prov_backend_fields);
 #undef F

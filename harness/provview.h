@@ -31,6 +31,7 @@ struct prov_view {
 /* One backend's block (provenance backends.<name>). */
 struct prov_backend_view {
 	const char *mode, *status, *reason, *note;
+	const char *tmp_fs; /* the filesystem the agent's file workloads used */
 	double boot_s;
 	json_t *counting_pass; /* the names of the counting pass's probes */
 };

@@ -2,6 +2,7 @@
  * words a reader checks them by. */
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,36 @@ static void pmu_line(struct report_model *m, json_t *ev)
 	}
 }
 
+/* The filesystem each backend's file workloads used (the agent's HELLO): one kind, or
+ * which backend had which, since file numbers compare only on the same kind. */
+static void files_line(struct report_model *m, json_t *backends)
+{
+	char all[512] = "";
+	const char *name, *first = NULL;
+	json_t *block;
+	bool same = true;
+
+	json_object_foreach(backends, name, block) {
+		struct prov_backend_view b;
+		prov_backend_view_read(block, &b);
+		if (!b.tmp_fs)
+			continue;
+		if (!first)
+			first = b.tmp_fs;
+		same &= !strcmp(first, b.tmp_fs);
+		util_appendf(all, sizeof(all), "%s%s %s", all[0] ? ", " : "", name, b.tmp_fs);
+	}
+	if (!first)
+		return;
+	if (same)
+		prov_add(m, "Files", "the file workloads ran on %s in every backend", first);
+	else
+		prov_add(m, "Files",
+			 "the file workloads ran on different filesystems (%s): their "
+			 "numbers do not compare across them",
+			 all);
+}
+
 void report_prov_build(struct report_model *m)
 {
 	struct prov_view p;
@@ -140,6 +171,7 @@ void report_prov_build(struct report_model *m)
 		 p.rounds > 1 ? " in each round" : "", boots, p.cpu);
 	if (p.stop_rule)
 		prov_add(m, "Stop rule", "%s", p.stop_rule);
+	files_line(m, p.backends);
 	if (p.image_kernel_sha256)
 		prov_add(m, "Guest image", "kernel %s (sha256 %.16s…), initramfs sha256 %.16s…",
 			 report_or_unknown(p.image_kernel_version), p.image_kernel_sha256,

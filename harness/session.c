@@ -180,9 +180,10 @@ static json_t *hello_json(const struct session *s)
 {
 	const struct hello *h = &s->hello;
 
-	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f}", "version", h->version, "kernel",
+	return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:s}", "version", h->version, "kernel",
 			 h->kernel, "arch", h->arch, "timer_res_ns", h->timer_res_ns,
-			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns);
+			 "clock_read_ns", h->clock_read_ns, "loop_ns", h->loop_ns, "tmp_fs",
+			 h->tmp_fs);
 }
 
 void session_describe(const struct session *s, json_t *binfo)

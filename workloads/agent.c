@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "common/sysutil.h"
 #include "workloads/agent.h"
 #include "workloads/timing.h"
 #include "common/wire.h"
@@ -98,8 +99,13 @@ static int say_hello(struct agent *a)
 	for (char *p = u.release; *p; p++)
 		if (*p == ' ')
 			*p = '_';
-	return agent_say(a, "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s", VMBENCH_VERSION,
-			 VMB_PROTO_VERSION, u.release, u.machine);
+	/* Where the file workloads work: a number only compares with one on the same kind. */
+	const char *tmp = getenv("TMPDIR");
+	char kind[32];
+	if (sys_fs_kind(tmp && *tmp ? tmp : "/tmp", kind, sizeof(kind)) < 0)
+		snprintf(kind, sizeof(kind), "unknown");
+	return agent_say(a, "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s tmp=%s",
+			 VMBENCH_VERSION, VMB_PROTO_VERSION, u.release, u.machine, kind);
 }
 
 /* The clock's facts, measured after HELLO: a boot ends at HELLO, not after these. */

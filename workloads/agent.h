@@ -12,17 +12,15 @@
  * noise (kernel messages on a shared serial line) and is ignored.
  *
  *   guest: HELLO vmbench-agent <version> proto=<n> kernel=<release> arch=<machine>
- *          The agent is up: the first thing it says, so that a boot timed to HELLO is
- *          the backend's, not the agent's own clock checks. Then
- *   guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
- *          timer_res_ns is the smallest step seen between two CLOCK_MONOTONIC reads,
- *          clock_read_ns the cost of one read, loop_ns the cost of one empty
- *          benchmark-loop iteration (subtracted from short operations).
- *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
- *              [disk=<path>]
- *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
- *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
- *   guest: READY <workload> iters=<n> sample_ns=<estimate>
+ *                tmp=<kind>
+ *          The agent is up (tmp: the kind of filesystem its file workloads use, "tmpfs"): the first
+ * thing it says, so that a boot timed to HELLO is the backend's, not the agent's own clock checks.
+ * Then guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l> timer_res_ns is the smallest
+ * step seen between two CLOCK_MONOTONIC reads, clock_read_ns the cost of one read, loop_ns the cost
+ * of one empty benchmark-loop iteration (subtracted from short operations). host:  RUN <workload>
+ * reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1] [disk=<path>] Prepare <workload>:
+ * set it up, calibrate iters (unless given) so that one sample lasts at least min_sample_ns, run
+ * <w> warm-up samples and drop them. guest: READY <workload> iters=<n> sample_ns=<estimate>
  *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
  *   host:  GO
  *          The guest runs <r> samples of <n> operations each (topped up while a sample

@@ -85,6 +85,12 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	cr_assert_str_eq(json_string_value(jpath(info, "agent", "kernel")),
 			 json_string_value(jpath(jpath(res.provenance, "backends", "native"),
 						 "agent", "kernel")));
+	/* File workloads run on the same kind of filesystem in both: tmpfs. */
+	for (int b = 0; b < 2; b++) {
+		json_t *blk = jpath(res.provenance, "backends", b ? "native" : "container");
+		cr_assert_str_eq(json_string_value(jpath(blk, "agent", "tmp_fs")), "tmpfs",
+				 "%s's files", b ? "native" : "container");
+	}
 	/* The probes watch the agent, not the runtime: a fork costs the same faults. */
 	const struct counter *cf =
 		counters_get(&cli_cell(&res, "container", "proc.fork")->counters, "page-faults");

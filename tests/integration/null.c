@@ -21,8 +21,8 @@ static void script_child(void *arg)
 	execl("/bin/sh", "sh", "-c", (const char *)arg, (char *)NULL);
 }
 
-#define HELLO                                                    \
-	"echo 'HELLO vmbench-agent 9 proto=3 kernel=k arch=x'; " \
+#define HELLO                                                              \
+	"echo 'HELLO vmbench-agent 9 proto=3 kernel=k arch=x tmp=tmpfs'; " \
 	"echo 'CLOCK timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
 
 static const char *script_for(const char *name)

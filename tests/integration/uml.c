@@ -106,6 +106,10 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 		json_object_get(cli_cell(&res, "uml", "mem.bw.scale")->extra, "array_bytes");
 	cr_assert(json_is_integer(copy) && json_equal(copy, scale), "copy %lld, scale %lld bytes",
 		  json_integer_value(copy), json_integer_value(scale));
+	/* File workloads run on tmpfs, as natively. */
+	json_t *agent = json_object_get(
+		json_object_get(json_object_get(res.provenance, "backends"), "uml"), "agent");
+	cr_assert_str_eq(json_string_value(json_object_get(agent, "tmp_fs")), "tmpfs");
 	const struct cell *boot = cli_cell(&res, "uml", "lifecycle.boot");
 	cr_assert_eq(boot->n, 6);
 	cr_assert_gt(boot->stats.min, 0.1, "a kernel boots in more than 100 ms");

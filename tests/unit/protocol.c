@@ -12,7 +12,7 @@
 
 #include "harness/protocol.h"
 
-#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1.0-13-amd64 arch=x86_64"
+#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1.0-13-amd64 arch=x86_64 tmp=tmpfs"
 #define CLOCK_OK "CLOCK timer_res_ns=20 clock_read_ns=18.5 loop_ns=0.31"
 
 /* Parses a copy of text; returns proto_parse's result, err is cleared first. */
@@ -57,6 +57,7 @@ Test(proto_parse, hello)
 	cr_assert_eq(m.hello.proto, VMB_PROTO_VERSION);
 	cr_assert_str_eq(m.hello.kernel, "6.1.0-13-amd64");
 	cr_assert_str_eq(m.hello.arch, "x86_64");
+	cr_assert_str_eq(m.hello.tmp_fs, "tmpfs");
 }
 
 Test(proto_parse, clock)
@@ -91,8 +92,8 @@ Test(proto_parse, hello_fields_any_order)
 	struct msg m;
 
 	/* Named fields in another order are fine. */
-	cr_assert_eq(parse("HELLO vmbench-agent 2.0 arch=aarch64 kernel=5.10 proto=3", &m, line,
-			   sizeof(line), err, sizeof(err)),
+	cr_assert_eq(parse("HELLO vmbench-agent 2.0 tmp=ext2/3/4 arch=aarch64 kernel=5.10 proto=3",
+			   &m, line, sizeof(line), err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(m.type, MSG_HELLO);
 	cr_assert_str_eq(m.hello.arch, "aarch64");
@@ -259,7 +260,10 @@ Test(proto_parse, hello_malformed)
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 arch=x86_64");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel= arch=x86_64");
 	/* missing arch= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 tmp=tmpfs");
+	/* missing tmp= */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64 tmp=");
 }
 
 Test(proto_parse, hello_wrong_proto_reason)
