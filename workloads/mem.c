@@ -404,7 +404,8 @@ STREAM_SETUP(triad, STREAM_TRIAD)
 		.op = stream_op,                              \
 		.release = stream_release,                    \
 	}
-STREAM_WORKLOAD(copy, "STREAM copy c = a (memcpy), arrays >= 64 MiB and 4x the LLC");
+STREAM_WORKLOAD(copy, "STREAM copy c = a (glibc memcpy, which picks its code by the CPU "
+		      "model), arrays >= 64 MiB and 4x the LLC");
 STREAM_WORKLOAD(scale, "STREAM scale b = q c");
 STREAM_WORKLOAD(add, "STREAM add c = a + b");
 STREAM_WORKLOAD(triad, "STREAM triad a = b + q c");
@@ -507,10 +508,11 @@ static int lat_op(struct wl_ctx *ctx, uint64_t iters)
 const struct workload_ops workload_mem_pagefault = {
 	.abi = WORKLOAD_ABI,
 	.name = "mem.pagefault",
-	.summary = "first touch of a fresh anonymous 4 KiB page, per page",
+	.summary = "first touch of a fresh anonymous 4 KiB page, per page (lat_pagefault maps "
+		   "a file)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
-	.lmbench = "page fault",
+	.lmbench = "page fault (anonymous)",
 	.plots = PLOT_TRAPS,
 	.plot_order = 2,
 	.setup = pf_setup,

@@ -154,10 +154,11 @@ const struct workload_ops workload_signal_install = {
 const struct workload_ops workload_signal_handle = {
 	.abi = WORKLOAD_ABI,
 	.name = "signal.handle",
-	.summary = "send SIGUSR1 to ourselves with kill(), the handler runs (lat_sig catch)",
+	.summary = "kill() of SIGUSR1 to ourselves and its handler run, the kill() included "
+		   "(lat_sig catch takes it out)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
-	.lmbench = "signal handle",
+	.lmbench = "signal handle (+ kill)",
 	.setup = sig_usr1_setup,
 	.teardown = sig_teardown,
 	.op = sig_handle_op,
@@ -166,10 +167,11 @@ const struct workload_ops workload_signal_handle = {
 const struct workload_ops workload_signal_protfault = {
 	.abi = WORKLOAD_ABI,
 	.name = "signal.protfault",
-	.summary = "write to a read-only page, SIGSEGV handler makes it writable (lat_sig prot)",
+	.summary = "mprotect() a page read-only, write it, the SIGSEGV handler mprotect()s it "
+		   "writable: a fault and two mprotect() (lat_sig prot has none)",
 	.unit = "ns/op",
 	.better = BETTER_LOWER,
-	.lmbench = "protection fault",
+	.lmbench = "prot fault (+ 2 mprotect)",
 	.setup = sig_prot_setup,
 	.teardown = sig_teardown,
 	.op = sig_prot_op,
