@@ -11,7 +11,7 @@
 #include "host/util.h"
 
 #define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
-#define DATA_TIMEOUT_MS (60 * 1000)  /* from DONE to END */
+#define DATA_TIMEOUT_MS (60 * 1000)  /* from ACK to END */
 
 static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps)
 {

@@ -1,5 +1,5 @@
 /* One cell in a running session: the RUN conversation with the agent (READY, GO, DONE,
- * DATA ... END), the probes around the measured phase, and the counting sample after it. */
+ * ACK, DATA ... END), the probes around the measured phase, and the counting sample after. */
 #ifndef VMBENCH_CELLRUN_H
 #define VMBENCH_CELLRUN_H
 

@@ -120,11 +120,14 @@ static void files_line(struct report_model *m, json_t *backends)
 	if (!first)
 		return;
 	if (same)
-		prov_add(m, "Files", "the file workloads ran on %s in every backend", first);
+		prov_add(m, "Files",
+			 "the agent's $TMPDIR, where its file workloads work, was on %s in every "
+			 "backend that ran",
+			 first);
 	else
 		prov_add(m, "Files",
-			 "the file workloads ran on different filesystems (%s): their "
-			 "numbers do not compare across them",
+			 "the agent's $TMPDIR, where its file workloads work, was on different "
+			 "filesystems (%s): their numbers do not compare across them",
 			 all);
 }
 

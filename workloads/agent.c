@@ -113,8 +113,11 @@ static int say_clock(struct agent *a)
 {
 	int ret = timing_probe(&a->ti);
 
-	if (ret < 0)
+	if (ret < 0) {
+		/* The host hears why before the stream ends. */
+		(void)!agent_say(a, "LOG the clock checks failed: %s", strerror(-ret));
 		return ret;
+	}
 	return agent_say(a, "CLOCK timer_res_ns=%.1f clock_read_ns=%.2f loop_ns=%.3f", a->ti.res_ns,
 			 a->ti.read_ns, a->ti.loop_ns);
 }

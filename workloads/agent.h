@@ -13,14 +13,18 @@
  *
  *   guest: HELLO vmbench-agent <version> proto=<n> kernel=<release> arch=<machine>
  *                tmp=<kind>
- *          The agent is up (tmp: the kind of filesystem its file workloads use, "tmpfs"): the first
- * thing it says, so that a boot timed to HELLO is the backend's, not the agent's own clock checks.
- * Then guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l> timer_res_ns is the smallest
- * step seen between two CLOCK_MONOTONIC reads, clock_read_ns the cost of one read, loop_ns the cost
- * of one empty benchmark-loop iteration (subtracted from short operations). host:  RUN <workload>
- * reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1] [disk=<path>] Prepare <workload>:
- * set it up, calibrate iters (unless given) so that one sample lasts at least min_sample_ns, run
- * <w> warm-up samples and drop them. guest: READY <workload> iters=<n> sample_ns=<estimate>
+ *          The agent is up: its first line, so that a boot timed to HELLO is the
+ *          backend's, not the agent's own clock checks. tmp is the kind of filesystem
+ *          its file workloads use ("tmpfs"). Then
+ *   guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
+ *          timer_res_ns is the smallest step seen between two CLOCK_MONOTONIC reads,
+ *          clock_read_ns the cost of one read, loop_ns the cost of one empty
+ *          benchmark-loop iteration (subtracted from short operations).
+ *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
+ *              [disk=<path>]
+ *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
+ *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
+ *   guest: READY <workload> iters=<n> sample_ns=<estimate>
  *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
  *   host:  GO
  *          The guest runs <r> samples of <n> operations each (topped up while a sample
@@ -48,10 +52,11 @@
  *          With count=1 the counting sample follows, for the host's probes that would
  *          slow down the measured samples: the same set-up and iteration counts, no
  *          calibration or warm-up again. The guest says READY again (same fields), the
- *          host answers GO, and the guest measures one sample of every point (DONE, DATA
- *          with reps 1, END); or the host answers SKIP, and the RUN is over.
+ *          host answers GO, and the guest measures one sample of every point (DONE,
+ *          ACK, DATA with reps 1, END); or the host answers SKIP, and the RUN is over.
  *   guest: ERR <workload> unsupported|failed <reason text>
- *          Instead of READY or DONE: the workload cannot run here, or failed.
+ *          Instead of READY or DONE: the workload cannot run here, or failed; or after
+ *          DONE, when the host answered anything but ACK or QUIT.
  *   guest: LOG <text>
  *          A diagnostic, at any time but never while measuring.
  *   host:  QUIT

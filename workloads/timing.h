@@ -16,8 +16,9 @@ uint64_t timing_now_ns(void);
 /* Measures the clock and the empty loop. Takes a few tens of milliseconds. */
 int timing_probe(struct timer_info *ti) __must_check;
 /* Times one sample of iters operations. 0 with *ns set (the untimed part taken out;
- * ctx->elapsed_ns is the whole), or the op's -errno. Sample lengths below (min_ns) are
- * whole durations. */
+ * ctx->elapsed_ns is the whole), or the op's -errno. An untimed part as long as the whole
+ * leaves no measurement: counted in ctx->unmeasured, *ns 0. Sample lengths below (min_ns)
+ * are whole durations. */
 int timing_sample(struct wl_ctx *ctx, uint64_t iters, uint64_t *ns) __must_check;
 /*
  * Finds iters such that one sample lasts at least min_ns: doubles from 1 until a sample
@@ -44,7 +45,8 @@ int timing_prepare(struct wl_ctx *ctx, const struct wl_req *req, uint64_t *iters
 int timing_sample_min(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t *ns,
 		      uint64_t *done) __must_check;
 /* The measured samples: reps samples of at least min_ns each; raw elapsed times (untimed
- * work excluded) into ns, operation counts into done. */
+ * work excluded) into ns, operation counts into done. -ERANGE with the reason when a part
+ * of one was no measurement (its untimed part as long as it). */
 int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t reps, uint64_t *ns,
 	       uint64_t *done) __must_check;
 /*

@@ -76,6 +76,9 @@ struct wl_ctx {
 	uint64_t ops_done;
 	uint64_t est_sample_ns; /* setup's estimate of one sample's duration */
 	char reason[256];	/* why setup or the run failed, or why it cannot run here */
+	/* Samples whose untimed part was as long as the whole (timing.c): no measurement. The
+	 * measured phase fails on any; calibration only needs whole durations. */
+	uint64_t unmeasured, unmeasured_untimed_ns, unmeasured_elapsed_ns;
 };
 
 struct workload_ops {

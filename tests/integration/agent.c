@@ -41,6 +41,9 @@ static void agent_start(struct agent *a)
 	a->from = fdopen(out[0], "r");
 	cr_assert(a->to && a->from);
 	setvbuf(a->to, NULL, _IOLBF, 0);
+	/* Unbuffered: what the agent wrote and we did not read yet stays in the pipe, where
+	 * expect_silence sees it. */
+	setvbuf(a->from, NULL, _IONBF, 0);
 }
 
 /* The agent's next line that is not a LOG, without its newline. */
@@ -215,5 +218,18 @@ Test(agent, done_wants_an_ack, .timeout = 60)
 	agent_say(&a, "GO");
 	agent_expect(&a, "ERR cpu.int failed expected ACK");
 	json_decref(agent_phase(&a, RUN));
+	agent_quit(&a);
+}
+
+/* QUIT while the agent waits for ACK: it says BYE and exits 0, sending no data. */
+Test(agent, quit_instead_of_ack, .timeout = 60)
+{
+	struct agent a;
+
+	agent_hello(&a);
+	agent_say(&a, RUN);
+	agent_expect(&a, "READY cpu.int iters=");
+	agent_say(&a, "GO");
+	agent_expect(&a, "DONE cpu.int");
 	agent_quit(&a);
 }

@@ -117,6 +117,8 @@ static void remains(char *out, size_t len)
 	if (!base || !*base)
 		base = "/tmp";
 	snprintf(roots[nroots++], sizeof(roots[0]), "%s", base);
+	/* Child guests keep their files on tmpfs, /dev/shm where /tmp is not. */
+	snprintf(roots[nroots++], sizeof(roots[0]), "/dev/shm");
 	snprintf(roots[nroots++], sizeof(roots[0]), "/sys/fs/cgroup");
 	DIR *d = opendir("/sys/fs/cgroup");
 	struct dirent *e;

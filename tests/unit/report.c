@@ -155,6 +155,35 @@ Test(report, markdown)
 	results_free(&r);
 }
 
+/* Where the file workloads ran: one line, and a warning when backends differ. */
+Test(report, files_line)
+{
+	struct results r;
+	char err[256];
+
+	build(&r);
+	json_t *bk = json_object_get(r.provenance, "backends");
+	cr_assert_not_null(bk);
+	json_object_set_new(
+		bk, "native",
+		json_pack("{s:s, s:{s:s}}", "status", "ok", "agent", "tmp_fs", "tmpfs"));
+	json_object_set_new(
+		bk, "tcg", json_pack("{s:s, s:{s:s}}", "status", "ok", "agent", "tmp_fs", "tmpfs"));
+	cr_assert_eq(report_write(&r, dir, REPORT_MD, err, sizeof(err)), 0, "%s", err);
+	char *md = slurp("report.md");
+	cr_assert_not_null(strstr(md, "was on tmpfs in every backend that ran"), "%s", md);
+	free(md);
+	json_object_set_new(
+		bk, "tcg",
+		json_pack("{s:s, s:{s:s}}", "status", "ok", "agent", "tmp_fs", "ext2/3/4"));
+	cr_assert_eq(report_write(&r, dir, REPORT_MD, err, sizeof(err)), 0, "%s", err);
+	md = slurp("report.md");
+	cr_assert_not_null(strstr(md, "different filesystems (native tmpfs, tcg ext2/3/4)"), "%s",
+			   md);
+	free(md);
+	results_free(&r);
+}
+
 Test(report, csv)
 {
 	struct results r;
