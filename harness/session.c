@@ -108,6 +108,24 @@ void session_stop(struct session *s)
 	s->facts = NULL;
 }
 
+/* The agent's next message, which must be of type want. 0, or a negative errno with err. */
+static int expect_msg(struct session *s, enum msg_type want, int timeout_ms, struct msg *m,
+		      char *err, size_t len)
+{
+	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
+
+	if (ret < 0) {
+		session_recv_reason(s, ret, proto_msg_name(want), timeout_ms, err, len);
+		return ret;
+	}
+	if (m->type != want) {
+		snprintf(err, len, "the agent sent %s instead of %s", proto_msg_name(m->type),
+			 proto_msg_name(want));
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int session_start(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
 		  bool probes, char *err, size_t len)
 {
@@ -126,29 +144,15 @@ int session_start(struct session *s, const struct backend_ops *ops, const struct
 	}
 	conn_init(&s->c, s->g.from_guest, s->g.to_guest, ops->name);
 	int timeout = ops->hello_timeout_s * 1000;
-	ret = conn_recv(&s->c, &m, timeout, err, len);
-	if (ret < 0) {
-		session_recv_reason(s, ret, "HELLO", timeout, err, len);
+	ret = expect_msg(s, MSG_HELLO, timeout, &m, err, len);
+	if (ret < 0)
 		goto out_stop;
-	}
-	if (m.type != MSG_HELLO) {
-		snprintf(err, len, "the agent sent %s before HELLO", proto_msg_name(m.type));
-		ret = -EPROTO;
-		goto out_stop;
-	}
 	s->boot_s = util_now_s() - t0;
 	s->hello = m.hello;
 	/* The agent's clock checks come after HELLO, outside the boot. */
-	ret = conn_recv(&s->c, &m, timeout, err, len);
-	if (ret < 0) {
-		session_recv_reason(s, ret, "CLOCK", timeout, err, len);
+	ret = expect_msg(s, MSG_CLOCK, timeout, &m, err, len);
+	if (ret < 0)
 		goto out_stop;
-	}
-	if (m.type != MSG_CLOCK) {
-		snprintf(err, len, "the agent sent %s instead of CLOCK", proto_msg_name(m.type));
-		ret = -EPROTO;
-		goto out_stop;
-	}
 	s->hello.timer_res_ns = m.hello.timer_res_ns;
 	s->hello.clock_read_ns = m.hello.clock_read_ns;
 	s->hello.loop_ns = m.hello.loop_ns;
