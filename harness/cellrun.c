@@ -24,6 +24,16 @@ static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *s
 	return 0;
 }
 
+/* Sends the one-word command word (GO, ACK, SKIP). 0, or a negative errno with err. */
+static int send_word(struct session *s, const char *word, char *err, size_t len)
+{
+	int ret = conn_send(&s->c, "%s", word);
+
+	if (ret < 0)
+		snprintf(err, len, "cannot send %s to the guest: %s", word, strerror(-ret));
+	return ret;
+}
+
 /*
  * Waits for message want about workload wl. 1 when it came; 0 when the agent answered
  * with its own ERR for wl instead (in *m); a negative errno with err otherwise.
@@ -152,11 +162,9 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 		snprintf(err, len, "a probe failed before the run: %s", strerror(-ret));
 		goto out;
 	}
-	ret = conn_send(&s->c, "GO");
-	if (ret < 0) {
-		snprintf(err, len, "cannot send GO to the guest: %s", strerror(-ret));
+	ret = send_word(s, "GO", err, len);
+	if (ret < 0)
 		goto out;
-	}
 	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
 	if (ret <= 0)
 		goto out;
@@ -166,11 +174,9 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 		goto out;
 	}
 	/* The window is closed: the guest may send its data now. */
-	ret = conn_send(&s->c, "ACK");
-	if (ret < 0) {
-		snprintf(err, len, "cannot send ACK to the guest: %s", strerror(-ret));
+	ret = send_word(s, "ACK", err, len);
+	if (ret < 0)
 		goto out;
-	}
 	ret = recv_data(s, &text, &textlen, err, len);
 	if (ret < 0)
 		goto out;
@@ -220,9 +226,8 @@ static int count_phase(struct session *s, const struct workload_ops *wl, uint64_
 	if (!ps.nprobes) {
 		/* The guest is announcing the counting sample: wait for that, then decline. */
 		ret = await(s, MSG_READY, wl->name, READY_BASE_MS, &m, err, sizeof(err));
-		if (ret > 0 && (ret = conn_send(&s->c, "SKIP")) < 0)
-			snprintf(err, sizeof(err), "cannot send SKIP to the guest: %s",
-				 strerror(-ret));
+		if (ret > 0)
+			ret = send_word(s, "SKIP", err, sizeof(err));
 	} else {
 		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
 		if (ret > 0 && pl.n)

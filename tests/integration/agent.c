@@ -123,15 +123,20 @@ static void expect_silence(struct agent *a, int ms)
 
 #define RUN "RUN cpu.int reps=3 warmup=1 min_sample_ns=1000000"
 
-/* Sends run (when not NULL), answers the READY it expects with GO, and returns the data
- * of the phase. */
-static json_t *agent_phase(struct agent *a, const char *run)
+/* Sends run (when not NULL), answers the READY it expects with GO and waits for DONE. */
+static void agent_until_done(struct agent *a, const char *run)
 {
 	if (run)
 		agent_say(a, run);
 	agent_expect(a, "READY cpu.int iters=");
 	agent_say(a, "GO");
 	agent_expect(a, "DONE cpu.int");
+}
+
+/* The same, then ACK, and returns the data of the phase. */
+static json_t *agent_phase(struct agent *a, const char *run)
+{
+	agent_until_done(a, run);
 	agent_say(a, "ACK");
 	return agent_data(a);
 }
@@ -211,10 +216,7 @@ Test(agent, done_wants_an_ack, .timeout = 60)
 	struct agent a;
 
 	agent_hello(&a);
-	agent_say(&a, RUN);
-	agent_expect(&a, "READY cpu.int iters=");
-	agent_say(&a, "GO");
-	agent_expect(&a, "DONE cpu.int");
+	agent_until_done(&a, RUN);
 	agent_say(&a, "GO");
 	agent_expect(&a, "ERR cpu.int failed expected ACK");
 	json_decref(agent_phase(&a, RUN));
@@ -227,9 +229,6 @@ Test(agent, quit_instead_of_ack, .timeout = 60)
 	struct agent a;
 
 	agent_hello(&a);
-	agent_say(&a, RUN);
-	agent_expect(&a, "READY cpu.int iters=");
-	agent_say(&a, "GO");
-	agent_expect(&a, "DONE cpu.int");
+	agent_until_done(&a, RUN);
 	agent_quit(&a);
 }
