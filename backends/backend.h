@@ -29,6 +29,9 @@ enum backend_flags {
 	BK_PTRACE_KERNEL = 1u << 4,
 	BK_VM = 1u << 5,       /* a guest kernel on a virtual machine's (emulated) hardware */
 	BK_HW_ACCEL = 1u << 6, /* guest code runs on the CPU's virtualization extensions */
+	/* The guest has cfg->mem_mib of memory (a VM's RAM, UML's mem=, a container's cgroup
+	 * limit); without it, the host's. Problem sizes are set for the smallest. */
+	BK_MEM_LIMIT = 1u << 7,
 };
 
 /* What the harness gives every backend. */

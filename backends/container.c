@@ -463,7 +463,7 @@ const struct backend_ops backend_container = {
 	.mode = "os-level",
 	.summary = "an OCI container (crun, else runc): the host kernel, with namespaces, a "
 		   "cgroup and a read-only root",
-	.flags = BK_NEEDS_IMAGE | BK_HOST_KERNEL,
+	.flags = BK_NEEDS_IMAGE | BK_HOST_KERNEL | BK_MEM_LIMIT,
 	.provides = WL_NEEDS_DISK,
 	.hello_timeout_s = 30,
 	.available = container_available,

@@ -319,25 +319,25 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 }
 
 /* One backend per flavour: its start hook and its ops table. */
-#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout) \
-	static int sym##_start(struct guest *g)            \
-	{                                                  \
-		return qemu_start(g, &fl_##sym);           \
-	}                                                  \
-	const struct backend_ops backend_##sym = {         \
-		.abi = BACKEND_ABI,                        \
-		.name = nm,                                \
-		.mode = md,                                \
-		.summary = sum,                            \
-		.flags = BK_NEEDS_IMAGE | BK_VM | (fl),    \
-		.provides = WL_NEEDS_DISK,                 \
-		.hello_timeout_s = timeout,                \
-		.available = avail,                        \
-		.start = sym##_start,                      \
-		.stop = qemu_stop,                         \
-		.explain = qemu_explain,                   \
-		.monitor = qemu_monitor,                   \
-		.trace_log = qemu_trace_log,               \
+#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)             \
+	static int sym##_start(struct guest *g)                        \
+	{                                                              \
+		return qemu_start(g, &fl_##sym);                       \
+	}                                                              \
+	const struct backend_ops backend_##sym = {                     \
+		.abi = BACKEND_ABI,                                    \
+		.name = nm,                                            \
+		.mode = md,                                            \
+		.summary = sum,                                        \
+		.flags = BK_NEEDS_IMAGE | BK_VM | BK_MEM_LIMIT | (fl), \
+		.provides = WL_NEEDS_DISK,                             \
+		.hello_timeout_s = timeout,                            \
+		.available = avail,                                    \
+		.start = sym##_start,                                  \
+		.stop = qemu_stop,                                     \
+		.explain = qemu_explain,                               \
+		.monitor = qemu_monitor,                               \
+		.trace_log = qemu_trace_log,                           \
 	}
 
 QEMU_BACKEND(tcg, "tcg", "emulation", 0,

@@ -212,7 +212,7 @@ const struct backend_ops backend_uml = {
 	.mode = "paravirtualization",
 	.summary = "User-Mode Linux: the guest kernel runs as host processes, its privileged "
 		   "operations replaced by host system calls (ptrace)",
-	.flags = BK_NEEDS_IMAGE | BK_PTRACE_KERNEL,
+	.flags = BK_NEEDS_IMAGE | BK_PTRACE_KERNEL | BK_MEM_LIMIT,
 	.provides = WL_NEEDS_DISK,
 	.hello_timeout_s = 60,
 	.available = uml_available,

@@ -8,9 +8,9 @@ set -eu
 BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev clang-format"
 # Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
 # qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
-# (both: the container backend uses the one that works here); perf and jq for
+# (both: the container backend uses the one that works here); perf, mbw and jq for
 # ci/crosscheck.sh; gnuplot for the plots.
-RUN="linux-perf fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
+RUN="linux-perf mbw fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
 
 # Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
 # pdflatex (with booktabs) compiles the LaTeX one.

@@ -254,9 +254,14 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 			   .nprobes = s->nprobes };
 	bool count = cr->count && json_array_size(s->counted);
 	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
-	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s", wl->name,
+	char size[40] = "";
+	if (sizes_for(cr->sizes, wl))
+		snprintf(size, sizeof(size), " bytes=%llu",
+			 (unsigned long long)sizes_for(cr->sizes, wl));
+	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s%s", wl->name,
 			    ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
-			    count ? " count=1" : "", disk ? " disk=" : "", disk ? s->g.disk : "");
+			    count ? " count=1" : "", size, disk ? " disk=" : "",
+			    disk ? s->g.disk : "");
 
 	if (ret < 0)
 		snprintf(err, sizeof(err), "cannot send RUN to the guest: %s", strerror(-ret));
@@ -270,7 +275,7 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 		cell_set_status(cell, CELL_FAILED, "%s", err[0] ? err : strerror(-ret));
 		goto out;
 	}
-	ret = cell_add_round(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
+	ret = cell_add_session(cell, pl.samples, pl.n, pl.raw, pl.extra, pl.series);
 	/* Samples that make no cell leave the conversation in step (the counting sample is
 	 * still announced) and the session usable. */
 	if (ret < 0)

@@ -9,13 +9,15 @@
 #include "common/compiler.h"
 #include "harness/results.h"
 #include "harness/session.h"
+#include "harness/sizes.h"
 #include "workloads/workload.h"
 
 /* What one round asks of a cell. */
 struct cellrun {
 	unsigned reps, warmup;
 	uint64_t min_sample_ns;
-	bool count; /* the counting sample follows (the last round) */
+	bool count;		   /* the counting sample follows (the last round) */
+	const struct sizes *sizes; /* the run's problem sizes, sent in RUN; NULL: none */
 };
 
 /*

@@ -55,13 +55,13 @@ static void list_profiles(void)
 {
 	bool same = true;
 
-	printf("profiles:\n  %-10s %7s %7s %10s %5s %6s  %-10s %s\n", "name", "samples", "warm-up",
-	       "min sample", "boots", "rounds", "order", "what for");
+	printf("profiles:\n  %-10s %7s %7s %10s %5s %8s  %s\n", "name", "samples", "warm-up",
+	       "min sample", "boots", "sessions", "what for");
 	for (size_t i = 0; i < profile_count; i++) {
 		const struct profile *p = &profile_table[i];
-		printf("  %-10s %7u %7u %8llums %5u %6u  %-10s %s\n", p->name, p->reps, p->warmup,
+		printf("  %-10s %7u %7u %8llums %5u %8u  %s\n", p->name, p->reps, p->warmup,
 		       (unsigned long long)(p->min_sample_ns / 1000000), p->boot_reps, p->rounds,
-		       p->shuffle ? "random" : "plan", p->summary);
+		       p->summary);
 	}
 	/* Once when every profile has the same (the usual case). */
 	for (size_t i = 1; i < profile_count; i++)

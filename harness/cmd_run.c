@@ -126,11 +126,11 @@ static const struct cliopt run_opts[] = {
 	  .check = check_events },
 	{ "no-probes", 0, CLIOPT_FLAG, OFF(no_probes),
 	  .help = "no host-side counters or trap counts (to measure what the probes cost)" },
-	{ "rounds", 0, CLIOPT_UINT, OFF(rounds), 1, 100, .metavar = "N",
-	  .help = "take each cell's samples in N rounds over all backends (overrides the "
-		  "profile)" },
+	{ "sessions", 0, CLIOPT_UINT, OFF(rounds), 1, 100, .metavar = "N",
+	  .help = "fresh sessions per backend, one per round, that share each cell's samples "
+		  "(overrides the profile; below 2 there are no confidence intervals)" },
 	{ "seed", 0, CLIOPT_UINT, OFF(seed), 0, UINT32_MAX, .metavar = "N",
-	  .help = "seed of the random order of profiles that shuffle (default: from the clock; "
+	  .help = "seed of the random order of every round (default: from the clock; "
 		  "recorded in results.json)",
 	  .seen = CLIOPT_SEEN(struct run_opts, seed_set) },
 	{ "no-report", 0, CLIOPT_FLAG, OFF(no_report),
@@ -149,8 +149,9 @@ static struct profile run_profile(const struct run_opts *o)
 		pf.rounds = o->rounds;
 	if (o->sample_ms)
 		pf.min_sample_ns = (uint64_t)o->sample_ms * 1000000;
-	if (o->seed_set && !pf.shuffle)
-		log_warn("--seed has no effect: profile %s keeps the plan order", pf.name);
+	if (pf.rounds < 2)
+		log_warn("one session per backend: no confidence intervals (they come from the "
+			 "differences between sessions)");
 	return pf;
 }
 

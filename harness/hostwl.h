@@ -27,7 +27,7 @@ struct host_ctx {
 struct host_workload {
 	unsigned abi; /* HOST_WORKLOAD_ABI */
 	const struct workload_ops *meta;
-	/* Takes ctx->reps samples into the cell (cell_add_round); a failure of the backend
+	/* Takes ctx->reps samples into the cell (cell_add_session); a failure of the backend
 	 * is the cell's status. 0, or a negative errno when results can no longer be kept. */
 	int (*run)(const struct host_ctx *ctx, struct cell *cell);
 };

@@ -12,17 +12,16 @@
 #define FIXED_STOP                                                                       \
 	"fixed: the sample count is set before the run; no sample is added, dropped or " \
 	"re-run because of its value (outliers are flagged, kept); a cell whose 95% CI " \
-	"half-width exceeds 10% of its median is marked untrustworthy"
+	"half-width exceeds 10% of its median is marked noisy"
 
+/* Three sessions at least: the unit of replication, and what the intervals come from. */
 const struct profile profile_table[] = {
-	{ "quick", "a first look: every backend and workload in a few minutes", 8, 1, 10000000, 6,
-	  1, false, FIXED_STOP },
-	{ "standard", "day-to-day comparisons: more and longer samples, in two rounds", 20, 3,
-	  20000000, 10, 2, false, FIXED_STOP },
-	{ "paper",
-	  "numbers to publish: 30 samples of 50 ms in 5 rounds, backends and workloads "
-	  "in a new random order each round (seed recorded)",
-	  30, 5, 50000000, 20, 5, true, FIXED_STOP },
+	{ "quick", "a first look: every backend and workload in 3 sessions", 15, 1, 5000000, 6, 3,
+	  FIXED_STOP },
+	{ "standard", "day-to-day comparisons: 8 sessions, more and longer samples", 32, 1,
+	  10000000, 10, 8, FIXED_STOP },
+	{ "paper", "numbers to publish: 12 sessions of 5 samples of 25 ms", 60, 2, 25000000, 24, 12,
+	  FIXED_STOP },
 };
 const size_t profile_count = ARRAY_SIZE(profile_table);
 

@@ -17,8 +17,8 @@ struct profile {
 	unsigned warmup;	/* samples run and dropped before them, in every round */
 	uint64_t min_sample_ns; /* each sample lasts at least this long */
 	unsigned boot_reps;	/* fresh starts per backend for lifecycle.boot */
-	unsigned rounds;	/* the samples of a cell are taken in this many rounds ... */
-	bool shuffle;		/* ... each in a random order of backends and of workloads */
+	unsigned rounds;	/* fresh sessions per backend, one per round, each round in a new
+				 * random order of backends and of workloads */
 	const char *stop_rule;
 };
 

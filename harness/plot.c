@@ -67,7 +67,7 @@ static void put_summary(FILE *f, const struct summary *s)
 }
 
 /* overhead: per workload, each backend's slowdown against native (the ratio for times,
- * its inverse for rates) with the 95% bootstrap CI. */
+ * its inverse for rates) with its 95% CI. */
 static void data_overhead(const struct results *r, const char **bk, size_t nb, const char **wl,
 			  size_t nw, struct plotdata *d)
 {

@@ -25,6 +25,7 @@ struct prov_view {
 	json_t *mitigations, *hw_events, *backends;
 	const char *profile, *stop_rule, *baseline;
 	double reps, warmup, min_sample_ns, boot_reps, rounds, cpu, seed;
+	json_t *sizes; /* run.sizes: {"memory_bytes", "llc_bytes", "bytes": {workload: size}} */
 	const char *image_kernel_version, *image_kernel_sha256, *image_initrd_sha256;
 };
 

@@ -21,11 +21,12 @@ void report_fmt_sig(double v, char *buf, size_t len)
 		snprintf(buf, len, "n/a");
 	else if (a == 0)
 		snprintf(buf, len, "0");
-	else if (a >= 100)
+	/* By the magnitude after rounding: 9.9996 is "10.0", not "10.00". */
+	else if (a >= 99.95)
 		snprintf(buf, len, "%.0f", v);
-	else if (a >= 10)
+	else if (a >= 9.995)
 		snprintf(buf, len, "%.1f", v);
-	else if (a >= 1)
+	else if (a >= 0.9995)
 		snprintf(buf, len, "%.2f", v);
 	else if (a >= 0.01)
 		snprintf(buf, len, "%.3f", v);
@@ -88,7 +89,8 @@ void report_fmt_median_ci(const struct cell *c, char *buf, size_t len)
 	scale_for(c->stats.median, c->unit, &s);
 	report_fmt_sig(c->stats.median / s.div, med, sizeof(med));
 	if (!c->stats.has_ci) {
-		snprintf(buf, len, "%s %s (no CI: n=%zu)", med, s.unit, c->n);
+		snprintf(buf, len, "%s %s (no CI: %zu session%s)", med, s.unit, c->nsessions,
+			 c->nsessions == 1 ? "" : "s");
 		return;
 	}
 	report_fmt_sig(c->stats.ci_lo / s.div, lo, sizeof(lo));
@@ -96,7 +98,8 @@ void report_fmt_median_ci(const struct cell *c, char *buf, size_t len)
 	snprintf(buf, len, "%s [%s–%s] %s", med, lo, hi, s.unit);
 }
 
-/* "×4.02 [3.90–4.15]", or "" when there is no ratio with an interval. */
+/* "×4.02 [3.90–4.15]", "×4.02 [3.10–5.20] noisy" when either side is noisy, or "" when
+ * there is no ratio with an interval. */
 void report_fmt_ratio(const struct results *r, const struct cell *c, char *buf, size_t len)
 {
 	struct ratio q;
@@ -108,7 +111,7 @@ void report_fmt_ratio(const struct results *r, const struct cell *c, char *buf, 
 	report_fmt_sig(q.value, v, sizeof(v));
 	report_fmt_sig(q.ci_lo, lo, sizeof(lo));
 	report_fmt_sig(q.ci_hi, hi, sizeof(hi));
-	snprintf(buf, len, "×%s [%s–%s]", v, lo, hi);
+	snprintf(buf, len, "×%s [%s–%s]%s", v, lo, hi, results_ratio_noisy(r, c) ? " noisy" : "");
 }
 
 /* A probe effect (cell_probe_effect) as the change it made: "+31%", "-2.0%", "0%". */

@@ -2,7 +2,7 @@
  * The report model: provenance lines and tables of text (backends, the lmbench-style
  * summary, every workload at a glance, one table per workload with its traps and counters,
  * and every cell in full precision for machines), built once from a results file. Every
- * ratio to native carries its bootstrap 95% CI (results_ratio_to_native); a ratio whose
+ * ratio to native carries its 95% CI over sessions (results_ratio_to_native); a ratio whose
  * interval cannot be computed is not shown.
  */
 #include <errno.h>
@@ -24,8 +24,9 @@
 #define CROSS_MAX_BACKENDS 15
 
 const char report_per_workload_intro[] =
-	"Median with its 95% confidence interval; the ratio to native with its 95% bootstrap "
-	"interval; traps and counters per operation from the counting pass; the probe effect: "
+	"Median (geometric mean of the sessions' medians) with its 95% confidence interval over "
+	"sessions; the ratio to native with its 95% interval (noisy when either side is); traps "
+	"and counters per operation from the counting pass; the probe effect: "
 	"that pass's sample, taken with the probes attached, against the median (+: slower).";
 
 static __printf(2, 3) char *xasprintf(struct report_model *m, const char *fmt, ...)
@@ -112,8 +113,9 @@ static char *summary_cell(struct report_model *m, const struct cell *c)
 		return xasprintf(m, "%s", cell_status_name(c->status));
 	report_fmt_value(c->stats.median, c->unit, val, sizeof(val));
 	report_fmt_ratio(m->r, c, ratio, sizeof(ratio));
+	/* A ratio says itself when a side is noisy. */
 	return xasprintf(m, "%s%s%s%s", val, ratio[0] ? " " : "", ratio,
-			 c->status == CELL_UNTRUSTWORTHY ? " (noisy)" : "");
+			 c->status == CELL_NOISY && !ratio[0] ? " (noisy)" : "");
 }
 
 static void build_lists(struct report_model *m)
@@ -258,14 +260,16 @@ static void build_summary(struct report_model *m)
 	if (m->summary)
 		m->summary->note = xasprintf(
 			m, "Median latency per operation; ×r is the ratio to native with its 95%% "
-			   "bootstrap confidence interval (higher is slower).");
+			   "confidence interval over sessions (higher is slower; noisy: a side's "
+			   "interval is wider than ±10%%).");
 	m->overview =
 		cross_table(m, "overview", "All workloads", "workload", NULL, m->workloads, m->nw);
 	if (m->overview)
 		m->overview->note = xasprintf(
-			m, "Medians; ×r is the backend's median over native's, with its 95%% "
-			   "bootstrap confidence interval. For rates (GB/s, IOPS, MB/s) a ratio "
-			   "below 1 is slower; for times, above 1.");
+			m,
+			"Medians; ×r is the backend's median over native's, with its 95%% "
+			"confidence interval over sessions. For rates (GB/s, IOPS, MB/s) a ratio "
+			"below 1 is slower; for times, above 1.");
 }
 
 static void build_workload(struct report_model *m, size_t w)

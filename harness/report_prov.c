@@ -98,6 +98,27 @@ static void pmu_line(struct report_model *m, json_t *ev)
 	}
 }
 
+/* The run's problem sizes (run.sizes): "mem.bw.copy 96 MiB, mem.lat 128 MiB, ..., the
+ * largest that fit the smallest backend's 512 MiB". */
+static void sizes_line(struct report_model *m, json_t *sizes)
+{
+	json_t *bytes = json_object_get(sizes, "bytes"), *v;
+	double mem = json_number_value(json_object_get(sizes, "memory_bytes"));
+	char all[512] = "";
+	const char *name;
+
+	json_object_foreach(bytes, name, v) {
+		double b = json_number_value(v);
+		util_appendf(all, sizeof(all), "%s%s %.0f %s", all[0] ? ", " : "", name,
+			     b >= 1 << 20 ? b / (1 << 20) : b / 1024, b >= 1 << 20 ? "MiB" : "KiB");
+	}
+	if (all[0])
+		prov_add(m, "Problem sizes",
+			 "%s: the same in every backend, the largest that fit the smallest "
+			 "backend's %.0f MiB",
+			 all, mem / (1 << 20));
+}
+
 /* The filesystem each backend's file workloads used (the agent's HELLO): one kind, or
  * which backend had which, since file numbers compare only on the same kind. */
 static void files_line(struct report_model *m, json_t *backends)
@@ -158,7 +179,8 @@ void report_prov_build(struct report_model *m)
 	pmu_line(m, p.hw_events);
 	char rounds[128] = "";
 	if (p.rounds > 1)
-		snprintf(rounds, sizeof(rounds), " in %.0f rounds", p.rounds);
+		snprintf(rounds, sizeof(rounds), " in %.0f sessions per backend, one a round",
+			 p.rounds);
 	if (isfinite(p.seed))
 		util_appendf(rounds, sizeof(rounds),
 			     ", backends and workloads in a random order "
@@ -171,9 +193,10 @@ void report_prov_build(struct report_model *m)
 		 "profile %s: %.0f samples per cell%s, each at least %.0f ms, after %.0f warm-up "
 		 "samples%s%s; measurement CPU %.0f",
 		 report_or_unknown(p.profile), p.reps, rounds, p.min_sample_ns / 1e6, p.warmup,
-		 p.rounds > 1 ? " in each round" : "", boots, p.cpu);
+		 p.rounds > 1 ? " in each session" : "", boots, p.cpu);
 	if (p.stop_rule)
 		prov_add(m, "Stop rule", "%s", p.stop_rule);
+	sizes_line(m, p.sizes);
 	files_line(m, p.backends);
 	if (p.image_kernel_sha256)
 		prov_add(m, "Guest image", "kernel %s (sha256 %.16s…), initramfs sha256 %.16s…",

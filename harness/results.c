@@ -1,4 +1,4 @@
-/* The results model and its canonical JSON form, schema vmbench/1 (results/SCHEMA.md). */
+/* The results model: cells, their samples by session, their statistics and ratios. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,12 +15,27 @@ static const char *const status_names[] = {
 	[CELL_OK] = "ok",
 	[CELL_SKIPPED] = "skipped",
 	[CELL_FAILED] = "failed",
-	[CELL_UNTRUSTWORTHY] = "untrustworthy",
+	[CELL_NOISY] = "noisy",
 };
 
 const char *cell_status_name(enum cell_status st)
 {
 	return status_names[st];
+}
+
+int cell_status_parse(const char *s, enum cell_status *st)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*st = (enum cell_status)i;
+			return 0;
+		}
+	/* The name files written before sessions gave the flag. */
+	if (strcmp(s, "untrustworthy") == 0) {
+		*st = CELL_NOISY;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 void results_init(struct results *r)
@@ -36,6 +51,7 @@ static void cell_free(struct cell *c)
 	free(c->unit);
 	free(c->reason);
 	free(c->samples);
+	free(c->sessions);
 	json_decref(c->raw);
 	json_decref(c->extra);
 	json_decref(c->series);
@@ -97,37 +113,56 @@ void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...)
 	c->reason = text;
 }
 
-int cell_set_samples(struct cell *c, const double *x, size_t n)
+int cell_set_sessions(struct cell *c, const double *x, const size_t *sizes, size_t k)
 {
-	double *copy = malloc((n ? n : 1) * sizeof(*copy));
+	size_t n = 0;
 	int ret;
 
-	if (!copy)
+	for (size_t i = 0; i < k; i++)
+		n += sizes[i];
+	double *copy = malloc((n ? n : 1) * sizeof(*copy));
+	size_t *sz = malloc((k ? k : 1) * sizeof(*sz));
+	if (!copy || !sz) {
+		free(copy);
+		free(sz);
 		return -ENOMEM;
+	}
 	memcpy(copy, x, n * sizeof(*copy));
+	memcpy(sz, sizes, k * sizeof(*sz));
 	free(c->samples);
+	free(c->sessions);
 	c->samples = copy;
 	c->n = n;
-	c->version++;
+	c->sessions = sz;
+	c->nsessions = k;
 	c->has_stats = false;
 	if (n == 0)
 		return 0;
-	ret = stats_summarize(x, n, &c->stats);
+	ret = stats_sessions(x, sizes, k, &c->stats);
 	if (ret < 0)
 		return ret;
 	c->has_stats = true;
-	/* Whether a measured cell is too noisy is decided on all its samples, each time. */
-	if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY) {
+	/* Whether a measured cell is too noisy is decided on all its sessions, each time. */
+	if (c->status == CELL_OK || c->status == CELL_NOISY) {
 		double half = (c->stats.ci_hi - c->stats.ci_lo) / 2;
 		double rel = c->stats.median != 0 ? half / fabs(c->stats.median) : INFINITY;
 		if (c->stats.has_ci && rel > RESULTS_MAX_CI_HALF)
-			cell_set_status(c, CELL_UNTRUSTWORTHY,
-					"95%% CI half-width is %.1f%% of the median (limit %.0f%%)",
-					100 * rel, 100 * RESULTS_MAX_CI_HALF);
+			cell_set_status(c, CELL_NOISY,
+					"95%% CI half-width is %.1f%% of the median over %zu "
+					"sessions (limit %.0f%%)",
+					100 * rel, k, 100 * RESULTS_MAX_CI_HALF);
+		else if (!c->stats.has_ci && k >= 2)
+			cell_set_status(c, CELL_NOISY,
+					"a session's median is not above 0: no interval");
 		else
 			cell_set_status(c, CELL_OK, NULL);
 	}
 	return 0;
+}
+
+int cell_set_samples(struct cell *c, const double *x, size_t n)
+{
+	return cell_set_sessions(c, x, &n, n ? 1 : 0);
 }
 
 /* A later round's raw data or series into the first's: per-sample arrays appended, each
@@ -161,99 +196,130 @@ static int merge_round(json_t *dst, json_t *src)
 	return 0;
 }
 
-int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
-		   json_t *series)
+/* The number of samples each point of a session's series brought, appended to the points'
+ * "session_n" arrays of the cell's series (its sessions, as a cell's sizes). */
+static int note_point_sessions(json_t *cell_series, json_t *series)
 {
-	double *all = malloc((c->n + n + 1) * sizeof(*all));
-	int ret;
+	json_t *dst = json_object_get(cell_series, "points");
+	json_t *src = json_object_get(series, "points");
 
-	if (!all)
-		return -ENOMEM;
-	memcpy(all, c->samples, c->n * sizeof(*all));
-	memcpy(all + c->n, x, n * sizeof(*all));
-	ret = cell_set_samples(c, all, c->n + n);
-	free(all);
-	if (ret < 0)
-		return ret;
-	if (raw && (c->raw ? merge_round(c->raw, raw) : (c->raw = json_incref(raw), 0)) < 0)
-		return -ENOMEM;
-	if (series &&
-	    (c->series ? merge_round(c->series, series) : (c->series = json_incref(series), 0)) < 0)
-		return -ENOMEM;
-	if (extra) {
-		json_decref(c->extra);
-		c->extra = json_incref(extra);
+	for (size_t i = 0; i < json_array_size(dst) && i < json_array_size(src); i++) {
+		json_t *pt = json_array_get(dst, i), *sn = json_object_get(pt, "session_n");
+		size_t n = json_array_size(json_object_get(json_array_get(src, i), "samples"));
+		if (n == 0) /* a point this session measured nothing of is in no session */
+			continue;
+		if (!sn && json_object_set_new(pt, "session_n", sn = json_array()) < 0)
+			return -ENOMEM;
+		if (json_array_append_new(sn, json_integer((json_int_t)n)) < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-/* A number, or null for NaN and infinities (JSON has neither). */
-static json_t *num(double v)
+int cell_add_session(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
+		     json_t *series)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	double *all = malloc((c->n + n + 1) * sizeof(*all));
+	size_t *sizes = malloc((c->nsessions + 1) * sizeof(*sizes));
+	int ret = -ENOMEM;
+
+	if (!all || !sizes)
+		goto out;
+	memcpy(all, c->samples, c->n * sizeof(*all));
+	memcpy(all + c->n, x, n * sizeof(*all));
+	memcpy(sizes, c->sessions, c->nsessions * sizeof(*sizes));
+	sizes[c->nsessions] = n;
+	/* A session that brought no sample (a series-only result) adds no session. */
+	ret = cell_set_sessions(c, all, sizes, c->nsessions + (n ? 1 : 0));
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	if (raw && (c->raw ? merge_round(c->raw, raw) : (c->raw = json_incref(raw), 0)) < 0)
+		goto out;
+	if (series) {
+		if (!c->series) {
+			if (!(c->series = json_deep_copy(series)))
+				goto out;
+		} else if (merge_round(c->series, series) < 0) {
+			goto out;
+		}
+		if (note_point_sessions(c->series, series) < 0)
+			goto out;
+	}
+	if (extra) {
+		json_decref(c->extra);
+		c->extra = json_incref(extra);
+	}
+	ret = 0;
+out:
+	free(all);
+	free(sizes);
+	return ret;
 }
 
-static json_t *str_or_null(const char *s)
+int results_point_sessions(json_t *point, size_t **sizes, size_t *k)
 {
-	return s ? json_string(s) : json_null();
-}
+	json_t *sn = json_object_get(point, "session_n"), *v;
+	size_t n = json_array_size(json_object_get(point, "samples")), sum = 0, i;
 
-static json_t *ref_or_null(json_t *j)
-{
-	return j ? json_incref(j) : json_null();
+	*sizes = NULL;
+	*k = 0;
+	if (!sn || json_is_null(sn)) {
+		/* Written before sessions were recorded: one session. */
+		if (!(*sizes = malloc(sizeof(**sizes))))
+			return -ENOMEM;
+		**sizes = n;
+		*k = n ? 1 : 0;
+		return 0;
+	}
+	if (!json_is_array(sn))
+		return -EINVAL;
+	if (!(*sizes = malloc((json_array_size(sn) + 1) * sizeof(**sizes))))
+		return -ENOMEM;
+	json_array_foreach(sn, i, v) {
+		json_int_t m = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (m <= 0 || (size_t)m > n) {
+			free(*sizes);
+			*sizes = NULL;
+			return -EINVAL;
+		}
+		(*sizes)[i] = (size_t)m;
+		sum += (size_t)m;
+	}
+	*k = json_array_size(sn);
+	if (sum != n) {
+		free(*sizes);
+		*sizes = NULL;
+		*k = 0;
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int results_point_summary(json_t *point, struct summary *s)
 {
 	json_t *samples = json_object_get(point, "samples");
-	size_t n = json_array_size(samples);
+	size_t n = json_array_size(samples), *sizes, k;
+	int ret = results_point_sessions(point, &sizes, &k);
+
+	if (ret < 0)
+		return ret;
 	double *x = malloc((n ? n : 1) * sizeof(*x));
-	int ret;
-
-	if (!x)
+	if (!x) {
+		free(sizes);
 		return -ENOMEM;
-	for (size_t k = 0; k < n; k++)
-		x[k] = json_number_value(json_array_get(samples, k));
-	ret = n ? stats_summarize(x, n, s) : -EINVAL;
-	free(x);
-	return ret;
-}
-
-/* The series with each point's median and CI derived from its samples. */
-static json_t *series_to_json(json_t *series)
-{
-	json_t *out = json_deep_copy(series), *pt;
-	size_t i;
-
-	json_array_foreach(json_object_get(out, "points"), i, pt) {
-		struct summary s;
-		if (results_point_summary(pt, &s) == 0) {
-			json_object_set_new(pt, "median", num(s.median));
-			json_object_set_new(pt, "ci95",
-					    s.has_ci ? json_pack("[oo]", num(s.ci_lo), num(s.ci_hi))
-						     : json_null());
-		}
 	}
-	return out;
-}
-
-/* FNV-1a of "backend/workload": each cell's bootstrap has a seed of its own that does
- * not change from run to run. */
-static unsigned long cell_seed(const struct cell *c)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (const char *p = c->backend; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ '/') * 1099511628211ull;
-	for (const char *p = c->workload; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return (unsigned long)h;
+	for (size_t i = 0; i < n; i++)
+		x[i] = json_number_value(json_array_get(samples, i));
+	ret = n ? stats_sessions(x, sizes, k, s) : -EINVAL;
+	free(x);
+	free(sizes);
+	return ret;
 }
 
 bool cell_measured(const struct cell *c)
 {
-	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY);
+	return c && c->has_stats && (c->status == CELL_OK || c->status == CELL_NOISY);
 }
 
 double cell_probe_effect(const struct cell *c)
@@ -305,312 +371,45 @@ const char *results_baseline(const struct results *r)
 	return b ? b : RESULTS_DEFAULT_BASELINE;
 }
 
+int cell_session_medians(const struct cell *c, double **med)
+{
+	*med = malloc((c->nsessions ? c->nsessions : 1) * sizeof(**med));
+	if (!*med)
+		return -ENOMEM;
+	int ret = stats_session_medians(c->samples, c->sessions, c->nsessions, *med);
+	if (ret < 0) {
+		free(*med);
+		*med = NULL;
+	}
+	return ret;
+}
+
 int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out)
 {
 	const struct cell *nat = results_find(r, results_baseline(r), c->workload);
+	double *a = NULL, *b = NULL;
+	int ret;
 
 	if (!nat || nat == c || !cell_measured(nat) || !cell_measured(c))
 		return -ENOENT;
-	/* The memo is derived data, kept even though the cell is const here. */
-	struct cell *mc = (struct cell *)c;
-	typeof(mc->ratio_memo) *memo = &mc->ratio_memo;
-	if (memo->version != c->version || memo->base_version != nat->version) {
-		memo->ret =
-			stats_ratio(c->samples, c->n, nat->samples, nat->n, cell_seed(c), &memo->q);
-		memo->version = c->version;
-		memo->base_version = nat->version;
-	}
-	*out = memo->q;
-	return memo->ret;
-}
-
-static json_t *ratio_json(const struct results *r, const struct cell *c)
-{
-	struct ratio q;
-
-	if (results_ratio_to_native(r, c, &q) < 0)
-		return json_null();
-	return json_pack("{s:o, s:o}", "value", num(q.value), "ci95",
-			 q.has_ci ? json_pack("[oo]", num(q.ci_lo), num(q.ci_hi)) : json_null());
-}
-
-static json_t *cell_to_json(const struct results *r, const struct cell *c)
-{
-	json_t *samples = json_array();
-	const struct summary *s = &c->stats;
-
-	for (size_t i = 0; samples && i < c->n; i++)
-		json_array_append_new(samples, num(c->samples[i]));
-	json_t *ci = c->has_stats && s->has_ci ? json_pack("[oo]", num(s->ci_lo), num(s->ci_hi))
-					       : json_null();
-	json_t *st = c->has_stats
-			     ? json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "n",
-					 (json_int_t)s->n, "mean", num(s->mean), "stddev",
-					 num(s->stddev), "min", num(s->min), "max", num(s->max),
-					 "mad", num(s->mad), "outliers", (json_int_t)s->outliers,
-					 "ci_coverage", num(s->ci_coverage))
-			     : json_null();
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-		"s:o, s:o, s:o}",
-		"backend", c->backend, "mode", c->mode, "workload", c->workload, "status",
-		cell_status_name(c->status), "reason", str_or_null(c->reason), "unit", c->unit,
-		"better", c->better == BETTER_LOWER ? "lower" : "higher", "samples", samples,
-		"median", c->has_stats ? num(s->median) : json_null(), "ci95", ci, "stats", st,
-		"raw", ref_or_null(c->raw), "extra", ref_or_null(c->extra), "series",
-		c->series ? series_to_json(c->series) : json_null(), "traps",
-		traps_to_json(&c->traps), "counters", counters_to_json(&c->counters),
-		"ratio_to_native", ratio_json(r, c), "wall_s",
-		c->wall_s > 0 ? num(c->wall_s) : json_null(), "probed_sample",
-		isfinite(c->probed) ? num(c->probed) : json_null());
-}
-
-json_t *results_to_json(const struct results *r)
-{
-	json_t *cells = json_array();
-
-	for (size_t i = 0; cells && i < r->n; i++) {
-		json_t *cj = cell_to_json(r, &r->cells[i]);
-		if (!cj || json_array_append_new(cells, cj) < 0) {
-			json_decref(cells);
-			return NULL;
-		}
-	}
-	return json_pack("{s:s, s:b, s:o, s:o}", "schema", RESULTS_SCHEMA, "complete", r->complete,
-			 "provenance", r->provenance ? json_incref(r->provenance) : json_object(),
-			 "results", cells);
-}
-
-int results_write(const struct results *r, const char *path)
-{
-	json_t *root = results_to_json(r);
-	if (!root)
-		return -ENOMEM;
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	size_t len = strlen(text);
-	text[len] = '\0';
-	char *withnl = realloc(text, len + 2);
-	if (!withnl) {
-		free(text);
-		return -ENOMEM;
-	}
-	withnl[len] = '\n';
-	int ret = util_write_atomic(path, withnl, len + 1);
-	free(withnl);
-	return ret;
-}
-
-static __printf(3, 4) int invalid(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int parse_status(const char *s, enum cell_status *st)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(status_names); i++)
-		if (strcmp(s, status_names[i]) == 0) {
-			*st = (enum cell_status)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-/* An optional member that must be an object or null. */
-static int take_object(json_t *cj, const char *key, json_t **out)
-{
-	json_t *v = json_object_get(cj, key);
-
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_object(v))
-		return -EINVAL;
-	*out = json_incref(v);
-	return 0;
-}
-
-/* Every point of a series has a finite x and an array of finite samples. */
-static int check_series(json_t *series)
-{
-	json_t *points = json_object_get(series, "points"), *pt, *v;
-	size_t i, k;
-
-	if (!json_is_array(points))
-		return -EINVAL;
-	json_array_foreach(points, i, pt) {
-		json_t *samples = json_object_get(pt, "samples");
-		if (!json_is_number(json_object_get(pt, "x")) || !json_is_array(samples))
-			return -EINVAL;
-		json_array_foreach(samples, k, v)
-			if (!json_is_number(v) || !isfinite(json_number_value(v)))
-				return -EINVAL;
-	}
-	return 0;
-}
-
-/* An optional member of obj: null, or a finite number above 0 (at 0 too with zero_ok). Its
- * value in *out, or absent when it is null or missing. 0 or -EINVAL. */
-static int optional_number(json_t *obj, const char *key, bool zero_ok, double absent, double *out)
-{
-	json_t *v = json_object_get(obj, key);
-	double x = json_number_value(v);
-
-	if (!v || json_is_null(v)) {
-		*out = absent;
-		return 0;
-	}
-	if (!json_is_number(v) || !isfinite(x) || x < 0 || (x == 0 && !zero_ok))
-		return -EINVAL;
-	*out = x;
-	return 0;
-}
-
-static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, size_t len)
-{
-	const char *backend, *mode, *workload, *status, *unit, *better;
-	json_t *reason = NULL, *samples = NULL;
-	json_error_t jerr;
-	enum cell_status st;
-
-	if (json_unpack_ex(cj, &jerr, 0, "{s:s, s:s, s:s, s:s, s?o, s:s, s:s, s:o}", "backend",
-			   &backend, "mode", &mode, "workload", &workload, "status", &status,
-			   "reason", &reason, "unit", &unit, "better", &better, "samples",
-			   &samples) < 0)
-		return invalid(err, len, "results[%zu]: %s", idx, jerr.text);
-	if (parse_status(status, &st) < 0)
-		return invalid(err, len, "results[%zu].status: unknown status '%s'", idx, status);
-	if (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0)
-		return invalid(err, len, "results[%zu].better: must be \"lower\" or \"higher\"",
-			       idx);
-	if (reason && !json_is_null(reason) && !json_is_string(reason))
-		return invalid(err, len, "results[%zu].reason: must be a string or null", idx);
-	if (!json_is_array(samples))
-		return invalid(err, len, "results[%zu].samples: must be an array", idx);
-
-	size_t n = json_array_size(samples);
-	double *x = malloc((n ? n : 1) * sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = json_array_get(samples, i);
-		if (!json_is_number(v) || !isfinite(json_number_value(v))) {
-			free(x);
-			return invalid(err, len, "results[%zu].samples[%zu]: not a finite number",
-				       idx, i);
-		}
-		x[i] = json_number_value(v);
-	}
-	struct cell *c = results_add(r, backend, mode, workload, unit,
-				     strcmp(better, "lower") == 0 ? BETTER_LOWER : BETTER_HIGHER);
-	if (!c) {
-		free(x);
-		return -ENOMEM;
-	}
-	int ret = cell_set_samples(c, x, n);
-	free(x);
-	if (ret < 0)
-		return ret == -ENOMEM ? ret : invalid(err, len, "results[%zu]: bad samples", idx);
-	/* The stored status and reason stand; statistics do not decide them again on load. */
-	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
-			json_is_string(reason) ? json_string_value(reason) : "");
-	json_t *traps = NULL, *counters = NULL;
-	if (take_object(cj, "raw", &c->raw) < 0 || take_object(cj, "traps", &traps) < 0 ||
-	    take_object(cj, "counters", &counters) < 0 || take_object(cj, "extra", &c->extra) < 0 ||
-	    take_object(cj, "series", &c->series) < 0) {
-		json_decref(traps);
-		json_decref(counters);
-		return invalid(
-			err, len,
-			"results[%zu]: raw, extra, series, traps and counters must be objects",
-			idx);
-	}
-	ret = traps_from_json(&c->traps, traps);
-	json_decref(traps);
-	if (ret == -EINVAL) {
-		json_decref(counters);
-		return invalid(err, len,
-			       "results[%zu].traps: per_op must be a number and by_kind an object "
-			       "of numbers",
-			       idx);
-	}
+	/* Unlike problem sizes (files from before the run set them) compare nothing. */
+	json_t *sa = json_object_get(c->extra, "problem_bytes");
+	json_t *sb = json_object_get(nat->extra, "problem_bytes");
+	if ((sa || sb) && !json_equal(sa, sb))
+		return -ENOENT;
+	ret = cell_session_medians(c, &a);
 	if (ret == 0)
-		ret = counters_from_json(&c->counters, counters);
-	json_decref(counters);
-	if (ret == -EINVAL)
-		return invalid(err, len,
-			       "results[%zu].counters: each must be an object with a number per_op "
-			       "(or null), numbers total and ops, a boolean scaled and a string "
-			       "source where present",
-			       idx);
-	if (ret < 0)
-		return ret;
-	if (c->series && check_series(c->series) < 0)
-		return invalid(err, len, "results[%zu].series: points need a number x and samples",
-			       idx);
-	if (optional_number(cj, "wall_s", false, 0, &c->wall_s) < 0)
-		return invalid(err, len, "results[%zu].wall_s: must be a positive number or null",
-			       idx);
-	if (optional_number(cj, "probed_sample", true, NAN, &c->probed) < 0)
-		return invalid(err, len,
-			       "results[%zu].probed_sample: must be a non-negative number or null",
-			       idx);
-	return 0;
-}
-
-int results_from_json(json_t *root, struct results *r, char *err, size_t len)
-{
-	json_t *prov, *cells;
-	const char *schema;
-	int complete = 0;
-	json_error_t jerr;
-	int ret;
-
-	results_init(r);
-	if (!json_is_object(root))
-		return invalid(err, len, "not a vmbench results document: not a JSON object");
-	if (json_unpack_ex(root, &jerr, 0, "{s:s}", "schema", &schema) < 0)
-		return invalid(err, len, "not a vmbench results document: no \"schema\"");
-	if (strcmp(schema, RESULTS_SCHEMA) != 0)
-		return invalid(err, len, "schema is \"%s\", this vmbench reads \"%s\"", schema,
-			       RESULTS_SCHEMA);
-	if (json_unpack_ex(root, &jerr, 0, "{s:o, s:o, s?b}", "provenance", &prov, "results",
-			   &cells, "complete", &complete) < 0)
-		return invalid(err, len, "%s", jerr.text);
-	if (!json_is_object(prov))
-		return invalid(err, len, "provenance: must be an object");
-	if (!json_is_array(cells))
-		return invalid(err, len, "results: must be an array");
-	r->provenance = json_incref(prov);
-	r->complete = complete;
-	for (size_t i = 0; i < json_array_size(cells); i++) {
-		ret = cell_from_json(json_array_get(cells, i), i, r, err, len);
-		if (ret < 0) {
-			results_free(r);
-			return ret;
-		}
-	}
-	return 0;
-}
-
-int results_load(const char *path, struct results *r, char *err, size_t len)
-{
-	json_error_t jerr;
-
-	results_init(r);
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		if (jerr.line < 1)
-			return invalid(err, len, "%s: %s", path, jerr.text);
-		return invalid(err, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-	}
-	int ret = results_from_json(root, r, err, len);
-	json_decref(root);
+		ret = cell_session_medians(nat, &b);
+	if (ret == 0)
+		ret = stats_ratio(a, c->nsessions, b, nat->nsessions, out);
+	free(a);
+	free(b);
 	return ret;
+}
+
+bool results_ratio_noisy(const struct results *r, const struct cell *c)
+{
+	const struct cell *nat = results_find(r, results_baseline(r), c->workload);
+
+	return c->status == CELL_NOISY || (nat && nat->status == CELL_NOISY);
 }

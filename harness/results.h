@@ -13,14 +13,14 @@
 #include "workloads/workload.h"
 
 #define RESULTS_SCHEMA "vmbench/1"
-/* A cell whose 95% CI half-width exceeds this fraction of its median is untrustworthy. */
+/* A cell whose 95% CI half-width exceeds this fraction of its median is noisy. */
 #define RESULTS_MAX_CI_HALF 0.10
 
 enum cell_status {
 	CELL_OK,
-	CELL_SKIPPED,	    /* could not run here; reason says why */
-	CELL_FAILED,	    /* tried and failed; reason says how */
-	CELL_UNTRUSTWORTHY, /* ran, but the numbers are too noisy to compare; reason says why */
+	CELL_SKIPPED, /* could not run here; reason says why */
+	CELL_FAILED,  /* tried and failed; reason says how */
+	CELL_NOISY,   /* ran, but the numbers are too uncertain to compare; reason says why */
 };
 
 struct cell {
@@ -28,8 +28,10 @@ struct cell {
 	enum better better;
 	enum cell_status status;
 	char *reason;	 /* NULL when there is nothing to say */
-	double *samples; /* in unit; raw, never filtered */
+	double *samples; /* in unit; raw, never filtered; session after session */
 	size_t n;
+	size_t *sessions; /* the number of samples of each session, in order (they sum to n) */
+	size_t nsessions;
 	bool has_stats; /* derived from samples */
 	struct summary stats;
 	json_t *raw;	    /* the agent's raw data (iters, ops, sample_ns, loop_ns), or NULL */
@@ -40,14 +42,6 @@ struct cell {
 	double wall_s; /* the host's wall time spent on the cell, all passes; 0 unknown */
 	double probed; /* the counting sample's value (of the last point), in unit, taken with the
 			* counting pass's probes attached; NAN when there is none */
-	unsigned long version; /* counts the changes of samples */
-	/* results_ratio_to_native's answer for the versions of this cell and its baseline it
-	 * was worked out on (a bootstrap: reports and plots ask for it several times). */
-	struct {
-		unsigned long version, base_version; /* 0: none yet */
-		int ret;
-		struct ratio q;
-	} ratio_memo;
 };
 
 struct results {
@@ -63,16 +57,24 @@ void results_free(struct results *r);
 struct cell *results_add(struct results *r, const char *backend, const char *mode,
 			 const char *workload, const char *unit, enum better better);
 void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) __printf(3, 4);
-/* Stores a copy of the samples and derives the statistics; a noisy cell becomes
- * untrustworthy. 0, -EINVAL (non-finite sample), -ENOMEM. */
+/* Stores a copy of the samples of k sessions (sizes[i] each, in order) and derives the
+ * statistics (stats_sessions); a measured cell becomes noisy when its interval is too wide,
+ * ok when it is not. 0, -EINVAL (non-finite sample, empty session), -ENOMEM. */
+int cell_set_sessions(struct cell *c, const double *x, const size_t *sizes, size_t k) __must_check;
+/* The same for samples of one session. */
 int cell_set_samples(struct cell *c, const double *x, size_t n) __must_check;
-/* Adds a round's samples to a cell, the first round's included (statistics and the
- * untrustworthy rule derived again on all of them); raw's per-sample arrays and each
- * series point's are appended, raw.ops summed, extra replaced by the later round's; the
- * cell takes references of its own. 0, -EINVAL, -ENOMEM. */
-int cell_add_round(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
-		   json_t *series) __must_check;
+/* Adds a session's samples to a cell (statistics and the noisy rule derived again on all
+ * of them); raw's per-sample arrays and each series point's are appended (the point's
+ * "session_n" records how many this session brought), raw.ops summed, extra replaced by
+ * the later session's; the cell takes references or copies of its own. 0, -EINVAL,
+ * -ENOMEM. */
+int cell_add_session(struct cell *c, const double *x, size_t n, json_t *raw, json_t *extra,
+		     json_t *series) __must_check;
+/* The median of each of c's sessions, in a new array of c->nsessions. 0, -ENOMEM. */
+int cell_session_medians(const struct cell *c, double **med) __must_check;
 const char *cell_status_name(enum cell_status st);
+/* The status named s ("untrustworthy", its name in older files, is noisy). 0 or -EINVAL. */
+int cell_status_parse(const char *s, enum cell_status *st) __must_check;
 
 /* The backend every ratio refers to in files that do not name it (provenance run.baseline,
  * written by runs since the backends declare it with BK_BASELINE). */
@@ -80,15 +82,17 @@ const char *cell_status_name(enum cell_status st);
 /* The backend every ratio of r refers to. */
 const char *results_baseline(const struct results *r);
 
-/* Whether c (NULL allowed) holds samples to compare: ok or untrustworthy, statistics
- * derived. */
+/* Whether c (NULL allowed) holds samples to compare: ok or noisy, statistics derived. */
 bool cell_measured(const struct cell *c);
 /* What the counting pass's probes did to a sample of c: the probed sample's time over the
  * median's (for rates, the median over the probed sample), 1 when they changed nothing;
  * NAN when c is not measured or has no probed sample. */
 double cell_probe_effect(const struct cell *c);
-/* The statistics of one point of a series ({"x", "samples": [...]}). 0, -EINVAL (no or
- * bad samples), -ENOMEM. */
+/* The sessions of one point of a series ({"x", "samples": [...], "session_n": [...]}): a
+ * new array of *k sizes (one session when there is no "session_n"). 0, -EINVAL (sizes that
+ * are not positive integers summing to the samples), -ENOMEM. */
+int results_point_sessions(json_t *point, size_t **sizes, size_t *k) __must_check;
+/* The statistics of one point (stats_sessions). 0, -EINVAL (no or bad samples), -ENOMEM. */
 int results_point_summary(json_t *point, struct summary *s);
 /* The distinct backends (or workloads) of the cells in the order they first appear: an
  * array of pointers into the cells (free it, not them) and its length in *n; NULL on
@@ -98,10 +102,13 @@ const char **results_workloads(const struct results *r, size_t *n);
 /* The cell of (backend, workload), or NULL. */
 const struct cell *results_find(const struct results *r, const char *backend, const char *workload);
 /* A measured cell's median over that of the baseline's cell of the same workload, with the
- * bootstrap 95% CI (stats_ratio, seeded by the cell's names). 0; -ENOENT when there is
+ * 95% CI of stats_ratio on both cells' session medians; none between cells of different
+ * problem sizes (extra.problem_bytes). 0; -ENOENT when there is
  * nothing to compare (no measured baseline cell, c is that cell, c not measured); -EINVAL
  * for samples that make no ratio (non-positive baseline). */
 int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out);
+/* Whether c or the baseline's cell it is compared with is noisy. */
+bool results_ratio_noisy(const struct results *r, const struct cell *c);
 
 json_t *results_to_json(const struct results *r);
 /* Writes the JSON document atomically. 0 or -errno. */

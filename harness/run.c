@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/meminfo.h"
 #include "harness/catalog.h"
 #include "harness/cellrun.h"
 #include "harness/progress.h"
@@ -16,6 +17,7 @@
 #include "harness/run.h"
 #include "harness/schedule.h"
 #include "harness/session.h"
+#include "harness/sizes.h"
 #include "host/process.h"
 #include "host/util.h"
 
@@ -54,7 +56,8 @@ static bool cell_closed(const struct cell *c)
 	return c->status == CELL_FAILED || c->status == CELL_SKIPPED;
 }
 
-/* The workloads from position from on that did not run, all with one outcome. */
+/* The workloads from position from on that did not run, all with one outcome; a cell with
+ * samples from an earlier round keeps them and its status (it has fewer sessions). */
 static int add_all(struct results *res, const struct backend_ops *b,
 		   const struct workload_ops *const *order, size_t n, size_t from,
 		   enum cell_status st, const char *reason)
@@ -63,7 +66,7 @@ static int add_all(struct results *res, const struct backend_ops *b,
 		struct cell *c = cell_for(res, b, order[w]);
 		if (!c)
 			return -ENOMEM;
-		if (!cell_closed(c))
+		if (!cell_closed(c) && c->n == 0)
 			cell_set_status(c, st, "%s", reason);
 	}
 	return 0;
@@ -111,18 +114,18 @@ static int backend_usable(const struct run_cfg *cfg, const struct backend_ops *b
 }
 
 /* The outcome of a cell that ran in a session: a clock too coarse for its samples makes
- * it untrustworthy (a sample's timing error is up to two clock steps: over 1% is not
- * worth comparing); then one log line. */
-static void cell_judge(const struct session *s, const struct turn *t, struct cell *c)
+ * it noisy (a sample's timing error is up to two clock steps: over 1% is not
+ * worth comparing; run_turn lengthens samples so that it is not); then one log line. */
+static void cell_judge(const struct session *s, const struct cellrun *cr, struct cell *c)
 {
 	double step = s->hello.timer_res_ns;
 
-	if (c->status == CELL_OK && c->n && 200 * step > (double)t->run.min_sample_ns)
-		cell_set_status(c, CELL_UNTRUSTWORTHY,
+	if (c->status == CELL_OK && c->n && 200 * step > (double)cr->min_sample_ns)
+		cell_set_status(c, CELL_NOISY,
 				"the guest clock's resolution (%.0f ns) is too coarse for "
 				"samples of %.0f ms",
-				step, (double)t->run.min_sample_ns / 1e6);
-	if (c->status == CELL_OK || c->status == CELL_UNTRUSTWORTHY)
+				step, (double)cr->min_sample_ns / 1e6);
+	if (c->status == CELL_OK || c->status == CELL_NOISY)
 		log_info("%s: %s: median %.4g %s", c->backend, c->workload, c->stats.median,
 			 c->unit);
 	else
@@ -206,12 +209,23 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			}
 			up = booted = true;
 			session_describe(&s, binfo);
+			double clock_min = 200 * s.hello.timer_res_ns;
+			json_object_set_new(
+				binfo, "min_sample_ns",
+				json_integer((json_int_t)(clock_min > (double)t->run.min_sample_ns
+								  ? clock_min
+								  : (double)t->run.min_sample_ns)));
 		}
+		/* Samples long enough for the guest's clock: its step is at most 0.5% of one (a
+		 * coarse clock, as UML's, lengthens the profile's minimum; never shortens it). */
+		struct cellrun cr = t->run;
+		if (200 * s.hello.timer_res_ns > (double)cr.min_sample_ns)
+			cr.min_sample_ns = (uint64_t)(200 * s.hello.timer_res_ns);
 		double t0 = util_now_s();
-		ret = cellrun_run(&s, wl, &t->run, c);
+		ret = cellrun_run(&s, wl, &cr, c);
 		c->wall_s += util_now_s() - t0;
 		t->pr->done++;
-		cell_judge(&s, t, c);
+		cell_judge(&s, &cr, c);
 		if (ret < 0) {
 			/* The conversation is out of step: the next workload gets a new session. */
 			session_abandon(&s);
@@ -304,6 +318,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	const struct profile *pf = &p->profile;
 	unsigned rounds = schedule_rounds(pf);
 	struct schedule sch = { 0 };
+	struct sizes sz = { 0 };
 	json_t *runinfo, *backends;
 	bool *usable = calloc(p->nbackends + 1, sizeof(*usable));
 	int ret;
@@ -312,7 +327,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	ret = usable ? run_provenance(cfg, rounds, res, &runinfo, &backends) : -ENOMEM;
 	/* The order that ran, turn by turn as each starts (what a file cut short shows). */
 	json_t *order = NULL;
-	if (ret == 0 && pf->shuffle) {
+	if (ret == 0) {
 		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
 		order = json_array();
 		ret = json_object_set_new(runinfo, "order", order) < 0 ? -ENOMEM : 0;
@@ -333,7 +348,14 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		if (!ret)
 			pr.total -= (unsigned)(rounds * p->nworkloads);
 	}
-	ret = schedule_build(&sch, p, usable, rounds, pf->shuffle, cfg->seed);
+	ret = schedule_build(&sch, p, usable, rounds, cfg->seed);
+	if (ret < 0)
+		goto out;
+	const char *llc_source;
+	uint64_t llc = meminfo_llc(&llc_source);
+	ret = sizes_plan(&sz, p, usable, cfg->backend.mem_mib, meminfo_total(), llc);
+	if (ret == 0 && json_object_set_new(runinfo, "sizes", sizes_json(&sz)) < 0)
+		ret = -ENOMEM;
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < sch.n; i++) {
@@ -345,7 +367,8 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 			.run = { .reps = profile_round_share(pf->reps, rounds, r),
 				 .warmup = pf->warmup,
 				 .min_sample_ns = pf->min_sample_ns,
-				 .count = r + 1 == rounds },
+				 .count = r + 1 == rounds,
+				 .sizes = &sz },
 			.boots = profile_round_share(pf->boot_reps, rounds, r),
 			.pr = &pr,
 		};
@@ -391,6 +414,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 out:
 	log_status_clear();
 	schedule_free(&sch);
+	sizes_free(&sz);
 	free(usable);
 	return ret;
 }

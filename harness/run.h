@@ -18,7 +18,7 @@ struct run_cfg {
 	int argc;		 /* the command line, for provenance */
 	char **argv;
 	bool no_probes;	    /* run without any probe */
-	unsigned long seed; /* of the random order, for profiles that shuffle */
+	unsigned long seed; /* of the random order */
 };
 
 /*

@@ -1,4 +1,4 @@
-/* The order of a run: rounds × backends × workloads, shuffled where the profile says. */
+/* The order of a run: rounds × backends × workloads, shuffled anew every round. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +12,9 @@
 unsigned schedule_rounds(const struct profile *pf)
 {
 	unsigned rounds = pf->rounds ? pf->rounds : 1;
-	/* Every round gets at least one sample of each cell and one boot. */
-	unsigned most = pf->reps < pf->boot_reps ? pf->reps : pf->boot_reps;
+	/* Every round gets at least one sample of each cell and one boot (where there are
+	 * boots at all). */
+	unsigned most = pf->boot_reps && pf->boot_reps < pf->reps ? pf->boot_reps : pf->reps;
 
 	if (rounds > most) {
 		log_warn("%u rounds of %u samples and %u boots: %u rounds", rounds, pf->reps,
@@ -26,8 +27,29 @@ unsigned schedule_rounds(const struct profile *pf)
 /* A random permutation of n elements (GSL's shuffle on the run's generator). */
 static void shuffle(gsl_rng *rng, void *base, size_t n, size_t size)
 {
-	if (rng && n > 1)
+	if (n > 1)
 		gsl_ran_shuffle(rng, base, n, size);
+}
+
+/* Moves the workloads that share a release hook (STREAM's kernels share their arrays) next
+ * to the first of them, keeping the shuffled order otherwise: set up once per session,
+ * not once per kernel (seconds each in a UML guest). */
+static void group_by_release(const struct workload_ops **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!w[i]->release)
+			continue;
+		size_t end = i + 1;
+		while (end < n && w[end]->release == w[i]->release)
+			end++;
+		for (size_t j = end; j < n; j++)
+			if (w[j]->release == w[i]->release) {
+				const struct workload_ops *t = w[j];
+				memmove(&w[end + 1], &w[end], (j - end) * sizeof(*w));
+				w[end++] = t;
+			}
+		i = end - 1;
+	}
 }
 
 /* One backend's workloads: those the agent runs first, then those the host measures. */
@@ -42,6 +64,7 @@ static int fill_slot(struct slot *sl, const struct plan *p, gsl_rng *rng)
 		if (!(p->workloads[w]->flags & WL_HOST))
 			sl->workloads[n++] = p->workloads[w];
 	shuffle(rng, sl->workloads, n, sizeof(*sl->workloads));
+	group_by_release(sl->workloads, n);
 	size_t plain = n;
 	for (size_t w = 0; w < p->nworkloads; w++)
 		if (p->workloads[w]->flags & WL_HOST)
@@ -65,7 +88,7 @@ json_t *schedule_slot_json(const struct slot *sl)
 }
 
 int schedule_build(struct schedule *s, const struct plan *p, const bool *usable, unsigned rounds,
-		   bool shuffle_order, unsigned long seed)
+		   unsigned long seed)
 {
 	const struct backend_ops **bk = calloc(p->nbackends + 1, sizeof(*bk));
 	gsl_rng *rng = NULL;
@@ -74,19 +97,15 @@ int schedule_build(struct schedule *s, const struct plan *p, const bool *usable,
 	memset(s, 0, sizeof(*s));
 	s->rounds = rounds;
 	s->slots = calloc((size_t)rounds * p->nbackends + 1, sizeof(*s->slots));
-	if (!bk || !s->slots)
+	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	s->order = json_array();
+	if (!bk || !s->slots || !rng || !s->order)
 		goto out;
-	if (shuffle_order) {
-		rng = gsl_rng_alloc(gsl_rng_mt19937);
-		s->order = json_array();
-		if (!rng || !s->order)
-			goto out;
-		gsl_rng_set(rng, seed);
-	}
+	gsl_rng_set(rng, seed);
 	for (unsigned r = 0; r < rounds; r++) {
-		json_t *this_round = s->order ? json_array() : NULL;
+		json_t *this_round = json_array();
 		size_t nb = 0;
-		if (s->order && (!this_round || json_array_append_new(s->order, this_round) < 0))
+		if (!this_round || json_array_append_new(s->order, this_round) < 0)
 			goto out;
 		for (size_t i = 0; i < p->nbackends; i++)
 			if (usable[i])
@@ -99,8 +118,7 @@ int schedule_build(struct schedule *s, const struct plan *p, const bool *usable,
 			if (fill_slot(sl, p, rng) < 0)
 				goto out;
 			s->n++;
-			if (this_round &&
-			    json_array_append_new(this_round, schedule_slot_json(sl)) < 0)
+			if (json_array_append_new(this_round, schedule_slot_json(sl)) < 0)
 				goto out;
 		}
 	}

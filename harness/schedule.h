@@ -1,7 +1,8 @@
 /* The schedule of a run: which backend runs which workloads in which order, round by round.
- * Profiles that shuffle draw a new order of backends, and of workloads within each, every
- * round from a seeded generator; workloads the host measures by starting the backend anew
- * (boots) come after the others, so that no session is started twice. */
+ * Every round draws a new order of backends, and of workloads within each, from a seeded
+ * generator, so that drifts of the host spread over all cells; workloads the host measures
+ * by starting the backend anew (boots) come after the others, so that no session is
+ * started twice. */
 #ifndef VMBENCH_SCHEDULE_H
 #define VMBENCH_SCHEDULE_H
 
@@ -25,8 +26,8 @@ struct schedule {
 	unsigned rounds;
 	struct slot *slots; /* round by round, in the order they run */
 	size_t n;
-	/* What ran in which order, for provenance run.order when shuffled: one array per
-	 * round of {"backend", "workloads": [...]}; NULL when the plan order is kept. */
+	/* What runs in which order, for provenance run.order: one array per round of
+	 * {"backend", "workloads": [...]}. */
 	json_t *order;
 };
 
@@ -36,10 +37,10 @@ unsigned schedule_rounds(const struct profile *pf);
 
 /*
  * The slots of the backends marked usable (usable[i] for p->backends[i]) over rounds
- * rounds: in plan order, or shuffled with GSL's MT19937 seeded by seed. 0 or -ENOMEM.
+ * rounds, shuffled with GSL's MT19937 seeded by seed. 0 or -ENOMEM.
  */
 int schedule_build(struct schedule *s, const struct plan *p, const bool *usable, unsigned rounds,
-		   bool shuffle, unsigned long seed) __must_check;
+		   unsigned long seed) __must_check;
 void schedule_free(struct schedule *s);
 /* {"backend", "workloads": [...]} of a slot (an entry of order); NULL on ENOMEM. */
 json_t *schedule_slot_json(const struct slot *sl);

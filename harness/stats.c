@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -51,6 +50,8 @@ int stats_summarize(const double *x, size_t n, struct summary *s)
 	gsl_sort(v, 1, n);
 
 	s->n = n;
+	s->sessions = 1;
+	s->session_sd = NAN;
 	s->median = gsl_stats_median_from_sorted_data(v, 1, n);
 	s->mean = gsl_stats_mean(v, 1, n);
 	s->stddev = n > 1 ? gsl_stats_sd_m(v, 1, n, s->mean) : NAN;
@@ -78,64 +79,112 @@ static double median_of(double *v, size_t n)
 	return gsl_stats_median_from_sorted_data(v, 1, n);
 }
 
-/* A resample of x (n values, with replacement) into out. */
-static void resample(gsl_rng *rng, const double *x, size_t n, double *out)
+int stats_session_medians(const double *x, const size_t *sizes, size_t k, double *med)
 {
-	for (size_t i = 0; i < n; i++)
-		out[i] = x[gsl_rng_uniform_int(rng, n)];
+	size_t most = 0, off = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		if (sizes[i] == 0)
+			return -EINVAL;
+		most = sizes[i] > most ? sizes[i] : most;
+	}
+	double *v = malloc((most ? most : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		memcpy(v, x + off, sizes[i] * sizeof(*v));
+		med[i] = median_of(v, sizes[i]);
+		off += sizes[i];
+	}
+	free(v);
+	return 0;
 }
 
-static bool ratio_input_ok(const double *x, size_t n, bool den)
+/* The logarithms of k values, all finite and > 0; false when one is not. */
+static bool logs_of(const double *m, size_t k, double *out)
 {
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]) || (den ? x[i] <= 0 : x[i] < 0))
+	for (size_t i = 0; i < k; i++) {
+		if (!isfinite(m[i]) || m[i] <= 0)
 			return false;
+		out[i] = log(m[i]);
+	}
 	return true;
 }
 
-int stats_ratio(const double *num, size_t nn, const double *den, size_t nd, unsigned long seed,
-		struct ratio *r)
+int stats_sessions(const double *x, const size_t *sizes, size_t k, struct summary *s)
 {
-	size_t n = nn > nd ? nn : nd;
-	int ret = -ENOMEM;
+	size_t n = 0;
+	int ret;
 
-	memset(r, 0, sizeof(*r));
-	if (!ratio_input_ok(num, nn, false) || !ratio_input_ok(den, nd, true))
+	for (size_t i = 0; i < k; i++)
+		n += sizes[i];
+	if (k == 0)
 		return -EINVAL;
-	double *a = malloc(n * sizeof(*a));
-	double *boot = malloc(STATS_BOOTSTRAP_RESAMPLES * sizeof(*boot));
-	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!a || !boot || !rng)
-		goto out;
-	memcpy(a, num, nn * sizeof(*a));
-	double mnum = median_of(a, nn);
-	memcpy(a, den, nd * sizeof(*a));
-	r->value = mnum / median_of(a, nd);
-	r->has_ci = stats_median_ci_rank(nn, STATS_CI_LEVEL, NULL) &&
-		    stats_median_ci_rank(nd, STATS_CI_LEVEL, NULL);
-	r->ci_lo = r->ci_hi = NAN;
-	if (r->has_ci) {
-		gsl_rng_set(rng, seed);
-		for (size_t b = 0; b < STATS_BOOTSTRAP_RESAMPLES; b++) {
-			resample(rng, num, nn, a);
-			double m = median_of(a, nn);
-			resample(rng, den, nd, a);
-			boot[b] = m / median_of(a, nd);
-		}
-		gsl_sort(boot, 1, STATS_BOOTSTRAP_RESAMPLES);
-		double tail = (1.0 - STATS_CI_LEVEL) / 2;
-		r->ci_lo = gsl_stats_quantile_from_sorted_data(boot, 1, STATS_BOOTSTRAP_RESAMPLES,
-							       tail);
-		r->ci_hi = gsl_stats_quantile_from_sorted_data(boot, 1, STATS_BOOTSTRAP_RESAMPLES,
-							       1.0 - tail);
+	ret = stats_summarize(x, n, s);
+	if (ret < 0)
+		return ret;
+	s->sessions = k;
+	s->session_sd = NAN;
+	if (k == 1) {
+		/* One session: its median, and no interval that would claim to know another's. */
+		s->has_ci = false;
+		s->ci_lo = s->ci_hi = s->ci_coverage = NAN;
+		return 0;
 	}
-	ret = 0;
-out:
-	free(a);
-	free(boot);
-	if (rng)
-		gsl_rng_free(rng);
+	double *m = malloc(2 * k * sizeof(*m)), *y = m + k;
+	if (!m)
+		return -ENOMEM;
+	ret = stats_session_medians(x, sizes, k, m);
+	if (ret == 0 && !logs_of(m, k, y)) {
+		/* A session median of 0 or below (a rate that fell to nothing) has no logarithm:
+		 * the median of the session medians, and no interval. */
+		s->median = median_of(m, k);
+		s->has_ci = false;
+		s->ci_lo = s->ci_hi = s->ci_coverage = NAN;
+	} else if (ret == 0) {
+		double mean = gsl_stats_mean(y, 1, k), sd = gsl_stats_sd_m(y, 1, k, mean);
+		double half = gsl_cdf_tdist_Pinv(1 - (1 - STATS_CI_LEVEL) / 2, (double)(k - 1)) *
+			      sd / sqrt((double)k);
+		s->median = exp(mean);
+		s->session_sd = sd;
+		s->has_ci = true;
+		s->ci_lo = exp(mean - half);
+		s->ci_hi = exp(mean + half);
+		s->ci_coverage = STATS_CI_LEVEL;
+	}
+	free(m);
 	return ret;
+}
+
+int stats_ratio(const double *num, size_t kn, const double *den, size_t kd, struct ratio *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->ci_lo = r->ci_hi = NAN;
+	if (kn == 0 || kd == 0)
+		return -EINVAL;
+	double *a = malloc((kn + kd) * sizeof(*a)), *b = a + kn;
+	if (!a)
+		return -ENOMEM;
+	if (!logs_of(num, kn, a) || !logs_of(den, kd, b)) {
+		free(a);
+		return -EINVAL;
+	}
+	double ma = gsl_stats_mean(a, 1, kn), mb = gsl_stats_mean(b, 1, kd);
+	r->value = exp(ma - mb);
+	r->has_ci = kn >= 2 && kd >= 2;
+	if (r->has_ci) {
+		double va = gsl_stats_variance_m(a, 1, kn, ma) / (double)kn;
+		double vb = gsl_stats_variance_m(b, 1, kd, mb) / (double)kd;
+		double se = sqrt(va + vb), half = 0;
+		if (se > 0) {
+			/* Welch-Satterthwaite: the degrees of freedom of the two variances' sum. */
+			double df = (va + vb) * (va + vb) /
+				    (va * va / (double)(kn - 1) + vb * vb / (double)(kd - 1));
+			half = gsl_cdf_tdist_Pinv(1 - (1 - STATS_CI_LEVEL) / 2, df) * se;
+		}
+		r->ci_lo = exp(ma - mb - half);
+		r->ci_hi = exp(ma - mb + half);
+	}
+	free(a);
+	return 0;
 }

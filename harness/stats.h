@@ -1,4 +1,5 @@
-/* Statistics of raw samples (GSL): median, order-statistic CI of the median, spread, outliers. */
+/* Statistics of raw samples (GSL): the estimate of a cell's median and its 95% CI from samples
+ * taken in sessions, ratios of two cells, spread and outliers. */
 #ifndef VMBENCH_STATS_H
 #define VMBENCH_STATS_H
 
@@ -12,10 +13,14 @@
 
 struct summary {
 	size_t n;
-	double median;
-	bool has_ci; /* false when n is too small for a 95% interval (n < 6) */
+	size_t sessions; /* groups the samples came in (stats_sessions); 1 for stats_summarize */
+	double median;	 /* the estimate: see stats_summarize and stats_sessions */
+	bool has_ci;
 	double ci_lo, ci_hi;
-	double ci_coverage; /* the exact coverage of [ci_lo, ci_hi], >= STATS_CI_LEVEL */
+	double ci_coverage; /* the coverage [ci_lo, ci_hi] is built for: exact for order
+			     * statistics, nominal for the t interval */
+	double session_sd;  /* the standard deviation of the logs of the session medians
+			     * (about their relative spread); NAN for fewer than 2 sessions */
 	double mean;
 	double stddev; /* NaN for n < 2 */
 	double min, max;
@@ -25,34 +30,50 @@ struct summary {
 };
 
 /*
- * Summarizes n finite samples. The CI of the median is distribution-free: the narrowest
- * pair of order statistics [x(l), x(n+1-l)] whose binomial coverage is at least 95%.
- * 0, -EINVAL (n == 0 or a non-finite sample), -ENOMEM.
+ * Summarizes n finite samples that are independent of each other (one group). The CI of
+ * the median is distribution-free: the narrowest pair of order statistics [x(l), x(n+1-l)]
+ * whose binomial coverage is at least 95% (none for n < 6). 0, -EINVAL (n == 0 or a
+ * non-finite sample), -ENOMEM.
  */
 int stats_summarize(const double *x, size_t n, struct summary *s) __must_check;
+
 /*
  * The 1-based rank l of the lower bound of that interval for n samples, and its coverage;
  * 0 when no interval reaches the level (n < 6 for 95%).
  */
 size_t stats_median_ci_rank(size_t n, double level, double *coverage);
 
-#define STATS_BOOTSTRAP_RESAMPLES 4000
+/*
+ * Summarizes samples taken in k sessions (sizes[i] samples each, in order; a session is a
+ * fresh boot, container or agent, the unit of replication). Samples of one session share
+ * its state, so they are not independent: the interval comes from the sessions. The
+ * estimate is the geometric mean of the session medians, with a Student t 95% interval
+ * (k - 1 degrees of freedom) on their logarithms: the method of independent replications,
+ * whose spread of session-level values holds the variance within and between sessions.
+ * A single session gives its median and no interval (nothing says how far another session
+ * would be), and so do sessions with a median <= 0 (no logarithm: the median of the
+ * session medians). Identical session medians give a zero-width interval. Spread and
+ * outliers are of all samples. 0; -EINVAL (no sample, an empty session, a non-finite
+ * sample); -ENOMEM.
+ */
+int stats_sessions(const double *x, const size_t *sizes, size_t k, struct summary *s) __must_check;
+/* The median of each of k sessions of x into med (k values). 0, -EINVAL, -ENOMEM. */
+int stats_session_medians(const double *x, const size_t *sizes, size_t k, double *med) __must_check;
 
-/* The ratio of two samples' medians, median(num) / median(den), with a 95% percentile
- * bootstrap interval: both samples resampled with replacement STATS_BOOTSTRAP_RESAMPLES
- * times (GSL's MT19937 seeded with seed, so the same data and seed give the same
- * interval). */
+/* The ratio of two cells' estimates (stats_sessions), with a 95% interval: Welch's t on
+ * the logarithms of the session medians (Welch-Satterthwaite degrees of freedom), so the
+ * variance between sessions on both sides is in it. */
 struct ratio {
 	double value;
-	bool has_ci; /* false when either side has fewer than 6 samples */
+	bool has_ci; /* false when either side has fewer than 2 sessions */
 	double ci_lo, ci_hi;
 };
 
 /*
- * 0; -EINVAL when a side is empty, a sample is not finite, or median(den) is not > 0 with
- * every value of den > 0 and num >= 0 (a ratio of times or rates); -ENOMEM.
+ * From the session medians of both sides (kn and kd of them). 0; -EINVAL when a side is
+ * empty or a median is not a finite number > 0; -ENOMEM.
  */
-int stats_ratio(const double *num, size_t nn, const double *den, size_t nd, unsigned long seed,
-		struct ratio *r) __must_check;
+int stats_ratio(const double *num, size_t kn, const double *den, size_t kd, struct ratio *r)
+	__must_check;
 
 #endif

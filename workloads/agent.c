@@ -137,6 +137,7 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		  offsetof(struct run_params, req.min_sample_ns), 1 },
 		{ "iters", 1, 1ull << 50, offsetof(struct run_params, req.iters), 0 },
 		{ "count", 0, 1, offsetof(struct run_params, count), 0 },
+		{ "bytes", 4096, 1ull << 40, offsetof(struct run_params, req.bytes), 0 },
 	};
 
 	memset(rp, 0, sizeof(*rp));
@@ -211,7 +212,7 @@ static json_t *result_json(struct agent *a, const struct run_params *rp, struct 
 		total, "samples", double_array(d->values + last * reps, reps), "sample_ns",
 		ops->measure ? json_array() : u64_array(d->ns + last * reps, reps), "sample_iters",
 		ops->measure ? json_array() : u64_array(d->done + last * reps, reps), "loop_ns",
-		(ops->flags & WL_SUBTRACT_LOOP) ? a->ti.loop_ns : 0.0);
+		(ops->flags & WL_SUBTRACT_LOOP) ? ctx->loop_ns : 0.0);
 	if (!obj)
 		return NULL;
 	if (json_object_size(ctx->extra) && json_object_set(obj, "extra", ctx->extra) < 0)
@@ -282,6 +283,8 @@ static int run_prepare(struct wl_ctx *ctx, const struct wl_req *req, struct run_
 			return ret;
 		d->current = p;
 		ret = timing_prepare(ctx, req, &d->iters[p], &est);
+		if (ret == 0 && (ops->flags & WL_SUBTRACT_LOOP))
+			ret = timing_loop_cost(ctx, d->iters[p], &ctx->loop_ns);
 		if (ret < 0)
 			return ret;
 		*iters_total += d->iters[p];
@@ -315,14 +318,14 @@ static int run_measure(struct agent *a, struct wl_ctx *ctx, const struct wl_req 
 			return ret;
 		for (uint64_t i = 0; i < reps; i++) {
 			double v = timing_value(ops, ctx->units_per_iter, d->ns[p * reps + i],
-						d->done[p * reps + i], a->ti.loop_ns);
+						d->done[p * reps + i], ctx->loop_ns);
 			/* The empty loop's cost taken out of a sample as long as it: no
 			 * measurement, never a zero or a negative time. */
 			if (!(v > 0) || !isfinite(v)) {
 				snprintf(ctx->reason, sizeof(ctx->reason),
 					 "the empty-loop cost taken out (%.3f ns per iteration) is "
 					 "as long as the operation (%.3f ns per iteration)",
-					 a->ti.loop_ns,
+					 ctx->loop_ns,
 					 (double)d->ns[p * reps + i] /
 						 (double)d->done[p * reps + i]);
 				return -ERANGE;
@@ -398,6 +401,11 @@ static int agent_run(struct agent *a, struct fields *fs)
 		if (phase) {
 			rp.req.reps = 1;
 			rp.req.warmup = 0;
+			rp.req.counting = true;
+		}
+		if (rp.ops->arm && (ret = rp.ops->arm(&ctx, &rp.req)) < 0) {
+			ret = agent_say(a, "ERR %s failed %s", rp.ops->name, why(&ctx, ret));
+			goto out;
 		}
 		ret = agent_say(a, "READY %s iters=%llu sample_ns=%llu", rp.ops->name,
 				(unsigned long long)iters, (unsigned long long)est_ns);

@@ -18,12 +18,15 @@
  *          its file workloads use ("tmpfs"). Then
  *   guest: CLOCK timer_res_ns=<r> clock_read_ns=<c> loop_ns=<l>
  *          timer_res_ns is the smallest step seen between two CLOCK_MONOTONIC reads,
- *          clock_read_ns the cost of one read, loop_ns the cost of one empty
- *          benchmark-loop iteration (subtracted from short operations).
+ *          clock_read_ns the cost of one read, loop_ns the cost of one iteration of an
+ *          empty loop (a fact of the CPU; short operations subtract their own loop's
+ *          cost, raw.loop_ns, timed in every RUN).
  *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
- *              [disk=<path>]
+ *              [bytes=<size>] [disk=<path>]
  *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
  *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
+ *          bytes is the problem size of a sized workload (workload.h, size), the same
+ *          for every backend of a run; one that does not fit is an ERR, never shrunk.
  *   guest: READY <workload> iters=<n> sample_ns=<estimate>
  *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
  *   host:  GO

@@ -1,8 +1,10 @@
 /*
  * Context switches (lmbench lat_ctx): two processes on one CPU pass a token through two
  * pipes, each summing its own cache footprint on every pass. The cost of the same pipe
- * traffic and summing in one process, with no switch, is measured alone and subtracted,
- * as lmbench does. Reported per switch (two per round trip).
+ * traffic and summing in one process, with no switch, is subtracted as lmbench does; it is
+ * timed inside every sample, just before the switches, so that it drifts with them and
+ * its noise is in the sample's (the samples' statistics carry it). Reported per switch
+ * (two per round trip).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,9 +24,13 @@ struct ctx_state {
 	size_t footprint; /* bytes each process sums per pass */
 	long *data;	  /* our footprint */
 	int to_child[2], to_parent[2];
+	int self[2]; /* our own pipe, for the passes without a switch */
 	pid_t child;
 	cpu_set_t old_affinity;
-	double overhead_ns; /* one pass without a switch: pipe write + read + sum */
+	/* The overhead so far (calibration, warm-up and samples): one pass without a switch,
+	 * pipe write + read + sum, on average; kept in extra.overhead_ns. */
+	uint64_t overhead_ns, overhead_passes;
+	json_t *overhead_json; /* a number in ctx->extra, set in place: no allocation in op */
 };
 
 static long sum_footprint(const long *data, size_t bytes)
@@ -72,41 +78,6 @@ static void ctx_child(struct ctx_state *st)
 	_exit(0);
 }
 
-/* lmbench's overhead: the same pipe traffic and summing in one process. */
-static double measure_overhead(struct ctx_state *st)
-{
-	int p[2];
-	double best = -1;
-	long token = 0;
-
-	if (pipe(p) < 0)
-		return -1;
-	/* Five rounds of 2000 passes, or of at least 10 ms in blocks of 100 where passes are
-	 * slow (a UML system call costs tens of microseconds): the clock is read between
-	 * blocks only, so that its cost stays out of the overhead. */
-	for (int round = 0; round < 5; round++) {
-		enum { BLOCK = 100, MAX = 2000, ROUND_NS = 10000000 };
-		uint64_t t0 = timing_now_ns(), t;
-		int n = 0;
-		do {
-			for (int i = 0; i < BLOCK; i++) {
-				token += sum_footprint(st->data, st->footprint);
-				if (pass_token(p[1], p[0], &token) < 0)
-					goto out;
-			}
-			n += BLOCK;
-			t = timing_now_ns() - t0;
-		} while (n < MAX && t < ROUND_NS);
-		double per = (double)t / n;
-		if (best < 0 || per < best)
-			best = per;
-	}
-out:
-	close(p[0]);
-	close(p[1]);
-	return best;
-}
-
 static void ctx_cleanup(struct ctx_state *st)
 {
 	int status;
@@ -116,6 +87,8 @@ static void ctx_cleanup(struct ctx_state *st)
 			close(st->to_child[i]);
 		if (st->to_parent[i] >= 0)
 			close(st->to_parent[i]);
+		if (st->self[i] >= 0)
+			close(st->self[i]);
 	}
 	if (st->child > 0)
 		while (waitpid(st->child, &status, 0) < 0 && errno == EINTR)
@@ -135,6 +108,7 @@ static int ctx_setup(struct wl_ctx *ctx, size_t footprint)
 		return -ENOMEM;
 	st->footprint = footprint;
 	st->to_child[0] = st->to_child[1] = st->to_parent[0] = st->to_parent[1] = -1;
+	st->self[0] = st->self[1] = -1;
 	sched_getaffinity(0, sizeof(st->old_affinity), &st->old_affinity);
 	st->data = footprint_alloc(footprint);
 	if (!st->data)
@@ -144,15 +118,14 @@ static int ctx_setup(struct wl_ctx *ctx, size_t footprint)
 	CPU_ZERO(&one);
 	CPU_SET(cpu < 0 ? 0 : cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) < 0 || pipe2(st->to_child, O_CLOEXEC) < 0 ||
-	    pipe2(st->to_parent, O_CLOEXEC) < 0) {
+	    pipe2(st->to_parent, O_CLOEXEC) < 0 || pipe2(st->self, O_CLOEXEC) < 0) {
 		ret = -errno;
 		goto fail;
 	}
-	st->overhead_ns = measure_overhead(st);
-	if (st->overhead_ns < 0) {
-		ret = -EIO;
+	st->overhead_json = json_real(0);
+	if (!st->overhead_json ||
+	    json_object_set_new(ctx->extra, "overhead_ns", st->overhead_json) < 0)
 		goto fail;
-	}
 	st->child = fork();
 	if (st->child < 0) {
 		ret = -errno;
@@ -166,7 +139,6 @@ static int ctx_setup(struct wl_ctx *ctx, size_t footprint)
 	ctx->priv = st;
 	ctx->units_per_iter = 2; /* switches per round trip */
 	json_object_set_new(ctx->extra, "footprint_bytes", json_integer((json_int_t)footprint));
-	json_object_set_new(ctx->extra, "overhead_ns", json_real(st->overhead_ns));
 	json_object_set_new(ctx->extra, "cpu", json_integer(cpu));
 	return 0;
 fail:
@@ -191,13 +163,23 @@ static void ctx_teardown(struct wl_ctx *ctx)
 	ctx->priv = NULL;
 }
 
-/* One iteration: a round trip of the token, two switches; each side's pass overhead
- * (pipe and summing, measured without switches) is taken out of the time. */
+/* One iteration: a round trip of the token, two switches. Before them, in the same
+ * sample, the same two passes per iteration in this process alone (pipe and summing, no
+ * switch), timed and taken out of the sample. */
 static int ctx_op(struct wl_ctx *ctx, uint64_t iters)
 {
 	struct ctx_state *st = ctx->priv;
 	long token = 1;
+	uint64_t t0 = timing_now_ns();
 
+	for (uint64_t i = 0; i < 2 * iters; i++) {
+		token += sum_footprint(st->data, st->footprint);
+		if (pass_token(st->self[1], st->self[0], &token) < 0) {
+			snprintf(ctx->reason, sizeof(ctx->reason), "the pipe to ourselves failed");
+			return -EIO;
+		}
+	}
+	uint64_t overhead = timing_now_ns() - t0;
 	for (uint64_t i = 0; i < iters; i++) {
 		token += sum_footprint(st->data, st->footprint);
 		if (pass_token(st->to_child[1], st->to_parent[0], &token) < 0) {
@@ -206,7 +188,10 @@ static int ctx_op(struct wl_ctx *ctx, uint64_t iters)
 		}
 	}
 	ctx->sink += (uint64_t)token;
-	ctx->untimed_ns += (uint64_t)(2 * st->overhead_ns * (double)iters);
+	ctx->untimed_ns += overhead;
+	st->overhead_ns += overhead;
+	st->overhead_passes += 2 * iters;
+	json_real_set(st->overhead_json, (double)st->overhead_ns / (double)st->overhead_passes);
 	return 0;
 }
 

@@ -8,10 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
+#include "common/meminfo.h"
 #include "workloads/timing.h"
 #include "workloads/workload.h"
 
@@ -48,90 +46,6 @@ static void *map_anon_populated(size_t bytes)
 	if (p)
 		(void)madvise(p, bytes, MADV_POPULATE_WRITE);
 	return p;
-}
-
-/* MemAvailable from /proc/meminfo in bytes, or 0. */
-static uint64_t mem_available(void)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[128];
-	unsigned long long kb = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb * 1024;
-}
-
-#if defined(__x86_64__)
-/* The largest cache CPUID's deterministic cache parameters describe: leaf 4 (Intel) or
- * 0x8000001d (AMD), subleaf by subleaf. For kernels that export no cache sysfs (UML). */
-static uint64_t llc_bytes_cpuid(void)
-{
-	unsigned a, b, c, d, max_ext = __get_cpuid_max(0x80000000u, NULL);
-	unsigned leaves[2] = { 4, 0x8000001du };
-	uint64_t best = 0;
-
-	for (int l = 0; l < 2; l++) {
-		if (leaves[l] > 0x80000000u ? max_ext < leaves[l] : __get_cpuid_max(0, NULL) < 4)
-			continue;
-		for (unsigned sub = 0; sub < 16; sub++) {
-			if (!__get_cpuid_count(leaves[l], sub, &a, &b, &c, &d) || (a & 0x1f) == 0)
-				break; /* type 0: no more caches */
-			uint64_t ways = ((b >> 22) & 0x3ff) + 1, parts = ((b >> 12) & 0x3ff) + 1;
-			uint64_t line = (b & 0xfff) + 1, sets = (uint64_t)c + 1;
-			if (ways * parts * line * sets > best)
-				best = ways * parts * line * sets;
-		}
-		if (best)
-			break;
-	}
-	return best;
-}
-#else
-static uint64_t llc_bytes_cpuid(void)
-{
-	return 0;
-}
-#endif
-
-/* The size of the last-level cache from sysfs (the highest cache level), else from CPUID,
- * or 0; *source says which. */
-static uint64_t llc_bytes(const char **source)
-{
-	uint64_t best = 0;
-	int best_level = 0;
-
-	for (int i = 0; i < 8; i++) {
-		char path[96];
-		unsigned long long v;
-		char unit = 0;
-		int level = 0;
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fscanf(f, "%d", &level) != 1)
-			level = 0;
-		fclose(f);
-		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (fscanf(f, "%llu%c", &v, &unit) >= 1 && level >= best_level) {
-			best_level = level;
-			best = v * (unit == 'K' ? 1024 : unit == 'M' ? MIB : 1);
-		}
-		fclose(f);
-	}
-	*source = "sysfs";
-	if (!best) {
-		best = llc_bytes_cpuid();
-		*source = best ? "cpuid" : NULL;
-	}
-	return best;
 }
 
 /* ---- mem.pagefault: first touch of fresh anonymous pages ---- */
@@ -277,30 +191,40 @@ static void stream_teardown(struct wl_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+/* STREAM's rule: each array at least 4 times the last-level cache, and never under 64 MiB: a
+ * guest may not see the host's cache (no cache sysfs or CPUID leaves on a virtual CPU) or
+ * see a made-up one, and a server's L3 is 16-32 MiB per die (arrays of 16 MiB measured 2x
+ * DRAM's bandwidth on such a host). Each array within 3/16 of memory, so that the three
+ * fit beside a guest's kernel and image; whole MiB, page-aligned. */
+static uint64_t stream_size(uint64_t mem_total, uint64_t llc)
+{
+	uint64_t bytes = llc && 4 * llc > 64 * MIB ? 4 * llc : 64 * MIB;
+
+	if (mem_total && bytes > mem_total / 16 * 3)
+		bytes = mem_total / 16 * 3 / MIB * MIB;
+	return bytes < MIB ? MIB : bytes;
+}
+
 static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 {
 	static const double bytes_per_elem[] = { 16, 16, 24, 24 };
 	const char *llc_source;
-	uint64_t llc = llc_bytes(&llc_source), avail = mem_available();
+	uint64_t llc = meminfo_llc(&llc_source), avail = meminfo_available();
 	/* The arrays kept from the previous kernel count as available: they are this
 	 * kernel's if the size stays, and a size worked out without them would shrink by
 	 * their share and set up new arrays for every kernel (seconds each under UML,
 	 * whose first touch of a page is dear). */
 	if (avail && stream_kept)
 		avail += stream_kept->map_bytes;
-	/* STREAM's rule: each array at least 4 times the last-level cache, and never under
-	 * 64 MiB: a guest may not see the host's cache (no cache sysfs or CPUID leaves on a
-	 * virtual CPU) or see a made-up one, and a server's L3 is 16-32 MiB per die (arrays of
-	 * 16 MiB measured 2x DRAM's bandwidth on such a host). Three arrays within 3/4 of
-	 * available memory. */
-	uint64_t want = llc && 4 * llc > 64 * MIB ? 4 * llc : 64 * MIB;
-	uint64_t bytes = want;
-	/* Whole MiB: page-aligned arrays, and a size that stays the same from kernel to kernel
-	 * when MemAvailable moves a little. */
-	if (avail && bytes > avail / 4)
-		bytes = avail / 4 / MIB * MIB;
-	if (bytes < MIB)
-		bytes = MIB;
+	uint64_t bytes =
+		ctx->req->bytes ? ctx->req->bytes / MIB * MIB : stream_size(meminfo_total(), llc);
+	/* The size is the run's: one that does not fit fails, it is never shrunk here. */
+	if (bytes < MIB || (avail && 3 * bytes > avail / 8 * 7)) {
+		snprintf(ctx->reason, sizeof(ctx->reason),
+			 "3 arrays of %llu MiB do not fit in the %llu MiB available",
+			 (unsigned long long)(bytes / MIB), (unsigned long long)(avail / MIB));
+		return -ENOMEM;
+	}
 	size_t n = bytes / sizeof(double);
 	struct stream_state *st = stream_kept;
 
@@ -336,6 +260,7 @@ static int stream_setup(struct wl_ctx *ctx, enum stream_kernel k)
 	}
 	ctx->units_per_iter = bytes_per_elem[k] * (double)st->n;
 	json_object_set_new(ctx->extra, "array_bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(ctx->extra, "problem_bytes", json_integer((json_int_t)bytes));
 	json_object_set_new(
 		ctx->extra, "array_gaps_bytes",
 		json_pack("[I, I]", (json_int_t)stream_gap_b(), (json_int_t)stream_gap_c()));
@@ -359,8 +284,10 @@ static int stream_op(struct wl_ctx *ctx, uint64_t iters)
 	for (uint64_t it = 0; it < iters; it++) {
 		switch (st->k) {
 		case STREAM_COPY:
-			/* What compilers emit for STREAM's c[j] = a[j] loop. */
-			memcpy(c, a, n * sizeof(*a));
+			/* STREAM's own loop, the same instructions in every backend (no
+			 * memcpy: see CMakeLists.txt). */
+			for (size_t i = 0; i < n; i++)
+				c[i] = a[i];
 			break;
 		case STREAM_SCALE:
 			for (size_t i = 0; i < n; i++)
@@ -403,9 +330,10 @@ STREAM_SETUP(triad, STREAM_TRIAD)
 		.teardown = stream_teardown,                  \
 		.op = stream_op,                              \
 		.release = stream_release,                    \
+		.size = stream_size,                          \
 	}
-STREAM_WORKLOAD(copy, "STREAM copy c = a (glibc memcpy, which picks its code by the CPU "
-		      "model), arrays >= 64 MiB and 4x the LLC");
+STREAM_WORKLOAD(copy, "STREAM copy c = a (its loop, not memcpy), arrays of the run's size: "
+		      ">= 64 MiB and 4x the LLC where every backend has the memory");
 STREAM_WORKLOAD(scale, "STREAM scale b = q c");
 STREAM_WORKLOAD(add, "STREAM add c = a + b");
 STREAM_WORKLOAD(triad, "STREAM triad a = b + q c");
@@ -423,16 +351,37 @@ struct lat_state {
 	uint32_t *order;
 };
 
+/* The largest working set: a power of two within 3/8 of memory, so that a small guest
+ * still gets a whole curve. */
+static uint64_t lat_size(uint64_t mem_total, uint64_t llc)
+{
+	uint64_t max = LAT_MAX;
+
+	(void)llc;
+	while (mem_total && max > LAT_MIN && max > mem_total / 8 * 3)
+		max /= 2;
+	return max;
+}
+
 static int lat_setup(struct wl_ctx *ctx)
 {
-	uint64_t avail = mem_available(), max = LAT_MAX;
-	struct lat_state *st = calloc(1, sizeof(*st));
+	uint64_t avail = meminfo_available();
+	uint64_t max = ctx->req->bytes ? ctx->req->bytes : lat_size(meminfo_total(), 0);
+	struct lat_state *st;
 
+	/* The run's size or none: a curve that stops early would compare unlike things. */
+	if (max < LAT_MIN || (max & (max - 1)) ||
+	    (avail && max + max / LAT_LINE * sizeof(uint32_t) > avail / 8 * 7)) {
+		snprintf(
+			ctx->reason, sizeof(ctx->reason),
+			"a working set of %llu KiB (a power of two from 4 KiB) does not fit in the "
+			"%llu MiB available",
+			(unsigned long long)(max / 1024), (unsigned long long)(avail / MIB));
+		return -ENOMEM;
+	}
+	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	/* Half of what is free at most, so a small guest still gets a curve. */
-	while (avail && max > LAT_MIN && max > avail / 2)
-		max /= 2;
 	st->bytes = max;
 	st->buf = map_anon_populated(max);
 	st->order = malloc((max / LAT_LINE) * sizeof(*st->order));
@@ -451,6 +400,7 @@ static int lat_setup(struct wl_ctx *ctx)
 	ctx->priv = st;
 	json_object_set_new(ctx->extra, "line_bytes", json_integer(LAT_LINE));
 	json_object_set_new(ctx->extra, "max_bytes", json_integer((json_int_t)max));
+	json_object_set_new(ctx->extra, "problem_bytes", json_integer((json_int_t)max));
 	return 0;
 }
 
@@ -539,6 +489,7 @@ const struct workload_ops workload_mem_lat = {
 	.better = BETTER_LOWER,
 	.plots = PLOT_MEMLAT,
 	.setup = lat_setup,
+	.size = lat_size,
 	.teardown = lat_teardown,
 	.point = lat_point,
 	.op = lat_op,

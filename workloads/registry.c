@@ -45,6 +45,13 @@ int workload_check(const struct workload_ops *ops, const char **why)
 		*why = "workload needs exactly one of op and measure";
 	else if (ops->point && !ops->op)
 		*why = "a workload with points needs an op";
+	else if (ops->arm && !ops->measure)
+		*why = "arm is for workloads that measure themselves";
+	else if ((ops->flags & WL_SUBTRACT_LOOP) && ops->point)
+		*why = "one loop cost per RUN: a workload that subtracts it has no points";
+	else if (!(ops->flags & WL_SUBTRACT_LOOP) != !ops->empty)
+		*why = "a workload that subtracts its loop's cost needs its empty loop, and only "
+		       "it (WL_LOOP_OPS)";
 	else
 		return 0;
 	return -EINVAL;

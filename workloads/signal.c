@@ -65,24 +65,16 @@ static void sig_teardown(struct wl_ctx *ctx)
 	ctx->priv = NULL;
 }
 
+/* The handler signal.install installs again and again. */
+static struct sigaction usr1_action = { .sa_handler = on_usr1 };
+
 static int sig_usr1_setup(struct wl_ctx *ctx)
 {
-	struct sigaction sa = { .sa_handler = on_usr1 };
-
-	return sig_install(ctx, SIGUSR1, &sa);
+	return sig_install(ctx, SIGUSR1, &usr1_action);
 }
 
 /* One operation: sigaction() installing the handler (lat_sig install). */
-static int sig_install_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	struct sigaction sa = { .sa_handler = on_usr1 };
-
-	sigemptyset(&sa.sa_mask);
-	for (uint64_t i = 0; i < iters; i++)
-		if (sigaction(SIGUSR1, &sa, NULL) < 0)
-			return -errno;
-	return 0;
-}
+WL_LOOP_OPS(sig_install, 0, sigaction(SIGUSR1, &usr1_action, NULL))
 
 /* One operation: kill() to ourselves and the handler's run (lat_sig catch). */
 static int sig_handle_op(struct wl_ctx *ctx, uint64_t iters)
@@ -149,6 +141,7 @@ const struct workload_ops workload_signal_install = {
 	.setup = sig_usr1_setup,
 	.teardown = sig_teardown,
 	.op = sig_install_op,
+	.empty = sig_install_empty,
 };
 
 const struct workload_ops workload_signal_handle = {

@@ -11,15 +11,7 @@
 
 /* lmbench's "null call": getppid enters and leaves the kernel and does almost nothing
  * there (glibc does not cache it). */
-static int syscall_getppid_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	uint64_t acc = 0;
-
-	for (uint64_t i = 0; i < iters; i++)
-		acc += (uint64_t)getppid();
-	ctx->sink += acc;
-	return 0;
-}
+WL_LOOP_OPS(syscall_getppid, 0, getppid())
 
 /* State of the file workloads: an open descriptor and, for stat/open, a file of ours. */
 struct sc_file {
@@ -93,64 +85,26 @@ static void sc_teardown(struct wl_ctx *ctx)
 	ctx->priv = NULL;
 }
 
-static int sc_read_op(struct wl_ctx *ctx, uint64_t iters)
+/* Where the operations put what they read: outside the loop, the same in the empty twin. */
+static char sc_byte;
+static struct stat sc_stat_buf;
+#define SC_FILE(ctx) ((struct sc_file *)(ctx)->priv)
+
+WL_LOOP_OPS(sc_read, 1, read(SC_FILE(ctx)->fd, &sc_byte, 1))
+WL_LOOP_OPS(sc_write, 1, write(SC_FILE(ctx)->fd, &sc_byte, 1))
+WL_LOOP_OPS(sc_stat, 0, stat(SC_FILE(ctx)->path, &sc_stat_buf))
+WL_LOOP_OPS(sc_fstat, 0, fstat(SC_FILE(ctx)->fd, &sc_stat_buf))
+
+/* open() and close(): 0, or -1 when either fails. */
+static long sc_open_close(const char *path)
 {
-	struct sc_file *f = ctx->priv;
-	char c;
+	int fd = open(path, O_RDONLY);
 
-	for (uint64_t i = 0; i < iters; i++)
-		if (read(f->fd, &c, 1) != 1)
-			return -errno;
-	return 0;
+	return fd < 0 ? -1 : close(fd);
 }
+WL_LOOP_OPS(sc_openclose, 0, sc_open_close(SC_FILE(ctx)->path))
 
-static int sc_write_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	struct sc_file *f = ctx->priv;
-	char c = 0;
-
-	for (uint64_t i = 0; i < iters; i++)
-		if (write(f->fd, &c, 1) != 1)
-			return -errno;
-	return 0;
-}
-
-static int sc_stat_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	struct sc_file *f = ctx->priv;
-	struct stat st;
-
-	for (uint64_t i = 0; i < iters; i++)
-		if (stat(f->path, &st) < 0)
-			return -errno;
-	return 0;
-}
-
-static int sc_fstat_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	struct sc_file *f = ctx->priv;
-	struct stat st;
-
-	for (uint64_t i = 0; i < iters; i++)
-		if (fstat(f->fd, &st) < 0)
-			return -errno;
-	return 0;
-}
-
-static int sc_openclose_op(struct wl_ctx *ctx, uint64_t iters)
-{
-	struct sc_file *f = ctx->priv;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		int fd = open(f->path, O_RDONLY);
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
-	return 0;
-}
-
-#define SYSCALL_WORKLOAD(sym, nm, sum, setup_fn, op_fn, ...)                    \
+#define SYSCALL_WORKLOAD(sym, nm, sum, setup_fn, loop, ...)                     \
 	const struct workload_ops workload_##sym = { .abi = WORKLOAD_ABI,       \
 						     .name = nm,                \
 						     .summary = sum,            \
@@ -159,20 +113,21 @@ static int sc_openclose_op(struct wl_ctx *ctx, uint64_t iters)
 						     .flags = WL_SUBTRACT_LOOP, \
 						     .setup = setup_fn,         \
 						     .teardown = sc_teardown,   \
-						     .op = op_fn,               \
+						     .op = loop##_op,           \
+						     .empty = loop##_empty,     \
 						     __VA_ARGS__ }
 
 SYSCALL_WORKLOAD(syscall_getppid, "syscall.getppid",
-		 "null system call: getppid() (lmbench lat_syscall null)", NULL, syscall_getppid_op,
+		 "null system call: getppid() (lmbench lat_syscall null)", NULL, syscall_getppid,
 		 .lmbench = "null call", .plots = PLOT_TRAPS, .plot_order = 1);
 SYSCALL_WORKLOAD(syscall_read, "syscall.read", "read 1 byte from /dev/zero (lat_syscall read)",
-		 sc_read_setup, sc_read_op, .lmbench = "read");
+		 sc_read_setup, sc_read, .lmbench = "read");
 SYSCALL_WORKLOAD(syscall_write, "syscall.write", "write 1 byte to /dev/null (lat_syscall write)",
-		 sc_write_setup, sc_write_op, .lmbench = "write");
+		 sc_write_setup, sc_write, .lmbench = "write");
 SYSCALL_WORKLOAD(syscall_stat, "syscall.stat", "stat() of a file in $TMPDIR (lat_syscall stat)",
-		 sc_file_setup, sc_stat_op, .lmbench = "stat");
+		 sc_file_setup, sc_stat, .lmbench = "stat");
 SYSCALL_WORKLOAD(syscall_fstat, "syscall.fstat", "fstat() of an open file (lat_syscall fstat)",
-		 sc_file_setup, sc_fstat_op, .lmbench = "fstat");
+		 sc_file_setup, sc_fstat, .lmbench = "fstat");
 SYSCALL_WORKLOAD(syscall_openclose, "syscall.openclose",
 		 "open() and close() of a file in $TMPDIR (lat_syscall open)", sc_file_setup,
-		 sc_openclose_op, .lmbench = "open/close");
+		 sc_openclose, .lmbench = "open/close");

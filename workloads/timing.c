@@ -177,6 +177,32 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int timing_loop_cost(struct wl_ctx *ctx, uint64_t iters, double *ns)
+{
+	enum { SAMPLES = 5, MIN_NS = 1000000 };
+	double per[SAMPLES];
+	uint64_t n = iters ? iters : 1;
+
+	for (int i = 0; i < SAMPLES; i++) {
+		uint64_t t0, d;
+		int ret;
+		for (;;) {
+			t0 = timing_now_ns();
+			ret = ctx->ops->empty(ctx, n);
+			d = timing_now_ns() - t0;
+			if (ret < 0)
+				return ret;
+			if (d >= MIN_NS || n >= (1ull << 50))
+				break;
+			n *= 2;
+		}
+		per[i] = (double)d / (double)n;
+	}
+	qsort(per, SAMPLES, sizeof(per[0]), cmp_double);
+	*ns = per[SAMPLES / 2];
+	return 0;
+}
+
 int timing_probe(struct timer_info *ti)
 {
 	enum { ROUNDS = 1000, LOOP_SAMPLES = 5 };

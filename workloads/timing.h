@@ -50,6 +50,12 @@ int timing_sample_min(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint6
 int timing_run(struct wl_ctx *ctx, uint64_t iters, uint64_t min_ns, uint64_t reps, uint64_t *ns,
 	       uint64_t *done) __must_check;
 /*
+ * The cost of one iteration of the workload's empty loop (ops->empty, WL_SUBTRACT_LOOP),
+ * into *ns: the median of 5 timings, each of at least iters iterations and at least 1 ms
+ * (doubling the count), so that the clock's own cost and steps stay out of it.
+ */
+int timing_loop_cost(struct wl_ctx *ctx, uint64_t iters, double *ns) __must_check;
+/*
  * A sample's value in the workload's unit (pure; unit-tested): the elapsed ns less
  * loop_ns per iteration when the workload subtracts loop cost, per unit of work
  * (WL_TIME) or units of work per ns (WL_RATE).

@@ -5,6 +5,8 @@
 #ifndef VMBENCH_WORKLOAD_H
 #define VMBENCH_WORKLOAD_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,7 +37,8 @@ enum workload_needs {
 /* Workload flags. */
 enum workload_flags {
 	WL_TEST = 1u << 0, /* for tests of the harness: listed, never in a default run */
-	/* The operation is short (< 1 us): the empty-loop cost per iteration is subtracted. */
+	/* The operation is short (< 1 us): the cost of its loop without the operation (empty,
+	 * timed in every RUN) is subtracted per iteration. */
 	WL_SUBTRACT_LOOP = 1u << 1,
 	/* Measured by the host around the backend (harness/hostwl.h), never by the agent:
 	 * such a workload is described here but listed in the harness's own table. */
@@ -54,6 +57,8 @@ enum workload_plots {
 struct wl_req {
 	uint64_t reps, warmup, min_sample_ns;
 	uint64_t iters; /* 0: calibrate */
+	uint64_t bytes; /* the problem size the host set for the run (size), 0: none */
+	bool counting;	/* the counting sample (agent.h), after the measured phase */
 };
 
 /* Per-run state handed to the hooks. */
@@ -65,6 +70,7 @@ struct wl_ctx {
 	const struct wl_req *req; /* what the host asked for */
 	double units_per_iter;	  /* units of work one iteration does (setup may change; 1) */
 	uint64_t untimed_ns;	  /* op adds time spent on bookkeeping not to be measured */
+	double loop_ns;		  /* WL_SUBTRACT_LOOP: one iteration of empty, taken out */
 	uint64_t elapsed_ns;	  /* the last sample's whole duration, untimed part included */
 	uint64_t sink;		  /* results the compiler must not discard */
 	json_t *extra;		  /* an object the workload may fill: sent with the samples */
@@ -105,18 +111,74 @@ struct workload_ops {
 	void (*teardown)(struct wl_ctx *ctx);
 	/* A timed operation: runs it iters times; the agent calibrates and times it. */
 	int (*op)(struct wl_ctx *ctx, uint64_t iters);
+	/* WL_SUBTRACT_LOOP: op's own loop with the operation replaced by an opaque value
+	 * (WL_LOOP_OPS makes both), whose cost per iteration the agent takes out. */
+	int (*empty)(struct wl_ctx *ctx, uint64_t iters);
 	/* Several points (ctx->npoints): prepares point i before it is calibrated and
 	 * measured (untimed); op then runs at that point, for as many samples as asked
 	 * (the agent measures the point it last prepared without preparing it again). */
 	int (*point)(struct wl_ctx *ctx, size_t i);
+	/* Workloads whose problem has a size in bytes (STREAM's arrays, mem.lat's largest
+	 * working set): the size for a machine with mem_total bytes of memory and a
+	 * last-level cache of llc bytes (0: unknown). The host asks once per run, with the
+	 * smallest memory of the backends it runs, and sends the answer in RUN, so that every
+	 * backend measures the same size; setup asks with its own machine's when RUN has no
+	 * size, and reports the size it used as extra.problem_bytes. */
+	uint64_t (*size)(uint64_t mem_total, uint64_t llc);
 	/* Or a workload that measures itself (no op): the whole measured phase, reps
 	 * samples in the workload's unit; sets ctx->ops_done. */
 	int (*measure)(struct wl_ctx *ctx, const struct wl_req *req, double *samples);
+	/* Optional, with measure: called before READY of each phase. What it starts there (a
+	 * program's start-up, up to its first operation) happens before the host's probes
+	 * open their window, so that the window spans the operations measure counts. */
+	int (*arm)(struct wl_ctx *ctx, const struct wl_req *req);
 	/* Optional: frees what teardown kept for the next RUN of a workload with the same
 	 * release (STREAM's arrays, whose first touch costs seconds in a UML guest). The
 	 * agent calls it before any other workload's setup, and when it exits. */
 	void (*release)(void);
 };
+
+/* A value the compiler cannot see through: the empty loop keeps the check and the sum. */
+#define WL_OPAQUE(x)                                \
+	({                                          \
+		long wl_v_ = (long)(x);             \
+		__asm__ volatile("" : "+r"(wl_v_)); \
+		wl_v_;                              \
+	})
+
+/*
+ * name_op and name_empty for a WL_SUBTRACT_LOOP workload: the loop runs expr (a long; a
+ * value below min fails with errno) iters times and sums it; the empty twin is the same
+ * loop with expr replaced by WL_OPAQUE(min). The loop cost subtracted is this loop's, not
+ * another shape's.
+ */
+#define WL_LOOP_OPS(name, min, expr)                                \
+	static int name##_op(struct wl_ctx *ctx, uint64_t iters)    \
+	{                                                           \
+		uint64_t acc = 0;                                   \
+		for (uint64_t i = 0; i < iters; i++) {              \
+			errno = 0;                                  \
+			long r = (long)(expr);                      \
+			if (r < (min))                              \
+				return errno ? -errno : -EIO;       \
+			acc += (uint64_t)r;                         \
+		}                                                   \
+		ctx->sink += acc;                                   \
+		return 0;                                           \
+	}                                                           \
+	static int name##_empty(struct wl_ctx *ctx, uint64_t iters) \
+	{                                                           \
+		uint64_t acc = 0;                                   \
+		for (uint64_t i = 0; i < iters; i++) {              \
+			errno = 0;                                  \
+			long r = WL_OPAQUE(min);                    \
+			if (r < (min))                              \
+				return errno ? -errno : -EIO;       \
+			acc += (uint64_t)r;                         \
+		}                                                   \
+		ctx->sink += acc;                                   \
+		return 0;                                           \
+	}
 
 /* Calls the release hook of every workload that does not share next's (all of them
  * for NULL). */

@@ -30,7 +30,7 @@ const char *cli_leftovers(const char *tag);
  * to finish the run's exits). */
 void cli_assert_nothing_left(const char *tag);
 /* Fails the test unless every cell of backend (every cell, for NULL) but those of workload
- * except (or none) is ok or untrustworthy. */
+ * except (or none) is ok or noisy. */
 void cli_assert_all_ran(const struct results *res, const char *backend, const char *except);
 /*
  * Scenarios every backend must pass; tag names its runtime directories (cli_leftovers).

@@ -107,6 +107,54 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	cli_assert_nothing_left("container");
 }
 
+/* Native and a container in one run measure STREAM and mem.lat at the same sizes: the
+ * run's, set for the container's 512 MiB, though native alone would take larger ones. */
+Test(container, problem_sizes_are_the_runs, .timeout = 600)
+{
+	char *dir = cli_tmpdir(), err[8192];
+	struct results res;
+
+	need_runtime();
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	"native,container",
+			 "--workloads", "mem.bw.copy,mem.lat",
+			 "--reps",	"3",
+			 "--sample-ms", "5",
+			 "--no-report", "-o",
+			 dir,		NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	json_t *info = jpath(res.provenance, "backends", "container");
+	const char *why = json_string_value(json_object_get(info, "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	json_t *sizes = jpath(res.provenance, "run", "sizes");
+	cr_assert_eq(json_integer_value(json_object_get(sizes, "memory_bytes")), 512LL << 20);
+	const char *wl[] = { "mem.bw.copy", "mem.lat" };
+	for (size_t w = 0; w < 2; w++) {
+		json_int_t want = json_integer_value(jpath(sizes, "bytes", wl[w]));
+		cr_assert_gt(want, 0, "%s has a size", wl[w]);
+		cr_assert_leq(want, (512LL << 20) / 16 * 6, "%s fits a 512 MiB guest", wl[w]);
+		for (int b = 0; b < 2; b++) {
+			const char *bk = b ? "container" : "native";
+			const struct cell *c = cli_cell(&res, bk, wl[w]);
+			cr_assert(cell_measured(c), "%s %s: %s", bk, wl[w], c->reason);
+			cr_assert_eq(json_integer_value(json_object_get(c->extra, "problem_bytes")),
+				     want, "%s %s measured another size", bk, wl[w]);
+		}
+		struct ratio q;
+		cr_assert_eq(results_ratio_to_native(&res, cli_cell(&res, "container", wl[w]), &q),
+			     0);
+	}
+	/* mem.lat's curve ends at that size in both. */
+	json_t *pts = json_object_get(cli_cell(&res, "native", "mem.lat")->series, "points");
+	cr_assert_eq(json_number_value(
+			     json_object_get(json_array_get(pts, json_array_size(pts) - 1), "x")),
+		     (double)json_integer_value(jpath(sizes, "bytes", "mem.lat")));
+	results_free(&res);
+	cli_assert_nothing_left("container");
+}
+
 Test(container, agent_crash_is_recovered_and_cleaned_up, .timeout = 300)
 {
 	need_runtime();

@@ -29,15 +29,16 @@ Test(provview, reads_a_real_run)
 	cr_assert_str_eq(v.profile, "quick");
 	cr_assert_str_eq(v.version, "0.1.0");
 	cr_assert_not_null(v.git_sha);
-	cr_assert_eq(v.git_dirty, 0);
+	cr_assert_eq(v.git_dirty, 1, "made from a working tree with changes");
 	cr_assert_eq(v.cpus_online, 2);
 	cr_assert_eq(v.cores, 2);
 	cr_assert_eq(v.smt, 0);
 	cr_assert_eq(v.reps, 6);
-	cr_assert_eq(v.rounds, 1);
+	cr_assert_eq(v.rounds, 3, "three sessions per backend");
 	cr_assert_eq(v.min_sample_ns, 5e6);
-	cr_assert(isnan(v.seed), "no seed: the quick profile keeps the plan order");
-	cr_assert_null(v.baseline, "written by runs since the fixture was made");
+	cr_assert_eq(v.seed, 2026);
+	cr_assert_str_eq(v.baseline, "native");
+	cr_assert_eq(json_integer_value(json_object_get(v.sizes, "memory_bytes")), 512LL << 20);
 	cr_assert_not_null(v.mitigations);
 	cr_assert_not_null(v.hw_events);
 	cr_assert(json_array_size(v.command_line) > 3);
@@ -77,9 +78,14 @@ Test(provview, check_names_a_renamed_or_retyped_key)
 {
 	json_t *p = fixture();
 
-	/* The fixture predates run.baseline: that is what it lacks. */
-	cr_assert_str_eq(prov_view_check(p, prov_fields, prov_field_count), "run.baseline");
-	json_object_set_new(json_object_get(p, "run"), "baseline", json_string("native"));
+	/* The fixture is a real run: it has every fact written always. */
+	cr_assert_null(prov_view_check(p, prov_fields, prov_field_count));
+	/* A key a writer dropped. */
+	json_t *run = json_object_get(p, "run");
+	json_t *sizes = json_incref(json_object_get(run, "sizes"));
+	json_object_del(run, "sizes");
+	cr_assert_str_eq(prov_view_check(p, prov_fields, prov_field_count), "run.sizes");
+	json_object_set_new(run, "sizes", sizes);
 	cr_assert_null(prov_view_check(p, prov_fields, prov_field_count));
 	/* A rename on the writing side. */
 	json_t *host = json_object_get(p, "host");

@@ -22,7 +22,7 @@
 
 #define BK_KNOWN_FLAGS                                                                        \
 	(BK_TEST | BK_NEEDS_IMAGE | BK_BASELINE | BK_HOST_KERNEL | BK_PTRACE_KERNEL | BK_VM | \
-	 BK_HW_ACCEL)
+	 BK_HW_ACCEL | BK_MEM_LIMIT)
 #define WL_KNOWN_PLOTS	  (PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT)
 #define WL_KNOWN_NEEDS	  (WL_NEEDS_DISK | WL_NEEDS_2CPU)
 #define WL_KNOWN_FLAGS	  (WL_TEST | WL_SUBTRACT_LOOP | WL_HOST)
@@ -403,6 +403,12 @@ Test(registry, workload_check_rejects_broken_entries)
 	/* Points are prepared for an op; a measure hook has none. */
 	real = workload_with(false);
 	BROKEN(point, noop_point);
+	/* A loop cost to subtract needs the loop it is measured on, and only then. */
+	real = workload_find("syscall.getppid");
+	BROKEN(empty, NULL);
+	BROKEN(flags, real->flags & ~WL_SUBTRACT_LOOP);
+	/* arm starts what measure collects. */
+	BROKEN(arm, workload_find("io.randread4k.qd1")->arm);
 #undef BROKEN
 	w = *workload_with(true);
 	w.point = noop_point;
@@ -411,5 +417,6 @@ Test(registry, workload_check_rejects_broken_entries)
 	w = *workload_with(false);
 	w.op = noop_op;
 	w.measure = NULL;
+	w.arm = NULL;
 	cr_assert_eq(workload_check(&w, &why), 0, "a measure hook swapped for an op: %s", why);
 }

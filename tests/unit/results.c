@@ -1,4 +1,5 @@
-/* Unit tests of harness/results.h: cells, the untrustworthy rule, vmbench/1 write and load. */
+/* Unit tests of harness/results.h: vmbench/1 write and load (the cells themselves:
+ * tests/unit/cells.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -90,6 +91,8 @@ static void expect_same_stats(const struct summary *a, const struct summary *b, 
 	cr_assert(same_double(a->ci_lo, b->ci_lo), "%s: ci_lo", what);
 	cr_assert(same_double(a->ci_hi, b->ci_hi), "%s: ci_hi", what);
 	cr_assert(same_double(a->ci_coverage, b->ci_coverage), "%s: ci_coverage", what);
+	cr_assert_eq(a->sessions, b->sessions, "%s: sessions", what);
+	cr_assert(same_double(a->session_sd, b->session_sd), "%s: session_sd", what);
 	cr_assert(same_double(a->mean, b->mean), "%s: mean", what);
 	cr_assert(same_double(a->stddev, b->stddev), "%s: stddev", what);
 	cr_assert(same_double(a->min, b->min), "%s: min", what);
@@ -125,6 +128,9 @@ static void expect_same_cell(const struct cell *a, const struct cell *b, size_t 
 	else
 		cr_assert_str_eq(a->reason, b->reason, "%s: reason", what);
 	cr_assert_eq(a->n, b->n, "%s: n", what);
+	cr_assert_eq(a->nsessions, b->nsessions, "%s: sessions", what);
+	for (size_t k = 0; k < a->nsessions; k++)
+		cr_assert_eq(a->sessions[k], b->sessions[k], "%s: session %zu", what, k);
 	for (size_t k = 0; k < a->n; k++)
 		cr_assert(a->samples[k] == b->samples[k], "%s: sample %zu %.17g vs %.17g", what, k,
 			  a->samples[k], b->samples[k]);
@@ -152,6 +158,7 @@ static void build_results(struct results *r)
 	const double noisy[] = { 100, 70, 130, 80, 120, 90, 110, 60, 140, 100 };
 	const double few[] = { 3.25, 1.0 / 3.0, 2.5 };
 	const double one[] = { 0.1 };
+	const size_t thirds[] = { 4, 3, 3 };
 	struct cell *c;
 
 	results_init(r);
@@ -162,7 +169,7 @@ static void build_results(struct results *r)
 
 	c = results_add(r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
 	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, steady, 10), 0);
+	cr_assert_eq(cell_set_sessions(c, steady, thirds, 3), 0);
 	cr_assert_eq(c->status, CELL_OK);
 	c->raw = json_pack("{s:i, s:i, s:f, s:[f, f, f]}", "iters", 1000, "warmup", 2, "loop_ns",
 			   0.25, "sample_ns", 1.0e7, 1.1e7, 1.2e7);
@@ -187,8 +194,8 @@ static void build_results(struct results *r)
 
 	c = results_add(r, "native", "native", "mem.bw", "GB/s", BETTER_HIGHER);
 	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, noisy, 10), 0);
-	cr_assert_eq(c->status, CELL_UNTRUSTWORTHY);
+	cr_assert_eq(cell_set_sessions(c, noisy, thirds, 3), 0);
+	cr_assert_eq(c->status, CELL_NOISY);
 	cr_assert_eq(traps_add(&c->traps, "io", 3), 0);
 	cr_assert_eq(traps_add(&c->traps, "mmio", 0.5), 0);
 	cr_assert_eq(traps_add(&c->traps, "io", 7), 0, "a kind the cell has keeps its value");
@@ -225,7 +232,7 @@ Test(results_file, write_and_load_round_trip)
 	cr_assert_not(back.cells[2].has_stats);
 	cr_assert_eq(back.cells[3].better, BETTER_HIGHER);
 	cr_assert_str_eq(back.cells[3].unit, "GB/s");
-	cr_assert_eq(back.cells[3].status, CELL_UNTRUSTWORTHY);
+	cr_assert_eq(back.cells[3].status, CELL_NOISY);
 	cr_assert_not_null(back.cells[3].reason);
 	cr_assert_null(back.cells[0].reason);
 	cr_assert(back.cells[1].samples[1] == 1.0 / 3.0, "samples must round-trip exactly");
@@ -293,91 +300,6 @@ Test(results_file, write_to_missing_dir_fails)
 	results_init(&r);
 	path_in_tmpdir(path, sizeof(path), "no/such/dir/results.json");
 	cr_assert_lt(results_write(&r, path), 0);
-	results_free(&r);
-}
-
-Test(results_cells, noisy_samples_untrustworthy)
-{
-	struct results r;
-	const double noisy[] = { 100, 70, 130, 80, 120, 90, 110, 60, 140, 100 };
-
-	results_init(&r);
-	struct cell *c = results_add(&r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
-	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, noisy, 10), 0);
-	cr_assert(c->has_stats);
-	/* CI [70, 130] around a median of 100: a half-width of 30% */
-	cr_assert_float_eq(c->stats.ci_lo, 70.0, 1e-12);
-	cr_assert_float_eq(c->stats.ci_hi, 130.0, 1e-12);
-	cr_assert_eq(c->status, CELL_UNTRUSTWORTHY);
-	cr_assert_not_null(c->reason);
-	cr_assert_neq(c->reason[0], '\0');
-	cr_assert_eq(c->n, 10);
-	cr_assert_float_eq(c->samples[7], 60.0, 0, "samples are kept as given");
-	results_free(&r);
-}
-
-Test(results_cells, steady_samples_ok)
-{
-	struct results r;
-	const double steady[] = { 100, 101, 99, 100.5, 99.5, 100, 102, 98, 100.2, 99.8 };
-
-	results_init(&r);
-	struct cell *c = results_add(&r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
-	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, steady, 10), 0);
-	cr_assert_eq(c->status, CELL_OK);
-	cr_assert_null(c->reason);
-	results_free(&r);
-}
-
-Test(results_cells, few_samples_stay_ok)
-{
-	struct results r;
-	const double wild[] = { 1, 100, 10000 };
-
-	/* No CI for n < 6: nothing to judge the noise by. */
-	results_init(&r);
-	struct cell *c = results_add(&r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
-	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, wild, 3), 0);
-	cr_assert_eq(c->status, CELL_OK);
-	results_free(&r);
-}
-
-Test(results_cells, status_and_reason)
-{
-	struct results r;
-
-	results_init(&r);
-	struct cell *c = results_add(&r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
-	cr_assert_not_null(c);
-	cr_assert_eq(c->status, CELL_OK);
-	cr_assert_null(c->reason);
-	cr_assert_eq(c->n, 0);
-	cell_set_status(c, CELL_FAILED, "exit code %d", 3);
-	cr_assert_eq(c->status, CELL_FAILED);
-	cr_assert_str_eq(c->reason, "exit code 3");
-	cell_set_status(c, CELL_SKIPPED, NULL);
-	cr_assert_eq(c->status, CELL_SKIPPED);
-	cr_assert_null(c->reason);
-	cr_assert_str_eq(cell_status_name(CELL_OK), "ok");
-	cr_assert_str_eq(cell_status_name(CELL_SKIPPED), "skipped");
-	cr_assert_str_eq(cell_status_name(CELL_FAILED), "failed");
-	cr_assert_str_eq(cell_status_name(CELL_UNTRUSTWORTHY), "untrustworthy");
-	results_free(&r);
-}
-
-Test(results_cells, non_finite_sample_rejected)
-{
-	struct results r;
-	const double bad[] = { 1, NAN, 2 };
-
-	results_init(&r);
-	struct cell *c = results_add(&r, "native", "native", "cpu.int", "ns/op", BETTER_LOWER);
-	cr_assert_not_null(c);
-	cr_assert_eq(cell_set_samples(c, bad, 3), -EINVAL);
-	cr_assert_not(c->has_stats);
 	results_free(&r);
 }
 
@@ -489,6 +411,37 @@ Test(results_file, invalid_documents)
 		       "wall_s");
 }
 
+#define SESSIONS_JSON(samples, sessions)                                       \
+	"{\"schema\": \"vmbench/1\", \"provenance\": {}, \"results\": [{"      \
+	"\"backend\": \"native\", \"mode\": \"native\", \"workload\": \"w\", " \
+	"\"status\": \"ok\", \"unit\": \"ns/op\", \"better\": \"lower\", "     \
+	"\"samples\": " samples ", \"sessions\": " sessions "}]}"
+
+/* A cell's sessions must be its samples, in order, none empty. */
+Test(results_file, sessions_checked)
+{
+	struct results r;
+	char path[PATH_MAX], err[512] = "";
+
+	expect_invalid(SESSIONS_JSON("[1, 2, 3]", "[{\"samples\": [1, 2]}]"), "sessions");
+	expect_invalid(SESSIONS_JSON("[1, 2, 3]", "[{\"samples\": [1, 2]}, {\"samples\": [4]}]"),
+		       "sessions");
+	expect_invalid(SESSIONS_JSON("[1, 2]", "[{\"samples\": [1, 2]}, {\"samples\": []}]"),
+		       "sessions");
+	expect_invalid(SESSIONS_JSON("[1, 2]", "[1, 2]"), "sessions");
+	expect_invalid(SESSIONS_JSON("[1, 2]", "{}"), "sessions");
+
+	path_in_tmpdir(path, sizeof(path), "ok.json");
+	write_file(path, SESSIONS_JSON("[1, 2, 4, 8]", "[{\"samples\": [1, 2], \"median\": 1.5}, "
+						       "{\"samples\": [4]}, {\"samples\": [8]}]"));
+	cr_assert_eq(results_load(path, &r, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(r.cells[0].nsessions, 3);
+	cr_assert_eq(r.cells[0].sessions[0], 2);
+	cr_assert_float_eq(r.cells[0].stats.median, cbrt(1.5 * 4 * 8), 1e-9);
+	cr_assert(r.cells[0].stats.has_ci);
+	results_free(&r);
+}
+
 /* wall_s above 0, probed_sample at 0 too, both null or missing: none. */
 Test(results_file, optional_numbers)
 {
@@ -508,31 +461,6 @@ Test(results_file, optional_numbers)
 	cr_assert_eq(r.cells[0].probed, 0);
 	cr_assert_eq(r.cells[1].wall_s, 0);
 	cr_assert(isnan(r.cells[1].probed));
-	results_free(&r);
-}
-
-/* The probed sample against the median, turned so that above 1 is slower. */
-Test(results_cells, probe_effect)
-{
-	struct results r;
-	static const double x[] = { 100, 100, 100, 100, 100, 100 };
-
-	results_init(&r);
-	struct cell *t = results_add(&r, "b", "m", "w", "ns/op", BETTER_LOWER);
-	struct cell *g = results_add(&r, "b", "m", "bw", "GB/s", BETTER_HIGHER);
-	cr_assert(t && g);
-	cr_assert(isnan(cell_probe_effect(t)), "no samples, no probed sample");
-	cr_assert_eq(cell_set_samples(t, x, 6), 0);
-	cr_assert_eq(cell_set_samples(g, x, 6), 0);
-	cr_assert(isnan(cell_probe_effect(t)), "no probed sample");
-	t->probed = 125;
-	g->probed = 80;
-	cr_assert_float_eq(cell_probe_effect(t), 1.25, 1e-12);
-	cr_assert_float_eq(cell_probe_effect(g), 1.25, 1e-12, "a slower rate is above 1 too");
-	g->probed = 0;
-	cr_assert(isnan(cell_probe_effect(g)), "a rate of 0 makes no ratio");
-	cell_set_status(t, CELL_FAILED, "gone");
-	cr_assert(isnan(cell_probe_effect(t)), "a failed cell has none");
 	results_free(&r);
 }
 
@@ -566,50 +494,5 @@ Test(results_file, stored_status_and_reason_stand)
 	cr_assert_eq(r.cells[0].status, CELL_OK);
 	cr_assert_null(r.cells[0].reason, "loaded reason is '%s', the document has null",
 		       r.cells[0].reason);
-	results_free(&r);
-}
-
-/* Every measured cell but the baseline's carries its ratio to the baseline's cell of the
- * same workload, with a CI that holds the ratio; cells with nothing to compare carry null. */
-Test(results_cells, ratio_to_native)
-{
-	struct results r;
-	double nat[] = { 100, 101, 99, 102, 98, 100, 100, 103 };
-	double slow[] = { 400, 404, 396, 408, 392, 400, 400, 412 };
-
-	results_init(&r);
-	struct cell *n = results_add(&r, "native", "native", "w", "ns/op", BETTER_LOWER);
-	struct cell *t = results_add(&r, "tcg", "emulation", "w", "ns/op", BETTER_LOWER);
-	struct cell *u = results_add(&r, "tcg", "emulation", "other", "ns/op", BETTER_LOWER);
-	struct cell *f = results_add(&r, "uml", "paravirtualization", "w", "ns/op", BETTER_LOWER);
-	cr_assert_eq(cell_set_samples(n, nat, 8), 0);
-	cr_assert_eq(cell_set_samples(t, slow, 8), 0);
-	cr_assert_eq(cell_set_samples(u, slow, 8), 0);
-	cell_set_status(f, CELL_FAILED, "it broke");
-
-	struct ratio q;
-	cr_assert_eq(results_ratio_to_native(&r, t, &q), 0);
-	cr_assert_float_eq(q.value, 4.0, 1e-9);
-	cr_assert(q.has_ci && q.ci_lo <= 4.0 && q.ci_hi >= 4.0 && q.ci_lo > 3.8 && q.ci_hi < 4.2,
-		  "[%g, %g]", q.ci_lo, q.ci_hi);
-	cr_assert_eq(results_ratio_to_native(&r, n, &q), -ENOENT, "the baseline itself");
-	cr_assert_eq(results_ratio_to_native(&r, u, &q), -ENOENT, "no baseline cell");
-	cr_assert_eq(results_ratio_to_native(&r, f, &q), -ENOENT, "a failed cell");
-
-	json_t *j = results_to_json(&r);
-	json_t *cells = json_object_get(j, "results");
-	json_t *rt = json_object_get(json_array_get(cells, 1), "ratio_to_native");
-	cr_assert(json_is_object(rt));
-	cr_assert_float_eq(json_real_value(json_object_get(rt, "value")), 4.0, 1e-9);
-	cr_assert_eq(json_array_size(json_object_get(rt, "ci95")), 2);
-	for (size_t i = 0; i < 4; i++)
-		if (i != 1)
-			cr_assert(json_is_null(json_object_get(json_array_get(cells, i),
-							       "ratio_to_native")),
-				  "cell %zu", i);
-	json_decref(j);
-	/* A native that failed leaves the others without a ratio. */
-	cell_set_status(n, CELL_FAILED, "gone");
-	cr_assert_eq(results_ratio_to_native(&r, t, &q), -ENOENT);
 	results_free(&r);
 }

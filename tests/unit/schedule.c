@@ -1,4 +1,4 @@
-/* Unit tests of harness/schedule.h: the slots of a run in plan order and shuffled, the rounds
+/* Unit tests of harness/schedule.h: the slots of a run, shuffled anew every round, the rounds
  * a profile gets, and how profile_round_share splits samples over them. */
 #include <stdbool.h>
 #include <string.h>
@@ -141,35 +141,6 @@ static bool same_slots(const struct schedule *a, const struct schedule *b)
 	return true;
 }
 
-Test(schedule, plan_order)
-{
-	bool usable[] = { true, true, true };
-	struct schedule s;
-	struct plan p;
-
-	build_plan(&p, SMALL_BACKENDS, SMALL_WORKLOADS);
-	cr_assert_eq(p.nbackends, 3);
-	cr_assert_eq(count_host(&p), 1);
-	cr_assert_eq(schedule_build(&s, &p, usable, 4, false, 1), 0);
-	cr_assert_eq(s.rounds, 4);
-	cr_assert_eq(s.n, 4 * 3);
-	cr_assert_null(s.order);
-	for (size_t i = 0; i < s.n; i++) {
-		cr_assert_eq(s.slots[i].round, i / 3);
-		cr_assert_eq(s.slots[i].backend, p.backends[i % 3], "slot %zu: %s", i,
-			     s.slots[i].backend->name);
-		check_slot(&s.slots[i], &p, true);
-	}
-	/* Spelled out once: the agent's in plan order, then the boot. */
-	const char *want[] = { "cpu.int", "syscall.getppid", "null", "lifecycle.boot" };
-	for (size_t w = 0; w < 4; w++)
-		cr_assert_str_eq(s.slots[5].workloads[w]->name, want[w]);
-	schedule_free(&s);
-	cr_assert_null(s.slots);
-	cr_assert_eq(s.n, 0);
-	plan_free(&p);
-}
-
 Test(schedule, unusable_backends_get_no_slot)
 {
 	bool some[] = { true, false, true }, none[] = { false, false, false };
@@ -177,26 +148,13 @@ Test(schedule, unusable_backends_get_no_slot)
 	struct plan p;
 
 	build_plan(&p, SMALL_BACKENDS, SMALL_WORKLOADS);
-	cr_assert_eq(schedule_build(&s, &p, some, 2, false, 1), 0);
-	cr_assert_eq(s.n, 2 * 2);
-	for (size_t i = 0; i < s.n; i++) {
-		cr_assert_eq(s.slots[i].round, i / 2);
-		cr_assert_eq(s.slots[i].backend, p.backends[i % 2 ? 2 : 0], "slot %zu: %s", i,
-			     s.slots[i].backend->name);
-		check_slot(&s.slots[i], &p, true);
-	}
-	schedule_free(&s);
-
-	/* Shuffled, the same backends are left out. */
-	cr_assert_eq(schedule_build(&s, &p, some, 3, true, 7), 0);
+	cr_assert_eq(schedule_build(&s, &p, some, 3, 7), 0);
+	cr_assert_eq(s.n, 3 * 2);
 	check_rounds(&s, &p, some);
 	check_order(&s);
 	schedule_free(&s);
 
-	cr_assert_eq(schedule_build(&s, &p, none, 2, false, 1), 0);
-	cr_assert_eq(s.n, 0);
-	schedule_free(&s);
-	cr_assert_eq(schedule_build(&s, &p, none, 2, true, 1), 0);
+	cr_assert_eq(schedule_build(&s, &p, none, 2, 1), 0);
 	cr_assert_eq(s.n, 0);
 	cr_assert_eq(json_array_size(s.order), 2, "an empty array per round");
 	cr_assert_eq(json_array_size(json_array_get(s.order, 0)), 0);
@@ -213,7 +171,7 @@ Test(schedule, shuffle_keeps_the_slots)
 	build_plan(&p, BIG_BACKENDS, BIG_WORKLOADS);
 	cr_assert_eq(p.nbackends, 5);
 	cr_assert_eq(p.nworkloads - count_host(&p), 20);
-	cr_assert_eq(schedule_build(&s, &p, usable, BIG_ROUNDS, true, 42), 0);
+	cr_assert_eq(schedule_build(&s, &p, usable, BIG_ROUNDS, 42), 0);
 	cr_assert_eq(s.rounds, BIG_ROUNDS);
 	check_rounds(&s, &p, usable);
 	for (size_t i = 0; i < s.n; i++) {
@@ -242,18 +200,14 @@ Test(schedule, shuffle_keeps_the_slots)
 Test(schedule, same_seed_same_order)
 {
 	bool usable[] = { true, true, true, true, true };
-	struct schedule a, b, plain;
+	struct schedule a, b;
 	struct plan p;
 
 	build_plan(&p, BIG_BACKENDS, BIG_WORKLOADS);
-	cr_assert_eq(schedule_build(&a, &p, usable, BIG_ROUNDS, true, 12345), 0);
-	cr_assert_eq(schedule_build(&b, &p, usable, BIG_ROUNDS, true, 12345), 0);
+	cr_assert_eq(schedule_build(&a, &p, usable, BIG_ROUNDS, 12345), 0);
+	cr_assert_eq(schedule_build(&b, &p, usable, BIG_ROUNDS, 12345), 0);
 	cr_assert(same_slots(&a, &b));
 	cr_assert(json_equal(a.order, b.order));
-	/* And it is a shuffle: not the plan order. */
-	cr_assert_eq(schedule_build(&plain, &p, usable, BIG_ROUNDS, false, 12345), 0);
-	cr_assert_not(same_slots(&a, &plain));
-	schedule_free(&plain);
 	schedule_free(&a);
 	schedule_free(&b);
 	plan_free(&p);
@@ -267,8 +221,8 @@ Test(schedule, other_seed_other_order)
 
 	/* 3 rounds of 5! backend orders and 5 × 20! workload orders: equal by chance never. */
 	build_plan(&p, BIG_BACKENDS, BIG_WORKLOADS);
-	cr_assert_eq(schedule_build(&a, &p, usable, BIG_ROUNDS, true, 1), 0);
-	cr_assert_eq(schedule_build(&b, &p, usable, BIG_ROUNDS, true, 2), 0);
+	cr_assert_eq(schedule_build(&a, &p, usable, BIG_ROUNDS, 1), 0);
+	cr_assert_eq(schedule_build(&b, &p, usable, BIG_ROUNDS, 2), 0);
 	cr_assert_not(same_slots(&a, &b));
 	cr_assert_not(json_equal(a.order, b.order));
 	/* Every round is drawn anew, not the first one repeated. */
@@ -314,7 +268,7 @@ Test(schedule, host_workloads_last_when_shuffled)
 	mine.workloads = wl;
 	mine.nworkloads = n;
 	cr_assert_eq(count_host(&mine), 3);
-	cr_assert_eq(schedule_build(&s, &mine, usable, BIG_ROUNDS, true, 99), 0);
+	cr_assert_eq(schedule_build(&s, &mine, usable, BIG_ROUNDS, 99), 0);
 	for (size_t i = 0; i < s.n; i++) {
 		const struct slot *sl = &s.slots[i];
 		check_slot(sl, &mine, false);
@@ -326,16 +280,6 @@ Test(schedule, host_workloads_last_when_shuffled)
 	check_order(&s);
 	schedule_free(&s);
 
-	/* Unshuffled, the host's in plan order too. */
-	cr_assert_eq(schedule_build(&s, &mine, usable, 1, false, 0), 0);
-	for (size_t i = 0; i < s.n; i++) {
-		const struct slot *sl = &s.slots[i];
-		check_slot(sl, &mine, true);
-		cr_assert_eq(sl->workloads[sl->n - 3], &host_a);
-		cr_assert_eq(sl->workloads[sl->n - 2], &host_b);
-		cr_assert_str_eq(sl->workloads[sl->n - 1]->name, "lifecycle.boot");
-	}
-	schedule_free(&s);
 	plan_free(&p);
 }
 
@@ -353,7 +297,7 @@ Test(schedule, rounds)
 	} cases[] = {
 		{ 8, 6, 1, 1 }, { 30, 20, 5, 5 }, { 3, 20, 5, 3 }, { 30, 2, 5, 2 },
 		{ 4, 4, 4, 4 }, { 4, 5, 4, 4 },	  { 8, 6, 0, 1 },  { 1, 1, 0, 1 },
-		{ 0, 6, 3, 1 }, { 8, 0, 3, 1 },	  { 0, 0, 0, 1 },  { 1, 1, 9, 1 },
+		{ 0, 6, 3, 1 }, { 8, 0, 3, 3 },	  { 0, 0, 0, 1 },  { 1, 1, 9, 1 },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -389,4 +333,35 @@ Test(schedule, round_share)
 	cr_assert_eq(profile_round_share(10, 3, 1), 3);
 	cr_assert_eq(profile_round_share(10, 3, 2), 3);
 	cr_assert_eq(profile_round_share(2, 5, 4), 0);
+}
+
+/* STREAM's kernels share their arrays (one release hook): shuffled among the others, they
+ * still run one after another, so a session sets the arrays up once. */
+Test(schedule, workloads_sharing_a_release_run_together)
+{
+	bool usable[] = { true, true };
+	struct schedule s;
+	struct plan p;
+
+	build_plan(&p, "native,uml",
+		   "mem.bw.copy,cpu.int,mem.bw.scale,syscall.getppid,mem.lat,mem.bw.add,cpu.fp,"
+		   "mem.bw.triad,clock.gettime,proc.fork,lifecycle.boot");
+	cr_assert_eq(schedule_build(&s, &p, usable, 6, 3), 0);
+	bool moved = false;
+	for (size_t i = 0; i < s.n; i++) {
+		const struct slot *sl = &s.slots[i];
+		size_t first = sl->n, last = 0;
+		check_slot(sl, &p, false);
+		for (size_t w = 0; w < sl->n; w++)
+			if (sl->workloads[w]->release) {
+				first = w < first ? w : first;
+				last = w;
+			}
+		cr_assert_eq(last - first, 3, "slot %zu: STREAM from %zu to %zu", i, first, last);
+		moved = moved || first > 0;
+	}
+	cr_assert(moved, "the group is shuffled too, not always first");
+	check_order(&s);
+	schedule_free(&s);
+	plan_free(&p);
 }

@@ -635,3 +635,43 @@ Test(timing_calibrate, ends_when_everything_is_untimed, .timeout = 20)
 	cr_assert_geq(ctx.elapsed_ns, 1000, "the last chunk's whole duration");
 	cr_assert_eq(timing_run(&ctx, iters, MIN_NS, 2, &ns, &done), -ERANGE);
 }
+
+/* The loop cost is the empty twin's, per iteration: a twin that spins 1 us per iteration
+ * costs 1 us per iteration, however many iterations it is asked for. */
+static const struct workload_ops twin_ops = {
+	.abi = WORKLOAD_ABI,
+	.name = "test.twin",
+	.summary = "an op whose empty twin spins 1 us per iteration",
+	.unit = "ns/op",
+	.better = BETTER_LOWER,
+	.flags = WL_TEST | WL_SUBTRACT_LOOP,
+	.op = spin_op,
+	.empty = spin_op,
+};
+
+Test(timing_loop_cost, times_the_empty_twin)
+{
+	struct wl_ctx ctx = { .ops = &twin_ops };
+	double ns = 0;
+
+	/* 3 iterations are 3 us: doubled until a timing lasts 1 ms. */
+	cr_assert_eq(timing_loop_cost(&ctx, 3, &ns), 0);
+	cr_assert_geq(ns, SPIN_NS_PER_ITER, "%.1f ns per iteration", ns);
+	cr_assert_lt(ns, 1.5 * SPIN_NS_PER_ITER, "%.1f ns per iteration", ns);
+}
+
+/* The real twins: an empty loop costs something, and far less than a system call. */
+Test(timing_loop_cost, real_twins_are_cheaper_than_their_op)
+{
+	const struct workload_ops *w = workload_find("syscall.getppid");
+	struct wl_ctx ctx = { .ops = w };
+	double loop = 0;
+	uint64_t ns = 0;
+
+	cr_assert_not_null(w->empty);
+	cr_assert_eq(timing_loop_cost(&ctx, 1000, &loop), 0);
+	cr_assert_gt(loop, 0);
+	cr_assert_eq(timing_sample(&ctx, 100000, &ns), 0);
+	cr_assert_lt(loop, (double)ns / 100000, "loop %.2f ns, getppid %.2f ns", loop,
+		     (double)ns / 100000);
+}
