@@ -256,8 +256,6 @@ static int run_main(const struct cli_call *call)
 	}
 	if (ret < 0)
 		return cli_usage("run", "%s", err);
-	if (pf.reps < 6)
-		log_warn("with fewer than 6 samples a cell has no 95%% confidence interval");
 	if (!outdir) {
 		char stamp[32];
 		util_utc_now(stamp, sizeof(stamp), true);

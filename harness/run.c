@@ -2,6 +2,7 @@
  * the host, for host-measured workloads), and keeps results.json current. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,7 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 		 * coarse clock, as UML's, lengthens the profile's minimum; never shortens it). */
 		struct cellrun cr = t->run;
 		if (200 * s.hello.timer_res_ns > (double)cr.min_sample_ns)
-			cr.min_sample_ns = (uint64_t)(200 * s.hello.timer_res_ns);
+			cr.min_sample_ns = (uint64_t)ceil(200 * s.hello.timer_res_ns);
 		double t0 = util_now_s();
 		ret = cellrun_run(&s, wl, &cr, c);
 		c->wall_s += util_now_s() - t0;

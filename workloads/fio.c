@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -124,6 +125,10 @@ static void fio_abandon(struct fio_state *st)
 		kill(-st->pid, SIGKILL);
 		while (waitpid(st->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		/* Where the agent is a container's init, the job processes and their shells
+		 * become its children: reap those of the group that it has. */
+		while (waitpid(-st->pid, NULL, WNOHANG) > 0)
+			;
 	}
 	if (st->out_fd >= 0)
 		close(st->out_fd);
@@ -148,6 +153,7 @@ static void fio_teardown(struct wl_ctx *ctx)
 static int fio_spawn(struct fio_state *st, char *const argv[])
 {
 	int fds[2];
+	pid_t parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
@@ -161,16 +167,23 @@ static int fio_spawn(struct fio_state *st, char *const argv[])
 	if (pid == 0) {
 		char errfile[600];
 		snprintf(errfile, sizeof(errfile), "%s/stderr", st->dir);
-		int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int null = open("/dev/null", O_RDONLY);
-		/* A group of its own: fio_abandon ends fio's job processes with it. */
+		int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		/* A group of its own: fio_abandon ends fio's job processes with it. Outside the
+		 * agent's group, fio must still end with the agent (fio stops its jobs on
+		 * SIGTERM), or it would go on with I/O on the test disk beside the next cells. */
 		setpgid(0, 0);
-		if (chdir(st->dir) < 0)
-			_exit(126);
-		dup2(null, STDIN_FILENO);
-		dup2(fds[1], STDOUT_FILENO);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(125);
 		if (e >= 0)
 			dup2(e, STDERR_FILENO);
+		if (null < 0 || chdir(st->dir) < 0) {
+			perror("fio's directory or /dev/null");
+			_exit(126);
+		}
+		dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -285,13 +298,16 @@ static int fio_start(struct wl_ctx *ctx, const struct wl_req *req, bool gated)
 	snprintf(a_iops, sizeof(a_iops), "--write_iops_log=%s/io", st->dir);
 	snprintf(a_bw, sizeof(a_bw), "--write_bw_log=%s/io", st->dir);
 	/* The job's shell says it is ready, then waits to read the gate: two FIFOs. The
-	 * directory is quoted for the shell; one with a quote of its own cannot be. */
-	if (strchr(st->dir, '\'')) {
+	 * directory is quoted for the shell; one with a quote of its own cannot be. fio
+	 * appends its redirection of the output (fio before 3.17: "&>", which dash takes
+	 * for "run in the background"): the trailing ":" is what it applies to. */
+	if (gated && strchr(st->dir, '\'')) {
 		snprintf(ctx->reason, sizeof(ctx->reason), "TMPDIR with a quote: %.200s", st->dir);
 		return -EINVAL;
 	}
-	snprintf(a_gate, sizeof(a_gate), "--exec_prerun=echo > '%s/ready'; read x < '%s/go'",
-		 st->dir, st->dir);
+	snprintf(a_gate, sizeof(a_gate),
+		 "--exec_prerun=echo > '%s/ready' && read x < '%s/go' || exit 1; :", st->dir,
+		 st->dir);
 	char *argv[] = { st->fio,
 			 "--output-format=json",
 			 a_file,
@@ -355,11 +371,18 @@ static int fio_wait_gate(struct wl_ctx *ctx, struct fio_state *st)
 		}
 		if (r > 0 && !(p.revents & POLLIN))
 			usleep(100000);
-		if (waitpid(st->pid, NULL, WNOHANG) == st->pid) {
-			st->pid = 0;
+		/* Not reaped here: fio_abandon kills the group, whose id stays fio's pid until
+		 * then. */
+		siginfo_t si = { 0 };
+		if (waitid(P_PID, (id_t)st->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid == st->pid) {
 			close(fd);
+			snprintf(path, sizeof(path), "%s/stderr", st->dir);
+			char *e = slurp(path);
 			snprintf(ctx->reason, sizeof(ctx->reason),
-				 "fio ended before its first I/O (see its stderr)");
+				 "fio ended before its first I/O: %.200s",
+				 e && *e ? strtok(e, "\n") : "(no message)");
+			free(e);
 			return -EIO;
 		}
 	}
@@ -384,6 +407,9 @@ static int fio_arm(struct wl_ctx *ctx, const struct wl_req *req)
 		snprintf(path, sizeof(path), "%s/go", st->dir);
 		st->gate_fd = open(path, O_RDWR | O_CLOEXEC);
 		ret = st->gate_fd < 0 ? -errno : fio_wait_gate(ctx, st);
+		if (st->gate_fd < 0)
+			snprintf(ctx->reason, sizeof(ctx->reason), "cannot open fio's gate: %s",
+				 strerror(-ret));
 	}
 	if (ret < 0)
 		fio_abandon(st);
