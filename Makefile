@@ -28,8 +28,14 @@ test:
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # Every available backend on the chosen profile, into results/<UTC time>/ (results/latest).
+# vmbench's status 1 (a cell failed, with its reason in the results and reports, all the
+# rest written) is a finished comparison here; bad input (2) and Ctrl-C (130) are not.
 compare: build
-	./$(BUILD)/vmbench run --profile $(PROFILE) $(VMBENCH_ARGS)
+	@./$(BUILD)/vmbench run --profile $(PROFILE) $(VMBENCH_ARGS); st=$$?; \
+	if [ $$st -eq 1 ]; then \
+		echo "make compare: done; some cells failed, their reasons are in the report"; \
+		exit 0; \
+	fi; exit $$st
 
 clean:
 	rm -rf $(BUILD)
