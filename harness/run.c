@@ -114,6 +114,18 @@ static int backend_usable(const struct run_cfg *cfg, const struct backend_ops *b
 	return 1;
 }
 
+/* Clock steps per sample at least: a sample's timing error is up to two steps, 1% of it. */
+#define CLOCK_STEPS_PER_SAMPLE 200
+
+/* The shortest sample in session s: the profile's, lengthened for a coarse guest clock
+ * (UML's), never shortened. */
+static uint64_t session_min_sample_ns(const struct session *s, uint64_t profile_ns)
+{
+	double clock_ns = ceil(CLOCK_STEPS_PER_SAMPLE * s->hello.timer_res_ns);
+
+	return clock_ns > (double)profile_ns ? (uint64_t)clock_ns : profile_ns;
+}
+
 /* The outcome of a cell that ran in a session: a clock too coarse for its samples makes
  * it noisy (a sample's timing error is up to two clock steps: over 1% is not
  * worth comparing; run_turn lengthens samples so that it is not); then one log line. */
@@ -121,7 +133,8 @@ static void cell_judge(const struct session *s, const struct cellrun *cr, struct
 {
 	double step = s->hello.timer_res_ns;
 
-	if (c->status == CELL_OK && c->n && 200 * step > (double)cr->min_sample_ns)
+	if (c->status == CELL_OK && c->n &&
+	    CLOCK_STEPS_PER_SAMPLE * step > (double)cr->min_sample_ns)
 		cell_set_status(c, CELL_NOISY,
 				"the guest clock's resolution (%.0f ns) is too coarse for "
 				"samples of %.0f ms",
@@ -210,18 +223,12 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			}
 			up = booted = true;
 			session_describe(&s, binfo);
-			double clock_min = 200 * s.hello.timer_res_ns;
-			json_object_set_new(
-				binfo, "min_sample_ns",
-				json_integer((json_int_t)(clock_min > (double)t->run.min_sample_ns
-								  ? clock_min
-								  : (double)t->run.min_sample_ns)));
+			json_object_set_new(binfo, "min_sample_ns",
+					    json_integer((json_int_t)session_min_sample_ns(
+						    &s, t->run.min_sample_ns)));
 		}
-		/* Samples long enough for the guest's clock: its step is at most 0.5% of one (a
-		 * coarse clock, as UML's, lengthens the profile's minimum; never shortens it). */
 		struct cellrun cr = t->run;
-		if (200 * s.hello.timer_res_ns > (double)cr.min_sample_ns)
-			cr.min_sample_ns = (uint64_t)ceil(200 * s.hello.timer_res_ns);
+		cr.min_sample_ns = session_min_sample_ns(&s, t->run.min_sample_ns);
 		double t0 = util_now_s();
 		ret = cellrun_run(&s, wl, &cr, c);
 		c->wall_s += util_now_s() - t0;
