@@ -18,11 +18,11 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "workloads/fio_parse.h"
 #include "common/sysutil.h"
+#include "workloads/fio_parse.h"
+#include "workloads/timing.h"
 #include "workloads/workload.h"
 
 #define FIO_OUT_MAX (4u << 20)
@@ -343,14 +343,6 @@ static int fio_start(struct wl_ctx *ctx, const struct wl_req *req, bool gated)
 /* How long fio may take to reach the gate: its start-up, under emulation too. */
 #define FIO_GATE_MS 120000
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Waits until the gated job says it is ready; -EIO with the reason when fio ends first,
  * -ETIMEDOUT when it never gets there. */
 static int fio_wait_gate(struct wl_ctx *ctx, struct fio_state *st)
@@ -361,7 +353,7 @@ static int fio_wait_gate(struct wl_ctx *ctx, struct fio_state *st)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	for (uint64_t t0 = now_ms(); now_ms() - t0 < FIO_GATE_MS;) {
+	for (uint64_t t0 = timing_now_ns(); timing_now_ns() - t0 < FIO_GATE_MS * 1000000ull;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		/* No writer yet is POLLHUP at once: sleep the 100 ms then. */
 		int r = poll(&p, 1, 100);
