@@ -637,7 +637,10 @@ Test(timing_calibrate, ends_when_everything_is_untimed, .timeout = 20)
 }
 
 /* The loop cost is the empty twin's, per iteration: a twin that spins 1 us per iteration
- * costs 1 us per iteration, however many iterations it is asked for. */
+ * costs at least 1 us per iteration, however many iterations it is asked for. The upper
+ * bound only catches a wrong divisor (the requested 3 iterations instead of the doubled
+ * count would give over 300 us): preemption on a loaded host stretches a wall-clock spin,
+ * so a tight bound here would test the machine, not the code. */
 static const struct workload_ops twin_ops = {
 	.abi = WORKLOAD_ABI,
 	.name = "test.twin",
@@ -657,7 +660,7 @@ Test(timing_loop_cost, times_the_empty_twin)
 	/* 3 iterations are 3 us: doubled until a timing lasts 1 ms. */
 	cr_assert_eq(timing_loop_cost(&ctx, 3, &ns), 0);
 	cr_assert_geq(ns, SPIN_NS_PER_ITER, "%.1f ns per iteration", ns);
-	cr_assert_lt(ns, 1.5 * SPIN_NS_PER_ITER, "%.1f ns per iteration", ns);
+	cr_assert_lt(ns, 50.0 * SPIN_NS_PER_ITER, "%.1f ns per iteration", ns);
 }
 
 /* The real twins: an empty loop costs something, and far less than a system call. */
