@@ -124,6 +124,9 @@ static inline bool guest_is(const struct guest *g, unsigned flags)
  * after a grace period, reaps it and removes the directory with whatever was left in it.
  */
 int backend_child_start(struct guest *g, void (*child)(void *arg)) __must_check;
+/* The same for a guest that is a program: path runs pinned to cfg->cpu, started without a
+ * copy of the harness (host/spawn.h), so a start costs the program's exec and no more. */
+int backend_exec_start(struct guest *g, const char *path) __must_check;
 void backend_child_stop(struct guest *g);
 
 /* Ends the guest's host process g->pid: drops facts nobody took, closes the stream, lets

@@ -15,6 +15,7 @@
 #include "backends/backend.h"
 #include "common/sysutil.h"
 #include "host/process.h"
+#include "host/spawn.h"
 #include "host/util.h"
 
 struct child_state {
@@ -49,28 +50,87 @@ static const char *tmp_base(void)
 	return tmp;
 }
 
-int backend_child_start(struct guest *g, void (*child)(void *arg))
+/* A child_state with a fresh temporary directory, as g->priv; NULL with g->reason set. */
+static struct child_state *child_state_new(struct guest *g, int *ret)
 {
 	struct child_state *st = calloc(1, sizeof(*st));
-	int ret;
 
-	if (!st)
-		return -ENOMEM;
+	if (!st) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
 	snprintf(st->tmpdir, sizeof(st->tmpdir), "%.200s/vmbench-guest-XXXXXX", tmp_base());
 	if (!mkdtemp(st->tmpdir)) {
-		ret = -errno;
+		*ret = -errno;
 		snprintf(g->reason, sizeof(g->reason), "cannot create a temporary directory: %s",
 			 strerror(errno));
 		free(st);
-		return ret;
+		return NULL;
 	}
 	st->g = g;
-	st->child = child;
 	g->priv = st;
+	return st;
+}
+
+int backend_child_start(struct guest *g, void (*child)(void *arg))
+{
+	int ret = 0;
+	struct child_state *st = child_state_new(g, &ret);
+
+	if (!st)
+		return ret;
+	st->child = child;
 	ret = proc_spawn_piped(child_main, st, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0)
 		snprintf(g->reason, sizeof(g->reason), "cannot start the agent: %s",
 			 strerror(-ret));
+	return ret;
+}
+
+/* Our environment with TMPDIR set to dir: a NULL-terminated array of our strings and one
+ * new one, *mine; free both. */
+static char **env_with_tmpdir(const char *dir, char **mine)
+{
+	size_t n = 0, k = 0;
+
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "TMPDIR=", 7) != 0)
+			env[k++] = environ[i];
+	if (asprintf(&env[k], "TMPDIR=%s", dir) < 0) {
+		free(env);
+		return NULL;
+	}
+	*mine = env[k];
+	return env;
+}
+
+int backend_exec_start(struct guest *g, const char *path)
+{
+	int ret = 0;
+	struct child_state *st = child_state_new(g, &ret);
+	enum spawn_step step;
+
+	if (!st)
+		return ret;
+	char *mine;
+	char **env = env_with_tmpdir(st->tmpdir, &mine);
+	if (!env)
+		return -ENOMEM;
+	char *argv[] = { (char *)path, NULL };
+	struct spawn_exec x = { .path = path, .argv = argv, .envp = env, .cpu = g->cfg->cpu };
+	ret = spawn_exec_piped(&x, &g->pid, &g->to_guest, &g->from_guest, &step);
+	free(mine);
+	free(env);
+	if (ret < 0 && step == SPAWN_PIN)
+		snprintf(g->reason, sizeof(g->reason), "cannot pin the agent to CPU %d: %s",
+			 g->cfg->cpu, strerror(-ret));
+	else if (ret < 0)
+		snprintf(g->reason, sizeof(g->reason), "cannot run %s: %s", path, strerror(-ret));
 	return ret;
 }
 

@@ -1,6 +1,5 @@
 /* The native backend: the agent as a child process on the host, pinned to one core. */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,29 +18,10 @@ static int native_available(const struct backend_cfg *cfg, char *reason, size_t 
 	return 0;
 }
 
-static void native_child(void *arg)
-{
-	struct guest *g = arg;
-	const char *agent = g->cfg->agent_path;
-
-	if (g->cfg->cpu >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(g->cfg->cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-			dprintf(STDERR_FILENO, "vmbench: cannot pin the agent to CPU %d: %s\n",
-				g->cfg->cpu, strerror(errno));
-			_exit(126);
-		}
-	}
-	execl(agent, agent, (char *)NULL);
-	dprintf(STDERR_FILENO, "vmbench: cannot run %s: %s\n", agent, strerror(errno));
-}
-
 static int native_start(struct guest *g)
 {
 	g->disk = g->cfg->disk_path;
-	return backend_child_start(g, native_child);
+	return backend_exec_start(g, g->cfg->agent_path);
 }
 
 const struct backend_ops backend_native = {
