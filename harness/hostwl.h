@@ -16,6 +16,8 @@
 
 #define HOST_WORKLOAD_ABI 1
 
+struct session;
+
 /* What a host workload is given for one round of one backend. */
 struct host_ctx {
 	const struct backend_ops *backend;
@@ -30,6 +32,11 @@ struct host_workload {
 	/* Takes ctx->reps samples into the cell (cell_add_session); a failure of the backend
 	 * is the cell's status. 0, or a negative errno when results can no longer be kept. */
 	int (*run)(const struct host_ctx *ctx, struct cell *cell);
+	/* Optional: one sample of the round from the start of the backend's own session for
+	 * the round, which then starts first (a boot: every session start is one); run takes
+	 * the round's other ctx->reps - 1 after the session, and its warm-up start alone before
+	 * it (ctx->reps 0). 0 or -errno as run. */
+	int (*from_session)(const struct session *s, struct cell *cell);
 };
 
 /* The table, from one X-macro list (harness/hostwl_list.h). */

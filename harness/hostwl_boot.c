@@ -1,5 +1,7 @@
 /* lifecycle.boot: fresh starts of the backend, each timed from start to the agent's HELLO,
- * which the agent says before its own clock checks: the time is the backend's. */
+ * which the agent says before its own clock checks: the time is the backend's. Each round's
+ * session start is one of them; more are made only when the profile asks for more boots
+ * than sessions. */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -17,6 +19,20 @@ static const struct workload_ops meta = {
 	.plots = PLOT_BOOT,
 	.flags = WL_HOST,
 };
+
+/* Adds n to the count key of the cell's raw record of its starts: the warm-up starts, the
+ * session starts taken as boots, and the starts made only to be timed. 0 or -ENOMEM. */
+static int boot_note(struct cell *cell, const char *key, unsigned n)
+{
+	if (!cell->raw)
+		cell->raw = json_pack("{s:i, s:i, s:i}", "warmup_boots", 0, "session_starts", 0,
+				      "other_starts", 0);
+	if (!cell->raw)
+		return -ENOMEM;
+	json_int_t had = json_integer_value(json_object_get(cell->raw, key));
+	return json_object_set_new(cell->raw, key, json_integer(had + (json_int_t)n)) < 0 ? -ENOMEM
+											  : 0;
+}
 
 /* ctx->reps boots, after one more, not kept, when ctx->warmup. */
 static int boot_run(const struct host_ctx *ctx, struct cell *cell)
@@ -48,15 +64,26 @@ static int boot_run(const struct host_ctx *ctx, struct cell *cell)
 	/* Every start is a session of its own: one sample each. */
 	for (unsigned i = 0; i < reps && ret == 0; i++)
 		ret = cell_add_session(cell, &x[i], 1, NULL, NULL, NULL);
-	if (ret == 0 && !cell->raw)
-		cell->raw = json_pack("{s:i}", "warmup_boots", (int)warm);
+	if (ret == 0)
+		ret = boot_note(cell, "warmup_boots", warm);
+	if (ret == 0)
+		ret = boot_note(cell, "other_starts", reps);
 out:
 	free(x);
 	return ret;
+}
+
+/* The round's session start is a boot like any other. */
+static int boot_from_session(const struct session *s, struct cell *cell)
+{
+	int ret = cell_add_session(cell, &s->boot_s, 1, NULL, NULL, NULL);
+
+	return ret < 0 ? ret : boot_note(cell, "session_starts", 1);
 }
 
 const struct host_workload host_workload_boot = {
 	.abi = HOST_WORKLOAD_ABI,
 	.meta = &meta,
 	.run = boot_run,
+	.from_session = boot_from_session,
 };

@@ -147,6 +147,111 @@ static void cell_judge(const struct session *s, const struct cellrun *cr, struct
 			 c->reason);
 }
 
+/* Starts the turn's session; when it cannot start, the turn's cells from position from on
+ * fail with the reason. 1 started, 0 not, -ENOMEM. */
+static int turn_session(const struct run_cfg *cfg, struct results *res, json_t *binfo,
+			const struct turn *t, size_t from, struct session *s)
+{
+	const struct backend_ops *b = t->slot->backend;
+	char err[512], buf[600];
+	int ret = session_start(s, b, &cfg->backend, !cfg->no_probes, err, sizeof(err));
+
+	if (ret < 0) {
+		log_err("%s: cannot start: %s", b->name, err);
+		json_object_set_new(binfo, "status", json_string("failed"));
+		json_object_set_new(binfo, "reason", json_string(err));
+		char when[32] = "";
+		if (t->count > 1)
+			snprintf(when, sizeof(when), " in round %u", t->slot->round + 1);
+		snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when, err);
+		ret = add_all(res, b, t->slot->workloads, t->slot->n, from, CELL_FAILED, buf);
+		return ret < 0 ? ret : 0;
+	}
+	session_describe(s, binfo);
+	json_object_set_new(
+		binfo, "min_sample_ns",
+		json_integer((json_int_t)session_min_sample_ns(s, t->run.min_sample_ns)));
+	return 1;
+}
+
+/* The host workload of wl when it takes a sample from the turn's own session start and
+ * its cell wants one this turn; NULL otherwise. */
+static const struct host_workload *session_sampled(const struct run_cfg *cfg, struct results *res,
+						   const struct turn *t,
+						   const struct workload_ops *wl, struct cell **c)
+{
+	const struct host_workload *hw = catalog_host(wl);
+	char buf[600];
+
+	if (!hw || !hw->from_session || t->boots == 0 ||
+	    cannot_run(cfg, t->slot->backend, wl, buf, sizeof(buf)))
+		return NULL;
+	*c = cell_for(res, t->slot->backend, wl);
+	return *c && !cell_closed(*c) ? hw : NULL;
+}
+
+/* The start of a turn whose boot is sampled: a warm-up start first when the backend has not
+ * started in this run (it fills the page cache with the kernel and image), then the session,
+ * whose start is the sample. 1 the session is up; 0 it is not, *failed when it could not
+ * start (the cells say why); -errno. */
+static int turn_sampled_start(const struct run_cfg *cfg, struct results *res, json_t *binfo,
+			      const struct turn *t, struct session *s, bool *failed)
+{
+	const struct host_workload *hw = NULL;
+	struct cell *c = NULL;
+	bool any = false;
+
+	for (size_t w = 0; w < t->slot->n && !any; w++)
+		any = (hw = session_sampled(cfg, res, t, t->slot->workloads[w], &c)) != NULL;
+	if (!any || proc_interrupted()) /* the turn's loop says what did not run */
+		return 0;
+	if (t->run.warmup > 0 && c->n == 0) {
+		struct host_ctx hc = {
+			.backend = t->slot->backend, .cfg = &cfg->backend, .reps = 0, .warmup = true
+		};
+		double t0 = util_now_s();
+		int ret = hw->run(&hc, c);
+		c->wall_s += util_now_s() - t0;
+		if (ret < 0)
+			return ret;
+	}
+	int ret = turn_session(cfg, res, binfo, t, 0, s);
+	*failed = ret == 0;
+	if (ret <= 0)
+		return ret;
+	for (size_t w = 0; w < t->slot->n; w++) {
+		hw = session_sampled(cfg, res, t, t->slot->workloads[w], &c);
+		if (!hw)
+			continue;
+		c->wall_s += s->boot_s;
+		if ((ret = hw->from_session(s, c)) < 0)
+			return ret;
+	}
+	return 1;
+}
+
+/* A host workload's samples this turn beyond what its session start gave; after the
+ * session, so that they never split it. */
+static int turn_host_rest(const struct run_cfg *cfg, struct results *res, const struct turn *t)
+{
+	for (size_t w = 0; w < t->slot->n; w++) {
+		struct cell *c = NULL;
+		const struct host_workload *hw =
+			session_sampled(cfg, res, t, t->slot->workloads[w], &c);
+		if (!hw || t->boots < 2)
+			continue;
+		struct host_ctx hc = { .backend = t->slot->backend,
+				       .cfg = &cfg->backend,
+				       .reps = t->boots - 1 };
+		double t0 = util_now_s();
+		int ret = hw->run(&hc, c);
+		c->wall_s += util_now_s() - t0;
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* One backend's turn: a session, the turn's workloads in their order, their samples. */
 static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binfo,
 		    const struct turn *t)
@@ -156,10 +261,15 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 	size_t n = t->slot->n;
 	unsigned index = t->slot->round + 1;
 	struct session s;
-	char err[512], buf[600];
+	char buf[600];
 	int ret, restarts = 0;
-	bool up = false, booted = false;
+	bool up = false, booted = false, failed = false;
 
+	/* A boot sampled from this turn's session starts the session first. */
+	ret = turn_sampled_start(cfg, res, binfo, t, &s, &failed);
+	if (ret < 0 || failed)
+		goto out;
+	up = booted = ret > 0;
 	for (size_t w = 0; w < n; w++) {
 		const struct workload_ops *wl = order[w];
 		const struct host_workload *hw = catalog_host(wl);
@@ -182,6 +292,10 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 		if (skip) {
 			cell_set_status(c, CELL_SKIPPED, "%s", skip);
 			t->pr->done++;
+			continue;
+		}
+		if (hw && hw->from_session) {
+			t->pr->done++; /* sampled at the session's start, the rest after it */
 			continue;
 		}
 		unsigned reps = hw ? t->boots : t->run.reps;
@@ -207,25 +321,10 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			continue;
 		}
 		if (!up) {
-			ret = session_start(&s, b, &cfg->backend, !cfg->no_probes, err,
-					    sizeof(err));
-			if (ret < 0) {
-				log_err("%s: cannot start: %s", b->name, err);
-				json_object_set_new(binfo, "status", json_string("failed"));
-				json_object_set_new(binfo, "reason", json_string(err));
-				char when[32] = "";
-				if (t->count > 1)
-					snprintf(when, sizeof(when), " in round %u", index);
-				snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when,
-					 err);
-				ret = add_all(res, b, order, n, w, CELL_FAILED, buf);
+			ret = turn_session(cfg, res, binfo, t, w, &s);
+			if (ret <= 0)
 				goto out;
-			}
 			up = booted = true;
-			session_describe(&s, binfo);
-			json_object_set_new(binfo, "min_sample_ns",
-					    json_integer((json_int_t)session_min_sample_ns(
-						    &s, t->run.min_sample_ns)));
 		}
 		struct cellrun cr = t->run;
 		cr.min_sample_ns = session_min_sample_ns(&s, t->run.min_sample_ns);
@@ -241,7 +340,10 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			restarts++;
 		}
 	}
-	ret = 0;
+	if (up)
+		session_stop(&s);
+	up = false;
+	ret = proc_interrupted() ? 0 : turn_host_rest(cfg, res, t);
 out:
 	if (up)
 		session_stop(&s);

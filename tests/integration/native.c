@@ -123,3 +123,36 @@ Test(native, the_whole_suite, .timeout = 600)
 	cli_rmtree(dir);
 	free(dir);
 }
+
+/* A boot is timed on each round's own session start: 3 sessions and 6 boots make 3 more
+ * starts, after a warm-up start; 3 boots make none. */
+Test(native, boots_are_the_session_starts, .timeout = 300)
+{
+	const char *reps[] = { "6", "3" };
+	const json_int_t other[] = { 3, 0 };
+
+	for (size_t r = 0; r < 2; r++) {
+		char *dir = cli_tmpdir(), err[4096];
+		char *argv[] = { "vmbench",	"run",
+				 "--backends",	"native",
+				 "--workloads", "lifecycle.boot,cpu.int",
+				 "--reps",	(char *)reps[r],
+				 "--sessions",	"3",
+				 "-o",		dir,
+				 "--no-report", NULL };
+		struct results res;
+
+		int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+		cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+		const struct cell *boot = cli_cell(&res, "native", "lifecycle.boot");
+		cr_assert(boot->status == CELL_OK || boot->status == CELL_NOISY, "%s",
+			  boot->reason);
+		cr_assert_eq(boot->n, (size_t)atoi(reps[r]));
+		cr_assert_eq(boot->nsessions, boot->n, "one sample per start");
+		cr_assert_eq(json_integer_value(json_object_get(boot->raw, "session_starts")), 3);
+		cr_assert_eq(json_integer_value(json_object_get(boot->raw, "other_starts")),
+			     other[r]);
+		cr_assert_eq(json_integer_value(json_object_get(boot->raw, "warmup_boots")), 1);
+		results_free(&res);
+	}
+}
