@@ -146,12 +146,22 @@ int cell_set_sessions(struct cell *c, const double *x, const size_t *sizes, size
 	if (c->status == CELL_OK || c->status == CELL_NOISY) {
 		double half = (c->stats.ci_hi - c->stats.ci_lo) / 2;
 		double rel = c->stats.median != 0 ? half / fabs(c->stats.median) : INFINITY;
-		if (c->stats.has_ci && rel > RESULTS_MAX_CI_HALF)
+		if (c->stats.has_ci && rel > RESULTS_MAX_CI_HALF) {
+			/* What would meet the limit: sessions as far apart as these, more of
+			 * them (a plan for the next run, not a promise). */
+			unsigned need = stats_sessions_needed(c->stats.session_sd,
+							      RESULTS_MAX_CI_HALF, 1000);
+			char more[48];
+			if (need)
+				snprintf(more, sizeof(more), "about %u", need);
+			else
+				snprintf(more, sizeof(more), "more than 1000");
 			cell_set_status(c, CELL_NOISY,
 					"95%% CI half-width is %.1f%% of the median over %zu "
-					"sessions (limit %.0f%%)",
-					100 * rel, k, 100 * RESULTS_MAX_CI_HALF);
-		else if (!c->stats.has_ci && k >= 2)
+					"sessions (limit %.0f%%; sessions this far apart would "
+					"need %s)",
+					100 * rel, k, 100 * RESULTS_MAX_CI_HALF, more);
+		} else if (!c->stats.has_ci && k >= 2)
 			cell_set_status(c, CELL_NOISY,
 					"a session's median is not above 0: no interval");
 		else

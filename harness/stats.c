@@ -156,6 +156,21 @@ int stats_sessions(const double *x, const size_t *sizes, size_t k, struct summar
 	return ret;
 }
 
+unsigned stats_sessions_needed(double sd, double rel_half, unsigned max_k)
+{
+	if (!(sd >= 0) || !(rel_half > 0))
+		return 0;
+	/* The interval exp(m ± h) is [median/e^h, median·e^h]; half its width over the
+	 * median is sinh(h). */
+	double h = asinh(rel_half);
+	for (unsigned k = 2; k <= max_k; k++)
+		if (gsl_cdf_tdist_Pinv(1 - (1 - STATS_CI_LEVEL) / 2, (double)(k - 1)) * sd /
+			    sqrt((double)k) <=
+		    h)
+			return k;
+	return 0;
+}
+
 int stats_ratio(const double *num, size_t kn, const double *den, size_t kd, struct ratio *r)
 {
 	memset(r, 0, sizeof(*r));

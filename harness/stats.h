@@ -57,6 +57,11 @@ size_t stats_median_ci_rank(size_t n, double level, double *coverage);
  * sample); -ENOMEM.
  */
 int stats_sessions(const double *x, const size_t *sizes, size_t k, struct summary *s) __must_check;
+
+/* How many sessions whose log medians spread by sd (summary.session_sd) make the t interval
+ * of stats_sessions no wider than rel_half of its estimate on each side, in expectation:
+ * the smallest k with sinh(t(0.975, k-1)·sd/√k) <= rel_half; 0 when more than max_k. */
+unsigned stats_sessions_needed(double sd, double rel_half, unsigned max_k);
 /* The median of each of k sessions of x into med (k values). 0, -EINVAL, -ENOMEM. */
 int stats_session_medians(const double *x, const size_t *sizes, size_t k, double *med) __must_check;
 

@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -377,4 +378,25 @@ Test(stats_ratio, bad_input_rejected)
 	cr_assert_eq(stats_ratio(nan_, 3, ok, 3, &r), -EINVAL);
 	cr_assert_eq(stats_ratio(ok, 0, ok, 3, &r), -EINVAL);
 	cr_assert_eq(stats_ratio(ok, 3, zero, 1, &r), 0, "the zero is past k");
+}
+
+/* Sessions needed for a 10% half-width: sd 0.1 needs 7 (t(0.975, 6)/sqrt(7) = 0.925 and
+ * sinh(0.0925) < 0.1, while 6 give t(0.975, 5)/sqrt(6) = 1.050: 10.5%). */
+Test(stats_sessions_needed, smallest_k_that_meets_the_limit)
+{
+	cr_assert_eq(stats_sessions_needed(0.1, 0.10, 1000), 7);
+	cr_assert_eq(stats_sessions_needed(0, 0.10, 1000), 2, "no spread: 2 make an interval");
+	/* Whatever it returns meets the limit, and one fewer does not. */
+	for (double sd = 0.01; sd < 0.5; sd *= 1.7) {
+		unsigned k = stats_sessions_needed(sd, 0.10, 1000);
+		cr_assert_geq(k, 2, "sd %g", sd);
+		double at = gsl_cdf_tdist_Pinv(0.975, k - 1) * sd / sqrt(k);
+		cr_assert_leq(sinh(at), 0.10, "sd %g, %u sessions", sd, k);
+		if (k > 2) {
+			double fewer = gsl_cdf_tdist_Pinv(0.975, k - 2) * sd / sqrt(k - 1);
+			cr_assert_gt(sinh(fewer), 0.10, "sd %g: %u sessions would do", sd, k - 1);
+		}
+	}
+	cr_assert_eq(stats_sessions_needed(2.0, 0.10, 50), 0, "beyond the cap");
+	cr_assert_eq(stats_sessions_needed(NAN, 0.10, 50), 0);
 }
