@@ -93,7 +93,7 @@ static char **env_with_tmpdir(const char *dir, char **mine)
 {
 	size_t n = 0, k = 0;
 
-	while (environ[n])
+	while (environ && environ[n])
 		n++;
 	char **env = calloc(n + 2, sizeof(*env));
 	if (!env)
@@ -129,6 +129,9 @@ int backend_exec_start(struct guest *g, const char *path)
 	if (ret < 0 && step == SPAWN_PIN)
 		snprintf(g->reason, sizeof(g->reason), "cannot pin the agent to CPU %d: %s",
 			 g->cfg->cpu, strerror(-ret));
+	else if (ret < 0 && step == SPAWN_STDIO)
+		snprintf(g->reason, sizeof(g->reason), "cannot give the agent its pipes: %s",
+			 strerror(-ret));
 	else if (ret < 0)
 		snprintf(g->reason, sizeof(g->reason), "cannot run %s: %s", path, strerror(-ret));
 	return ret;

@@ -18,7 +18,8 @@ VMBENCH=$BUILD/vmbench
 for tool in perf mbw fio jq taskset; do
 	command -v $tool >/dev/null || { echo "crosscheck: $tool is missing (make deps)" >&2; exit 2; }
 done
-case $PAIRS in '' | *[!0-9]* | 0) echo "crosscheck: pairs must be a positive number" >&2; exit 2 ;; esac
+case $PAIRS in '' | *[!0-9]*) PAIRS=0 ;; esac
+[ "$PAIRS" -gt 0 ] || { echo "crosscheck: pairs must be a positive number" >&2; exit 2; }
 
 CPU=$("$VMBENCH" doctor | sed -n 's/.*measurement CPU \([0-9]*\).*/\1/p')
 CPU=${CPU:-0}
@@ -26,11 +27,13 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 # ours WORKLOAD JQ-EXPRESSION: one session of the workload; the expression on its cell,
 # which is kept in $out/cells.WORKLOAD (one line each).
 ours() {
+	# This runs in a command substitution, whose shell would die at Ctrl-C while vmbench
+	# still ends its run in $out: that shell waits for it instead (vmbench handles the
+	# signal itself), and the script's trap cleans up after.
+	trap '' INT TERM
 	rm -rf "$out/run"
 	"$VMBENCH" -q run --backends native --workloads "$1" --profile "$PROFILE" --sessions 1 \
 		--cpu "$CPU" --no-report -o "$out/run" >/dev/null 2>&1 || true
@@ -108,12 +111,16 @@ for job in io.randread4k.qd1 io.randwrite4k.qd1 io.randread4k.qd32 io.seqread1m 
 	case $job in *write*) dir=write ;; *) dir=read ;; esac
 	fio_direct() {
 		DISK=$(jq -r '.provenance.run.disk // empty' "$out/run/results.json" 2>/dev/null || true)
-		[ -n "$DISK" ] || { echo "crosscheck: no test disk in vmbench's provenance" >&2; return 1; }
+		[ -n "$DISK" ] || { : >"$out/nodisk"; return 1; }
 		taskset -c "$CPU" fio --output-format=json --filename="$DISK" --size="$(stat -c %s "$DISK")" \
 			--time_based --runtime=3s --ramp_time=500ms "$BUILD/fio/$job.fio" 2>/dev/null |
 			jq -r ".jobs[0].$dir.$key * $scale"
 	}
 	pairs "$job" .median fio_direct
+	if [ -e "$out/nodisk" ]; then
+		echo "crosscheck: no test disk in vmbench's provenance: fio rows skipped" >&2
+		break
+	fi
 	row "$job" "$unit" "fio $job.fio directly, 3 s"
 	# Our median of per-interval samples against fio's own summary of the same runs.
 	jq -r "[.median // \"\", $same // 0] | @tsv" "$out/cells.$job" | tr '\t' ' ' >"$out/pairs"

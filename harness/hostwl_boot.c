@@ -47,7 +47,9 @@ static int boot_run(const struct host_ctx *ctx, struct cell *cell)
 	for (unsigned i = 0; i < warm + reps; i++) {
 		struct session s;
 		if (proc_interrupted()) {
-			cell_set_status(cell, CELL_FAILED, "interrupted");
+			/* Boots of earlier sessions stay what they are. */
+			if (cell->n == 0)
+				cell_set_status(cell, CELL_FAILED, "interrupted");
 			goto out;
 		}
 		ret = session_start(&s, ctx->backend, ctx->cfg, false, err, sizeof(err));

@@ -147,24 +147,34 @@ static void cell_judge(const struct session *s, const struct cellrun *cr, struct
 			 c->reason);
 }
 
+/* The backend could not start (err): the turn's cells from position from on fail with
+ * that reason, and so does the backend in the provenance. 0 or -ENOMEM. */
+static int turn_failed(struct results *res, json_t *binfo, const struct turn *t, size_t from,
+		       const char *err)
+{
+	const struct backend_ops *b = t->slot->backend;
+	char when[32] = "", buf[700];
+
+	log_err("%s: cannot start: %s", b->name, err);
+	json_object_set_new(binfo, "status", json_string("failed"));
+	json_object_set_new(binfo, "reason", json_string(err));
+	if (t->count > 1)
+		snprintf(when, sizeof(when), " in round %u", t->slot->round + 1);
+	snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when, err);
+	return add_all(res, b, t->slot->workloads, t->slot->n, from, CELL_FAILED, buf);
+}
+
 /* Starts the turn's session; when it cannot start, the turn's cells from position from on
  * fail with the reason. 1 started, 0 not, -ENOMEM. */
 static int turn_session(const struct run_cfg *cfg, struct results *res, json_t *binfo,
 			const struct turn *t, size_t from, struct session *s)
 {
 	const struct backend_ops *b = t->slot->backend;
-	char err[512], buf[600];
+	char err[512];
 	int ret = session_start(s, b, &cfg->backend, !cfg->no_probes, err, sizeof(err));
 
 	if (ret < 0) {
-		log_err("%s: cannot start: %s", b->name, err);
-		json_object_set_new(binfo, "status", json_string("failed"));
-		json_object_set_new(binfo, "reason", json_string(err));
-		char when[32] = "";
-		if (t->count > 1)
-			snprintf(when, sizeof(when), " in round %u", t->slot->round + 1);
-		snprintf(buf, sizeof(buf), "the backend did not start%s: %s", when, err);
-		ret = add_all(res, b, t->slot->workloads, t->slot->n, from, CELL_FAILED, buf);
+		ret = turn_failed(res, binfo, t, from, err);
 		return ret < 0 ? ret : 0;
 	}
 	session_describe(s, binfo);
@@ -205,6 +215,8 @@ static int turn_sampled_start(const struct run_cfg *cfg, struct results *res, js
 		any = (hw = session_sampled(cfg, res, t, t->slot->workloads[w], &c)) != NULL;
 	if (!any || proc_interrupted()) /* the turn's loop says what did not run */
 		return 0;
+	progress_show(t->pr, t->slot->round + 1, t->count, t->slot->backend->name, c->workload,
+		      t->boots);
 	if (t->run.warmup > 0 && c->n == 0) {
 		struct host_ctx hc = {
 			.backend = t->slot->backend, .cfg = &cfg->backend, .reps = 0, .warmup = true
@@ -212,8 +224,14 @@ static int turn_sampled_start(const struct run_cfg *cfg, struct results *res, js
 		double t0 = util_now_s();
 		int ret = hw->run(&hc, c);
 		c->wall_s += util_now_s() - t0;
-		if (ret < 0)
-			return ret;
+		if (ret < 0 || proc_interrupted())
+			return ret < 0 ? ret : 0;
+		/* A backend that did not start once is not started again for the session. */
+		if (cell_closed(c)) {
+			*failed = true;
+			ret = turn_failed(res, binfo, t, 0, c->reason ? c->reason : "no reason");
+			return ret < 0 ? ret : 0;
+		}
 	}
 	int ret = turn_session(cfg, res, binfo, t, 0, s);
 	*failed = ret == 0;
@@ -224,8 +242,10 @@ static int turn_sampled_start(const struct run_cfg *cfg, struct results *res, js
 		if (!hw)
 			continue;
 		c->wall_s += s->boot_s;
-		if ((ret = hw->from_session(s, c)) < 0)
+		if ((ret = hw->from_session(s, c)) < 0) {
+			session_stop(s);
 			return ret;
+		}
 	}
 	return 1;
 }
@@ -240,6 +260,8 @@ static int turn_host_rest(const struct run_cfg *cfg, struct results *res, const 
 			session_sampled(cfg, res, t, t->slot->workloads[w], &c);
 		if (!hw || t->boots < 2)
 			continue;
+		progress_show(t->pr, t->slot->round + 1, t->count, t->slot->backend->name,
+			      c->workload, t->boots);
 		struct host_ctx hc = { .backend = t->slot->backend,
 				       .cfg = &cfg->backend,
 				       .reps = t->boots - 1 };

@@ -19,6 +19,7 @@ struct child {
 	int in[2], out[2];
 	cpu_set_t cpus;
 	sigset_t mask; /* ours before the spawn: the program's */
+	pid_t parent;
 	/* Written by the child, read by us after it has exec'd or exited: with CLONE_VFORK
 	 * we are suspended until then, so there is no race. */
 	volatile int err;
@@ -36,14 +37,18 @@ static int child_main(void *arg)
 	 * terminal's Ctrl-C reaches vmbench, which ends the guest in order. */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A parent killed before the line above would leave us running without it. */
+	if (getppid() != c->parent)
+		_exit(127);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &dfl, NULL);
+	/* The pipes' own descriptors are close-on-exec and above 2 (see below); the copies on
+	 * 0 and 1 are not close-on-exec. */
 	if (dup2(c->in[0], STDIN_FILENO) < 0 || dup2(c->out[1], STDOUT_FILENO) < 0) {
 		c->err = errno;
-		c->step = SPAWN_EXEC;
+		c->step = SPAWN_STDIO;
 		_exit(127);
 	}
-	/* The pipes' own descriptors are close-on-exec; the copies on 0 and 1 are not. */
 	if (c->x->cpu >= 0 && sched_setaffinity(0, sizeof(c->cpus), &c->cpus) < 0) {
 		c->err = errno;
 		c->step = SPAWN_PIN;
@@ -65,8 +70,10 @@ int spawn_exec_piped(const struct spawn_exec *x, pid_t *pid, int *to, int *from,
 	*step = SPAWN_OK;
 	CPU_ZERO(&c.cpus);
 	if (x->cpu >= 0) {
-		if (x->cpu >= CPU_SETSIZE)
+		if (x->cpu >= CPU_SETSIZE) {
+			*step = SPAWN_PIN;
 			return -EINVAL;
+		}
 		CPU_SET(x->cpu, &c.cpus);
 	}
 	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
@@ -77,6 +84,21 @@ int spawn_exec_piped(const struct spawn_exec *x, pid_t *pid, int *to, int *from,
 		ret = -errno;
 		goto out;
 	}
+	/* With our stdin or stdout closed a pipe could land on 0 or 1, where the child's dup2
+	 * would keep it close-on-exec or overwrite the other pipe: move such ends above 2. */
+	int *ends[] = { &c.in[0], &c.in[1], &c.out[0], &c.out[1] };
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		if (*ends[i] > STDERR_FILENO)
+			continue;
+		int moved = fcntl(*ends[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		if (moved < 0) {
+			ret = -errno;
+			goto out;
+		}
+		close(*ends[i]);
+		*ends[i] = moved;
+	}
+	c.parent = getpid();
 	/* Our signal handlers must not run in the child while it shares our memory: blocked
 	 * until it has reset them, unblocked just before the exec. */
 	sigset_t all;

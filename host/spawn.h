@@ -16,7 +16,7 @@ struct spawn_exec {
 };
 
 /* Why a spawn_exec_piped failed, when it did: the step and its errno. */
-enum spawn_step { SPAWN_OK, SPAWN_PIN, SPAWN_EXEC };
+enum spawn_step { SPAWN_OK, SPAWN_PIN, SPAWN_STDIO, SPAWN_EXEC };
 
 /*
  * Runs x->path with stdin and stdout as pipes to us, like proc_spawn_piped: its own process
