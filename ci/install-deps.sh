@@ -4,13 +4,15 @@
 set -eu
 
 # Build and test: compiler, CMake, the libraries (jansson, GSL, libpfm4, hwloc, OpenSSL's
-# libcrypto, Criterion), clang-format for the format check.
-BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev clang-format"
-# Running: fio for the io.* workloads, busybox-static and xz-utils for the guest image,
+# libcrypto, Criterion), clang-format for the format check; libaio-dev and zlib1g-dev for
+# the guest image's static fio (guests/build-fio.sh).
+BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-dev libhwloc-dev libssl-dev libcriterion-dev clang-format libaio-dev zlib1g-dev"
+# Running: fio for the io.* workloads (natively; its version names the source of the
+# guest's), busybox-static, xz-utils and cpio for the guest image,
 # qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
 # (both: the container backend uses the one that works here); perf, mbw and jq for
 # ci/crosscheck.sh; gnuplot for the plots.
-RUN="linux-perf mbw fio jq busybox-static xz-utils qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
+RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
 
 # Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
 # pdflatex (with booktabs) compiles the LaTeX one.

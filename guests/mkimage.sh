@@ -1,8 +1,9 @@
 #!/bin/sh
 # Builds the vmbench guest image: the guest kernel (Debian's, downloaded and unpacked into
 # the cache, never installed) and one initramfs with busybox, vmbench-agent, its exec
-# target, fio with its libraries and job files, and the drivers of the devices under test.
-# The image is named by a hash of every input and rebuilt only when one changes.
+# target, a static fio (build-fio.sh) and its job files, and the drivers of the devices
+# under test. The image is named by a hash of every input and rebuilt only when one
+# changes; the same inputs give the same bytes (fixed times, renumbered inodes).
 #
 # usage: mkimage.sh [--check] CACHE_DIR AGENT_DIR [KERNEL_DIR]
 #   AGENT_DIR holds vmbench-agent, vmbench-true and fio/*.fio (the build directory);
@@ -17,6 +18,7 @@
 # HELLO with both compressed, 3.1 s without). QEMU boots the ELF vmlinux through its PVH
 # entry point.
 set -eu
+umask 022
 CHECK=0
 if [ "${1:-}" = --check ]; then
 	CHECK=1
@@ -38,7 +40,12 @@ for f in vmbench-agent vmbench-true; do
 done
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx modprobe || die "busybox-static is missing"
-FIO=$(command -v fio) || die "fio is missing"
+if [ $CHECK = 1 ]; then
+	FIO=$(sh "$here/build-fio.sh" --check "$CACHE") || { say "image not built: fio is not"; exit 3; }
+else
+	FIO=$(sh "$here/build-fio.sh" "$CACHE") || die "the guest's fio could not be built"
+fi
+command -v cpio >/dev/null || die "GNU cpio is missing (make deps)"
 
 # The guest kernel: the version linux-image-amd64 depends on, fetched once.
 if [ -z "$KROOT" ]; then
@@ -87,14 +94,11 @@ while :; do
 	want="$want $deps"
 done
 
-# fio and the libraries it links.
-libs=$(ldd "$FIO" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }')
-
 # The key: every input's bytes.
 key=$( {
 	cat "$here/mkimage.sh" "$here/init" "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" \
 		"$AGENTS"/fio/*.fio "$BUSYBOX" "$FIO" "$VMLINUZ"
-	for f in $libs $kos; do cat "$f"; done
+	for f in $kos; do cat "$f"; done
 	echo "$MODULES"
 } | sha256sum | cut -c1-16)
 OUT=$CACHE/images/$key
@@ -130,10 +134,6 @@ cp "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" "$stage/vmbench/"
 cp "$AGENTS"/fio/*.fio "$stage/vmbench/fio/"
 echo "$MODULES" | tr ' ' '\n' >"$stage/vmbench/modules"
 cp "$FIO" "$stage/usr/bin/fio"
-for f in $libs; do
-	mkdir -p "$stage$(dirname "$f")"
-	cp -L "$f" "$stage$f"
-done
 for ko in $kos; do
 	rel=${ko#"$MODDIR"/}
 	mkdir -p "$stage/lib/modules/$KVER/$(dirname "$rel")"
@@ -143,8 +143,11 @@ done
 
 tmpout=$(mktemp -d "$CACHE/images/.new.XXXXXX")
 trap 'rm -rf "$stage" "$tmpout"' EXIT
-(cd "$stage" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) \
-	>"$tmpout/initrd.cpio"
+# The same bytes from the same inputs: every file's time set to 0, owner root, inodes
+# renumbered in name order (GNU cpio --reproducible).
+find "$stage" -exec touch -h -d @0 {} +
+(cd "$stage" && find . | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --reproducible --quiet) >"$tmpout/initrd.cpio"
 # The ELF kernel inside the bzImage: the payload after the xz magic.
 kernel=vmlinuz
 off=$(LC_ALL=C grep -abo "$(printf '\3757zXZ')" "$VMLINUZ" 2>/dev/null | head -n 1 | cut -d: -f1 || true)

@@ -26,6 +26,26 @@ static int image_cmd(const char *action, char *dir, size_t len, char *err, size_
 	return st;
 }
 
+/* The value of key in the image directory's info file. 0 or -1. */
+static int info_key(const char *image, const char *key, char *val, size_t len)
+{
+	char path[400], line[512];
+	size_t k = strlen(key);
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/info", image);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, key, k) == 0 && line[k] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(val, len, "%s", line + k + 1);
+			ret = 0;
+		}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
 static void copy(const char *from, const char *to)
 {
 	char cmd[1024];
@@ -105,6 +125,32 @@ Test(image, builds_caches_and_rebuilds_on_change, .timeout = 600)
 	cr_assert_not_null(strstr(err, "building image"), "%s", err);
 	/* The kernel was fetched once and is shared. */
 	cr_assert_null(strstr(err, "fetching"), "the kernel was fetched again: %s", err);
+
+	/* The same inputs give the same bytes: another cache builds fio and the image anew
+	 * (from the kernel the first cache fetched), byte for byte the same. */
+	char cmd[512], other[300], kdir[400], otherimg[256], want[128], got[128];
+	snprintf(other, sizeof(other), "%s/other-cache", tmp);
+	snprintf(kdir, sizeof(kdir), "%s/kernel", cache);
+	char found[400] = "";
+	char *kargv[] = { "vmbench", "image", "build", "--cache", other, "--kernel", found, NULL };
+	snprintf(cmd, sizeof(cmd), "ls -d %s/*/ | head -n 1", kdir);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(found, sizeof(found), f), "no fetched kernel in %s", kdir);
+	pclose(f);
+	found[strcspn(found, "\n")] = '\0';
+	char out[512];
+	cr_assert_eq(cli_run_out(kargv, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
+	cr_assert_not_null(strstr(err, "building fio"), "fio was not built anew: %s", err);
+	cr_assert_eq(sscanf(out, "image %255s", otherimg), 1, "%s", out);
+	cr_assert_str_neq(otherimg, changed);
+	/* The agents' directory now holds the changed job file: the last image's inputs. */
+	cr_assert_eq(info_key(changed, "initrd_sha256", want, sizeof(want)), 0);
+	cr_assert_eq(info_key(otherimg, "initrd_sha256", got, sizeof(got)), 0);
+	cr_assert_str_eq(got, want, "two builds of the same inputs differ");
+	/* Lean: the static fio and no library closure. */
+	cr_assert_eq(info_key(first, "initrd_bytes", got, sizeof(got)), 0);
+	cr_assert_leq(atoll(got), 15ll << 20, "initramfs of %s bytes", got);
 	unsetenv("VMBENCH_AGENT");
 	unsetenv("VMBENCH_CACHE");
 }
