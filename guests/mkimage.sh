@@ -41,11 +41,12 @@ done
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx modprobe || die "busybox-static is missing"
 if [ $CHECK = 1 ]; then
-	FIO=$(sh "$here/build-fio.sh" --check "$CACHE") || { say "image not built: fio is not"; exit 3; }
+	rc=0
+	FIO=$(sh "$here/build-fio.sh" --check "$CACHE") || rc=$?
+	[ $rc = 0 ] || { [ $rc = 3 ] && say "image not built: its fio is not"; exit $rc; }
 else
 	FIO=$(sh "$here/build-fio.sh" "$CACHE") || die "the guest's fio could not be built"
 fi
-command -v cpio >/dev/null || die "GNU cpio is missing (make deps)"
 
 # The guest kernel: the version linux-image-amd64 depends on, fetched once.
 if [ -z "$KROOT" ]; then
@@ -118,6 +119,7 @@ exec 9>"$CACHE/images/.lock"
 flock 9
 up_to_date || :
 say "building image $key"
+command -v cpio >/dev/null || die "GNU cpio is missing (make deps)"
 stage=$(mktemp -d "$CACHE/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 trap 'exit 130' INT TERM
@@ -140,11 +142,19 @@ for ko in $kos; do
 	cp "$ko" "$stage/lib/modules/$KVER/$rel"
 done
 "$BUSYBOX" depmod -b "$stage" "$KVER"
+# busybox depmod writes its indexes in directory order, which differs from one filesystem
+# to another; each line stands alone, so sorted they are the same everywhere.
+for f in modules.dep modules.alias modules.symbols; do
+	if [ -f "$stage/lib/modules/$KVER/$f" ]; then
+		LC_ALL=C sort -o "$stage/lib/modules/$KVER/$f" "$stage/lib/modules/$KVER/$f"
+	fi
+done
 
 tmpout=$(mktemp -d "$CACHE/images/.new.XXXXXX")
 trap 'rm -rf "$stage" "$tmpout"' EXIT
 # The same bytes from the same inputs: every file's time set to 0, owner root, inodes
 # renumbered in name order (GNU cpio --reproducible).
+chmod 755 "$stage" # the guest's / (mktemp made it 0700)
 find "$stage" -exec touch -h -d @0 {} +
 (cd "$stage" && find . | LC_ALL=C sort |
 	cpio -o -H newc -R 0:0 --reproducible --quiet) >"$tmpout/initrd.cpio"
@@ -174,7 +184,6 @@ fi
 	echo "modules=$MODULES"
 } >"$tmpout/info"
 # The unpacked tree stays as the containers' read-only root.
-chmod 755 "$stage"
 mv "$stage" "$tmpout/rootfs"
 echo "rootfs=$OUT/rootfs" >>"$tmpout/info"
 # Under the lock nobody else made $OUT; what is there is a broken earlier attempt.

@@ -83,7 +83,7 @@ Test(image, builds_caches_and_rebuilds_on_change, .timeout = 600)
 		     "info before any build: %s", err);
 	cr_assert_not_null(strstr(err, "vmbench image build"), "%s", err);
 	int rc = image_cmd("build", first, sizeof(first), err, sizeof(err));
-	if (rc != 0 && strstr(err, "apt-get download"))
+	if (rc != 0 && (strstr(err, "apt-get download") || strstr(err, "from the Debian mirror")))
 		cr_skip_test("the Debian mirror is not reachable: %s", err);
 	cr_assert_eq(rc, 0, "build: %s", err);
 	cr_assert_neq(first[0], '\0');
@@ -143,7 +143,8 @@ Test(image, builds_caches_and_rebuilds_on_change, .timeout = 600)
 	cr_assert_eq(cli_run_out(kargv, out, sizeof(out), err, sizeof(err)), 0, "%s", err);
 	cr_assert_not_null(strstr(err, "building fio"), "fio was not built anew: %s", err);
 	cr_assert_eq(sscanf(out, "image %255s", otherimg), 1, "%s", out);
-	cr_assert_str_neq(otherimg, changed);
+	/* The same key (fio's bytes are in it), in the other cache. */
+	cr_assert_str_eq(strrchr(otherimg, '/'), strrchr(changed, '/'), "fio's bytes differ");
 	/* The agents' directory now holds the changed job file: the last image's inputs. */
 	cr_assert_eq(info_key(changed, "initrd_sha256", want, sizeof(want)), 0);
 	cr_assert_eq(info_key(otherimg, "initrd_sha256", got, sizeof(got)), 0);
