@@ -184,6 +184,20 @@ static int turn_session(const struct run_cfg *cfg, struct results *res, json_t *
 	return 1;
 }
 
+/* Runs hw for reps samples of c (after a start not kept, with warmup), its time in c. */
+static int host_run(const struct run_cfg *cfg, const struct turn *t, const struct host_workload *hw,
+		    struct cell *c, unsigned reps, bool warmup)
+{
+	struct host_ctx hc = {
+		.backend = t->slot->backend, .cfg = &cfg->backend, .reps = reps, .warmup = warmup
+	};
+	double t0 = util_now_s();
+	int ret = hw->run(&hc, c);
+
+	c->wall_s += util_now_s() - t0;
+	return ret;
+}
+
 /* The host workload of wl when it takes a sample from the turn's own session start and
  * its cell wants one this turn; NULL otherwise. */
 static const struct host_workload *session_sampled(const struct run_cfg *cfg, struct results *res,
@@ -218,12 +232,7 @@ static int turn_sampled_start(const struct run_cfg *cfg, struct results *res, js
 	progress_show(t->pr, t->slot->round + 1, t->count, t->slot->backend->name, c->workload,
 		      t->boots);
 	if (t->run.warmup > 0 && c->n == 0) {
-		struct host_ctx hc = {
-			.backend = t->slot->backend, .cfg = &cfg->backend, .reps = 0, .warmup = true
-		};
-		double t0 = util_now_s();
-		int ret = hw->run(&hc, c);
-		c->wall_s += util_now_s() - t0;
+		int ret = host_run(cfg, t, hw, c, 0, true);
 		if (ret < 0 || proc_interrupted())
 			return ret < 0 ? ret : 0;
 		/* A backend that did not start once is not started again for the session. */
@@ -262,12 +271,7 @@ static int turn_host_rest(const struct run_cfg *cfg, struct results *res, const 
 			continue;
 		progress_show(t->pr, t->slot->round + 1, t->count, t->slot->backend->name,
 			      c->workload, t->boots);
-		struct host_ctx hc = { .backend = t->slot->backend,
-				       .cfg = &cfg->backend,
-				       .reps = t->boots - 1 };
-		double t0 = util_now_s();
-		int ret = hw->run(&hc, c);
-		c->wall_s += util_now_s() - t0;
+		int ret = host_run(cfg, t, hw, c, t->boots - 1, false);
 		if (ret < 0)
 			return ret;
 	}
@@ -329,14 +333,8 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			up = false;
 			/* A warm-up start fills the page cache with the kernel and image, unless
 			 * this backend has started already in this run. */
-			struct host_ctx hc = { .backend = b,
-					       .cfg = &cfg->backend,
-					       .reps = reps,
-					       .warmup =
-						       t->run.warmup > 0 && !booted && c->n == 0 };
-			double t0 = util_now_s();
-			ret = hw->run(&hc, c);
-			c->wall_s += util_now_s() - t0;
+			ret = host_run(cfg, t, hw, c, reps,
+				       t->run.warmup > 0 && !booted && c->n == 0);
 			if (ret < 0)
 				goto out;
 			t->pr->done++;

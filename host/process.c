@@ -165,38 +165,84 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 	return 128 + WTERMSIG(status);
 }
 
+/* Closes the ends of in and out that are open and marks them closed. */
+static void close_pipes(int in[2], int out[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		in[i] = out[i] = -1;
+	}
+}
+
+int proc_pipes(int in[2], int out[2])
+{
+	in[0] = in[1] = out[0] = out[1] = -1;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		int ret = -errno;
+		close_pipes(in, out);
+		return ret;
+	}
+	/* With our stdin or stdout closed a pipe could land on 0 or 1, where the child's dup2
+	 * would keep it close-on-exec or overwrite the other pipe: move such ends above 2. */
+	int *ends[] = { &in[0], &in[1], &out[0], &out[1] };
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		if (*ends[i] > STDERR_FILENO)
+			continue;
+		int moved = fcntl(*ends[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		if (moved < 0) {
+			int ret = -errno;
+			close_pipes(in, out);
+			return ret;
+		}
+		close(*ends[i]);
+		*ends[i] = moved;
+	}
+	return 0;
+}
+
+int proc_child_stdio(pid_t parent, const int in[2], const int out[2])
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+
+	/* Its own process group: proc_terminate ends its descendants too, and the
+	 * terminal's Ctrl-C reaches vmbench, which ends the guest in order. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A parent killed before the line above would leave us running without it. */
+	if (getppid() != parent)
+		return -ESRCH;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &dfl, NULL);
+	/* The pipes' own descriptors are close-on-exec and above 2 (proc_pipes); the copies
+	 * on 0 and 1 are not close-on-exec. */
+	if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
+		return -errno;
+	return 0;
+}
+
 int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to, int *from)
 {
-	int in[2], out[2], ret;
+	int in[2], out[2];
+	int ret = proc_pipes(in, out);
 
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		ret = -errno;
-		goto out_in;
-	}
-	pid_t p = fork();
+	if (ret < 0)
+		return ret;
+	pid_t parent = getpid(), p = fork();
 	if (p < 0) {
 		ret = -errno;
-		goto out_out;
+		close_pipes(in, out);
+		return ret;
 	}
 	if (p == 0) {
-		/* Its own process group: proc_terminate ends its descendants too, and the
-		 * terminal's Ctrl-C reaches vmbench, which ends the guest in order. */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
+		if (proc_child_stdio(parent, in, out) < 0)
 			_exit(127);
 		/* Only stdin and stdout: a child that does not exec must see end of input when
 		 * the parent closes its end. */
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
+		close_pipes(in, out);
 		child(arg);
 		_exit(127);
 	}
@@ -206,13 +252,6 @@ int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to, i
 	*to = in[1];
 	*from = out[0];
 	return 0;
-out_out:
-	close(out[0]);
-	close(out[1]);
-out_in:
-	close(in[0]);
-	close(in[1]);
-	return ret;
 }
 
 static bool reaped_within(pid_t pid, int ms)

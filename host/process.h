@@ -23,6 +23,16 @@ int proc_wait_readable(int fd, int timeout_ms) __must_check;
  * Returns the exit status (0..255), -ETIMEDOUT (killed after timeout_ms), -errno. */
 int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms) __must_check;
 
+/* Two pipes, close-on-exec, none of their ends on descriptors 0 to 2 (in: to a child's
+ * stdin, out: from its stdout). 0 or -errno, nothing left open then. */
+int proc_pipes(int in[2], int out[2]) __must_check;
+
+/* The child's side of a start with proc_pipes: its own process group, death with the
+ * parent (the process parent, checked), default SIGINT/TERM/HUP/PIPE, in[0] and out[1] as
+ * stdin and stdout. Only system calls, so it also serves a child that shares the parent's
+ * memory (host/spawn.c). 0 or -errno (-ESRCH: the parent is gone). */
+int proc_child_stdio(pid_t parent, const int in[2], const int out[2]) __must_check;
+
 /*
  * Forks a child whose stdin and stdout are pipes to us and runs child(arg) in it (which
  * execs or _exits; the child leads its own process group and dies with us). *to writes the child's

@@ -1,14 +1,13 @@
 /* Starting a program with the harness's memory shared until the exec (see spawn.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/process.h"
 #include "host/spawn.h"
 
 /* Enough for the few system calls the child makes before exec. */
@@ -30,22 +29,10 @@ struct child {
 static int child_main(void *arg)
 {
 	struct child *c = arg;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	int ret = proc_child_stdio(c->parent, c->in, c->out);
 
-	/* Its own process group: proc_terminate ends its descendants too, and the
-	 * terminal's Ctrl-C reaches vmbench, which ends the guest in order. */
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	/* A parent killed before the line above would leave us running without it. */
-	if (getppid() != c->parent)
-		_exit(127);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &dfl, NULL);
-	/* The pipes' own descriptors are close-on-exec and above 2 (see below); the copies on
-	 * 0 and 1 are not close-on-exec. */
-	if (dup2(c->in[0], STDIN_FILENO) < 0 || dup2(c->out[1], STDOUT_FILENO) < 0) {
-		c->err = errno;
+	if (ret < 0) {
+		c->err = -ret;
 		c->step = SPAWN_STDIO;
 		_exit(127);
 	}
@@ -80,24 +67,8 @@ int spawn_exec_piped(const struct spawn_exec *x, pid_t *pid, int *to, int *from,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -errno;
-	if (pipe2(c.in, O_CLOEXEC) < 0 || pipe2(c.out, O_CLOEXEC) < 0) {
-		ret = -errno;
+	if ((ret = proc_pipes(c.in, c.out)) < 0)
 		goto out;
-	}
-	/* With our stdin or stdout closed a pipe could land on 0 or 1, where the child's dup2
-	 * would keep it close-on-exec or overwrite the other pipe: move such ends above 2. */
-	int *ends[] = { &c.in[0], &c.in[1], &c.out[0], &c.out[1] };
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		if (*ends[i] > STDERR_FILENO)
-			continue;
-		int moved = fcntl(*ends[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-		if (moved < 0) {
-			ret = -errno;
-			goto out;
-		}
-		close(*ends[i]);
-		*ends[i] = moved;
-	}
 	c.parent = getpid();
 	/* Our signal handlers must not run in the child while it shares our memory: blocked
 	 * until it has reset them, unblocked just before the exec. */
