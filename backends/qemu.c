@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "host/hostinfo.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
 #include "host/qmp.h"
@@ -28,6 +29,10 @@ struct qemu_flavour {
 	const char *accel;
 	const char *cpu; /* -cpu, or NULL for QEMU's default */
 	bool virtio;
+	/* The guest drivers of its devices, console and disk (the guest's /init loads only
+	 * these), with a disk or without: a boot does the same work in every run. */
+	const char *modules;
+	bool host_tsc; /* the guest reads the host's TSC as it is (TCG) */
 };
 
 struct qemu_state {
@@ -84,9 +89,18 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	ARG(cfg->initrd);
 	ARG("-append");
 	/* tsc=reliable: emulation makes the TSC watchdog misfire, which would leave the guest
-	 * on a 4 ms jiffies clock. */
-	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable vmbench.console=%s",
-	    fl->virtio ? "hvc0" : "ttyS0");
+	 * on a 4 ms jiffies clock. tsc_early_khz: under TCG the guest's TSC is the host's;
+	 * calibrating it against the emulated PIT fails now and then, and the fallback costs
+	 * the boot about 0.2 s (KVM tells its guests the frequency itself).
+	 * cryptomgr.notests: the self-tests of the kernel's crypto algorithms (no workload
+	 * uses them) are about a tenth of a TCG boot. */
+	char khz[48] = "", why[128];
+	long tsc_khz = fl->host_tsc ? host_tsc_khz(why, sizeof(why)) : -1;
+	if (tsc_khz > 0)
+		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", tsc_khz);
+	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable%s cryptomgr.notests "
+	    "vmbench.console=%s vmbench.modules=%s",
+	    khz, fl->virtio ? "hvc0" : "ttyS0", fl->modules);
 	ARG("-chardev");
 	ARG("stdio,id=agent,signal=off");
 	if (fl->virtio) {
@@ -184,10 +198,17 @@ static json_t *qemu_facts(struct qemu_state *st)
 			stats = json_string(err);
 		json_decref(args);
 	}
-	return json_pack("{s:s, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
+	/* The guest's TSC frequency as the command line gave it, or why it did not. */
+	json_t *tsc = json_null();
+	if (st->fl->host_tsc) {
+		char why[128];
+		long khz = host_tsc_khz(why, sizeof(why));
+		tsc = khz > 0 ? json_integer(khz) : json_string(why);
+	}
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
 			 argv ? argv : json_null(), "stats_schemas",
 			 schemas ? schemas : json_null(), "vm_stats_at_boot",
-			 stats ? stats : json_null());
+			 stats ? stats : json_null(), "tsc_early_khz", tsc);
 }
 
 static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
@@ -286,12 +307,24 @@ static const char *qemu_trace_log(const struct guest *g)
 	return st && st->up ? st->trace_log : NULL;
 }
 
-static const struct qemu_flavour fl_tcg = { .accel = "tcg", .virtio = false };
-static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .virtio = true };
+/* The emulated devices: the 8250 is built into the kernel, IDE is ata_piix. */
+#define EMULATED .modules = "ata_piix,sd_mod"
+#define VIRTIO	 .virtio = true, .modules = "virtio_pci,virtio_console,virtio_blk"
+static const struct qemu_flavour fl_tcg = { .accel = "tcg", .host_tsc = true, EMULATED };
+static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .host_tsc = true, VIRTIO };
 /* kvm: the guest is not told it is virtualized (kvm=off hides KVM's CPUID leaves, so no
  * kvmclock and no paravirtual features); kvm-virtio: virtio devices and kvmclock. */
-static const struct qemu_flavour fl_kvm = { .accel = "kvm", .cpu = "host,kvm=off" };
-static const struct qemu_flavour fl_kvm_virtio = { .accel = "kvm", .cpu = "host", .virtio = true };
+static const struct qemu_flavour fl_kvm = { .accel = "kvm", .cpu = "host,kvm=off", EMULATED };
+static const struct qemu_flavour fl_kvm_virtio = { .accel = "kvm", .cpu = "host", VIRTIO };
+
+/* The host's TSC frequency is measured here, before any boot is timed: once per run. */
+static int tcg_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	char why[128];
+
+	(void)host_tsc_khz(why, sizeof(why));
+	return qemu_available(cfg, reason, len);
+}
 
 static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len)
 {
@@ -337,9 +370,9 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 QEMU_BACKEND(tcg, "tcg", "emulation", 0,
 	     "QEMU TCG: full-system emulation by binary translation, emulated devices "
 	     "(IDE, 8250 serial, PIT/HPET)",
-	     qemu_available, 120);
+	     tcg_available, 120);
 QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io", 0,
-	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio console", qemu_available, 120);
+	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio console", tcg_available, 120);
 QEMU_BACKEND(kvm, "kvm", "hardware-assisted", BK_HW_ACCEL,
 	     "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated devices "
 	     "as tcg",

@@ -87,6 +87,15 @@ static void build_argv(struct uml_state *st, const struct backend_cfg *cfg)
 	/* loglevel=1: only a panic reaches the console (and the reason of a failed run). */
 	backend_cmd_add(c, "quiet");
 	backend_cmd_add(c, "loglevel=1");
+	/* What UML's boot spends most of its time on, none of it used by a workload: 256
+	 * legacy BSD ptys (a device node each, made in turn with the devtmpfs thread),
+	 * the RAID6 library timing its algorithms for whole jiffies each (nothing here
+	 * uses RAID6; btrfs, which could, is never mounted), the crypto self-tests. */
+	backend_cmd_add(c, "pty.legacy_count=0");
+	backend_cmd_add(c, "initcall_blacklist=raid6_select_algo");
+	backend_cmd_add(c, "cryptomgr.notests");
+	/* Debian's x86 modules in the image are not UML's: /init loads none. */
+	backend_cmd_add(c, "vmbench.modules=");
 	/* UML's pid file and management socket go to the runtime directory, not ~/.uml. */
 	backend_cmd_addf(c, "uml_dir=%s", st->rundir);
 	backend_cmd_add(c, "umid=guest");

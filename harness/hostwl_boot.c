@@ -34,16 +34,35 @@ static int boot_note(struct cell *cell, const char *key, unsigned n)
 											  : 0;
 }
 
+/* The boot's phases appended to the cell's raw "phases", in the order of the samples: an
+ * object where they are known, null where not (no kernel of the backend's own). 0 or
+ * -ENOMEM. */
+static int boot_phases_note(struct cell *cell, const struct boot_phases *p)
+{
+	json_t *arr = json_object_get(cell->raw, "phases");
+	if (!arr && (!(arr = json_array()) || json_object_set_new(cell->raw, "phases", arr) < 0))
+		return -ENOMEM;
+	json_t *v = p->known ? json_pack("{s:f, s:f, s:f, s:f}", "before_kernel_s",
+					 p->before_kernel_s, "kernel_s", p->kernel_s, "init_s",
+					 p->init_s, "agent_s", p->agent_s)
+			     : json_null();
+	return json_array_append_new(arr, v) < 0 ? -ENOMEM : 0;
+}
+
 /* ctx->reps boots, after one more, not kept, when ctx->warmup. */
 static int boot_run(const struct host_ctx *ctx, struct cell *cell)
 {
 	unsigned warm = ctx->warmup ? 1 : 0, reps = ctx->reps;
 	double *x = calloc(reps + 1, sizeof(*x));
+	struct boot_phases *ph = calloc(reps + 1, sizeof(*ph));
 	char err[512];
 	int ret = 0;
 
-	if (!x)
+	if (!x || !ph) {
+		free(x);
+		free(ph);
 		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < warm + reps; i++) {
 		struct session s;
 		if (proc_interrupted()) {
@@ -59,8 +78,10 @@ static int boot_run(const struct host_ctx *ctx, struct cell *cell)
 			ret = 0;
 			goto out;
 		}
-		if (i >= warm)
+		if (i >= warm) {
 			x[i - warm] = s.boot_s;
+			ph[i - warm] = s.phases;
+		}
 		session_stop(&s);
 	}
 	/* Every start is a session of its own: one sample each. */
@@ -68,10 +89,13 @@ static int boot_run(const struct host_ctx *ctx, struct cell *cell)
 		ret = cell_add_session(cell, &x[i], 1, NULL, NULL, NULL);
 	if (ret == 0)
 		ret = boot_note(cell, "warmup_boots", warm);
+	for (unsigned i = 0; i < reps && ret == 0; i++)
+		ret = boot_phases_note(cell, &ph[i]);
 	if (ret == 0)
 		ret = boot_note(cell, "other_starts", reps);
 out:
 	free(x);
+	free(ph);
 	return ret;
 }
 
@@ -80,7 +104,9 @@ static int boot_from_session(const struct session *s, struct cell *cell)
 {
 	int ret = cell_add_session(cell, &s->boot_s, 1, NULL, NULL, NULL);
 
-	return ret < 0 ? ret : boot_note(cell, "session_starts", 1);
+	if (ret == 0)
+		ret = boot_note(cell, "session_starts", 1);
+	return ret < 0 ? ret : boot_phases_note(cell, &s->phases);
 }
 
 const struct host_workload host_workload_boot = {

@@ -78,6 +78,15 @@ static int parse_clock(const struct fields *fs, struct hello *h, char *err, size
 	    wire_parse_double(fields_get(fs, 1, "clock_read_ns"), &h->clock_read_ns) < 0 ||
 	    wire_parse_double(fields_get(fs, 1, "loop_ns"), &h->loop_ns) < 0)
 		return bad(err, len, "CLOCK without valid timer_res_ns=, clock_read_ns=, loop_ns=");
+	static const char *const boot[] = { "uptime_s", "agent_start_s", "init_start_s" };
+	double *at[] = { &h->uptime_s, &h->agent_start_s, &h->init_start_s };
+	for (size_t i = 0; i < ARRAY_SIZE(boot); i++) {
+		const char *v = fields_get(fs, 1, boot[i]);
+		*at[i] = NAN;
+		/* Optional; a value that is there is a time since a boot, within 30 years. */
+		if (v && (wire_parse_double(v, at[i]) < 0 || !(*at[i] >= 0 && *at[i] < 1e9)))
+			return bad(err, len, "CLOCK with a bad %s=", boot[i]);
+	}
 	return 0;
 }
 

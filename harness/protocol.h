@@ -34,6 +34,10 @@ struct hello {
 	double timer_res_ns;
 	double clock_read_ns;
 	double loop_ns;
+	/* From the CLOCK line too: the guest's clock (from its kernel's start) at HELLO, at
+	 * the agent's start and at /init's start; NAN where the agent did not say (no /init:
+	 * no init_start_s). */
+	double uptime_s, agent_start_s, init_start_s;
 };
 
 /* A parsed guest line; the strings point into the line. */

@@ -126,6 +126,24 @@ static int expect_msg(struct session *s, enum msg_type want, int timeout_ms, str
 	return 0;
 }
 
+/*
+ * The phases of a boot of boot_s seconds from the guest's timestamps: known only where
+ * they fit (a guest kernel whose clock started within the boot, and the order /init,
+ * agent, HELLO). A native agent or a container tells the host's uptime, which does not.
+ */
+static void boot_phases(struct boot_phases *p, double boot_s, const struct hello *h)
+{
+	memset(p, 0, sizeof(*p));
+	if (!(h->init_start_s >= 0 && h->init_start_s <= h->agent_start_s &&
+	      h->agent_start_s <= h->uptime_s && h->uptime_s <= boot_s))
+		return;
+	p->known = true;
+	p->before_kernel_s = boot_s - h->uptime_s;
+	p->kernel_s = h->init_start_s;
+	p->init_s = h->agent_start_s - h->init_start_s;
+	p->agent_s = h->uptime_s - h->agent_start_s;
+}
+
 int session_start(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
 		  bool probes, char *err, size_t len)
 {
@@ -156,6 +174,10 @@ int session_start(struct session *s, const struct backend_ops *ops, const struct
 	s->hello.timer_res_ns = m.hello.timer_res_ns;
 	s->hello.clock_read_ns = m.hello.clock_read_ns;
 	s->hello.loop_ns = m.hello.loop_ns;
+	s->hello.uptime_s = m.hello.uptime_s;
+	s->hello.agent_start_s = m.hello.agent_start_s;
+	s->hello.init_start_s = m.hello.init_start_s;
+	boot_phases(&s->phases, s->boot_s, &s->hello);
 	/* Only now: what ready() runs on the host (a runtime's state query) stays out of the
 	 * agent's clock checks. */
 	if (ops->ready && (ret = ops->ready(&s->g)) < 0) {

@@ -15,12 +15,22 @@
 
 #define SESSION_MAX_PROBES 16
 
+/* A boot's phases, from the host's clock and the guest's (the agent's CLOCK line). */
+struct boot_phases {
+	bool known; /* a kernel of this boot: the guest's clock started after the backend */
+	double before_kernel_s; /* starting the backend up to the guest kernel's clock start */
+	double kernel_s;	/* the kernel, up to /init */
+	double init_s;		/* /init: mounts and drivers, up to the agent's start */
+	double agent_s;		/* the agent, up to its HELLO */
+};
+
 struct session {
 	struct guest g;
 	struct conn c;
 	struct hello hello;
 	bool up;
 	double boot_s;
+	struct boot_phases phases;
 	struct probe probes[SESSION_MAX_PROBES]; /* the timed pass's, open while it lasts */
 	size_t nprobes;
 	json_t *counted; /* the counting pass's probes that can watch this guest, or NULL */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hwloc.h>
@@ -168,4 +169,66 @@ json_t *host_tool_versions(void)
 			json_object_set_new(tools, pkg, json_string(version));
 	}
 	return tools;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+
+/* Time-stamp counter ticks per millisecond of CLOCK_MONOTONIC_RAW over about 10 ms. */
+static double tsc_khz_once(void)
+{
+	struct timespec a, b, nap = { 0, 10000000 };
+	unsigned long long t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+	t0 = __rdtsc();
+	nanosleep(&nap, NULL);
+	clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+	t1 = __rdtsc();
+	double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	return ms > 0 ? (double)(t1 - t0) / ms : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+#endif
+
+long host_tsc_khz(char *why, size_t len)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	static long khz;
+	static char reason[128];
+
+	if (khz == 0) {
+		char *cpuinfo = util_read_file("/proc/cpuinfo", 1 << 22, NULL);
+		if (!cpu_has_flag(cpuinfo, "constant_tsc") ||
+		    !cpu_has_flag(cpuinfo, "nonstop_tsc")) {
+			snprintf(reason, sizeof(reason),
+				 "the host's TSC is not invariant (no constant_tsc and "
+				 "nonstop_tsc)");
+			khz = -1;
+		} else {
+			/* The median of three: one nap that overslept or one migration between
+			 * the clock reads does not decide. */
+			double v[3];
+			for (int i = 0; i < 3; i++)
+				v[i] = tsc_khz_once();
+			qsort(v, 3, sizeof(v[0]), cmp_double);
+			khz = v[1] >= 1000 ? (long)(v[1] + 0.5) : -1;
+			if (khz < 0)
+				snprintf(reason, sizeof(reason), "the TSC did not count (%.0f kHz)",
+					 v[1]);
+		}
+		free(cpuinfo);
+	}
+	if (khz < 0)
+		snprintf(why, len, "%s", reason);
+	return khz;
+#else
+	snprintf(why, len, "no time-stamp counter on this architecture");
+	return -1;
+#endif
 }

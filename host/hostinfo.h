@@ -3,6 +3,7 @@
 #define VMBENCH_HOSTINFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -43,5 +44,11 @@ json_t *host_topology(int *cpu);
 /* Versions of the Debian packages vmbench drives: {"qemu-system-x86": "1:7.2...", ...},
  * null for those not installed. */
 json_t *host_tool_versions(void);
+/*
+ * The host's time-stamp counter frequency in kHz, measured once against CLOCK_MONOTONIC_RAW:
+ * what a guest's TSC runs at under QEMU (TCG reads the host's counter, KVM passes it on
+ * unscaled). -1 with why where the TSC is missing or not invariant.
+ */
+long host_tsc_khz(char *why, size_t len);
 
 #endif

@@ -1,11 +1,13 @@
 /* The agent's protocol loop: reads host commands, runs workloads, reports raw samples. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -23,6 +25,9 @@ struct agent {
 	struct linebuf lb;
 	struct timer_info ti;
 	char self_dir[256]; /* where the agent's companions are: exec target, fio jobs */
+	/* The guest kernel's clock (CLOCK_BOOTTIME: from its start) when the agent started
+	 * and when it said HELLO: a boot's phases, with /init's own note (guests/init). */
+	double start_s, hello_s;
 };
 
 struct run_params {
@@ -90,6 +95,44 @@ static int agent_readline(struct agent *a, char **line)
 	}
 }
 
+static double boot_clock_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return -1;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* When the kernel started /init, from its log's "Run /init as init process" (the
+ * timestamps of /dev/kmsg are microseconds on the kernel's clock), or -1. Read only under
+ * the image's /init, never a host's log. */
+static double kmsg_init_start(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char rec[1024];
+	double at = -1;
+
+	if (fd < 0)
+		return -1;
+	/* A boot's log is a few thousand records; the bound keeps a flood from holding us. */
+	for (int i = 0; i < 20000 && at < 0; i++) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue; /* records overwritten while we read */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		const char *msg = strchr(rec, ';');
+		unsigned long long us;
+		if (msg && strncmp(msg + 1, "Run /init as init process", 25) == 0 &&
+		    sscanf(rec, "%*u,%*u,%llu", &us) == 1)
+			at = (double)us / 1e6;
+	}
+	close(fd);
+	return at;
+}
+
 static int say_hello(struct agent *a)
 {
 	struct utsname u;
@@ -104,6 +147,7 @@ static int say_hello(struct agent *a)
 	char kind[32];
 	if (sys_fs_kind(tmp && *tmp ? tmp : "/tmp", kind, sizeof(kind)) < 0)
 		snprintf(kind, sizeof(kind), "unknown");
+	a->hello_s = boot_clock_s();
 	return agent_say(a, "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s tmp=%s",
 			 VMBENCH_VERSION, VMB_PROTO_VERSION, u.release, u.machine, kind);
 }
@@ -118,8 +162,26 @@ static int say_clock(struct agent *a)
 		(void)!agent_say(a, "LOG the clock checks failed: %s", strerror(-ret));
 		return ret;
 	}
-	return agent_say(a, "CLOCK timer_res_ns=%.1f clock_read_ns=%.2f loop_ns=%.3f", a->ti.res_ns,
-			 a->ti.read_ns, a->ti.loop_ns);
+	/* The boot's timestamps on the guest's clock: HELLO, the agent's start, and /init's
+	 * start as it read /proc/uptime, where there was an /init. */
+	char boot[160] = "";
+	if (a->hello_s >= 0 && a->start_s >= 0)
+		snprintf(boot, sizeof(boot), " uptime_s=%.6f agent_start_s=%.6f", a->hello_s,
+			 a->start_s);
+	const char *up = getenv("VMBENCH_INIT_UPTIME");
+	char *end;
+	double init_s = up ? strtod(up, &end) : -1;
+	if (boot[0] && up && end != up && *end == '\0' && init_s >= 0 && init_s < 1e6) {
+		/* The kernel's own note, to the microsecond, where its log has it and it
+		 * agrees with /init's (which comes after its first mount, in 10 ms steps). */
+		double run_s = kmsg_init_start();
+		if (run_s >= 0 && run_s <= init_s + 0.01)
+			init_s = run_s;
+		snprintf(boot + strlen(boot), sizeof(boot) - strlen(boot), " init_start_s=%.6f",
+			 init_s);
+	}
+	return agent_say(a, "CLOCK timer_res_ns=%.1f clock_read_ns=%.2f loop_ns=%.3f%s",
+			 a->ti.res_ns, a->ti.read_ns, a->ti.loop_ns, boot);
 }
 
 /* Parses RUN; on a bad request fills why and returns -EINVAL. */
@@ -476,6 +538,7 @@ int agent_serve(int in_fd, int out_fd)
 
 	if (!a)
 		return -ENOMEM;
+	a->start_s = boot_clock_s();
 	a->in_fd = in_fd;
 	a->out_fd = out_fd;
 	ssize_t n = readlink("/proc/self/exe", a->self_dir, sizeof(a->self_dir) - 1);

@@ -113,6 +113,28 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	const struct cell *boot = cli_cell(&res, "uml", "lifecycle.boot");
 	cr_assert_eq(boot->n, 6);
 	cr_assert_gt(boot->stats.min, 0.1, "a kernel boots in more than 100 ms");
+	/* Each boot's phases, from the guest kernel's clock: they add up to the boot; the
+	 * native agent runs on the host's kernel and has none. */
+	json_t *phases = json_object_get(boot->raw, "phases"), *p;
+	cr_assert_eq(json_array_size(phases), boot->n, "one phase record per boot");
+	json_array_foreach(phases, i, p) {
+		double sum = 0;
+		const char *keys[] = { "before_kernel_s", "kernel_s", "init_s", "agent_s" };
+		for (size_t k = 0; k < 4; k++) {
+			double v = json_real_value(json_object_get(p, keys[k]));
+			cr_assert(v >= 0 && v < boot->samples[i], "boot %zu: %s = %g", i, keys[k],
+				  v);
+			sum += v;
+		}
+		cr_assert_float_eq(sum, boot->samples[i], 1e-6, "boot %zu: phases %g, boot %g", i,
+				   sum, boot->samples[i]);
+	}
+	cr_assert_gt(json_real_value(json_object_get(json_array_get(phases, 0), "kernel_s")), 0.05,
+		     "the kernel's phase is the kernel's");
+	json_t *native = json_object_get(cli_cell(&res, "native", "lifecycle.boot")->raw, "phases");
+	cr_assert_eq(json_array_size(native), 6, "a null per native boot");
+	json_array_foreach(native, i, p)
+		cr_assert(json_is_null(p), "native boot %zu has phases", i);
 	results_free(&res);
 	cli_assert_nothing_left("uml");
 }

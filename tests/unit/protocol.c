@@ -1,6 +1,7 @@
 /* Unit tests of harness/protocol.h: parsing guest lines and payloads (connections: conn.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,32 @@ Test(proto_parse, clock)
 			   err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_float_eq(m.hello.timer_res_ns, 3.0, 1e-12);
+}
+
+/* A boot's timestamps on the guest's clock are optional; absent ones are NAN. */
+Test(proto_parse, clock_boot_times)
+{
+	char line[512], err[256];
+	struct msg m;
+
+	cr_assert_eq(parse(CLOCK_OK, &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert(isnan(m.hello.uptime_s) && isnan(m.hello.agent_start_s) &&
+		  isnan(m.hello.init_start_s));
+	cr_assert_eq(parse(CLOCK_OK " uptime_s=1.5 agent_start_s=1.25 init_start_s=1.02", &m, line,
+			   sizeof(line), err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_float_eq(m.hello.uptime_s, 1.5, 1e-12);
+	cr_assert_float_eq(m.hello.agent_start_s, 1.25, 1e-12);
+	cr_assert_float_eq(m.hello.init_start_s, 1.02, 1e-12);
+	/* A container's agent has no /init. */
+	cr_assert_eq(parse(CLOCK_OK " uptime_s=9000.1 agent_start_s=9000", &m, line, sizeof(line),
+			   err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert(isnan(m.hello.init_start_s));
+	expect_bad(CLOCK_OK " uptime_s=-1");
+	expect_bad(CLOCK_OK " uptime_s=soon");
+	expect_bad(CLOCK_OK " agent_start_s=1e12");
+	expect_bad(CLOCK_OK " init_start_s=inf");
 }
 
 Test(proto_parse, clock_malformed)
