@@ -48,10 +48,26 @@ else
 	FIO=$(sh "$here/build-fio.sh" "$CACHE") || die "the guest's fio could not be built"
 fi
 
-# The guest kernel: the version linux-image-amd64 depends on, fetched once.
+# The guest kernel: the version linux-image-amd64 depends on, fetched once. apt's answer
+# (a second of loading its cache) is kept until apt's package lists change.
 if [ -z "$KROOT" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	[ -n "$pkg" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
+	lists=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+	pkg=
+	if [ -f "$CACHE/kernel/.resolved" ]; then
+		read -r was pkg <"$CACHE/kernel/.resolved" || pkg=
+		[ "$was" = "$lists" ] || pkg=
+		case "$pkg" in linux-image-[0-9]*) ;; *) pkg= ;; esac
+		case "$pkg" in */* | *..*) pkg= ;; esac
+	fi
+	if [ -z "$pkg" ]; then
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+		[ -n "$pkg" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
+		if [ $CHECK = 0 ]; then
+			mkdir -p "$CACHE/kernel"
+			echo "$lists $pkg" >"$CACHE/kernel/.resolved.$$" &&
+				mv "$CACHE/kernel/.resolved.$$" "$CACHE/kernel/.resolved" || :
+		fi
+	fi
 	KROOT=$CACHE/kernel/$pkg
 	[ $CHECK = 0 ] || [ -f "$KROOT/.unpacked" ] || { say "kernel $pkg not fetched"; exit 3; }
 	if [ ! -f "$KROOT/.unpacked" ]; then
@@ -77,29 +93,50 @@ KVER=${VMLINUZ##*/vmlinuz-}
 MODDIR=$KROOT/lib/modules/$KVER
 [ -d "$MODDIR" ] || die "no $MODDIR"
 
-# The module files with their dependencies, from each module's depends= field.
-find_ko() { find "$MODDIR/kernel" -name "$(echo "$1" | tr _ '?').ko" | head -n 1; }
-kos=""
-want=$MODULES
-while :; do
-	set -- $want
-	[ $# -gt 0 ] || break
-	m=$1
-	shift
-	want="$*"
-	ko=$(find_ko "$m")
-	[ -n "$ko" ] || continue # built into the kernel
-	case " $kos " in *" $ko "*) continue ;; esac
-	kos="$kos $ko"
-	deps=$(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | tr ',' ' ')
-	want="$want $deps"
-done
+# The module files with their dependencies (paths under $MODDIR), from each module's
+# depends= field. A fetched kernel's tree never changes: the answer is kept there, per list
+# of modules and version of this script.
+resolved=$KROOT/.modules.$( {
+	echo "$MODULES"
+	cat "$here/mkimage.sh"
+} | sha256sum | cut -c1-16)
+case "$KROOT" in "$CACHE"/kernel/*) ;; *) resolved= ;; esac
+kos=
+if [ -n "$resolved" ] && [ -f "$resolved" ]; then
+	kos=$(cat "$resolved")
+	for ko in $kos; do
+		[ -f "$MODDIR/$ko" ] || kos=
+	done
+fi
+if [ -z "$kos" ]; then
+	ko_list=$(cat "$MODDIR/modules.order" 2>/dev/null) ||
+		ko_list=$(cd "$MODDIR" && find kernel -name '*.ko')
+	want=$MODULES
+	while :; do
+		set -- $want
+		[ $# -gt 0 ] || break
+		m=$1
+		shift
+		want="$*"
+		pat=$(echo "$m" | sed 's/[_-]/[_-]/g')
+		ko=$(echo "$ko_list" | grep -m 1 "/$pat\.ko\$" || :)
+		[ -n "$ko" ] || continue # built into the kernel
+		case " $kos " in *" $ko "*) continue ;; esac
+		kos="$kos $ko"
+		deps=$(grep -a -o -m 1 'depends=[^[:cntrl:]]*' "$MODDIR/$ko" | sed 's/^depends=//' |
+			tr ',' ' ')
+		want="$want $deps"
+	done
+	if [ -n "$resolved" ] && [ -n "$kos" ] && [ $CHECK = 0 ]; then
+		echo "$kos" >"$resolved.$$" && mv "$resolved.$$" "$resolved" || :
+	fi
+fi
 
 # The key: every input's bytes.
 key=$( {
 	cat "$here/mkimage.sh" "$here/init" "$AGENTS/vmbench-agent" "$AGENTS/vmbench-true" \
 		"$AGENTS"/fio/*.fio "$BUSYBOX" "$FIO" "$VMLINUZ"
-	for f in $kos; do cat "$f"; done
+	for f in $kos; do cat "$MODDIR/$f"; done
 	echo "$MODULES"
 } | sha256sum | cut -c1-16)
 OUT=$CACHE/images/$key
@@ -137,9 +174,8 @@ cp "$AGENTS"/fio/*.fio "$stage/vmbench/fio/"
 echo "$MODULES" | tr ' ' '\n' >"$stage/vmbench/modules"
 cp "$FIO" "$stage/usr/bin/fio"
 for ko in $kos; do
-	rel=${ko#"$MODDIR"/}
-	mkdir -p "$stage/lib/modules/$KVER/$(dirname "$rel")"
-	cp "$ko" "$stage/lib/modules/$KVER/$rel"
+	mkdir -p "$stage/lib/modules/$KVER/$(dirname "$ko")"
+	cp "$MODDIR/$ko" "$stage/lib/modules/$KVER/$ko"
 done
 "$BUSYBOX" depmod -b "$stage" "$KVER"
 # busybox depmod writes its indexes in directory order, which differs from one filesystem
