@@ -13,7 +13,7 @@
 #include "host/util.h"
 
 const struct cli_cmd *const cli_commands[] = {
-	&cmd_list, &cmd_doctor, &cmd_run, &cmd_image, &cmd_report, &cmd_plot,
+	&cmd_list, &cmd_doctor, &cmd_run, &cmd_image, &cmd_report, &cmd_plot, &cmd_compare,
 };
 const size_t cli_command_count = ARRAY_SIZE(cli_commands);
 
@@ -60,7 +60,7 @@ static void main_help(void)
 	cliopt_help(stdout, main_opts);
 }
 
-/* "list, doctor, run, image, report or plot" */
+/* "list, doctor, run, image, report, plot or compare" */
 static void command_names(char *buf, size_t len)
 {
 	size_t n = cli_command_count;
@@ -95,8 +95,9 @@ static int command_run(const struct cli_cmd *cmd, int argc, char **argv, int ful
 	} else if (res.help) {
 		cli_help(stdout, cmd);
 		ret = EXIT_OK;
-	} else if ((unsigned)res.argc > cmd->nargs) {
-		ret = cli_usage(cmd->name, "unexpected argument '%s'", res.argv[cmd->nargs]);
+	} else if ((unsigned)res.argc > (cmd->max_args ? cmd->max_args : cmd->nargs)) {
+		ret = cli_usage(cmd->name, "unexpected argument '%s'",
+				res.argv[cmd->max_args ? cmd->max_args : cmd->nargs]);
 	} else if ((unsigned)res.argc < cmd->nargs) {
 		ret = cli_usage(cmd->name, "%s", cmd->missing);
 	} else {

@@ -19,7 +19,7 @@ enum {
 /* What a command runs with, its options parsed. */
 struct cli_call {
 	void *opts; /* the command's options struct, filled from its table */
-	int argc;   /* its arguments: exactly the command's nargs */
+	int argc;   /* its arguments: nargs of them, up to max_args */
 	char **argv;
 	int full_argc; /* the whole command line, for provenance */
 	char **full_argv;
@@ -33,12 +33,14 @@ struct cli_cmd {
 	const struct cliopt *opts;
 	size_t opts_size;			 /* sizeof the struct opts fills */
 	unsigned nargs;				 /* the arguments it takes after the options */
+	unsigned max_args;			 /* at most (0: exactly nargs) */
 	const char *missing;			 /* the message when fewer are given */
 	int (*run)(const struct cli_call *call); /* an exit status */
 };
 
 /* The commands, in the order of 'vmbench --help' (one file each: cmd_<name>.c). */
-extern const struct cli_cmd cmd_list, cmd_doctor, cmd_run, cmd_image, cmd_report, cmd_plot;
+extern const struct cli_cmd cmd_list, cmd_doctor, cmd_run, cmd_image, cmd_report, cmd_plot,
+	cmd_compare;
 /* The one command table (harness/cli.c): dispatch, help and messages read it. */
 extern const struct cli_cmd *const cli_commands[];
 extern const size_t cli_command_count;

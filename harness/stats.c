@@ -174,7 +174,7 @@ unsigned stats_sessions_needed(double sd, double rel_half, unsigned max_k)
 int stats_ratio(const double *num, size_t kn, const double *den, size_t kd, struct ratio *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->ci_lo = r->ci_hi = NAN;
+	r->ci_lo = r->ci_hi = r->p = r->df = NAN;
 	if (kn == 0 || kd == 0)
 		return -EINVAL;
 	double *a = malloc((kn + kd) * sizeof(*a)), *b = a + kn;
@@ -196,6 +196,11 @@ int stats_ratio(const double *num, size_t kn, const double *den, size_t kd, stru
 			double df = (va + vb) * (va + vb) /
 				    (va * va / (double)(kn - 1) + vb * vb / (double)(kd - 1));
 			half = gsl_cdf_tdist_Pinv(1 - (1 - STATS_CI_LEVEL) / 2, df) * se;
+			r->df = df;
+			r->p = 2 * gsl_cdf_tdist_Q(fabs(ma - mb) / se, df);
+		} else {
+			/* Every session alike on both sides: certain, either way. */
+			r->p = ma == mb ? 1 : 0;
 		}
 		r->ci_lo = exp(ma - mb - half);
 		r->ci_hi = exp(ma - mb + half);

@@ -72,6 +72,11 @@ struct ratio {
 	double value;
 	bool has_ci; /* false when either side has fewer than 2 sessions */
 	double ci_lo, ci_hi;
+	/* Welch's t-test of equal means of the logarithms, two-sided: how often sessions
+	 * as far apart as these would show a ratio this far from 1 when there is none. NAN
+	 * without an interval. */
+	double p;
+	double df; /* its degrees of freedom (Welch-Satterthwaite); NAN without an interval */
 };
 
 /*

@@ -1,0 +1,60 @@
+#!/bin/sh
+# How often does vmbench compare cry wolf? Makes N independent runs of the same build
+# (default 7 runs of native,tcg on the quick profile), compares every pair of them both
+# ways round (N·(N-1)/2 pairs, the earlier as the base), and prints, per pair, the cells
+# flagged as regressions, then the share of pairs without any: the false-alarm rate a CI
+# gate on this machine would have. A benchmark report, not a test: the runs measure, so
+# never beside another measurement.
+# usage: ci/false-alarms.sh [build dir] [runs] [backends] [profile] [compare options...]
+set -eu
+BUILD=${1:-build}
+RUNS=${2:-7}
+BACKENDS=${3:-native,tcg}
+PROFILE=${4:-quick}
+# The rest are options of vmbench compare.
+if [ $# -gt 4 ]; then shift 4; else set --; fi
+VMBENCH=$BUILD/vmbench
+[ -x "$VMBENCH" ] || { echo "false-alarms: build vmbench first (make)" >&2; exit 2; }
+case "$RUNS" in
+'' | *[!0-9]*) echo "false-alarms: runs must be a whole number" >&2; exit 2 ;;
+esac
+[ "$RUNS" -ge 2 ] || { echo "false-alarms: at least 2 runs" >&2; exit 2; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+trap 'exit 130' INT TERM
+
+i=1
+while [ "$i" -le "$RUNS" ]; do
+	echo "run $i of $RUNS: $BACKENDS, profile $PROFILE ..." >&2
+	st=0
+	"$VMBENCH" -q run --backends "$BACKENDS" --profile "$PROFILE" --no-report \
+		-o "$out/$i" >/dev/null 2>"$out/$i.err" || st=$?
+	[ "$st" -le 1 ] && [ -f "$out/$i/results.json" ] ||
+		{ cat "$out/$i.err" >&2; exit 1; }
+	i=$((i + 1))
+done
+
+pairs=0
+quiet=0
+i=1
+while [ "$i" -lt "$RUNS" ]; do
+	j=$((i + 1))
+	while [ "$j" -le "$RUNS" ]; do
+		st=0
+		"$VMBENCH" -q compare "$out/$i/results.json" "$out/$j/results.json" "$@" \
+			>"$out/cmp" 2>"$out/cmp.err" || st=$?
+		[ "$st" -le 1 ] || { cat "$out/cmp.err" >&2; exit 1; }
+		pairs=$((pairs + 1))
+		flagged=$(grep ' regression' "$out/cmp" | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+		if [ "$st" -eq 0 ]; then
+			quiet=$((quiet + 1))
+			echo "runs $i and $j: no regression"
+		else
+			echo "runs $i and $j: $flagged"
+		fi
+		j=$((j + 1))
+	done
+	i=$((i + 1))
+done
+cells=$(grep -c . "$out/cmp" || :)
+echo "pairs without a false alarm: $quiet of $pairs (about $((cells - 2)) cells compared in each)"

@@ -1,0 +1,130 @@
+/* vmbench compare on real data: a native run against itself shows no regression; a copy
+ * with one cell 15% slower is caught, one 1% slower is not; the Markdown and JUnit files
+ * say the same; bad input exits 2. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+
+TestSuite(compare, .fini = cli_cleanup);
+
+/* A copy of in at out with every sample of (backend, workload) times f. */
+static void scaled_copy(const char *in, const char *out, const char *workload, double f)
+{
+	json_error_t je;
+	json_t *root = json_load_file(in, 0, &je), *c;
+	size_t i, j;
+
+	cr_assert_not_null(root, "%s", je.text);
+	json_array_foreach(json_object_get(root, "results"), i, c) {
+		json_t *s, *session;
+		size_t k;
+		if (strcmp(json_string_value(json_object_get(c, "workload")), workload) != 0)
+			continue;
+		/* The samples, and each session's record of them. */
+		json_array_foreach(json_object_get(c, "samples"), j, s)
+			json_real_set(s, json_number_value(s) * f);
+		json_array_foreach(json_object_get(c, "sessions"), k, session)
+			json_array_foreach(json_object_get(session, "samples"), j, s)
+				json_real_set(s, json_number_value(s) * f);
+	}
+	cr_assert_eq(json_dump_file(root, out, JSON_COMPACT), 0);
+	json_decref(root);
+}
+
+static int compare(const char *a, const char *b, const char *extra, char *out, size_t outlen,
+		   char *err, size_t len)
+{
+	char *argv[] = { "vmbench", "compare", (char *)a, (char *)b, (char *)extra, NULL };
+
+	return cli_run_out(argv, out, outlen, err, len);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[65536];
+	size_t n;
+
+	cr_assert_not_null(f, "%s", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), run[300], slow15[300], slow1[300], md[300], junit[300];
+	char out[16384], err[4096], opt[400];
+	char *argv[] = { "vmbench",	"run",	       "--backends",
+			 "native",	"--workloads", "cpu.int,syscall.getppid",
+			 "--no-report", "-o",	       dir,
+			 NULL };
+
+	int st = cli_run(argv, err, sizeof(err));
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	snprintf(run, sizeof(run), "%s/results.json", dir);
+	snprintf(slow15, sizeof(slow15), "%s/slow15.json", dir);
+	snprintf(slow1, sizeof(slow1), "%s/slow1.json", dir);
+	snprintf(md, sizeof(md), "%s/compare.md", dir);
+	snprintf(junit, sizeof(junit), "%s/compare.xml", dir);
+
+	st = compare(run, run, NULL, out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(st, 0, "a run against itself: %d: %s%s", st, out, err);
+	cr_assert_not_null(strstr(out, "regressions: 0,"), "%s", out);
+
+	/* cpu.int: plain computation, whose sessions agree within a few percent here. */
+	scaled_copy(run, slow15, "cpu.int", 1.15);
+	snprintf(opt, sizeof(opt), "--markdown=%s", md);
+	st = compare(run, slow15, opt, out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(st, 1, "15%% slower: %d: %s%s", st, out, err);
+	cr_assert_not_null(strstr(out, "+15.0%"), "%s", out);
+	char *line = strstr(out, "cpu.int");
+	cr_assert(line && strstr(line, "regression") < strchr(line, '\n'), "%s", out);
+	char *m = slurp(md);
+	cr_assert_not_null(strstr(m, "| native | cpu.int |"), "%s", m);
+	cr_assert_not_null(strstr(m, "**regression**"), "%s", m);
+	cr_assert_not_null(strstr(m, "|---|"), "%s", m);
+
+	/* Back from the slow copy: an improvement, no regression. */
+	snprintf(opt, sizeof(opt), "--junit=%s", junit);
+	st = compare(slow15, run, opt, out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(st, 0, "15%% faster: %d: %s%s", st, out, err);
+	char *x = slurp(junit);
+	cr_assert_not_null(strstr(x, "<testsuites"), "%s", x);
+	cr_assert_not_null(strstr(x, "failures=\"0\""), "%s", x);
+	cr_assert_not_null(strstr(x, "classname=\"native\" name=\"cpu.int\""), "%s", x);
+
+	scaled_copy(run, slow1, "cpu.int", 1.01);
+	st = compare(run, slow1, NULL, out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(st, 0, "1%% slower is within the threshold: %d: %s%s", st, out, err);
+
+	/* Bad input: 2, one line. */
+	const char *bad[][3] = {
+		{ run, NULL, NULL },
+		{ run, "/nonexistent.json", NULL },
+		{ run, run, "--alpha=2" },
+		{ run, run, "--threshold=x" },
+		{ run, run, "--between=native,tcg" },
+		{ run, NULL, "--between=native" },
+		{ run, NULL, "--between=native,tcg" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *a[] = { "vmbench",	 "compare",	    (char *)bad[i][0],
+			      (char *)bad[i][1], (char *)bad[i][2], NULL };
+		if (!bad[i][1]) {
+			a[3] = (char *)bad[i][2];
+			a[4] = NULL;
+		}
+		st = cli_run_out(a, out, sizeof(out), err, sizeof(err));
+		cr_assert_eq(st, 2, "case %zu: %d: %s", i, st, err);
+		cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "case %zu: %s", i, err);
+	}
+	cli_rmtree(dir);
+	free(dir);
+}
