@@ -5,6 +5,8 @@
 # flagged as regressions, then the share of pairs without any: the false-alarm rate a CI
 # gate on this machine would have. A benchmark report, not a test: the runs measure, so
 # never beside another measurement.
+# KEEP=DIR keeps the runs there (DIR/1 ... DIR/N); RUNS_FROM=DIR compares the runs already
+# in DIR instead of making new ones (ci/thresholds.sh derives thresholds from such runs).
 # usage: ci/false-alarms.sh [build dir] [runs] [backends] [profile] [compare options...]
 set -eu
 BUILD=${1:-build}
@@ -19,11 +21,24 @@ case "$RUNS" in
 '' | *[!0-9]*) echo "false-alarms: runs must be a whole number" >&2; exit 2 ;;
 esac
 [ "$RUNS" -ge 2 ] || { echo "false-alarms: at least 2 runs" >&2; exit 2; }
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+if [ -n "${RUNS_FROM:-}" ]; then
+	out=$RUNS_FROM
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+elif [ -n "${KEEP:-}" ]; then
+	mkdir -p "$KEEP"
+	out=$KEEP
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+else
+	out=$(mktemp -d)
+	tmp=$out
+	trap 'rm -rf "$out"' EXIT
+fi
 trap 'exit 130' INT TERM
 
 i=1
+[ -z "${RUNS_FROM:-}" ] || i=$((RUNS + 1))
 while [ "$i" -le "$RUNS" ]; do
 	echo "run $i of $RUNS: $BACKENDS, profile $PROFILE ..." >&2
 	st=0
@@ -42,10 +57,10 @@ while [ "$i" -lt "$RUNS" ]; do
 	while [ "$j" -le "$RUNS" ]; do
 		st=0
 		"$VMBENCH" -q compare "$out/$i/results.json" "$out/$j/results.json" "$@" \
-			>"$out/cmp" 2>"$out/cmp.err" || st=$?
-		[ "$st" -le 1 ] || { cat "$out/cmp.err" >&2; exit 1; }
+			>"$tmp/cmp" 2>"$tmp/cmp.err" || st=$?
+		[ "$st" -le 1 ] || { cat "$tmp/cmp.err" >&2; exit 1; }
 		pairs=$((pairs + 1))
-		flagged=$(grep ' regression' "$out/cmp" | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+		flagged=$(grep ' regression' "$tmp/cmp" | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
 		if [ "$st" -eq 0 ]; then
 			quiet=$((quiet + 1))
 			echo "runs $i and $j: no regression"
@@ -56,5 +71,5 @@ while [ "$i" -lt "$RUNS" ]; do
 	done
 	i=$((i + 1))
 done
-cells=$(grep -c . "$out/cmp" || :)
+cells=$(grep -c . "$tmp/cmp" || :)
 echo "pairs without a false alarm: $quiet of $pairs (about $((cells - 2)) cells compared in each)"

@@ -47,15 +47,19 @@ int compare_check_thresholds(json_t *t, char *why, size_t len)
 	return 0;
 }
 
-/* The threshold for a workload: the first glob of the file that matches it, else the
- * default. */
-static double threshold_for(const struct compare_opts *o, const char *workload)
+/* The threshold for a cell: the first glob of the file that matches it, else the default.
+ * A glob with a '/' is matched against "backend/workload" (one backend's noise is not
+ * another's), one without against the workload. */
+static double threshold_for(const struct compare_opts *o, const char *backend,
+			    const char *workload)
 {
+	char both[256];
 	const char *glob;
 	json_t *v;
 
+	snprintf(both, sizeof(both), "%s/%s", backend, workload);
 	json_object_foreach(o->thresholds, glob, v)
-		if (fnmatch(glob, workload, 0) == 0)
+		if (fnmatch(glob, strchr(glob, '/') ? both : workload, 0) == 0)
 			return json_number_value(v);
 	return o->threshold;
 }
@@ -95,7 +99,7 @@ static int judge(struct compare_row *row, const struct cell *b, const struct cel
 	row->k_base = cell_measured(b) ? b->nsessions : 0;
 	row->k_new = cell_measured(n) ? n->nsessions : 0;
 	row->change = row->ci_lo = row->ci_hi = row->p = NAN;
-	row->threshold = threshold_for(o, row->workload);
+	row->threshold = threshold_for(o, row->backend, row->workload);
 	if (!cell_measured(b) || !cell_measured(n)) {
 		why_not(row, "base %s, new %s", state(b), state(n));
 		return 0;

@@ -41,8 +41,9 @@ struct compare_row {
 struct compare_opts {
 	double alpha;	    /* a regression needs p below it */
 	double threshold;   /* and the whole CI beyond this many percent */
-	json_t *thresholds; /* {"glob": percent, ...} per workload (fnmatch; first match in
-			     * the file's order), or NULL */
+	json_t *thresholds; /* {"glob": percent, ...} (fnmatch; the first match in the file's
+			     * order): a glob with a '/' matches "backend/workload", one without
+			     * the workload; or NULL */
 };
 
 struct compare {

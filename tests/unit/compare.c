@@ -152,6 +152,11 @@ Test(compare, per_workload_thresholds)
 	o.thresholds = json_pack("{s:f, s:f}", "*", 2.0, "w", 12.0); /* the first match */
 	cr_assert_eq(judge1(b, 3, n, 3, BETTER_LOWER, &o).verdict, VERDICT_REGRESSION);
 	json_decref(o.thresholds);
+	/* With a '/', the backend too. */
+	o.thresholds = json_pack("{s:f, s:f}", "tcg/*", 2.0, "native/w", 12.0);
+	r = judge1(b, 3, n, 3, BETTER_LOWER, &o);
+	cr_assert_float_eq(r.threshold, 12.0, 1e-12);
+	json_decref(o.thresholds);
 
 	json_t *bad[] = { json_pack("[i]", 1), json_pack("{s:s}", "w", "5"),
 			  json_pack("{s:i}", "w", -1), json_pack("{s:i}", "w", 5000),
