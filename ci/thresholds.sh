@@ -15,9 +15,14 @@ Z=3.2
 FLOOR=5
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--z) Z=$2; shift 2 ;;
-	--floor) FLOOR=$2; shift 2 ;;
+	--z) Z=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
+	--floor) FLOOR=${2:-}; shift $(($# > 1 ? 2 : 1)) ;;
 	*) break ;;
+	esac
+done
+for v in "$Z" "$FLOOR"; do
+	case "$v" in
+	'' | *[!0-9.]* | *.*.* | .) echo "thresholds: --z and --floor take numbers, not '$v'" >&2; exit 2 ;;
 	esac
 done
 command -v jq >/dev/null || { echo "thresholds: jq is missing (make deps)" >&2; exit 2; }

@@ -50,8 +50,7 @@ int compare_check_thresholds(json_t *t, char *why, size_t len)
 /* The threshold for a cell: the first glob of the file that matches it, else the default.
  * A glob with a '/' is matched against "backend/workload" (one backend's noise is not
  * another's), one without against the workload. */
-static double threshold_for(const struct compare_opts *o, const char *backend,
-			    const char *workload)
+static double threshold_for(const struct compare_opts *o, const char *backend, const char *workload)
 {
 	char both[256];
 	const char *glob;

@@ -353,8 +353,8 @@ Test(cli, bad_input_exits_2)
 		const char *want;
 	} bad[] = {
 		{ { "vmbench", NULL },
-		  "vmbench: no command given (list, doctor, run, image, report, plot or compare) (see "
-		  "'vmbench --help')\n" },
+		  "vmbench: no command given (list, doctor, run, image, report, plot or compare) "
+		  "(see 'vmbench --help')\n" },
 		{ { "vmbench", "frob", NULL },
 		  "unknown command 'frob' (list, doctor, run, image, report, plot or compare)" },
 		{ { "vmbench", "--bogus", "list", NULL }, "vmbench: unknown option '--bogus'" },
