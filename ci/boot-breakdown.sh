@@ -39,14 +39,15 @@ fi
 cell=$(jq -c --arg b "$BACKEND" \
 	'.results[] | select(.workload == "lifecycle.boot" and .backend == $b)' \
 	"$out/run/results.json")
-status=$(echo "$cell" | jq -r '.status')
+status=$(printf "%s\n" "$cell" | jq -r '.status')
 case "$status" in
 ok | noisy) ;;
-*) echo "boot-breakdown: $BACKEND: $status: $(echo "$cell" | jq -r '.reason // ""')" >&2; exit 1 ;;
+*) echo "boot-breakdown: $BACKEND: $status: $(printf "%s\n" "$cell" | jq -r '.reason // ""')" >&2; exit 1 ;;
 esac
 
-# median (of an even count, the mean of the middle two), min and max, in ms
-echo "$cell" | jq -r --arg b "$BACKEND" '
+# median (of an even count, the mean of the middle two), min and max, in ms; a jq error
+# ends the script, not a table cut short
+tab=$(printf "%s\n" "$cell" | jq -r --arg b "$BACKEND" '
 	def med: sort | if length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	def row(name; xs): [name] + ([xs | med, min, max] | map(. * 1000)) | @tsv;
@@ -58,9 +59,9 @@ echo "$cell" | jq -r --arg b "$BACKEND" '
 		row("/init"; [$ph[].init_s]),
 		row("agent"; [$ph[].agent_s])
 	else empty end),
-	row("boot to HELLO"; .samples)' |
-	awk -F'\t' 'NR == 1 { printf "%-30s %9s %9s %9s\n", $1, $2, $3, $4; next }
+	row("boot to HELLO"; .samples)')
+printf "%s\n" "$tab" | awk -F'\t' 'NR == 1 { printf "%-30s %9s %9s %9s\n", $1, $2, $3, $4; next }
 		{ printf "%-30s %9.1f %9.1f %9.1f\n", $1, $2, $3, $4 }'
-if [ "$(echo "$cell" | jq '[(.raw.phases // [])[] | select(. != null)] | length')" -eq 0 ]; then
+if [ "$(printf "%s\n" "$cell" | jq '[(.raw.phases // [])[] | select(. != null)] | length')" -eq 0 ]; then
 	echo "($BACKEND boots no kernel of its own: no phases)"
 fi

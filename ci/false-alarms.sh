@@ -1,7 +1,7 @@
 #!/bin/sh
 # How often does vmbench compare cry wolf? Makes N independent runs of the same build
-# (default 7 runs of native,tcg on the quick profile), compares every pair of them both
-# ways round (N·(N-1)/2 pairs, the earlier as the base), and prints, per pair, the cells
+# (default 7 runs of native,tcg on the quick profile), compares every pair of them
+# (N·(N-1)/2 pairs, the earlier as the base), and prints, per pair, the cells
 # flagged as regressions, then the share of pairs without any: the false-alarm rate a CI
 # gate on this machine would have. A benchmark report, not a test: the runs measure, so
 # never beside another measurement.
@@ -42,10 +42,11 @@ i=1
 while [ "$i" -le "$RUNS" ]; do
 	echo "run $i of $RUNS: $BACKENDS, profile $PROFILE ..." >&2
 	st=0
+	rm -rf "${out:?}/$i" # nothing of an earlier run in a KEEP directory passes for this one
 	"$VMBENCH" -q run --backends "$BACKENDS" --profile "$PROFILE" --no-report \
-		-o "$out/$i" >/dev/null 2>"$out/$i.err" || st=$?
+		-o "$out/$i" >/dev/null 2>"$tmp/$i.err" || st=$?
 	[ "$st" -le 1 ] && [ -f "$out/$i/results.json" ] ||
-		{ cat "$out/$i.err" >&2; exit 1; }
+		{ cat "$tmp/$i.err" >&2; exit 1; }
 	i=$((i + 1))
 done
 
@@ -61,7 +62,10 @@ while [ "$i" -lt "$RUNS" ]; do
 		[ "$st" -le 1 ] || { cat "$tmp/cmp.err" >&2; exit 1; }
 		pairs=$((pairs + 1))
 		flagged=$(grep ' regression' "$tmp/cmp" | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
-		if [ "$st" -eq 0 ]; then
+		if grep -q 'no verdict: \([0-9]*\), of \1 compared' "$tmp/cmp"; then
+			echo "runs $i and $j: no cell could be judged" >&2
+			exit 1
+		elif [ "$st" -eq 0 ]; then
 			quiet=$((quiet + 1))
 			echo "runs $i and $j: no regression"
 		else

@@ -27,15 +27,16 @@ for v in "$Z" "$FLOOR"; do
 done
 command -v jq >/dev/null || { echo "thresholds: jq is missing (make deps)" >&2; exit 2; }
 [ $# -ge 3 ] || { echo "usage: ci/thresholds.sh [--z Z] [--floor PCT] RESULTS.json... (3 runs at least)" >&2; exit 2; }
-files=""
-for f in "$@"; do
+runs=$#
+for f; do
+	shift
 	[ -d "$f" ] && f=$f/results.json
 	jq -e '.schema == "vmbench/1"' "$f" >/dev/null 2>&1 ||
 		{ echo "thresholds: $f is not a vmbench results file" >&2; exit 2; }
-	files="$files $f"
+	set -- "$@" "$f"
 done
-# shellcheck disable=SC2086 # the file names are split on purpose
-jq -n --argjson z "$Z" --argjson floor "$FLOOR" --argjson runs $# '
+# Under 1000%: what vmbench compare accepts (999.9 is "never" in practice).
+jq -n --argjson z "$Z" --argjson floor "$FLOOR" --argjson runs "$runs" '
 	[inputs | .results[] | select(.median != null and .median > 0 and
 		(.status == "ok" or .status == "noisy"))
 		| {key: "\(.backend)/\(.workload)", m: (.median | log)}]
@@ -43,5 +44,5 @@ jq -n --argjson z "$Z" --argjson floor "$FLOOR" --argjson runs $# '
 	| map({key: .[0].key, s: ([.[].m] | (add / length) as $mean
 		| (map((. - $mean) * (. - $mean)) | add) / (length - 1) | sqrt)})
 	| map(.value = ([$floor, (100 * (($z * 1.4142135623730951 * .s) | exp) - 100)] | max
-		| . * 10 | ceil / 10))
-	| sort_by(-.value) | from_entries' $files
+		| . * 10 | ceil / 10 | if . >= 1000 then 999.9 else . end))
+	| sort_by(-.value) | from_entries' "$@"
