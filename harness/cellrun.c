@@ -258,9 +258,12 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 	if (sizes_for(cr->sizes, wl))
 		snprintf(size, sizeof(size), " bytes=%llu",
 			 (unsigned long long)sizes_for(cr->sizes, wl));
-	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s%s", wl->name,
-			    ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
-			    count ? " count=1" : "", size, disk ? " disk=" : "",
+	char extra[40] = "";
+	if (cr->extra_workload && strcmp(cr->extra_workload, wl->name) == 0)
+		snprintf(extra, sizeof(extra), " extra_work=%u", cr->extra_work);
+	int ret = conn_send(&s->c, "RUN %s reps=%u warmup=%u min_sample_ns=%llu%s%s%s%s%s",
+			    wl->name, ps.reps, ps.warmup, (unsigned long long)ps.min_sample_ns,
+			    count ? " count=1" : "", size, extra, disk ? " disk=" : "",
 			    disk ? s->g.disk : "");
 
 	if (ret < 0)

@@ -18,6 +18,10 @@ struct cellrun {
 	uint64_t min_sample_ns;
 	bool count;		   /* the counting sample follows (the last round) */
 	const struct sizes *sizes; /* the run's problem sizes, sent in RUN; NULL: none */
+	/* Tests only: the workload that gets extra work per operation, and how much
+	 * (wl_req.extra_work); NULL: none. */
+	const char *extra_workload;
+	unsigned extra_work;
 };
 
 /*

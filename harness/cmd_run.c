@@ -28,7 +28,7 @@
 #define STR(x)	STR_(x)
 
 struct run_opts {
-	const char *backends, *workloads, *outdir, *agent, *disk, *kernel;
+	const char *backends, *workloads, *outdir, *agent, *disk, *kernel, *extra_work;
 	unsigned profile;		  /* an index in profile_table */
 	unsigned reps, sample_ms, rounds; /* 0: the profile's */
 	unsigned disk_mib, cpu, seed;
@@ -129,6 +129,9 @@ static const struct cliopt run_opts[] = {
 	{ "sessions", 0, CLIOPT_UINT, OFF(rounds), 1, 100, .metavar = "N",
 	  .help = "fresh sessions per backend, one per round, that share each cell's samples "
 		  "(overrides the profile; below 2 there are no confidence intervals)" },
+	{ "test-extra-work", 0, CLIOPT_STR, OFF(extra_work), .metavar = "WORKLOAD=N",
+	  .help = "tests only: N more iterations of a dependent loop in every operation of "
+		  "WORKLOAD, a real slowdown of a known size (recorded in results.json)" },
 	{ "seed", 0, CLIOPT_UINT, OFF(seed), 0, UINT32_MAX, .metavar = "N",
 	  .help = "seed of the random order of every round (default: from the clock; "
 		  "recorded in results.json)",
@@ -155,8 +158,43 @@ static struct profile run_profile(const struct run_opts *o)
 	return pf;
 }
 
+/* --test-extra-work WORKLOAD=N: a workload of the plan the agent times operation by
+ * operation, and 1 <= N <= 1000000. 0, or -EINVAL with why. */
+static int parse_extra_work(const char *s, const struct plan *plan, const char **name, unsigned *n,
+			    char *why, size_t len)
+{
+	const char *eq = strchr(s, '=');
+	char *end;
+
+	for (size_t i = 0; eq && i < plan->nworkloads; i++) {
+		const struct workload_ops *w = plan->workloads[i];
+		if (strlen(w->name) != (size_t)(eq - s) || strncmp(w->name, s, (size_t)(eq - s)))
+			continue;
+		if ((w->flags & WL_HOST) || !w->op) {
+			snprintf(why, len,
+				 "--test-extra-work: %s is not timed operation by operation",
+				 w->name);
+			return -EINVAL;
+		}
+		errno = 0;
+		unsigned long v = strtoul(eq + 1, &end, 10);
+		if (!eq[1] || *end || errno || v < 1 || v > 1000000 || eq[1] == '-') {
+			snprintf(why, len, "--test-extra-work: N must be 1 to 1000000, not '%.20s'",
+				 eq + 1);
+			return -EINVAL;
+		}
+		*name = w->name;
+		*n = (unsigned)v;
+		return 0;
+	}
+	snprintf(why, len,
+		 "--test-extra-work takes WORKLOAD=N for a workload of the run, not '%.60s'", s);
+	return -EINVAL;
+}
+
 /* Runs the plan into outdir; the cfg's host side is prepared here. An exit status. */
-static int run_plan(const struct cli_call *call, const struct plan *plan, const char *outdir)
+static int run_plan(const struct cli_call *call, const struct plan *plan, const char *outdir,
+		    const char *extra_workload, unsigned extra_work)
 {
 	const struct run_opts *o = call->opts;
 	char path[PATH_MAX + 32], disk_reason[512] = "", image_reason[512] = "";
@@ -206,6 +244,8 @@ static int run_plan(const struct cli_call *call, const struct plan *plan, const 
 		.argv = call->full_argv,
 		.no_probes = o->no_probes,
 		.seed = seed,
+		.extra_workload = extra_workload,
+		.extra_work = extra_work,
 	};
 	image_to_cfg(image, image_reason[0] ? image_reason : NULL, &cfg.backend);
 	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d",
@@ -256,6 +296,17 @@ static int run_main(const struct cli_call *call)
 	}
 	if (ret < 0)
 		return cli_usage("run", "%s", err);
+	const char *extra_workload = NULL;
+	unsigned extra_work = 0;
+	if (o->extra_work && parse_extra_work(o->extra_work, &plan, &extra_workload, &extra_work,
+					      err, sizeof(err)) < 0) {
+		plan_free(&plan);
+		return cli_usage("run", "%s", err);
+	}
+	if (extra_workload)
+		log_warn("%s runs %u more loop iterations per operation (--test-extra-work): its "
+			 "numbers are not the build's",
+			 extra_workload, extra_work);
 	if (!outdir) {
 		char stamp[32];
 		util_utc_now(stamp, sizeof(stamp), true);
@@ -267,7 +318,7 @@ static int run_main(const struct cli_call *call)
 		ret = cli_usage("run", "cannot write to output directory '%s': %s", outdir,
 				strerror(-ret));
 	else
-		ret = run_plan(call, &plan, outdir);
+		ret = run_plan(call, &plan, outdir, extra_workload, extra_work);
 	plan_free(&plan);
 	return ret;
 }

@@ -459,6 +459,11 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 	json_t *order = NULL;
 	if (ret == 0) {
 		json_object_set_new(runinfo, "seed", json_integer((json_int_t)cfg->seed));
+		/* A run slowed on purpose says so: its numbers are not the build's. */
+		if (cfg->extra_workload)
+			json_object_set_new(
+				runinfo, "test_extra_work",
+				json_pack("{s:i}", cfg->extra_workload, (int)cfg->extra_work));
 		order = json_array();
 		ret = json_object_set_new(runinfo, "order", order) < 0 ? -ENOMEM : 0;
 	}
@@ -498,7 +503,9 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 				 .warmup = pf->warmup,
 				 .min_sample_ns = pf->min_sample_ns,
 				 .count = r + 1 == rounds,
-				 .sizes = &sz },
+				 .sizes = &sz,
+				 .extra_workload = cfg->extra_workload,
+				 .extra_work = cfg->extra_work },
 			.boots = profile_round_share(pf->boot_reps, rounds, r),
 			.pr = &pr,
 		};

@@ -19,6 +19,9 @@ struct run_cfg {
 	char **argv;
 	bool no_probes;	    /* run without any probe */
 	unsigned long seed; /* of the random order */
+	/* Tests only (--test-extra-work): see struct cellrun. */
+	const char *extra_workload;
+	unsigned extra_work;
 };
 
 /*

@@ -200,6 +200,7 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		{ "iters", 1, 1ull << 50, offsetof(struct run_params, req.iters), 0 },
 		{ "count", 0, 1, offsetof(struct run_params, count), 0 },
 		{ "bytes", 4096, 1ull << 40, offsetof(struct run_params, req.bytes), 0 },
+		{ "extra_work", 0, 1000000, offsetof(struct run_params, req.extra_work), 0 },
 	};
 
 	memset(rp, 0, sizeof(*rp));

@@ -59,6 +59,10 @@ struct wl_req {
 	uint64_t iters; /* 0: calibrate */
 	uint64_t bytes; /* the problem size the host set for the run (size), 0: none */
 	bool counting;	/* the counting sample (agent.h), after the measured phase */
+	/* Tests only (vmbench run --test-extra-work): iterations of a dependent integer loop
+	 * added to every operation, inside the timed region: a real slowdown of a known size,
+	 * to measure whether vmbench compare catches one (ci/power.sh). */
+	uint64_t extra_work;
 };
 
 /* Per-run state handed to the hooks. */
