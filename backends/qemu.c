@@ -40,6 +40,8 @@ struct qemu_state {
 	char rundir[256];
 	char qemu[PATH_MAX];
 	char trace_log[PATH_MAX];
+	long tsc_khz;	   /* what the command line gives the guest, or -1 */
+	char tsc_why[128]; /* why none, where host_tsc and tsc_khz < 0 */
 	struct backend_cmd cmd;
 	struct qmp qmp;
 	struct guest *g;
@@ -94,10 +96,10 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	 * the boot about 0.2 s (KVM tells its guests the frequency itself).
 	 * cryptomgr.notests: the self-tests of the kernel's crypto algorithms (no workload
 	 * uses them) are about a tenth of a TCG boot. */
-	char khz[48] = "", why[128];
-	long tsc_khz = fl->host_tsc ? host_tsc_khz(why, sizeof(why)) : -1;
-	if (tsc_khz > 0)
-		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", tsc_khz);
+	char khz[48] = "";
+	st->tsc_khz = fl->host_tsc ? host_tsc_khz(st->tsc_why, sizeof(st->tsc_why)) : -1;
+	if (st->tsc_khz > 0)
+		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", st->tsc_khz);
 	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable%s cryptomgr.notests "
 	    "vmbench.console=%s vmbench.modules=%s",
 	    khz, fl->virtio ? "hvc0" : "ttyS0", fl->modules);
@@ -199,12 +201,9 @@ static json_t *qemu_facts(struct qemu_state *st)
 		json_decref(args);
 	}
 	/* The guest's TSC frequency as the command line gave it, or why it did not. */
-	json_t *tsc = json_null();
-	if (st->fl->host_tsc) {
-		char why[128];
-		long khz = host_tsc_khz(why, sizeof(why));
-		tsc = khz > 0 ? json_integer(khz) : json_string(why);
-	}
+	json_t *tsc = !st->fl->host_tsc ? json_null()
+		      : st->tsc_khz > 0 ? json_integer(st->tsc_khz)
+					: json_string(st->tsc_why);
 	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
 			 argv ? argv : json_null(), "stats_schemas",
 			 schemas ? schemas : json_null(), "vm_stats_at_boot",
