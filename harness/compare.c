@@ -195,13 +195,13 @@ int compare_runs(const struct results *base, const struct results *new,
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; ret == 0 && i < base->n; i++) {
 		const struct cell *b = &base->cells[i];
-		ret = add_pair(out, b->backend, b, results_find(new, b->backend, b->workload), o);
+		ret = add_pair(out, b->column, b, results_find(new, b->column, b->workload), o);
 	}
 	/* What only the new run has. */
 	for (size_t i = 0; ret == 0 && i < new->n; i++) {
 		const struct cell *n = &new->cells[i];
-		if (!results_find(base, n->backend, n->workload))
-			ret = add_pair(out, n->backend, NULL, n, o);
+		if (!results_find(base, n->column, n->workload))
+			ret = add_pair(out, n->column, NULL, n, o);
 	}
 	if (ret < 0)
 		compare_free(out);

@@ -79,7 +79,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 	for (size_t b = 0; b < nb; b++) {
 		struct ratio q;
 		for (size_t i = 0; i < r->n && !col[b]; i++)
-			col[b] = !strcmp(r->cells[i].backend, bk[b]) &&
+			col[b] = !strcmp(r->cells[i].column, bk[b]) &&
 				 results_ratio_to_native(r, &r->cells[i], &q) == 0 && q.has_ci;
 		if (col[b]) {
 			fprintf(d->f, "\t%s\t%s_lo\t%s_hi", bk[b], bk[b], bk[b]);
@@ -87,10 +87,19 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 		}
 	}
 	fputc('\n', d->f);
+	/* A row per workload a baseline cell measured, in their order (the first one's, where
+	 * a merged file has a baseline cell per host). */
 	const char *base = results_baseline(r);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct cell *nat = &r->cells[i];
+		bool again = false;
 		if (strcmp(nat->backend, base) || !cell_measured(nat))
+			continue;
+		for (size_t j = 0; j < i && !again; j++)
+			again = !strcmp(r->cells[j].backend, base) &&
+				!strcmp(r->cells[j].workload, nat->workload) &&
+				cell_measured(&r->cells[j]);
+		if (again)
 			continue;
 		fputs(nat->workload, d->f);
 		for (size_t b = 0; b < nb; b++) {
@@ -324,10 +333,21 @@ char *plot_scripts_dir(void)
 	return strdup(VMBENCH_PLOTS_DIR);
 }
 
-/* "on host (CPU model)", safe inside gnuplot's single quotes. */
+/* "on host (CPU model)", or "on hosts a, b" for a merged file, safe inside gnuplot's single
+ * quotes. */
 static void host_text(const struct results *r, char *buf, size_t len)
 {
-	json_t *h = json_object_get(r->provenance, "host");
+	json_t *h = json_object_get(r->provenance, "host"), *hosts, *v;
+	const char *label;
+
+	hosts = json_object_get(r->provenance, "hosts");
+	if (json_object_size(hosts) > 0) {
+		snprintf(buf, len, "on hosts ");
+		json_object_foreach(hosts, label, v)
+			util_appendf(buf, len, "%s%s", buf[9] ? ", " : "", label);
+		gp_safe(buf, false, ' ');
+		return;
+	}
 	const char *name = json_string_value(json_object_get(h, "hostname"));
 	const char *cpu = json_string_value(json_object_get(h, "cpu_model"));
 

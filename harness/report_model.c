@@ -130,7 +130,7 @@ static void build_lists(struct report_model *m)
 	for (size_t i = 0; i < m->r->n; i++)
 		for (size_t b = 0; b < m->nb; b++)
 			if (m->r->cells[i].status != CELL_SKIPPED &&
-			    !strcmp(m->r->cells[i].backend, m->backends[b]))
+			    !strcmp(m->r->cells[i].column, m->backends[b]))
 				m->ran[b] = true;
 }
 
@@ -144,7 +144,7 @@ static void backend_effect(const struct report_model *m, const char *backend, ch
 	buf[0] = '\0';
 	for (size_t i = 0; f && i < m->r->n; i++) {
 		double e = cell_probe_effect(&m->r->cells[i]);
-		if (isfinite(e) && !strcmp(m->r->cells[i].backend, backend))
+		if (isfinite(e) && !strcmp(m->r->cells[i].column, backend))
 			f[n++] = e;
 	}
 	if (n && stats_summarize(f, n, &s) == 0) {
@@ -316,7 +316,7 @@ static void build_workload(struct report_model *m, size_t w)
 			report_fmt_counters(&c->counters, ctr, sizeof(ctr));
 		if (isfinite(cell_probe_effect(c)))
 			report_fmt_effect(cell_probe_effect(c), effect, sizeof(effect));
-		row[0] = xasprintf(m, "%s", c->backend);
+		row[0] = xasprintf(m, "%s", c->column);
 		row[1] = xasprintf(m, "%s", med);
 		row[2] = xasprintf(m, "%s", ratio);
 		row[3] = xasprintf(m, "%s", traps);
@@ -389,7 +389,7 @@ static void build_cells(struct report_model *m)
 		for (size_t k = 0; k < c->traps.n; k++)
 			util_appendf(kinds, sizeof(kinds), "%s%s=%.6g", kinds[0] ? ";" : "",
 				     c->traps.kind[k].name, c->traps.kind[k].per_op);
-		row[0] = dup_or_null(m, c->backend);
+		row[0] = dup_or_null(m, c->column);
 		row[1] = dup_or_null(m, c->mode);
 		row[2] = dup_or_null(m, c->workload);
 		row[3] = dup_or_null(m, cell_status_name(c->status));
@@ -443,8 +443,13 @@ int report_model_build(struct report_model *m, const struct results *r, const ch
 	memset(m, 0, sizeof(*m));
 	m->r = r;
 	prov_view_read(r->provenance, &p);
-	m->title = xasprintf(m, "vmbench on %s (%s), %s", report_or_unknown(p.hostname),
-			     report_or_unknown(p.cpu_model), report_or_unknown(p.date));
+	size_t nhosts = json_object_size(json_object_get(r->provenance, "hosts"));
+	if (nhosts)
+		m->title = xasprintf(m, "vmbench on %zu hosts, merged %s", nhosts,
+				     report_or_unknown(p.date));
+	else
+		m->title = xasprintf(m, "vmbench on %s (%s), %s", report_or_unknown(p.hostname),
+				     report_or_unknown(p.cpu_model), report_or_unknown(p.date));
 	m->plots_dir = xasprintf(m, "%s/plots", dir);
 	for (size_t i = 0; m->plots_dir && i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		char path[4096];

@@ -37,6 +37,7 @@ struct report_model {
 	char *title;
 	struct report_prov *prov;
 	size_t nprov;
+	const char *prov_host; /* while the lines of one host of a merged file are built */
 	const char **backends, **workloads; /* in results order, unique */
 	size_t nb, nw;
 	bool *ran; /* per backend: any cell more than skipped */

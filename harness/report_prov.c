@@ -26,7 +26,10 @@ static void prov_add(struct report_model *m, const char *key, const char *fmt, .
 		return;
 	}
 	struct report_prov *p = realloc(m->prov, (m->nprov + 1) * sizeof(*p));
-	char *k = strdup(key);
+	char *k = NULL;
+	/* A merged file's lines say which host's run they describe. */
+	if (m->prov_host ? asprintf(&k, "%s: %s", m->prov_host, key) < 0 : !(k = strdup(key)))
+		k = NULL;
 	if (p)
 		m->prov = p;
 	if (!p || !k) {
@@ -152,14 +155,30 @@ static void files_line(struct report_model *m, json_t *backends)
 			 all);
 }
 
-void report_prov_build(struct report_model *m)
+/* The command line of a run or a merge. */
+static void command_line(struct report_model *m, json_t *cmd)
+{
+	char line[1024] = "";
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(cmd, i, v)
+		if (json_is_string(v))
+			util_appendf(line, sizeof(line), "%s%s", i ? " " : "",
+				     json_string_value(v));
+	if (line[0])
+		prov_add(m, "Command", "%s", line);
+}
+
+/* The lines of one run's provenance. */
+static void run_lines(struct report_model *m, json_t *prov)
 {
 	struct prov_view p;
 	char tools[512] = "";
 	const char *k;
 	json_t *v;
 
-	prov_view_read(m->r->provenance, &p);
+	prov_view_read(prov, &p);
 	prov_add(m, "Date", "%s", report_or_unknown(p.date));
 	prov_add(m, "Host",
 		 "%s: %s, %.0f CPUs online (%.0f cores, %.0f packages, SMT %s), microcode %s",
@@ -212,14 +231,33 @@ void report_prov_build(struct report_model *m)
 		 p.git ? report_or_unknown(p.git_sha) : "(not a checkout)",
 		 p.git_dirty == 1 ? " (dirty)" : "", report_or_unknown(p.compiler),
 		 report_or_unknown(p.cflags));
-	char line[1024] = "";
-	size_t i;
-	json_array_foreach(p.command_line, i, v)
-		if (json_is_string(v))
-			util_appendf(line, sizeof(line), "%s%s", i ? " " : "",
-				     json_string_value(v));
-	if (line[0])
-		prov_add(m, "Command", "%s", line);
+	command_line(m, p.command_line);
+}
+
+void report_prov_build(struct report_model *m)
+{
+	json_t *hosts = json_object_get(m->r->provenance, "hosts"), *v;
+	const char *label;
+
+	if (json_object_size(hosts) == 0) {
+		run_lines(m, m->r->provenance);
+	} else {
+		prov_add(m, "Hosts",
+			 "%zu runs merged (vmbench merge): a backend's column is backend@host, "
+			 "and each ratio is against the %s of its own host",
+			 json_object_size(hosts), results_baseline(m->r));
+		json_object_foreach(hosts, label, v) {
+			m->prov_host = label;
+			run_lines(m, v);
+		}
+		m->prov_host = NULL;
+		prov_add(m, "Merged", "%s by vmbench %s",
+			 report_or_unknown(
+				 json_string_value(json_object_get(m->r->provenance, "date"))),
+			 report_or_unknown(json_string_value(json_object_get(
+				 json_object_get(m->r->provenance, "vmbench"), "version"))));
+		command_line(m, json_object_get(m->r->provenance, "command_line"));
+	}
 	if (!m->r->complete)
 		prov_add(m, "Complete",
 			 "no: the run was interrupted or is still going; cells "

@@ -49,6 +49,8 @@ static void cell_free(struct cell *c)
 	free(c->mode);
 	free(c->workload);
 	free(c->unit);
+	free(c->host);
+	free(c->column);
 	free(c->reason);
 	free(c->samples);
 	free(c->sessions);
@@ -85,10 +87,11 @@ struct cell *results_add(struct results *r, const char *backend, const char *mod
 	c->mode = strdup(mode);
 	c->workload = strdup(workload);
 	c->unit = strdup(unit);
+	c->column = strdup(backend);
 	c->better = better;
 	c->status = CELL_OK;
 	c->probed = NAN;
-	if (!c->backend || !c->mode || !c->workload || !c->unit) {
+	if (!c->backend || !c->mode || !c->workload || !c->unit || !c->column) {
 		cell_free(c);
 		return NULL;
 	}
@@ -356,7 +359,7 @@ static const char **distinct(const struct results *r, size_t off, size_t *n)
 
 const char **results_backends(const struct results *r, size_t *n)
 {
-	return distinct(r, offsetof(struct cell, backend), n);
+	return distinct(r, offsetof(struct cell, column), n);
 }
 
 const char **results_workloads(const struct results *r, size_t *n)
@@ -364,13 +367,52 @@ const char **results_workloads(const struct results *r, size_t *n)
 	return distinct(r, offsetof(struct cell, workload), n);
 }
 
-const struct cell *results_find(const struct results *r, const char *backend, const char *workload)
+const struct cell *results_find(const struct results *r, const char *column, const char *workload)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].backend, backend) &&
-		    !strcmp(r->cells[i].workload, workload))
+		if (!strcmp(r->cells[i].column, column) && !strcmp(r->cells[i].workload, workload))
 			return &r->cells[i];
 	return NULL;
+}
+
+const struct cell *results_baseline_cell(const struct results *r, const struct cell *c)
+{
+	const char *base = results_baseline(r);
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct cell *x = &r->cells[i];
+		if (!strcmp(x->backend, base) && !strcmp(x->workload, c->workload) &&
+		    !x->host == !c->host && (!x->host || !strcmp(x->host, c->host)))
+			return x;
+	}
+	return NULL;
+}
+
+bool results_host_label_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* It becomes part of column names, gnuplot titles and JUnit names: plain words. */
+	return n > 0 && n <= 64 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+int cell_set_host(struct cell *c, const char *host)
+{
+	char *h, *col;
+
+	if (!results_host_label_ok(host))
+		return -EINVAL;
+	h = strdup(host);
+	if (!h || asprintf(&col, "%s@%s", c->backend, host) < 0) {
+		free(h);
+		return -ENOMEM;
+	}
+	free(c->host);
+	free(c->column);
+	c->host = h;
+	c->column = col;
+	return 0;
 }
 
 const char *results_baseline(const struct results *r)
@@ -396,7 +438,7 @@ int cell_session_medians(const struct cell *c, double **med)
 
 int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out)
 {
-	const struct cell *nat = results_find(r, results_baseline(r), c->workload);
+	const struct cell *nat = results_baseline_cell(r, c);
 	double *a = NULL, *b = NULL;
 	int ret;
 
@@ -419,7 +461,7 @@ int results_ratio_to_native(const struct results *r, const struct cell *c, struc
 
 bool results_ratio_noisy(const struct results *r, const struct cell *c)
 {
-	const struct cell *nat = results_find(r, results_baseline(r), c->workload);
+	const struct cell *nat = results_baseline_cell(r, c);
 
 	return c->status == CELL_NOISY || (nat && nat->status == CELL_NOISY);
 }

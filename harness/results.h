@@ -25,6 +25,8 @@ enum cell_status {
 
 struct cell {
 	char *backend, *mode, *workload, *unit;
+	char *host;   /* the host's label in a merged file (vmbench merge), else NULL */
+	char *column; /* what tables and plots call its backend: backend, or backend@host */
 	enum better better;
 	enum cell_status status;
 	char *reason;	 /* NULL when there is nothing to say */
@@ -57,6 +59,11 @@ void results_free(struct results *r);
 struct cell *results_add(struct results *r, const char *backend, const char *mode,
 			 const char *workload, const char *unit, enum better better);
 void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) __printf(3, 4);
+/* Marks c as measured on host (a merged file's label: letters, digits, '.', '_', '-'); its
+ * column becomes backend@host. 0, -EINVAL (not such a label), -ENOMEM. */
+int cell_set_host(struct cell *c, const char *host) __must_check;
+/* Whether s is a host label cell_set_host takes. */
+bool results_host_label_ok(const char *s);
 /* Stores a copy of the samples of k sessions (sizes[i] each, in order) and derives the
  * statistics (stats_sessions); a measured cell becomes noisy when its interval is too wide,
  * ok when it is not. 0, -EINVAL (non-finite sample, empty session), -ENOMEM. */
@@ -94,13 +101,15 @@ double cell_probe_effect(const struct cell *c);
 int results_point_sessions(json_t *point, size_t **sizes, size_t *k) __must_check;
 /* The statistics of one point (stats_sessions). 0, -EINVAL (no or bad samples), -ENOMEM. */
 int results_point_summary(json_t *point, struct summary *s);
-/* The distinct backends (or workloads) of the cells in the order they first appear: an
- * array of pointers into the cells (free it, not them) and its length in *n; NULL on
- * ENOMEM. */
+/* The distinct columns (backend, or backend@host in a merged file) or workloads of the
+ * cells in the order they first appear: an array of pointers into the cells (free it, not
+ * them) and its length in *n; NULL on ENOMEM. */
 const char **results_backends(const struct results *r, size_t *n);
 const char **results_workloads(const struct results *r, size_t *n);
-/* The cell of (backend, workload), or NULL. */
-const struct cell *results_find(const struct results *r, const char *backend, const char *workload);
+/* The cell of (column, workload), or NULL. */
+const struct cell *results_find(const struct results *r, const char *column, const char *workload);
+/* The baseline's cell of c's workload on c's host, or NULL. */
+const struct cell *results_baseline_cell(const struct results *r, const struct cell *c);
 /* A measured cell's median over that of the baseline's cell of the same workload, with the
  * 95% CI of stats_ratio on both cells' session medians; none between cells of different
  * problem sizes (extra.problem_bytes). 0; -ENOENT when there is

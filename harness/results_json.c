@@ -84,7 +84,7 @@ static json_t *sessions_json(const struct cell *c)
 	return out;
 }
 
-static json_t *cell_to_json(const struct results *r, const struct cell *c)
+static json_t *cell_fields(const struct results *r, const struct cell *c)
 {
 	json_t *samples = values(c->samples, c->n);
 	const struct summary *s = &c->stats;
@@ -111,6 +111,18 @@ static json_t *cell_to_json(const struct results *r, const struct cell *c)
 		"ratio_to_native", ratio_json(r, c), "wall_s",
 		c->wall_s > 0 ? num(c->wall_s) : json_null(), "probed_sample",
 		isfinite(c->probed) ? num(c->probed) : json_null());
+}
+
+/* A merged file's cells say their host; others have no such key. */
+static json_t *cell_to_json(const struct results *r, const struct cell *c)
+{
+	json_t *cj = cell_fields(r, c);
+
+	if (cj && c->host && json_object_set_new(cj, "host", json_string(c->host)) < 0) {
+		json_decref(cj);
+		return NULL;
+	}
+	return cj;
 }
 
 json_t *results_to_json(const struct results *r)
@@ -313,6 +325,14 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	free(sizes);
 	if (ret < 0)
 		return ret == -ENOMEM ? ret : invalid(err, len, "results[%zu]: bad samples", idx);
+	json_t *host = json_object_get(cj, "host");
+	if (host && (!json_is_string(host) || !results_host_label_ok(json_string_value(host))))
+		return invalid(err, len,
+			       "results[%zu].host: must be a label of letters, digits, '.', '_' "
+			       "and '-' (at most 64)",
+			       idx);
+	if (host && cell_set_host(c, json_string_value(host)) < 0)
+		return -ENOMEM;
 	/* The stored status and reason stand; statistics do not decide them again on load. */
 	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,
 			json_is_string(reason) ? json_string_value(reason) : "");
@@ -389,6 +409,10 @@ int results_from_json(json_t *root, struct results *r, char *err, size_t len)
 	r->complete = complete;
 	for (size_t i = 0; i < json_array_size(cells); i++) {
 		ret = cell_from_json(json_array_get(cells, i), i, r, err, len);
+		if (ret == 0 &&
+		    results_find(r, r->cells[i].column, r->cells[i].workload) != &r->cells[i])
+			ret = invalid(err, len, "results[%zu]: a second cell of %s, %s", i,
+				      r->cells[i].column, r->cells[i].workload);
 		if (ret < 0) {
 			results_free(r);
 			return ret;
