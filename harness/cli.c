@@ -13,8 +13,8 @@
 #include "host/util.h"
 
 const struct cli_cmd *const cli_commands[] = {
-	&cmd_list,   &cmd_doctor, &cmd_run,	&cmd_image,
-	&cmd_report, &cmd_plot,	  &cmd_compare, &cmd_merge,
+	&cmd_list, &cmd_doctor,	 &cmd_run,   &cmd_image, &cmd_report,
+	&cmd_plot, &cmd_compare, &cmd_merge, &cmd_trend,
 };
 const size_t cli_command_count = ARRAY_SIZE(cli_commands);
 

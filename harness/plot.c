@@ -470,6 +470,30 @@ static int plot_each(const struct results *r, const char *dir, const char *scrip
 	return ret;
 }
 
+int plot_render(const char *pdir, const char *stem, const char *title, const char *words,
+		const char *kinds, char *err, size_t len)
+{
+	struct plotdata d = { 0 };
+	char host[256];
+	int ret = -ENOMEM;
+
+	if (strlen(words) >= sizeof(d.workloads) || strlen(kinds) >= sizeof(d.kinds)) {
+		snprintf(err, len, "too many names for one plot");
+		return -E2BIG;
+	}
+	snprintf(d.workloads, sizeof(d.workloads), "%s", words);
+	snprintf(d.kinds, sizeof(d.kinds), "%s", kinds);
+	snprintf(host, sizeof(host), "%s", title);
+	gp_safe(host, false, ' ');
+	char *scripts = plot_scripts_dir();
+	if (scripts)
+		ret = render(scripts, pdir, stem, host, &d, err, len);
+	else
+		snprintf(err, len, "out of memory");
+	free(scripts);
+	return ret;
+}
+
 int plot_write_data(const struct results *r, const char *dir, size_t *written, char *err,
 		    size_t len)
 {

@@ -42,6 +42,15 @@ char *plot_scripts_dir(void);
 int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
 	__must_check;
 
+/*
+ * Renders plots/<stem>.gp on pdir/<stem>.dat to pdir/<stem>.png and .svg, with the
+ * variables every script gets (host: title, made safe) and words and kinds as the script's
+ * 'workloads' and 'kinds' lists: for plots that are not of one results file (vmbench trend).
+ * 0, -ENOENT without gnuplot, -E2BIG, another negative errno, with the reason in err.
+ */
+int plot_render(const char *pdir, const char *stem, const char *title, const char *words,
+		const char *kinds, char *err, size_t len) __must_check;
+
 /* As plot_write without gnuplot: only the data files; *written counts them. */
 int plot_write_data(const struct results *r, const char *dir, size_t *written, char *err,
 		    size_t len) __must_check;
