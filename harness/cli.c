@@ -13,8 +13,8 @@
 #include "host/util.h"
 
 const struct cli_cmd *const cli_commands[] = {
-	&cmd_list, &cmd_doctor,	 &cmd_run,   &cmd_image, &cmd_report,
-	&cmd_plot, &cmd_compare, &cmd_merge, &cmd_trend,
+	&cmd_list, &cmd_doctor,	 &cmd_run,    &cmd_image, &cmd_report,
+	&cmd_plot, &cmd_compare, &cmd_export, &cmd_merge, &cmd_trend,
 };
 const size_t cli_command_count = ARRAY_SIZE(cli_commands);
 
@@ -61,7 +61,7 @@ static void main_help(void)
 	cliopt_help(stdout, main_opts);
 }
 
-/* "list, doctor, run, image, report, plot or compare" */
+/* "list, doctor, run, image, report, plot, compare or export" */
 static void command_names(char *buf, size_t len)
 {
 	size_t n = cli_command_count;

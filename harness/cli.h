@@ -40,7 +40,7 @@ struct cli_cmd {
 
 /* The commands, in the order of 'vmbench --help' (one file each: cmd_<name>.c). */
 extern const struct cli_cmd cmd_list, cmd_doctor, cmd_run, cmd_image, cmd_report, cmd_plot,
-	cmd_compare, cmd_merge, cmd_trend;
+	cmd_compare, cmd_export, cmd_merge, cmd_trend;
 /* The one command table (harness/cli.c): dispatch, help and messages read it. */
 extern const struct cli_cmd *const cli_commands[];
 extern const size_t cli_command_count;

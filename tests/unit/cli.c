@@ -353,10 +353,12 @@ Test(cli, bad_input_exits_2)
 		const char *want;
 	} bad[] = {
 		{ { "vmbench", NULL },
-		  "vmbench: no command given (list, doctor, run, image, report, plot, compare, merge or trend) "
-		  "(see 'vmbench --help')\n" },
+		  "vmbench: no command given (list, doctor, run, image, report, plot, compare, "
+		  "export, merge or trend) (see 'vmbench --help')\n" },
 		{ { "vmbench", "frob", NULL },
-		  "unknown command 'frob' (list, doctor, run, image, report, plot, compare, merge or trend)" },
+		  "unknown command 'frob' (list, doctor, run, image, report, plot, compare, "
+		  "export, "
+		  "merge or trend)" },
 		{ { "vmbench", "--bogus", "list", NULL }, "vmbench: unknown option '--bogus'" },
 		{ { "vmbench", "list", "--colour", NULL },
 		  "vmbench list: unknown option '--colour'" },
