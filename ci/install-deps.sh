@@ -15,11 +15,15 @@ BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-de
 RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mode-linux runc crun gnuplot-nox"
 
 # Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
-# pdflatex (with booktabs) compiles the LaTeX one.
-TEST="chromium texlive-latex-recommended"
+# pdflatex (with booktabs) compiles the LaTeX one; xmllint and xsltproc check compare's
+# JUnit XML against the JUnit schemas (ci/junit-schema.sh), which npm fetches.
+TEST="chromium texlive-latex-recommended libxml2-utils xsltproc"
 want="$BUILD $RUN"
 if [ "${1:-}" = test ]; then
 	want="$want $TEST"
+	# Debian's npm only where there is no npm at all: a Node.js from elsewhere (NodeSource's
+	# nodejs package brings its own npm and conflicts with Debian's) is kept.
+	command -v npm >/dev/null || want="$want npm"
 fi
 
 missing=""

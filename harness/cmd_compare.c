@@ -197,7 +197,12 @@ static int compare_main(const struct cli_call *call)
 	if (o->junit) {
 		json_t *props = junit_props(call->argv[0], &base, between ? NULL : call->argv[1],
 					    between ? NULL : &new);
-		if (write_out(o->junit, compare_junit(&c, &co, props), "JUnit XML") < 0)
+		/* The suite's time and host: those of the numbers judged, the new run's. */
+		json_t *judged = between ? base.provenance : new.provenance;
+		const char *date = json_string_value(json_object_get(judged, "date"));
+		const char *host = json_string_value(
+			json_object_get(json_object_get(judged, "host"), "hostname"));
+		if (write_out(o->junit, compare_junit(&c, &co, props, date, host), "JUnit XML") < 0)
 			ret = EXIT_USAGE;
 		json_decref(props);
 	}

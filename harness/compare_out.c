@@ -1,6 +1,7 @@
 /* What vmbench compare writes: a terminal table, a Markdown table for a CI job's summary,
  * and JUnit XML (one testcase per compared cell, a failure per regression). Every string
  * that comes from a results file is escaped for the format it goes into. */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "harness/compare.h"
 #include "harness/compare_out.h"
 #include "harness/report_model.h"
+#include "host/util.h"
 
 static void fmt_pct(double v, char *buf, size_t len)
 {
@@ -199,9 +201,37 @@ static void property(FILE *f, const char *name, const char *value)
 	fputs("\"/>\n", f);
 }
 
-char *compare_junit(const struct compare *c, const struct compare_opts *o, json_t *props)
+/* Ant's schema takes a time without a zone: the date's own UTC time when it is an ISO 8601
+ * UTC time to the second (as vmbench writes them), else the current one. */
+static void junit_timestamp(const char *date, char *buf, size_t len)
 {
-	char *buf = NULL, line[512];
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	char now[32];
+	size_t i = 0;
+
+	for (; date && shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)date[i]) : date[i] != shape[i])
+			break;
+	if (!date || shape[i] || (date[i] != 'Z' && date[i] != '\0')) {
+		util_utc_now(now, sizeof(now), false);
+		date = now;
+	}
+	snprintf(buf, len, "%.19s", date);
+}
+
+/*
+ * The shape is what both common schemas accept (ci/junit-schema.sh checks it against both):
+ * no attributes on testsuites, and on the testsuite every one Ant's schema requires
+ * (package, id, time, timestamp, hostname, errors); properties first; time on every
+ * testcase; the rows' numbers in the suite's system-out, since Ant's schema allows no
+ * output in a testcase. The one exception is a skipped test, which Ant's schema has no
+ * place for (Jenkins' takes it, its reason as text, not as an attribute). A verdict is
+ * computed, not run: the times are 0 (each cell's measuring time is in results.json).
+ */
+char *compare_junit(const struct compare *c, const struct compare_opts *o, json_t *props,
+		    const char *date, const char *host)
+{
+	char *buf = NULL, line[512], stamp[32];
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	const char *key;
@@ -209,12 +239,20 @@ char *compare_junit(const struct compare *c, const struct compare_opts *o, json_
 
 	if (!f)
 		return NULL;
+	junit_timestamp(date, stamp, sizeof(stamp));
+	if (!host || strspn(host, " \t\r\n") == strlen(host))
+		host = "localhost"; /* Ant's schema: a name, localhost where none is known */
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<testsuites name=\"vmbench compare\" tests=\"%zu\" failures=\"%zu\">\n"
-		"  <testsuite name=\"vmbench compare\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-		"skipped=\"%zu\">\n    <properties>\n",
-		c->n, c->regressions, c->n, c->regressions, c->unjudged);
+		"<testsuites>\n"
+		"  <testsuite name=\"vmbench compare\" package=\"vmbench\" id=\"0\" tests=\"%zu\" "
+		"failures=\"%zu\" errors=\"0\" time=\"0\" timestamp=\"%s\" hostname=\"",
+		c->n, c->regressions, stamp);
+	xml(f, host);
+	/* Only where there are any: Ant's schema has no skipped count at all. */
+	if (c->unjudged)
+		fprintf(f, "\" skipped=\"%zu", c->unjudged);
+	fputs("\">\n    <properties>\n", f);
 	snprintf(line, sizeof(line), "%g", o->alpha);
 	property(f, "alpha", line);
 	snprintf(line, sizeof(line), "%g", o->threshold);
@@ -225,31 +263,45 @@ char *compare_junit(const struct compare *c, const struct compare_opts *o, json_
 	fputs("    </properties>\n", f);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct compare_row *r = &c->rows[i];
-		struct row_text t;
-		row_text(r, &t);
 		fputs("    <testcase classname=\"", f);
 		xml(f, r->label);
 		fputs("\" name=\"", f);
 		xml(f, r->workload);
-		fputs("\">\n", f);
-		snprintf(line, sizeof(line), "%s -> %s: %s %s, p %s (threshold %g%%)", t.base,
-			 t.new, t.change, t.ci, t.p, r->threshold);
+		fputs("\" time=\"0\"", f);
 		if (r->verdict == VERDICT_REGRESSION) {
-			fputs("      <failure type=\"regression\" message=\"", f);
+			struct row_text t;
+			row_text(r, &t);
+			snprintf(line, sizeof(line), "%s -> %s: %s %s, p %s (threshold %g%%)",
+				 t.base, t.new, t.change, t.ci, t.p, r->threshold);
+			fputs(">\n      <failure type=\"regression\" message=\"", f);
 			xml(f, line);
-			fputs("\"/>\n", f);
+			fputs("\"/>\n    </testcase>\n", f);
 		} else if (r->verdict == VERDICT_NONE) {
-			fputs("      <skipped message=\"", f);
+			fputs(">\n      <skipped>", f);
 			xml(f, r->why);
-			fputs("\"/>\n", f);
+			fputs("</skipped>\n    </testcase>\n", f);
 		} else {
-			fputs("      <system-out>", f);
-			xml(f, line);
-			fprintf(f, " %s</system-out>\n", compare_verdict_name(r->verdict));
+			fputs("/>\n", f);
 		}
-		fputs("    </testcase>\n", f);
 	}
-	fputs("  </testsuite>\n</testsuites>\n", f);
+	/* Every row as compare prints it, one line each. */
+	fputs("    <system-out>", f);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct compare_row *r = &c->rows[i];
+		struct row_text t;
+		row_text(r, &t);
+		snprintf(line, sizeof(line), "%s %s: %s -> %s: %s %s, p %s (threshold %g%%) %s",
+			 r->label, r->workload ? r->workload : "", t.base, t.new, t.change, t.ci,
+			 t.p, r->threshold, compare_verdict_name(r->verdict));
+		fputc('\n', f);
+		xml(f, line);
+		if (r->verdict == VERDICT_NONE) {
+			fputs(": ", f);
+			xml(f, r->why);
+		}
+	}
+	fputs("\n    </system-out>\n    <system-err></system-err>\n  </testsuite>\n</testsuites>\n",
+	      f);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

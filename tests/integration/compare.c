@@ -1,10 +1,12 @@
 /* vmbench compare on real data: a native run against itself shows no regression; a copy
  * with one cell 15% slower is caught, one 1% slower is not; the Markdown and JUnit files
- * say the same; bad input exits 2. */
+ * say the same, and the JUnit files are valid against the common JUnit schemas; bad input
+ * exits 2. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <criterion/criterion.h>
 
@@ -36,6 +38,48 @@ static void scaled_copy(const char *in, const char *out, const char *workload, d
 	json_decref(root);
 }
 
+/* A copy of in at out without the cells of workload. */
+static void dropped_copy(const char *in, const char *out, const char *workload)
+{
+	json_error_t je;
+	json_t *root = json_load_file(in, 0, &je);
+	json_t *cells = json_object_get(root, "results");
+
+	cr_assert_not_null(root, "%s", je.text);
+	for (size_t i = json_array_size(cells); i-- > 0;)
+		if (strcmp(json_string_value(json_object_get(json_array_get(cells, i), "workload")),
+			   workload) == 0)
+			json_array_remove(cells, i);
+	cr_assert_eq(json_dump_file(root, out, JSON_COMPACT), 0);
+	json_decref(root);
+}
+
+/*
+ * ci/junit-schema.sh on the files: valid against Jenkins' and Ant's JUnit schemas. The
+ * schemas come from the npm registry (never committed): where it cannot be reached the
+ * script says so with status 77, and the test is skipped with its reason. Called last,
+ * since a skip ends the test.
+ */
+static void assert_junit_valid(const char *a, const char *b)
+{
+	char cmd[1024], out[4096], rest[512];
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "sh '%s/ci/junit-schema.sh' '%s' '%s' 2>&1", VMBENCH_SOURCE_DIR,
+		 a, b);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	while (fread(rest, 1, sizeof(rest), p) > 0)
+		; /* the rest, unread, would stop the script on a full pipe */
+	int st = pclose(p);
+	cr_assert(st != -1 && WIFEXITED(st), "ci/junit-schema.sh did not finish: %s", out);
+	if (WEXITSTATUS(st) == 77)
+		cr_skip_test("%s", out);
+	cr_assert_eq(WEXITSTATUS(st), 0, "ci/junit-schema.sh: status %d: %s", WEXITSTATUS(st), out);
+}
+
 static int compare(const char *a, const char *b, const char *extra, char *out, size_t outlen,
 		   char *err, size_t len)
 {
@@ -60,6 +104,7 @@ static char *slurp(const char *path)
 Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
 {
 	char *dir = cli_tmpdir(), run[300], slow15[300], slow1[300], md[300], junit[300];
+	char fewer[300], junit_skip[300];
 	char out[16384], err[4096], opt[400];
 	/* 8 sessions: one session off by itself, as happens here, does not decide the
 	 * verdict then, as it can with 3. */
@@ -76,6 +121,8 @@ Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
 	snprintf(slow1, sizeof(slow1), "%s/slow1.json", dir);
 	snprintf(md, sizeof(md), "%s/compare.md", dir);
 	snprintf(junit, sizeof(junit), "%s/compare.xml", dir);
+	snprintf(fewer, sizeof(fewer), "%s/fewer.json", dir);
+	snprintf(junit_skip, sizeof(junit_skip), "%s/compare-skip.xml", dir);
 
 	st = compare(run, run, NULL, out, sizeof(out), err, sizeof(err));
 	cr_assert_eq(st, 0, "a run against itself: %d: %s%s", st, out, err);
@@ -103,6 +150,16 @@ Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
 	cr_assert_not_null(strstr(x, "failures=\"0\""), "%s", x);
 	cr_assert_not_null(strstr(x, "classname=\"native\" name=\"cpu.int\""), "%s", x);
 
+	/* A cell missing on one side: no verdict, a skipped testcase with the reason. */
+	dropped_copy(run, fewer, "syscall.getppid");
+	snprintf(opt, sizeof(opt), "--junit=%s", junit_skip);
+	st = compare(run, fewer, opt, out, sizeof(out), err, sizeof(err));
+	cr_assert_eq(st, 0, "a cell missing: %d: %s%s", st, out, err);
+	x = slurp(junit_skip);
+	cr_assert_not_null(strstr(x, "name=\"syscall.getppid\" time=\"0\">\n      "
+				     "<skipped>base measured, new missing</skipped>"),
+			   "%s", x);
+
 	scaled_copy(run, slow1, "cpu.int", 1.01);
 	st = compare(run, slow1, NULL, out, sizeof(out), err, sizeof(err));
 	cr_assert_eq(st, 0, "1%% slower is within the threshold: %d: %s%s", st, out, err);
@@ -128,6 +185,7 @@ Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
 		cr_assert_eq(st, 2, "case %zu: %d: %s", i, st, err);
 		cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "case %zu: %s", i, err);
 	}
+	assert_junit_valid(junit, junit_skip);
 	cli_rmtree(dir);
 	free(dir);
 }
