@@ -51,6 +51,22 @@ static int load_input(const char *path, json_t **root)
 	return 0;
 }
 
+/* Refuses an output directory whose results.json is one of the inputs: the merge would
+ * replace a run it reads. 0 or EXIT_USAGE. */
+static int output_is_input(const char *dir, const struct merge_input *in, int n)
+{
+	char out[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+
+	if (snprintf(out, sizeof(out), "%s/results.json", dir) >= (int)sizeof(out) ||
+	    !realpath(out, a))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (realpath(in[i].path, b) && !strcmp(a, b))
+			return cli_usage("merge", "%s is an input: write the merge elsewhere (-o)",
+					 out);
+	return 0;
+}
+
 /* Writes the merged document as results.json (checked and derived again, as any results
  * file read) and its reports and plots. An exit status. */
 static int write_merged(json_t *doc, const char *dir)
@@ -84,7 +100,7 @@ static int merge_main(const struct cli_call *call)
 	const struct merge_cli *o = call->opts;
 	struct merge_input *in = calloc(call->argc, sizeof(*in));
 	json_t *by = NULL, *doc = NULL;
-	size_t nhosts = 0;
+	size_t nhosts = 0, plain = 0;
 	char err[1024];
 	int ret = EXIT_OK;
 
@@ -98,16 +114,27 @@ static int merge_main(const struct cli_call *call)
 		ret = cli_usage("merge", "name the output directory (-o DIR)");
 		goto out;
 	}
-	if (o->hosts && nhosts != (size_t)call->argc) {
-		ret = cli_usage("merge", "--hosts names %zu hosts for %d files: one label a file",
-				nhosts, call->argc);
-		goto out;
-	}
 	for (int i = 0; ret == EXIT_OK && i < call->argc; i++) {
 		in[i].path = call->argv[i];
-		in[i].label = o->hosts ? o->hosts[i] : NULL;
 		ret = load_input(in[i].path, &in[i].root);
+		if (ret == EXIT_OK && !merge_is_merged(in[i].root))
+			plain++;
 	}
+	if (ret != EXIT_OK)
+		goto out;
+	/* Labels name runs; a merged file's hosts have theirs. */
+	if (o->hosts && nhosts != plain) {
+		ret = cli_usage(
+			"merge",
+			"--hosts names %zu hosts for %zu runs: one label a run, in order (a "
+			"merged file takes none)",
+			nhosts, plain);
+		goto out;
+	}
+	for (int i = 0, k = 0; o->hosts && i < call->argc; i++)
+		if (!merge_is_merged(in[i].root))
+			in[i].label = o->hosts[k++];
+	ret = output_is_input(o->outdir, in, call->argc);
 	if (ret != EXIT_OK)
 		goto out;
 	ret = util_mkdir_p(o->outdir);

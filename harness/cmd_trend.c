@@ -16,6 +16,8 @@
 #define TREND_PERMS	 999
 #define TREND_SEED	 1
 #define TREND_MAX_PANELS 12
+/* Its memory and time grow with the square of the runs (about 8 MB at 1000). */
+#define TREND_MAX_RUNS 1000
 
 struct trend_cli {
 	const char *outdir, *alpha;
@@ -48,12 +50,12 @@ static const char *run_label(const struct trend_run *r, bool commit)
 	return r->date[0] ? r->date : "?";
 }
 
-static void print_table(const struct trend *t, bool commit)
+static void print_table(const struct trend *t, bool commit, size_t min_runs)
 {
 	printf("%-34s %5s %12s %12s  %s\n", "cell", "runs", "first", "last", "change points");
 	for (size_t i = 0; i < t->nseries; i++) {
 		const struct trend_series *s = &t->series[i];
-		char name[160], changes[1024] = "";
+		char changes[1024] = "", first_s[32] = "-", last_s[32] = "-";
 		double first = NAN, last = NAN;
 		for (size_t j = 0; j < t->nruns; j++)
 			if (s->pt[j].measured) {
@@ -65,10 +67,13 @@ static void print_table(const struct trend *t, bool commit)
 				     c ? "; " : "", s->cp.at[c] + 1,
 				     run_label(&t->runs[s->cp.at[c]], commit),
 				     100 * trend_change(s, c), s->cp.p[c]);
-		snprintf(name, sizeof(name), "%s/%s", s->column, s->workload);
-		printf("%-34s %5zu %12.4g %12.4g  %s%s\n", name, s->measured, first, last,
+		if (isfinite(first))
+			snprintf(first_s, sizeof(first_s), "%.4g", first);
+		if (isfinite(last))
+			snprintf(last_s, sizeof(last_s), "%.4g", last);
+		printf("%-34s %5zu %12s %12s  %s%s\n", s->name, s->measured, first_s, last_s,
 		       changes[0] ? changes : "none",
-		       s->measured < 4 ? " (too few runs to tell)" : "");
+		       s->measured < 2 * min_runs ? " (too few runs to tell)" : "");
 	}
 }
 
@@ -88,15 +93,18 @@ static char *tsv_text(const struct trend *t, size_t *size)
 
 	if (!f)
 		return NULL;
-	fputs("column\tworkload\tunit\trun\tdate\tcommit\tpath\tmedian\tci_lo\tci_hi\tlevel\t"
-	      "change_p\n",
+	fputs("column\tworkload\tunit\tproblem_bytes\trun\tdate\tcommit\tpath\tmedian\tci_lo\t"
+	      "ci_hi\tlevel\tchange_p\n",
 	      f);
 	for (size_t i = 0; i < t->nseries; i++) {
 		const struct trend_series *s = &t->series[i];
 		for (size_t j = 0; j < t->nruns; j++) {
 			const struct trend_point *p = &s->pt[j];
-			fprintf(f, "%s\t%s\t%s\t%zu\t%s\t%s\t%s", s->column, s->workload, s->unit,
-				j + 1, t->runs[j].date, t->runs[j].sha, t->runs[j].path);
+			fprintf(f, "%s\t%s\t%s\t", s->column, s->workload, s->unit);
+			if (s->bytes)
+				fprintf(f, "%.0f", json_number_value(s->bytes));
+			fprintf(f, "\t%zu\t%s\t%s\t%s", j + 1, t->runs[j].date, t->runs[j].sha,
+				t->runs[j].path);
 			put(f, p->median);
 			put(f, p->lo);
 			put(f, p->hi);
@@ -128,10 +136,13 @@ static char *dat_text(const struct trend *t, bool commit, char *words, char *uni
 			const struct trend_series *s = &t->series[i];
 			if ((s->cp.n > 0) != (pass == 0))
 				continue;
-			util_appendf(words, len, "%s%s/%s", panels ? " " : "", s->column,
-				     s->workload);
+			/* As many panels as their names fit gnuplot's variables. */
+			if (strlen(words) + strlen(s->name) + 2 >= len ||
+			    strlen(units) + strlen(s->unit) + 2 >= len)
+				break;
+			util_appendf(words, len, "%s%s", panels ? " " : "", s->name);
 			util_appendf(units, len, "%s%s", panels ? " " : "", s->unit);
-			fprintf(f, "%s# %s/%s\n", panels++ ? "\n\n" : "", s->column, s->workload);
+			fprintf(f, "%s# %s\n", panels++ ? "\n\n" : "", s->name);
 			for (size_t j = 0; j < t->nruns; j++) {
 				const struct trend_point *p = &s->pt[j];
 				fprintf(f, "%zu", j + 1);
@@ -142,17 +153,18 @@ static char *dat_text(const struct trend *t, bool commit, char *words, char *uni
 				/* "12-03 15:21" of "2026-12-03T15:21:31Z": tics stay readable. */
 				const char *l = run_label(&t->runs[j], commit);
 				if (!commit && strlen(l) >= 16)
-					fprintf(f, "\t%d\t%.5s %.5s", isfinite(p->p), l + 5, l + 11);
+					fprintf(f, "\t%d\t%.5s %.5s", isfinite(p->p), l + 5,
+						l + 11);
 				else
 					fprintf(f, "\t%d\t%s", isfinite(p->p), l);
 				put(f, p->p);
 				fputc('\n', f);
 			}
 		}
-	if (t->nseries > TREND_MAX_PANELS)
-		log_warn("trend: the plot shows %d of %zu cells (those with change points first); "
+	if (t->nseries > panels)
+		log_warn("trend: the plot shows %zu of %zu cells (those with change points first); "
 			 "choose them with --cells",
-			 TREND_MAX_PANELS, t->nseries);
+			 panels, t->nseries);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -177,25 +189,32 @@ static int write_text(const char *dir, const char *name, char *text, size_t size
 
 static int write_outputs(const struct trend *t, const char *dir, bool commit)
 {
-	char pdir[PATH_MAX], words[1024], units[1024], err[1024];
-	size_t size;
+	char pdir[PATH_MAX], words[2000], units[2000], err[1024], *text;
+	size_t size = 0;
 	int ret;
 
 	snprintf(pdir, sizeof(pdir), "%s/plots", dir);
-	ret = write_text(dir, "trend.tsv", tsv_text(t, &size), size);
+	/* The text first: its size is known only after. */
+	text = tsv_text(t, &size);
+	ret = write_text(dir, "trend.tsv", text, size);
 	if (ret == 0 && t->nseries == 0)
 		return 0;
 	if (ret == 0)
 		ret = util_mkdir_p(pdir);
-	if (ret == 0)
-		ret = write_text(pdir, "trend.dat",
-				 dat_text(t, commit, words, units, sizeof(words), &size), size);
+	if (ret == 0) {
+		text = dat_text(t, commit, words, units, sizeof(words), &size);
+		ret = write_text(pdir, "trend.dat", text, size);
+	}
 	if (ret == 0) {
 		ret = plot_render(pdir, "trend", "", words, units, err, sizeof(err));
-		if (ret < 0)
+		if (ret == -ENOENT) { /* the table and trend.tsv are there: a warning */
+			log_warn("no trend plot: %s", err);
+			ret = 0;
+		} else if (ret < 0) {
 			log_err("trend plot: %s", err);
-		else
+		} else {
 			log_info("trend: %s/trend.tsv, %s/trend.{png,svg}", dir, pdir);
+		}
 	}
 	return ret;
 }
@@ -217,11 +236,12 @@ static int trend_main(const struct cli_call *call)
 	}
 	if (o->alpha) {
 		co.alpha = strtod(o->alpha, &end);
-		if (!*o->alpha || *end || !(co.alpha > 0 && co.alpha < 0.5)) {
+		/* The permutation test's smallest p is 1 / (1 + permutations). */
+		if (!*o->alpha || *end || !(co.alpha > 1.0 / (1 + TREND_PERMS) && co.alpha < 0.5)) {
 			free(runs);
 			return cli_usage("trend",
-					 "--alpha must be a number in (0, 0.5), not '%.40s'",
-					 o->alpha);
+					 "--alpha must be a number in (%g, 0.5), not '%.40s'",
+					 1.0 / (1 + TREND_PERMS), o->alpha);
 		}
 	}
 	for (int i = 0; i < call->argc; i++) {
@@ -246,7 +266,7 @@ static int trend_main(const struct cli_call *call)
 	}
 	if (t.nseries == 0)
 		log_warn("trend: no measured cell matches");
-	print_table(&t, o->commit);
+	print_table(&t, o->commit, o->min_runs);
 	if (o->outdir) {
 		int r = util_mkdir_p(o->outdir);
 		if (r == 0)
@@ -278,7 +298,7 @@ const struct cli_cmd cmd_trend = {
 	.opts = trend_opts_table,
 	.opts_size = sizeof(struct trend_cli),
 	.nargs = 1,
-	.max_args = 10000,
+	.max_args = TREND_MAX_RUNS,
 	.missing = "name the results files of the runs",
 	.run = trend_main,
 };

@@ -265,33 +265,65 @@ static void differ(json_t *pa, json_t *pb, const char *what, const char *const *
 	util_appendf(buf, len, "%s%s: %s against %s", buf[0] ? "; " : "", what, ta, tb);
 }
 
-void compare_differences(const struct results *base, const struct results *new, char *buf,
-			 size_t len)
+/* What differs between two runs' provenance; of (a merged file's) host, when not NULL. */
+static void run_differences(json_t *pa, json_t *pb, const char *host, char *buf, size_t len)
 {
-	json_t *pa = base->provenance, *pb = new->provenance;
 	static const char *const cpu[] = { "host", "cpu_model", NULL };
 	static const char *const image[] = { "run", "image", "key", NULL };
 	static const char *const mem[] = { "run", "mem_mib", NULL };
 	static const char *const vcpus[] = { "run", "vcpus", NULL };
+	static const struct {
+		const char *what;
+		const char *const *path;
+	} facts[] = { { "host CPU", cpu },
+		      { "guest image", image },
+		      { "guest memory (MiB)", mem },
+		      { "guest vCPUs", vcpus } };
 	const char *name;
 	json_t *bk;
+	char what[160];
 
-	buf[0] = '\0';
-	differ(pa, pb, "host CPU", cpu, buf, len);
-	differ(pa, pb, "guest image", image, buf, len);
-	differ(pa, pb, "guest memory (MiB)", mem, buf, len);
-	differ(pa, pb, "guest vCPUs", vcpus, buf, len);
+	for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++) {
+		snprintf(what, sizeof(what), "%s%s%.64s", facts[i].what, host ? " of " : "",
+			 host ? host : "");
+		differ(pa, pb, what, facts[i].path, buf, len);
+	}
 	/* Backends both ran: the same mode and accelerator. */
 	json_object_foreach(json_object_get(pa, "backends"), name, bk) {
 		json_t *other = json_object_get(json_object_get(pb, "backends"), name);
-		char what[96];
 		static const char *const mode[] = { "mode", NULL };
 		static const char *const accel[] = { "backend", "accelerator", NULL };
 		if (!other)
 			continue;
-		snprintf(what, sizeof(what), "%.40s's mode", name);
+		snprintf(what, sizeof(what), "%.40s%s%.64s's mode", name, host ? "@" : "",
+			 host ? host : "");
 		differ(bk, other, what, mode, buf, len);
-		snprintf(what, sizeof(what), "%.40s's accelerator", name);
+		snprintf(what, sizeof(what), "%.40s%s%.64s's accelerator", name, host ? "@" : "",
+			 host ? host : "");
 		differ(bk, other, what, accel, buf, len);
+	}
+}
+
+void compare_differences(const struct results *base, const struct results *new, char *buf,
+			 size_t len)
+{
+	json_t *ha = json_object_get(base->provenance, "hosts");
+	json_t *hb = json_object_get(new->provenance, "hosts"), *pa;
+	const char *label;
+
+	buf[0] = '\0';
+	if (!json_is_object(ha) && !json_is_object(hb)) {
+		run_differences(base->provenance, new->provenance, NULL, buf, len);
+		return;
+	}
+	if (!json_is_object(ha) || !json_is_object(hb)) {
+		snprintf(buf, len, "one file is merged from several hosts, the other is one run");
+		return;
+	}
+	/* Merged files: each host both have, against itself. */
+	json_object_foreach(ha, label, pa) {
+		json_t *pb = json_object_get(hb, label);
+		if (pb)
+			run_differences(pa, pb, label, buf, len);
 	}
 }

@@ -355,8 +355,10 @@ int export_build(const struct results *r, enum export_format f, json_t **doc)
 
 		if (!cell_measured(c))
 			continue;
-		if (asprintf(&name, "%s/%s", c->column, c->workload) < 0)
+		if (asprintf(&name, "%s/%s", c->column, c->workload) < 0) {
+			ret = -ENOMEM;
 			goto out;
+		}
 		if (name_taken(done, n, c)) {
 			log_warn("export: a second cell %s left out", name);
 			free(name);

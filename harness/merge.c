@@ -166,14 +166,17 @@ static int add_cells(struct merge_ctx *m, const struct merge_input *in, const ch
 
 	json_array_foreach(cells, i, c) {
 		const char *host = label ? label : json_string_value(json_object_get(c, "host"));
+		json_t *own = json_object_get(json_object_get(in->root, "provenance"), "hosts");
 		if (!host)
 			return fail(m,
 				    "%s: results[%zu] has no host, as every cell of a merged "
 				    "file has",
 				    in->path, i);
 		long h = label_index(m, host);
-		if (h < 0)
-			return fail(m, "%s: results[%zu]: host '%.80s' is not in provenance.hosts",
+		/* A merged file's cell is of one of its own hosts. */
+		if (h < 0 || (!label && !json_object_get(own, host)))
+			return fail(m,
+				    "%s: results[%zu]: host '%.80s' is not in its provenance.hosts",
 				    in->path, i, host);
 		long b = backend_index(m, json_string_value(json_object_get(c, "backend")));
 		struct entry *p = realloc(*e, (*n + 1) * sizeof(**e));
@@ -206,6 +209,11 @@ static int entry_cmp(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+bool merge_is_merged(json_t *root)
+{
+	return json_is_object(json_object_get(json_object_get(root, "provenance"), "hosts"));
+}
+
 int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t **out, char *err,
 	       size_t len)
 {
@@ -213,38 +221,39 @@ int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t
 	json_t *hosts = json_object(), *backends = json_object(), *from = json_array();
 	json_t *cells = json_array();
 	struct entry *e = NULL;
+	char(*labels)[LABEL_MAX + 1] = calloc(n ? n : 1, LABEL_MAX + 1); /* a run's label */
 	size_t ne = 0;
 	bool complete = true;
-	int ret = hosts && backends && from && cells ? 0 : -ENOMEM;
+	int ret = hosts && backends && from && cells && labels ? 0 : -ENOMEM;
 
 	*out = NULL;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		bool merged = json_is_object(
-			json_object_get(json_object_get(in[i].root, "provenance"), "hosts"));
-		char label[LABEL_MAX + 1];
-		if (strcmp(baseline_of(in[i].root), baseline_of(in[0].root))) {
+		if (strcmp(baseline_of(in[i].root), baseline_of(in[0].root)))
 			ret = fail(&m,
 				   "%s has its ratios against %s, %s against %s: merge runs of "
 				   "one baseline",
 				   in[0].path, baseline_of(in[0].root), in[i].path,
 				   baseline_of(in[i].root));
-			break;
-		}
-		if (merged && in[i].label) {
+		else if (merge_is_merged(in[i].root) && in[i].label)
 			ret = fail(&m,
 				   "%s is a merged file: its hosts keep their labels, so give "
 				   "it none",
 				   in[i].path);
-			break;
+		/* The hosts of merged files first: their labels are fixed, a run's steps
+		 * aside, whatever the order of the files. */
+		else if (merge_is_merged(in[i].root))
+			ret = add_provenance(&m, &in[i], NULL, hosts, backends, from);
+	}
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (!merge_is_merged(in[i].root)) {
+			ret = label_for(&m, &in[i], labels[i]);
+			if (ret == 0)
+				ret = add_provenance(&m, &in[i], labels[i], hosts, backends, from);
 		}
+	for (size_t i = 0; ret == 0 && i < n; i++) {
 		complete &= json_is_true(json_object_get(in[i].root, "complete"));
-		if (!merged)
-			ret = label_for(&m, &in[i], label);
-		if (ret == 0)
-			ret = add_provenance(&m, &in[i], merged ? NULL : label, hosts, backends,
-					     from);
-		if (ret == 0)
-			ret = add_cells(&m, &in[i], merged ? NULL : label, &e, &ne);
+		ret = add_cells(&m, &in[i], merge_is_merged(in[i].root) ? NULL : labels[i], &e,
+				&ne);
 	}
 	if (ret == 0) {
 		qsort(e, ne, sizeof(*e), entry_cmp);
@@ -266,6 +275,7 @@ int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t
 	for (size_t i = 0; i < ne; i++)
 		json_decref(e[i].cell);
 	free(e);
+	free(labels);
 	free(m.labels);
 	free(m.backends);
 	json_decref(hosts);

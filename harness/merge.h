@@ -3,6 +3,7 @@
 #ifndef VMBENCH_MERGE_H
 #define VMBENCH_MERGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -15,10 +16,14 @@ struct merge_input {
 	const char *label; /* the host's label, or NULL: its hostname (made unique) */
 };
 
+/* Whether root is a merged file (its provenance has "hosts"). */
+bool merge_is_merged(json_t *root);
+
 /*
  * One vmbench/1 document of the inputs' cells, each with "host": its input's label, ordered
  * by backend (first appearance), then host, then the input's own order; inputs that are
- * merged files themselves keep their hosts. The provenance holds "hosts" (label: that
+ * merged files themselves keep their hosts (their labels are taken first, so a run's
+ * hostname label steps aside, whatever the order). The provenance holds "hosts" (label: that
  * run's provenance), "backends" keyed by backend@host, "run.baseline", "merged_from" and
  * merged_by (what made the merge: by, from provenance_collect). 0 with *out; -EINVAL with
  * why in err (a label that is not one, used twice, runs with different baselines); -ENOMEM.

@@ -25,7 +25,7 @@ struct plotdata {
 	char *buf;
 	size_t size;
 	FILE *f;
-	char backends[512], workloads[512], kinds[1024];
+	char backends[4096], workloads[2048], kinds[2048]; /* merged files: many columns */
 	char yrange[64]; /* "lo hi" of a value the script sets its range by, or "" */
 	bool any;	 /* it has something to draw */
 };

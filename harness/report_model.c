@@ -20,8 +20,9 @@
 #include "harness/report_model.h"
 #include "host/util.h"
 
-/* The backends a table of rows × backends shows at most. */
-#define CROSS_MAX_BACKENDS 15
+/* The backends a table of rows × backends shows at most (merged files can have more: the
+ * per-workload tables and the CSV show them all). */
+#define CROSS_MAX_BACKENDS (REPORT_MAX_COLS - 1)
 
 const char report_per_workload_intro[] =
 	"Median (geometric mean of the sessions' medians) with its 95% confidence interval over "
@@ -207,18 +208,28 @@ static struct report_table *cross_table(struct report_model *m, const char *id, 
 {
 	const char *head[REPORT_MAX_COLS] = { first }, *cols[REPORT_MAX_COLS];
 	char align[REPORT_MAX_COLS + 1] = "l";
-	size_t nb = 0;
+	size_t nb = 0, over = 0;
 
 	/* Backends that ran nothing at all are left out (the backends table says why). */
-	for (size_t b = 0; b < m->nb && nb < CROSS_MAX_BACKENDS; b++) {
+	for (size_t b = 0; b < m->nb; b++) {
 		if (!m->ran[b])
 			continue;
+		if (nb == CROSS_MAX_BACKENDS) {
+			over++;
+			continue;
+		}
 		cols[nb] = m->backends[b];
 		head[nb + 1] = m->backends[b];
 		align[nb + 1] = 'r';
 		nb++;
 	}
-	struct report_table *t = table_new(m, id, caption, head, align, nb + 1);
+	char *cap = over ? xasprintf(m,
+				     "%s (the first %zu columns of %zu; every one is in the "
+				     "per-workload tables and the CSV)",
+				     caption, nb, nb + over)
+			 : NULL;
+	struct report_table *t = table_new(m, id, cap ? cap : caption, head, align, nb + 1);
+	free(cap);
 	for (size_t i = 0; t && i < nrows; i++) {
 		bool any = false;
 		for (size_t b = 0; b < nb; b++)

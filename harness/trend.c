@@ -12,10 +12,11 @@ static int run_cmp(const void *pa, const void *pb)
 {
 	const struct trend_run *a = pa, *b = pb;
 
-	/* ISO 8601 UTC dates sort as strings; unknown ones go last. */
-	if (!a->date[0] || !b->date[0])
-		return !a->date[0] - !b->date[0];
-	return strcmp(a->date, b->date);
+	/* ISO 8601 UTC dates sort as strings; unknown ones go last; then as given (qsort is
+	 * not stable). */
+	int d = !a->date[0] || !b->date[0] ? !a->date[0] - !b->date[0] : strcmp(a->date, b->date);
+
+	return d ? d : (a->given > b->given) - (a->given < b->given);
 }
 
 static void run_facts(struct trend_run *run)
@@ -42,11 +43,24 @@ static bool chosen(char **globs, const struct cell *c)
 	return false;
 }
 
+static json_t *cell_bytes(const struct cell *c)
+{
+	return json_object_get(c->extra, "problem_bytes");
+}
+
+/* Whether c is a point of s: the same cell, unit and problem size. */
+static bool of_series(const struct trend_series *s, const struct cell *c)
+{
+	json_t *b = cell_bytes(c);
+
+	return c && !strcmp(s->column, c->column) && !strcmp(s->workload, c->workload) &&
+	       !strcmp(s->unit, c->unit) && (s->bytes ? b && json_equal(s->bytes, b) : !b);
+}
+
 static bool known(const struct trend *t, const struct cell *c)
 {
 	for (size_t i = 0; i < t->nseries; i++)
-		if (!strcmp(t->series[i].column, c->column) &&
-		    !strcmp(t->series[i].workload, c->workload))
+		if (of_series(&t->series[i], c))
 			return true;
 	return false;
 }
@@ -69,8 +83,8 @@ static int series_fill(struct trend *t, struct trend_series *s, const struct cp_
 		*p = (struct trend_point){
 			.median = NAN, .lo = NAN, .hi = NAN, .level = NAN, .p = NAN
 		};
-		/* Another unit is another measurement: not a point of this series. */
-		if (!cell_measured(c) || strcmp(c->unit, s->unit) || !(c->stats.median > 0))
+		/* Another unit or size is another measurement: not a point of this series. */
+		if (!cell_measured(c) || !of_series(s, c) || !(c->stats.median > 0))
 			continue;
 		p->measured = true;
 		p->median = c->stats.median;
@@ -113,8 +127,10 @@ int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		runs[i].given = i;
 		run_facts(&runs[i]);
+	}
 	qsort(runs, n, sizeof(*runs), run_cmp);
 	out->runs = runs;
 	out->nruns = n;
@@ -135,8 +151,13 @@ int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_
 			*s = (struct trend_series){ .column = c->column,
 						    .workload = c->workload,
 						    .unit = c->unit,
+						    .bytes = cell_bytes(c),
 						    .better = c->better,
 						    .pt = calloc(n, sizeof(*s->pt)) };
+			int w = snprintf(s->name, sizeof(s->name), "%s/%s", c->column, c->workload);
+			if (s->bytes && w > 0 && (size_t)w < sizeof(s->name))
+				snprintf(s->name + w, sizeof(s->name) - w, ":%.0fMiB",
+					 json_number_value(s->bytes) / (1 << 20));
 			if (!s->pt) {
 				ret = -ENOMEM;
 				break;

@@ -14,6 +14,7 @@
 
 struct trend_run {
 	const char *path;
+	size_t given; /* its place on the command line: the order of runs of one date */
 	struct results r;
 	char date[32]; /* provenance.date, "" unknown */
 	char sha[16];  /* provenance.vmbench.git.sha, shortened; "" unknown */
@@ -28,6 +29,9 @@ struct trend_point {
 
 struct trend_series {
 	const char *column, *workload, *unit; /* point into the runs' cells */
+	json_t *bytes;	/* its problem size (extra.problem_bytes) or NULL: another size, or
+			 * another unit, is another series */
+	char name[200]; /* column/workload, with ":<size>" where the cell has one */
 	enum better better;
 	struct trend_point *pt; /* one per run, in run order */
 	size_t measured;	/* runs that measured it */
@@ -43,8 +47,8 @@ struct trend {
 
 /*
  * The series of runs[0..n) (sorted here, which takes them over: trend_free frees them) for
- * every (column, workload) matching one of globs (NULL: all; a glob with '/' matches
- * "column/workload", else the workload), with the change points of the logarithms of its
+ * every (column, workload, unit, problem size) matching one of globs (NULL: all; a glob with '/'
+ * matches "column/workload", else the workload), with the change points of the logarithms of its
  * measured medians, one value per run. 0, -EINVAL (bad options), -ENOMEM.
  */
 int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_opts *o,

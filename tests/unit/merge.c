@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "harness/cli.h"
+#include "harness/compare.h"
 #include "harness/merge.h"
 #include "harness/results.h"
 
@@ -164,6 +165,29 @@ Test(merge, a_merged_file_merges_again)
 	cr_assert_eq(json_array_size(json_object_get(r.provenance, "merged_from")), 3);
 	results_free(&r);
 	json_decref(out);
+	/* A run named like a merged file's host steps aside, in either order. */
+	for (int order = 0; order < 2; order++) {
+		json_t *plain = run_doc("a", 1, 2, NULL);
+		struct merge_input two[2] = { { "ab", first, NULL }, { "a2", plain, NULL } };
+		if (order) {
+			two[0] = (struct merge_input){ "a2", plain, NULL };
+			two[1] = (struct merge_input){ "ab", first, NULL };
+		}
+		cr_assert_eq(merge(two, 2, &out, err, sizeof(err)), 0, "%s", err);
+		json_t *h = json_object_get(json_object_get(out, "provenance"), "hosts");
+		cr_assert_not_null(json_object_get(h, "a-2"), "order %d", order);
+		cr_assert_eq(json_object_size(h), 3);
+		json_decref(out);
+		json_decref(plain);
+	}
+	/* A merged file whose cell names a host it does not have. */
+	json_t *odd = json_deep_copy(first);
+	json_object_set_new(json_array_get(json_object_get(odd, "results"), 0), "host",
+			    json_string("c"));
+	struct merge_input bad[2] = { { "c", in[1].root, NULL }, { "odd", odd, NULL } };
+	cr_assert_eq(merge(bad, 2, &out, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "not in its provenance.hosts"), "%s", err);
+	json_decref(odd);
 	/* The same hosts twice: refused, not renamed, since they are other runs' labels. */
 	struct merge_input twice[2] = { { "ab", first, NULL }, { "ab2", first, NULL } };
 	cr_assert_eq(merge(twice, 2, &out, err, sizeof(err)), -EINVAL);
@@ -242,9 +266,55 @@ Test(merge, the_command)
 	cr_assert_eq(cli_main(9, count), EXIT_USAGE);
 	char *missing[] = { "vmbench", "-q", "merge", "-o", out, a, "/nonexistent.json", NULL };
 	cr_assert_eq(cli_main(7, missing), EXIT_USAGE);
+	/* Labels are for runs: a merged file takes none, and its output is not overwritten. */
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	char *relabel[] = { "vmbench", "-q", "merge", "-o", dir, "--hosts", "c", path, a, NULL };
+	cr_assert_eq(cli_main(9, relabel), EXIT_OK);
+	char *onto[] = { "vmbench", "-q", "merge", "-o", out, path, b, NULL };
+	cr_assert_eq(cli_main(7, onto), EXIT_USAGE);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
 	json_decref(da);
 	json_decref(db);
+}
+
+/* Compare checks each host of merged files against itself. */
+Test(merge, compare_checks_every_host)
+{
+	struct merge_input in[2] = { { "a", run_doc("alpha", 1, 2, NULL), NULL },
+				     { "b", run_doc("beta", 1, 2, NULL), NULL } };
+	json_t *one, *two;
+	struct results r1, r2, plain;
+	char err[512], buf[512];
+
+	cr_assert_eq(merge(in, 2, &one, err, sizeof(err)), 0, "%s", err);
+	/* The merge holds references to its inputs' provenance: new inputs for another. */
+	struct merge_input other[2] = { { "a", run_doc("alpha", 1, 2, NULL), NULL },
+					{ "b", run_doc("beta", 1, 2, NULL), NULL } };
+	json_object_set_new(json_object_get(json_object_get(other[1].root, "provenance"), "host"),
+			    "cpu_model", json_string("Other CPU"));
+	cr_assert_eq(merge(other, 2, &two, err, sizeof(err)), 0, "%s", err);
+	json_decref(other[0].root);
+	json_decref(other[1].root);
+	load(one, &r1);
+	load(two, &r2);
+	load(in[0].root, &plain);
+	compare_differences(&r1, &r1, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "");
+	json_object_set_new(
+		json_object_get(json_object_get(json_object_get(r1.provenance, "hosts"), "beta"),
+				"host"),
+		"cpu_model", json_string("This CPU"));
+	compare_differences(&r1, &r2, buf, sizeof(buf));
+	cr_assert(strstr(buf, "host CPU of beta"), "%s", buf);
+	compare_differences(&r1, &plain, buf, sizeof(buf));
+	cr_assert(strstr(buf, "merged"), "%s", buf);
+	results_free(&r1);
+	results_free(&r2);
+	results_free(&plain);
+	json_decref(one);
+	json_decref(two);
+	json_decref(in[0].root);
+	json_decref(in[1].root);
 }

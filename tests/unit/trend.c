@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -156,7 +157,11 @@ Test(trend, series_over_runs)
 	}
 	char *globs[] = { "tcg/w", NULL };
 	cr_assert_eq(trend_build(runs, 13, globs, &opts, &t), 0);
-	cr_assert_eq(t.nseries, 1);
+	/* The run in another unit is a series of its own, of one run. */
+	cr_assert_eq(t.nseries, 2);
+	cr_assert_str_eq(t.series[1].unit, "MB/s");
+	cr_assert_eq(t.series[1].measured, 1);
+	cr_assert_eq(t.series[1].cp.n, 0);
 	cr_assert_str_eq(t.runs[0].date, "2026-12-01T00:00:00Z");
 	cr_assert_str_eq(t.runs[12].sha, "bbbbbbbb");
 	struct trend_series *s = &t.series[0];
@@ -191,4 +196,47 @@ Test(trend, bad_input_exits_2)
 	cr_assert_eq(cli_main(4, missing), EXIT_USAGE);
 	cr_assert_eq(cli_main(6, alpha), EXIT_USAGE);
 	cr_assert_eq(cli_main(6, min), EXIT_USAGE);
+}
+
+/* The command writes a table, trend.tsv with a line per run and cell, and the plot data. */
+Test(trend, the_command_writes_its_files)
+{
+	char dir[] = "/tmp/vmbench-trend-test.XXXXXX", path[400], out[300], line[512];
+	char *argv[24] = { "vmbench", "-q", "trend", "-o", out };
+	int argc = 5;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(out, sizeof(out), "%s/out", dir);
+	/* 6 runs and 6: with 5 and 5 the permutation p of this clean step is 0.01, not below. */
+	for (int i = 0; i < 12; i++) {
+		struct trend_run tr;
+		char date[32];
+		snprintf(date, sizeof(date), "2026-12-%02dT00:00:00Z", i + 1);
+		run(&tr, date, "cafe", (i < 6 ? 100 : 130) * (1 + 0.003 * (i % 3)), "ns/op");
+		snprintf(path, sizeof(path), "%s/%d.json", dir, i);
+		json_t *doc = results_to_json(&tr.r);
+		cr_assert_eq(json_dump_file(doc, path, 0), 0);
+		json_decref(doc);
+		results_free(&tr.r);
+		argv[argc++] = strdup(path);
+	}
+	cr_assert_eq(cli_main(argc, argv), EXIT_OK);
+	snprintf(path, sizeof(path), "%s/trend.tsv", out);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	size_t lines = 0, changes = 0;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		/* The last column is the change's p, '?' where there is none. */
+		changes += line[strlen(line) - 2] != '?' && lines > 1;
+	}
+	fclose(f);
+	cr_assert_eq(lines, 13, "a header and a line per run: %zu", lines);
+	cr_assert_eq(changes, 1);
+	snprintf(path, sizeof(path), "%s/plots/trend.dat", out);
+	cr_assert_eq(access(path, R_OK), 0);
+	for (int i = 5; i < argc; i++)
+		free(argv[i]);
+	snprintf(line, sizeof(line), "rm -rf '%s'", dir);
+	cr_assert_eq(system(line), 0);
 }
