@@ -7,6 +7,7 @@
 # never beside another measurement.
 # KEEP=DIR keeps the runs there (DIR/1 ... DIR/N); RUNS_FROM=DIR compares the runs already
 # in DIR instead of making new ones (ci/thresholds.sh derives thresholds from such runs).
+# SESSIONS=N and REPS=N set the runs' sessions and samples per cell, as ci/power.sh does.
 # usage: ci/false-alarms.sh [build dir] [runs] [backends] [profile] [compare options...]
 set -eu
 BUILD=${1:-build}
@@ -43,7 +44,9 @@ while [ "$i" -le "$RUNS" ]; do
 	echo "run $i of $RUNS: $BACKENDS, profile $PROFILE ..." >&2
 	st=0
 	rm -rf "${out:?}/$i" # nothing of an earlier run in a KEEP directory passes for this one
+	# shellcheck disable=SC2086 # options and their values, or nothing
 	"$VMBENCH" -q run --backends "$BACKENDS" --profile "$PROFILE" --no-report \
+		${SESSIONS:+--sessions $SESSIONS} ${REPS:+--reps $REPS} \
 		-o "$out/$i" >/dev/null 2>"$tmp/$i.err" || st=$?
 	[ "$st" -le 1 ] && [ -f "$out/$i/results.json" ] ||
 		{ cat "$tmp/$i.err" >&2; exit 1; }

@@ -4,7 +4,9 @@
 # dependent loop in every operation of one workload: real work, not edited numbers), and
 # compares them. Prints each try's change and verdict for that workload, the median change
 # (the size of the slowdown N makes here), and how many tries caught it.
-# SESSIONS=N runs N sessions per run instead of the profile's (quick: 3).
+# PROFILE=NAME runs that profile (default quick; ci is the regression gate's); SESSIONS=N
+# runs N sessions per run instead of the profile's, REPS=N N samples per cell instead of
+# its, shared out among the sessions.
 # A benchmark report, not a test: never beside another measurement.
 # usage: ci/power.sh [build dir] [tries] [WORKLOAD=N] [backend] [compare options...]
 set -eu
@@ -23,7 +25,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM
 
-sess=${SESSIONS:+--sessions $SESSIONS}
+sess="${PROFILE:+--profile $PROFILE} ${SESSIONS:+--sessions $SESSIONS} ${REPS:+--reps $REPS}"
 caught=0
 i=1
 while [ "$i" -le "$TRIES" ]; do

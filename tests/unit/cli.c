@@ -367,7 +367,7 @@ Test(cli, bad_input_exits_2)
 		{ RUN("--reps", "0"), "vmbench run: invalid --reps '0': expected a whole number "
 				      "from 1 to 1000 (see 'vmbench run --help')\n" },
 		{ RUN("--reps", "1001"), "invalid --reps '1001'" },
-		{ RUN("--profile", "nope"), "unknown profile 'nope' (known: quick, standard, "
+		{ RUN("--profile", "nope"), "unknown profile 'nope' (known: quick, ci, standard, "
 					    "paper)" },
 		{ RUN("--cpu", "4096"), "invalid --cpu '4096'" },
 		{ RUN("--disk", "/tmp/a b"), "invalid --disk '/tmp/a b': a path without spaces" },
