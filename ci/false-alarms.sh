@@ -7,7 +7,9 @@
 # never beside another measurement.
 # KEEP=DIR keeps the runs there (DIR/1 ... DIR/N); RUNS_FROM=DIR compares the runs already
 # in DIR instead of making new ones (ci/thresholds.sh derives thresholds from such runs).
-# SESSIONS=N and REPS=N set the runs' sessions and samples per cell, as ci/power.sh does.
+# SESSIONS=N and REPS=N set the runs' sessions and samples (and boots) per cell; the script
+# stops when a run did not get the sessions asked (vmbench caps them at the samples and
+# boots). The profile is the fourth argument (ci: the regression gate's).
 # usage: ci/false-alarms.sh [build dir] [runs] [backends] [profile] [compare options...]
 set -eu
 BUILD=${1:-build}
@@ -50,6 +52,11 @@ while [ "$i" -le "$RUNS" ]; do
 		-o "$out/$i" >/dev/null 2>"$tmp/$i.err" || st=$?
 	[ "$st" -le 1 ] && [ -f "$out/$i/results.json" ] ||
 		{ cat "$tmp/$i.err" >&2; exit 1; }
+	if [ -n "${SESSIONS:-}" ] &&
+		[ "$(jq '.provenance.run.rounds' "$out/$i/results.json")" != "$SESSIONS" ]; then
+		echo "false-alarms: run $i had $(jq '.provenance.run.rounds' "$out/$i/results.json") sessions, not $SESSIONS (capped by the samples or boots: set REPS)" >&2
+		exit 1
+	fi
 	i=$((i + 1))
 done
 

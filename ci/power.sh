@@ -4,9 +4,10 @@
 # dependent loop in every operation of one workload: real work, not edited numbers), and
 # compares them. Prints each try's change and verdict for that workload, the median change
 # (the size of the slowdown N makes here), and how many tries caught it.
-# PROFILE=NAME runs that profile (default quick; ci is the regression gate's); SESSIONS=N
-# runs N sessions per run instead of the profile's, REPS=N N samples per cell instead of
-# its, shared out among the sessions.
+# RUN_PROFILE=NAME runs that profile (default quick; ci is the regression gate's);
+# SESSIONS=N runs N sessions per run instead of the profile's, REPS=N N samples per cell
+# (and boots) instead of its, shared out among the sessions. vmbench caps the sessions at
+# the samples and the boots; the script stops when a run did not get the sessions asked.
 # A benchmark report, not a test: never beside another measurement.
 # usage: ci/power.sh [build dir] [tries] [WORKLOAD=N] [backend] [compare options...]
 set -eu
@@ -25,7 +26,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 trap 'exit 130' INT TERM
 
-sess="${PROFILE:+--profile $PROFILE} ${SESSIONS:+--sessions $SESSIONS} ${REPS:+--reps $REPS}"
+sess="${RUN_PROFILE:+--profile $RUN_PROFILE} ${SESSIONS:+--sessions $SESSIONS} ${REPS:+--reps $REPS}"
 caught=0
 i=1
 while [ "$i" -le "$TRIES" ]; do
@@ -33,7 +34,7 @@ while [ "$i" -le "$TRIES" ]; do
 		rm -rf "${out:?}/$side"
 		st=0
 		if [ "$side" = base ]; then
-			# shellcheck disable=SC2086 # $sess is an option and its value, or nothing
+			# shellcheck disable=SC2086 # $sess: options and their values, or nothing
 			"$VMBENCH" -q run --backends "$BACKEND" --workloads "$WL,syscall.getppid" \
 				$sess --no-report -o "$out/$side" >/dev/null 2>"$out/err" || st=$?
 		else
@@ -43,6 +44,11 @@ while [ "$i" -le "$TRIES" ]; do
 				>/dev/null 2>"$out/err" || st=$?
 		fi
 		[ "$st" -le 1 ] && [ -f "$out/$side/results.json" ] || { cat "$out/err" >&2; exit 1; }
+		if [ -n "${SESSIONS:-}" ] &&
+			[ "$(jq '.provenance.run.rounds' "$out/$side/results.json")" != "$SESSIONS" ]; then
+			echo "power: the run had $(jq '.provenance.run.rounds' "$out/$side/results.json") sessions, not $SESSIONS (capped by the samples or boots: set REPS)" >&2
+			exit 1
+		fi
 	done
 	st=0
 	"$VMBENCH" -q compare "$out/base/results.json" "$out/slow/results.json" "$@" \

@@ -41,6 +41,11 @@ Test(profile, find)
 	cr_assert_str_eq(pr->name, "quick");
 	cr_assert_gt(pr->reps, 0);
 	cr_assert_gt(pr->min_sample_ns, 0);
+	/* The regression gate's: sessions of 5 samples, a boot per session, no more. */
+	const struct profile *ci = profile_find("ci");
+	cr_assert_not_null(ci);
+	cr_assert_eq(ci->reps, 5 * ci->rounds);
+	cr_assert_eq(ci->boot_reps, ci->rounds);
 	cr_assert_not_null(profile_find("standard"));
 	cr_assert_not_null(profile_find("paper"));
 	cr_assert_null(profile_find("fast"));
