@@ -2,6 +2,7 @@
  * names them for dispatch, for 'vmbench --help' and for the messages of a missing or unknown
  * command. Each command's options are parsed from its table before it runs. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "common/log.h"
 #include "harness/cli.h"
+#include "harness/results.h"
 #include "host/util.h"
 
 const struct cli_cmd *const cli_commands[] = {
@@ -41,6 +43,32 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'vmbench%s%s --help')\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+int cli_load_results(const char *cmd, const char *path, struct results *r)
+{
+	char err[1024];
+	int ret = results_load(path, r, err, sizeof(err));
+
+	if (ret == -ENOMEM) {
+		log_err("out of memory");
+		return EXIT_FAILED;
+	}
+	return ret < 0 ? cli_usage(cmd, "%s", util_printable(err)) : EXIT_OK;
+}
+
+int cli_parse_number(const char *s, double lo, double hi, bool open, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (*end || errno == ERANGE || !(open ? v > lo : v >= lo) || !(v < hi) || signbit(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 void cli_help(FILE *f, const struct cli_cmd *cmd)

@@ -2,6 +2,7 @@
 #ifndef VMBENCH_CLI_H
 #define VMBENCH_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -48,6 +49,12 @@ extern const size_t cli_command_count;
 /* Bad input: one line on stderr, naming the command (NULL: the top level) and its help.
  * Returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __printf(2, 3) __must_check;
+struct results;
+/* Reads a results file for command cmd: EXIT_OK; EXIT_USAGE for a malformed, foreign or
+ * unreadable file, its message given as cli_usage's; EXIT_FAILED out of memory (logged). */
+int cli_load_results(const char *cmd, const char *path, struct results *r) __must_check;
+/* A number from an option within [lo, hi) (or (lo, hi) when open): 0, or -EINVAL. */
+int cli_parse_number(const char *s, double lo, double hi, bool open, double *out) __must_check;
 /* Prints 'vmbench <name> --help' to f. */
 void cli_help(FILE *f, const struct cli_cmd *cmd);
 

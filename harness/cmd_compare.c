@@ -1,7 +1,6 @@
 /* 'vmbench compare': regression verdicts between two results files, or between two backends
  * of one, for people (a table) and for CI (exit status, Markdown, JUnit XML). */
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,32 +39,12 @@ static const struct cliopt compare_opts_table[] = {
 };
 #undef OFF
 
-/* A number from an option within [lo, hi) (or (lo, hi) when open), or -EINVAL. */
-static int parse_number(const char *s, double lo, double hi, bool open, double *out)
-{
-	char *end;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*end || errno == ERANGE || !(open ? v > lo : v >= lo) || !(v < hi) || signbit(v))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int load(const char *path, struct results *r)
 {
-	char err[1024];
-	int ret = results_load(path, r, err, sizeof(err));
+	int ret = cli_load_results("compare", path, r);
 
 	/* Not 1, which says "a regression" to a CI job. */
-	if (ret == -ENOMEM)
-		log_err("out of memory");
-	else if (ret < 0)
-		return cli_usage("compare", "%s", util_printable(err));
-	return ret < 0 ? EXIT_USAGE : EXIT_OK;
+	return ret == EXIT_FAILED ? EXIT_USAGE : ret;
 }
 
 /* JUnit properties: where the numbers come from. */
@@ -113,10 +92,10 @@ static int compare_main(const struct cli_call *call)
 	bool between = o->between != NULL;
 	int ret;
 
-	if (o->alpha && parse_number(o->alpha, 0, 0.5, true, &co.alpha) < 0)
+	if (o->alpha && cli_parse_number(o->alpha, 0, 0.5, true, &co.alpha) < 0)
 		return cli_usage("compare", "--alpha must be a number in (0, 0.5), not '%.40s'",
 				 o->alpha);
-	if (o->threshold && parse_number(o->threshold, 0, 1000, false, &co.threshold) < 0)
+	if (o->threshold && cli_parse_number(o->threshold, 0, 1000, false, &co.threshold) < 0)
 		return cli_usage(
 			"compare",
 			"--threshold must be a number of percent in [0, 1000), not '%.40s'",

@@ -51,7 +51,7 @@ static int export_main(const struct cli_call *call)
 	const struct export_cli *o = call->opts;
 	const char *path = call->argv[0];
 	struct results res;
-	char err[1024], *text = NULL;
+	char *text = NULL;
 	json_t *doc = NULL;
 	int ret;
 
@@ -59,13 +59,9 @@ static int export_main(const struct cli_call *call)
 	if (!o->format_seen)
 		return cli_usage("export", "name the format: --format %s or --format %s",
 				 export_format_name(EXPORT_BMF), export_format_name(EXPORT_GBENCH));
-	ret = results_load(path, &res, err, sizeof(err));
-	if (ret == -ENOMEM) {
-		log_err("out of memory");
-		return EXIT_FAILED;
-	}
-	if (ret < 0)
-		return cli_usage("export", "%s", util_printable(err));
+	ret = cli_load_results("export", path, &res);
+	if (ret != EXIT_OK)
+		return ret;
 	if (!res.complete)
 		log_warn("%s is incomplete: the run was interrupted or is still going", path);
 	ret = export_build(&res, (enum export_format)o->format, &doc);

@@ -47,16 +47,12 @@ static int derive_main(const struct cli_call *call, const char *cmd, enum output
 {
 	const struct derive_opts *o = call->opts;
 	const char *path = call->argv[0];
-	char err[1024], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	struct results res;
-	int ret = results_load(path, &res, err, sizeof(err));
+	int ret = cli_load_results(cmd, path, &res);
 
-	if (ret == -ENOMEM) {
-		log_err("out of memory");
-		return EXIT_FAILED;
-	}
-	if (ret < 0)
-		return cli_usage(cmd, "%s", err);
+	if (ret != EXIT_OK)
+		return ret;
 	if (o->outdir)
 		ret = snprintf(dir, sizeof(dir), "%s", o->outdir) < (int)sizeof(dir)
 			      ? 0

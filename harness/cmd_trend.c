@@ -227,35 +227,27 @@ static int trend_main(const struct cli_call *call)
 	};
 	struct trend_run *runs = calloc(call->argc, sizeof(*runs));
 	struct trend t = { 0 };
-	char err[1024], *end;
 	int ret = EXIT_OK;
 
 	if (!runs) {
 		log_err("out of memory");
 		return EXIT_FAILED;
 	}
-	if (o->alpha) {
-		co.alpha = strtod(o->alpha, &end);
-		/* The permutation test's smallest p is 1 / (1 + permutations). */
-		if (!*o->alpha || *end || !(co.alpha > 1.0 / (1 + TREND_PERMS) && co.alpha < 0.5)) {
-			free(runs);
-			return cli_usage("trend",
-					 "--alpha must be a number in (%g, 0.5), not '%.40s'",
-					 1.0 / (1 + TREND_PERMS), o->alpha);
-		}
+	/* The permutation test's smallest p is 1 / (1 + permutations). */
+	if (o->alpha &&
+	    cli_parse_number(o->alpha, 1.0 / (1 + TREND_PERMS), 0.5, true, &co.alpha) < 0) {
+		free(runs);
+		return cli_usage("trend", "--alpha must be a number in (%g, 0.5), not '%.40s'",
+				 1.0 / (1 + TREND_PERMS), o->alpha);
 	}
 	for (int i = 0; i < call->argc; i++) {
 		runs[i].path = call->argv[i];
-		int r = results_load(runs[i].path, &runs[i].r, err, sizeof(err));
-		if (r < 0) {
+		int r = cli_load_results("trend", runs[i].path, &runs[i].r);
+		if (r != EXIT_OK) {
 			for (int j = 0; j < i; j++)
 				results_free(&runs[j].r);
 			free(runs);
-			if (r == -ENOMEM) {
-				log_err("out of memory");
-				return EXIT_FAILED;
-			}
-			return cli_usage("trend", "%s", util_printable(err));
+			return r;
 		}
 	}
 	/* trend_build takes the runs over, whatever it returns. */
