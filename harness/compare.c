@@ -1,6 +1,5 @@
 /* Regression verdicts between two runs, or two backends of one run (harness/compare.h). */
 #include <errno.h>
-#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,13 +51,11 @@ int compare_check_thresholds(json_t *t, char *why, size_t len)
  * another's), one without against the workload. */
 static double threshold_for(const struct compare_opts *o, const char *backend, const char *workload)
 {
-	char both[256];
 	const char *glob;
 	json_t *v;
 
-	snprintf(both, sizeof(both), "%s/%s", backend, workload);
 	json_object_foreach(o->thresholds, glob, v)
-		if (fnmatch(glob, strchr(glob, '/') ? both : workload, 0) == 0)
+		if (results_glob_match(glob, backend, workload))
 			return json_number_value(v);
 	return o->threshold;
 }

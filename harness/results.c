@@ -1,5 +1,6 @@
 /* The results model: cells, their samples by session, their statistics and ratios. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -373,6 +374,14 @@ const struct cell *results_find(const struct results *r, const char *column, con
 		if (!strcmp(r->cells[i].column, column) && !strcmp(r->cells[i].workload, workload))
 			return &r->cells[i];
 	return NULL;
+}
+
+bool results_glob_match(const char *glob, const char *name, const char *workload)
+{
+	char both[512];
+
+	snprintf(both, sizeof(both), "%s/%s", name, workload);
+	return fnmatch(glob, strchr(glob, '/') ? both : workload, 0) == 0;
 }
 
 const struct cell *results_baseline_cell(const struct results *r, const struct cell *c)

@@ -106,6 +106,9 @@ int results_point_summary(json_t *point, struct summary *s);
  * them) and its length in *n; NULL on ENOMEM. */
 const char **results_backends(const struct results *r, size_t *n);
 const char **results_workloads(const struct results *r, size_t *n);
+/* Whether glob names the cell (name, workload): a glob with a '/' is matched (fnmatch)
+ * against "name/workload", one without against the workload. */
+bool results_glob_match(const char *glob, const char *name, const char *workload);
 /* The cell of (column, workload), or NULL. */
 const struct cell *results_find(const struct results *r, const char *column, const char *workload);
 /* The baseline's cell of c's workload on c's host, or NULL. */

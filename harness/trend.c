@@ -1,6 +1,5 @@
 /* Cells over a series of runs (harness/trend.h). */
 #include <errno.h>
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +31,10 @@ static void run_facts(struct trend_run *run)
 
 static bool chosen(char **globs, const struct cell *c)
 {
-	char both[512];
-
 	if (!globs)
 		return true;
-	snprintf(both, sizeof(both), "%s/%s", c->column, c->workload);
 	for (size_t i = 0; globs[i]; i++)
-		if (fnmatch(globs[i], strchr(globs[i], '/') ? both : c->workload, 0) == 0)
+		if (results_glob_match(globs[i], c->column, c->workload))
 			return true;
 	return false;
 }
