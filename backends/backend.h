@@ -32,6 +32,9 @@ enum backend_flags {
 	/* The guest has cfg->mem_mib of memory (a VM's RAM, UML's mem=, a container's cgroup
 	 * limit); without it, the host's. Problem sizes are set for the smallest. */
 	BK_MEM_LIMIT = 1u << 7,
+	/* The guest is the nanoguest (guests/nanoguest/), not the image: it runs the workloads
+	 * marked WL_NANOGUEST or needing WL_NEEDS_RING0, and no others. */
+	BK_FREESTANDING = 1u << 8,
 };
 
 /* What the harness gives every backend. */

@@ -7,4 +7,6 @@
 	X(tcg_virtio)   \
 	X(kvm)          \
 	X(kvm_virtio)   \
+	X(tcg_nano)     \
+	X(kvm_nano)     \
 	X(null)

@@ -33,12 +33,16 @@ struct qemu_flavour {
 	 * these), with a disk or without: a boot does the same work in every run. */
 	const char *modules;
 	bool host_tsc; /* the guest reads the host's TSC as it is (TCG) */
+	/* The guest is the nanoguest (guests/nanoguest/): a multiboot kernel of its own, on
+	 * the serial port, with no initramfs and no disk; told the host's TSC frequency. */
+	bool nano;
 };
 
 struct qemu_state {
 	const struct qemu_flavour *fl;
 	char rundir[256];
 	char qemu[PATH_MAX];
+	char nano[PATH_MAX]; /* the nanoguest's image, for nano flavours */
 	char trace_log[PATH_MAX];
 	long tsc_khz;	   /* what the command line gives the guest, or -1 */
 	char tsc_why[128]; /* why none, where host_tsc and tsc_khz < 0 */
@@ -59,32 +63,46 @@ static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t le
 	return 0;
 }
 
-/* Builds QEMU's command line in st->cmd. */
-static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
+/* The nanoguest's image: next to the agent, as the build puts it. 0, or -ENOENT with why. */
+static int nano_path(const struct backend_cfg *cfg, char *path, size_t len, char *reason,
+		     size_t rlen)
+{
+	const char *slash = cfg->agent_path ? strrchr(cfg->agent_path, '/') : NULL;
+	int dir = slash ? (int)(slash - cfg->agent_path) : 1;
+
+	snprintf(path, len, "%.*s/vmbench-nanoguest", dir, slash ? cfg->agent_path : ".");
+	if (access(path, R_OK) == 0)
+		return 0;
+	snprintf(reason, rlen, "no nanoguest: %.200s: %s (it is built with vmbench)", path,
+		 strerror(errno));
+	return -ENOENT;
+}
+
+/* The nanoguest's command line: the host's TSC frequency, where it is known. */
+static void nano_argv(struct qemu_state *st)
+{
+	struct backend_cmd *c = &st->cmd;
+
+	backend_cmd_add(c, "-kernel");
+	backend_cmd_add(c, st->nano);
+	if (st->tsc_khz > 0) {
+		backend_cmd_add(c, "-append");
+		backend_cmd_addf(c, "vmbench.tsc_khz=%ld", st->tsc_khz);
+	}
+	backend_cmd_add(c, "-chardev");
+	backend_cmd_add(c, "stdio,id=agent,signal=off");
+	backend_cmd_add(c, "-serial");
+	backend_cmd_add(c, "chardev:agent");
+}
+
+#define ARG(x)	 backend_cmd_add(c, x)
+#define FMT(...) backend_cmd_addf(c, __VA_ARGS__)
+/* The guest image: kernel, initramfs, the kernel's command line, console and disk. */
+static void image_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 {
 	const struct qemu_flavour *fl = st->fl;
 	struct backend_cmd *c = &st->cmd;
 
-#define ARG(x)	 backend_cmd_add(c, x)
-#define FMT(...) backend_cmd_addf(c, __VA_ARGS__)
-	ARG(st->qemu);
-	ARG("-accel");
-	ARG(fl->accel);
-	ARG("-machine");
-	ARG("pc");
-	if (fl->cpu) {
-		ARG("-cpu");
-		ARG(fl->cpu);
-	}
-	ARG("-smp");
-	FMT("%u", cfg->vcpus);
-	ARG("-m");
-	FMT("%u", cfg->mem_mib);
-	ARG("-nodefaults");
-	ARG("-no-user-config");
-	ARG("-display");
-	ARG("none");
-	ARG("-no-reboot");
 	ARG("-kernel");
 	ARG(cfg->kernel);
 	ARG("-initrd");
@@ -97,7 +115,6 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	 * cryptomgr.notests: the self-tests of the kernel's crypto algorithms (no workload
 	 * uses them) are about a tenth of a TCG boot. */
 	char khz[48] = "";
-	st->tsc_khz = fl->host_tsc ? host_tsc_khz(st->tsc_why, sizeof(st->tsc_why)) : -1;
 	if (st->tsc_khz > 0)
 		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", st->tsc_khz);
 	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable%s cryptomgr.notests "
@@ -127,14 +144,45 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 			ARG("virtio-blk-pci,drive=disk");
 		}
 	}
+}
+
+/* Builds QEMU's command line in st->cmd. */
+static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
+{
+	const struct qemu_flavour *fl = st->fl;
+	struct backend_cmd *c = &st->cmd;
+
+	ARG(st->qemu);
+	ARG("-accel");
+	ARG(fl->accel);
+	ARG("-machine");
+	ARG("pc");
+	if (fl->cpu) {
+		ARG("-cpu");
+		ARG(fl->cpu);
+	}
+	ARG("-smp");
+	FMT("%u", cfg->vcpus);
+	ARG("-m");
+	FMT("%u", cfg->mem_mib);
+	ARG("-nodefaults");
+	ARG("-no-user-config");
+	ARG("-display");
+	ARG("none");
+	ARG("-no-reboot");
+	st->tsc_khz = fl->host_tsc ? host_tsc_khz(st->tsc_why, sizeof(st->tsc_why)) : -1;
+	if (fl->nano)
+		nano_argv(st);
+	else
+		image_argv(st, cfg);
 	ARG("-qmp");
 	FMT("unix:%s/qmp.sock,server=on,wait=off", st->rundir);
 	/* Trace events go here once a probe enables them over QMP (none at start). */
 	ARG("-trace");
 	FMT("file=%s", st->trace_log);
+}
 #undef ARG
 #undef FMT
-}
 
 static void qemu_child(void *arg)
 {
@@ -230,6 +278,9 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	if (ret < 0)
 		return ret;
 	snprintf(st->trace_log, sizeof(st->trace_log), "%s/trace.log", st->rundir);
+	if (fl->nano &&
+	    (ret = nano_path(g->cfg, st->nano, sizeof(st->nano), g->reason, sizeof(g->reason))) < 0)
+		return ret;
 	build_argv(st, g->cfg);
 	ret = backend_cmd_check(&st->cmd, g);
 	if (ret < 0)
@@ -265,7 +316,7 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	pin_vcpus(st);
 	g->facts = qemu_facts(st);
 	st->up = true;
-	if (g->cfg->disk_path)
+	if (g->cfg->disk_path && !fl->nano)
 		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
 	return 0;
 }
@@ -315,6 +366,11 @@ static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .host_tsc = t
  * kvmclock and no paravirtual features); kvm-virtio: virtio devices and kvmclock. */
 static const struct qemu_flavour fl_kvm = { .accel = "kvm", .cpu = "host,kvm=off", EMULATED };
 static const struct qemu_flavour fl_kvm_virtio = { .accel = "kvm", .cpu = "host", VIRTIO };
+/* The nanoguest on tcg's and kvm's CPU: its TSC ticks at the host's rate under both. */
+static const struct qemu_flavour fl_tcg_nano = { .accel = "tcg", .host_tsc = true, .nano = true };
+static const struct qemu_flavour fl_kvm_nano = {
+	.accel = "kvm", .cpu = "host,kvm=off", .host_tsc = true, .nano = true
+};
 
 /* The host's TSC frequency is measured here, before any boot is timed: once per run. */
 static int tcg_available(const struct backend_cfg *cfg, char *reason, size_t len)
@@ -344,26 +400,60 @@ static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len
 	return 0;
 }
 
+static int nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (backend_find_program(QEMU_BIN, "qemu-system-x86", path, sizeof(path), reason, len) < 0)
+		return -ENOENT;
+	return nano_path(cfg, path, sizeof(path), reason, len);
+}
+
+static int tcg_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	char why[128];
+
+	(void)host_tsc_khz(why, sizeof(why));
+	return nano_available(cfg, reason, len);
+}
+
+/* The nanoguest runs a bounded number of iterations, so it runs even where KVM executes
+ * guest code in software: its rows then show that KVM's exits, slowly but really. */
+static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	struct kvmcheck p;
+	int ret = tcg_nano_available(cfg, reason, len);
+
+	if (ret < 0)
+		return ret;
+	ret = kvmcheck_run(&p);
+	snprintf(reason, len, "%s", p.reason);
+	return ret < 0 ? ret : 0;
+}
+
 /* One backend per flavour: its start hook and its ops table. */
-#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)             \
-	static int sym##_start(struct guest *g)                        \
-	{                                                              \
-		return qemu_start(g, &fl_##sym);                       \
-	}                                                              \
-	const struct backend_ops backend_##sym = {                     \
-		.abi = BACKEND_ABI,                                    \
-		.name = nm,                                            \
-		.mode = md,                                            \
-		.summary = sum,                                        \
-		.flags = BK_NEEDS_IMAGE | BK_VM | BK_MEM_LIMIT | (fl), \
-		.provides = WL_NEEDS_DISK,                             \
-		.hello_timeout_s = timeout,                            \
-		.available = avail,                                    \
-		.start = sym##_start,                                  \
-		.stop = qemu_stop,                                     \
-		.explain = qemu_explain,                               \
-		.monitor = qemu_monitor,                               \
-		.trace_log = qemu_trace_log,                           \
+#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)                                     \
+	QEMU_OPS(sym, nm, md, BK_NEEDS_IMAGE | BK_MEM_LIMIT | (fl), WL_NEEDS_DISK, sum, avail, \
+		 timeout)
+#define QEMU_OPS(sym, nm, md, fl, prov, sum, avail, timeout) \
+	static int sym##_start(struct guest *g)              \
+	{                                                    \
+		return qemu_start(g, &fl_##sym);             \
+	}                                                    \
+	const struct backend_ops backend_##sym = {           \
+		.abi = BACKEND_ABI,                          \
+		.name = nm,                                  \
+		.mode = md,                                  \
+		.summary = sum,                              \
+		.flags = BK_VM | (fl),                       \
+		.provides = (prov),                          \
+		.hello_timeout_s = timeout,                  \
+		.available = avail,                          \
+		.start = sym##_start,                        \
+		.stop = qemu_stop,                           \
+		.explain = qemu_explain,                     \
+		.monitor = qemu_monitor,                     \
+		.trace_log = qemu_trace_log,                 \
 	}
 
 QEMU_BACKEND(tcg, "tcg", "emulation", 0,
@@ -379,3 +469,9 @@ QEMU_BACKEND(kvm, "kvm", "hardware-assisted", BK_HW_ACCEL,
 QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io", BK_HW_ACCEL,
 	     "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
 	     kvm_available, 60);
+QEMU_OPS(tcg_nano, "tcg-nano", "emulation", BK_FREESTANDING, WL_NEEDS_RING0,
+	 "the nanoguest under QEMU TCG: privileged operations from ring 0 of an emulated CPU",
+	 tcg_nano_available, 30);
+QEMU_OPS(kvm_nano, "kvm-nano", "hardware-assisted", BK_FREESTANDING | BK_HW_ACCEL, WL_NEEDS_RING0,
+	 "the nanoguest under QEMU+KVM: privileged operations from ring 0, each exit counted",
+	 kvm_nano_available, 60);

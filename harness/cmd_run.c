@@ -28,7 +28,7 @@
 #define STR(x)	STR_(x)
 
 struct run_opts {
-	const char *backends, *workloads, *outdir, *agent, *disk, *kernel, *extra_work;
+	const char *backends, *workloads, *preset, *outdir, *agent, *disk, *kernel, *extra_work;
 	unsigned profile;		  /* an index in profile_table */
 	unsigned reps, sample_ms, rounds; /* 0: the profile's */
 	unsigned disk_mib, cpu, seed;
@@ -39,6 +39,18 @@ struct run_opts {
 static const char *profile_name(size_t i)
 {
 	return i < profile_count ? profile_table[i].name : NULL;
+}
+
+static int check_preset(const void *val, const char *arg, char *err, size_t len)
+{
+	if (preset_find(arg))
+		return 0;
+	size_t used = (size_t)snprintf(err, len, "unknown preset '%s' (known:", arg);
+	for (size_t i = 0; i < preset_count && used < len; i++)
+		used += (size_t)snprintf(err + used, len - used, " %s", preset_table[i].name);
+	if (used < len)
+		snprintf(err + used, len - used, ")");
+	return -EINVAL;
 }
 
 static int check_outdir(const void *val, const char *arg, char *err, size_t len)
@@ -90,7 +102,12 @@ static const struct cliopt run_opts[] = {
 	{ "backends", 'b', CLIOPT_STR, OFF(backends), .metavar = "LIST",
 	  .help = "comma-separated backends (default: every one not for tests)" },
 	{ "workloads", 'w', CLIOPT_STR, OFF(workloads), .metavar = "LIST",
-	  .help = "comma-separated workloads (default: every one not for tests)" },
+	  .help = "comma-separated workloads or patterns such as 'trap.*' (default: every one "
+		  "not for tests)" },
+	{ "preset", 0, CLIOPT_STR, OFF(preset), .metavar = "NAME",
+	  .help = "a named selection of workloads instead of --workloads: traps (what one "
+		  "trap costs, in every backend)",
+	  .check = check_preset },
 	{ "profile", 'p', CLIOPT_CHOICE, OFF(profile), .def = "quick", .metavar = "NAME",
 	  .choice = profile_name },
 	/* The largest --reps fits the protocol's 1 MiB of result data for every workload
@@ -289,7 +306,11 @@ static int run_main(const struct cli_call *call)
 	int ret;
 
 	err[0] = '\0';
-	ret = plan_build(&plan, o->backends, o->workloads, &pf, err, sizeof(err));
+	if (o->preset && o->workloads)
+		return cli_usage("run", "--preset and --workloads both choose the workloads: "
+					"give one");
+	const char *workloads = o->preset ? preset_find(o->preset)->workloads : o->workloads;
+	ret = plan_build(&plan, o->backends, workloads, &pf, err, sizeof(err));
 	if (ret == -ENOMEM) {
 		log_err("out of memory");
 		return EXIT_FAILED;

@@ -1,5 +1,6 @@
 /* The run plan and the profiles table (printed by `vmbench list --profiles`). */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,29 @@ const struct profile profile_table[] = {
 };
 const size_t profile_count = ARRAY_SIZE(profile_table);
 
+const struct preset preset_table[] = {
+	{ "traps",
+	  "what one trap costs: the critical instructions in every backend, the "
+	  "privileged ones in the nanoguest (an Adams & Agesen table)",
+	  "trap.*" },
+};
+const size_t preset_count = ARRAY_SIZE(preset_table);
+
+const struct preset *preset_find(const char *name)
+{
+	for (size_t i = 0; i < preset_count; i++)
+		if (strcmp(preset_table[i].name, name) == 0)
+			return &preset_table[i];
+	return NULL;
+}
+
+bool plan_applies(const struct backend_ops *b, const struct workload_ops *wl)
+{
+	if (b->flags & BK_FREESTANDING)
+		return (wl->flags & WL_NANOGUEST) || (wl->needs & WL_NEEDS_RING0);
+	return !(wl->needs & WL_NEEDS_RING0);
+}
+
 const struct profile *profile_find(const char *name)
 {
 	for (size_t i = 0; i < profile_count; i++)
@@ -46,6 +70,23 @@ static void known_names(char *buf, size_t len, const char *const *names, size_t 
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Appends to idx[0..count) the entries not for tests that pattern matches and idx does
+ * not hold yet; the new count. */
+static size_t add_matches(const char *pattern, const char *const *names, const unsigned *test,
+			  size_t n, size_t *idx, size_t count)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+		if (test[i] || fnmatch(pattern, names[i], 0) != 0)
+			continue;
+		for (j = 0; j < count && idx[j] != i; j++)
+			;
+		if (j == count)
+			idx[count++] = i;
+	}
+	return count;
 }
 
 /*
@@ -74,6 +115,15 @@ static int resolve(const char *list, const char *const *names, const unsigned *t
 		return ret;
 	for (size_t k = 0; k < nitems; k++) {
 		size_t i;
+		if (strpbrk(items[k], "*?[")) {
+			size_t had = count;
+			count = add_matches(items[k], names, test, n, idx, count);
+			if (count > had)
+				continue;
+			snprintf(err, len, "no %s matches '%s'", what, items[k]);
+			util_free_list(items);
+			return -EINVAL;
+		}
 		for (i = 0; i < n; i++)
 			if (strcmp(items[k], names[i]) == 0)
 				break;

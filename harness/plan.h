@@ -42,11 +42,27 @@ struct plan {
 
 /*
  * Builds the plan from comma-separated lists (NULL: every backend or workload that is
- * not for tests). Unknown names are -EINVAL with a message naming the name and the
- * known ones in err.
+ * not for tests). A workload item may be a shell pattern ('trap.*': every one not for
+ * tests that it matches). Unknown names, and patterns that match none, are -EINVAL with
+ * a message naming the name and the known ones in err.
  */
 int plan_build(struct plan *p, const char *backends, const char *workloads,
 	       const struct profile *profile, char *err, size_t len) __must_check;
 void plan_free(struct plan *p);
+
+/* Whether wl is measured on b at all: the nanoguest's backends (BK_FREESTANDING) run only
+ * what it implements, and what needs ring 0 runs nowhere else. Pairs that do not apply
+ * have no cell (not a skipped one): nothing was asked of them. */
+bool plan_applies(const struct backend_ops *b, const struct workload_ops *wl);
+
+/* Named selections of workloads (vmbench run --preset). */
+struct preset {
+	const char *name;
+	const char *summary;
+	const char *workloads; /* a --workloads list */
+};
+extern const struct preset preset_table[];
+extern const size_t preset_count;
+const struct preset *preset_find(const char *name);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "backends/list.h"
 #include "harness/registry.h"
+#include "workloads/workload.h"
 #include "probes/list.h"
 
 #define X(sym) extern const struct backend_ops backend_##sym;
@@ -59,6 +60,12 @@ int backend_check(const struct backend_ops *ops, const char **why)
 		*why = "hardware-assisted backend that is not a VM";
 	else if ((ops->flags & BK_BASELINE) && !(ops->flags & BK_HOST_KERNEL))
 		*why = "baseline backend that does not run on the host kernel";
+	else if (!(ops->flags & BK_FREESTANDING) != !(ops->provides & WL_NEEDS_RING0))
+		*why = "ring 0 is the nanoguest's: a backend provides it if and only if it boots "
+		       "the nanoguest";
+	else if ((ops->flags & BK_FREESTANDING) &&
+		 (!(ops->flags & BK_VM) || (ops->flags & BK_NEEDS_IMAGE)))
+		*why = "the nanoguest is a VM's guest of its own, not the image";
 	else
 		return 0;
 	return -EINVAL;

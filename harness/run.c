@@ -64,6 +64,8 @@ static int add_all(struct results *res, const struct backend_ops *b,
 		   enum cell_status st, const char *reason)
 {
 	for (size_t w = from; w < n; w++) {
+		if (!plan_applies(b, order[w]))
+			continue;
 		struct cell *c = cell_for(res, b, order[w]);
 		if (!c)
 			return -ENOMEM;
@@ -471,8 +473,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		ret = write_results(cfg, res);
 	if (ret < 0)
 		goto out;
-	struct progress pr = { .t0 = util_now_s(),
-			       .total = (unsigned)(rounds * p->nbackends * p->nworkloads) };
+	struct progress pr = { .t0 = util_now_s() };
 	for (size_t i = 0; i < p->nbackends; i++) {
 		json_t *binfo = json_object();
 		json_object_set_new(backends, p->backends[i]->name, binfo);
@@ -480,8 +481,8 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		if (ret < 0)
 			goto out;
 		usable[i] = ret;
-		if (!ret)
-			pr.total -= (unsigned)(rounds * p->nworkloads);
+		for (size_t w = 0; ret && w < p->nworkloads; w++)
+			pr.total += plan_applies(p->backends[i], p->workloads[w]) ? rounds : 0;
 	}
 	ret = schedule_build(&sch, p, usable, rounds, cfg->seed);
 	if (ret < 0)

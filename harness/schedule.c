@@ -61,13 +61,15 @@ static int fill_slot(struct slot *sl, const struct plan *p, gsl_rng *rng)
 	if (!sl->workloads)
 		return -ENOMEM;
 	for (size_t w = 0; w < p->nworkloads; w++)
-		if (!(p->workloads[w]->flags & WL_HOST))
+		if (!(p->workloads[w]->flags & WL_HOST) &&
+		    plan_applies(sl->backend, p->workloads[w]))
 			sl->workloads[n++] = p->workloads[w];
 	shuffle(rng, sl->workloads, n, sizeof(*sl->workloads));
 	group_by_release(sl->workloads, n);
 	size_t plain = n;
 	for (size_t w = 0; w < p->nworkloads; w++)
-		if (p->workloads[w]->flags & WL_HOST)
+		if ((p->workloads[w]->flags & WL_HOST) &&
+		    plan_applies(sl->backend, p->workloads[w]))
 			sl->workloads[n++] = p->workloads[w];
 	shuffle(rng, sl->workloads + plain, n - plain, sizeof(*sl->workloads));
 	sl->n = n;

@@ -425,6 +425,13 @@ static int agent_run(struct agent *a, struct fields *fs)
 		return ret;
 	}
 
+	if (rp.ops->needs & WL_NEEDS_RING0) {
+		free(rp.disk);
+		return agent_say(a,
+				 "ERR %s unsupported runs in ring 0: the nanoguest's, not the "
+				 "agent's",
+				 rp.ops->name);
+	}
 	workload_release_others(rp.ops);
 	struct wl_ctx ctx = { .ops = rp.ops,
 			      .disk = rp.disk,

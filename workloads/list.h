@@ -35,5 +35,31 @@
 	X(io_randread4k_qd32) \
 	X(io_seqread1m)       \
 	X(io_seqwrite1m)      \
+	X(trap_none)          \
+	X(trap_callret)       \
+	X(trap_cpuid)         \
+	X(trap_nosys)         \
+	X(trap_rdtscp)        \
+	X(trap_rdpid)         \
+	X(trap_xgetbv)        \
+	X(trap_sgdt)          \
+	X(trap_sidt)          \
+	X(trap_smsw)          \
+	X(trap_sldt)          \
+	X(trap_str)           \
+	X(trap_popf)          \
+	X(trap_int3)          \
+	X(trap_ud2)           \
+	X(trap_pio_qemu)      \
+	X(trap_pio_kernel)    \
+	X(trap_mmio_hpet)     \
+	X(trap_mmio_lapic)    \
+	X(trap_rdmsr)         \
+	X(trap_wrmsr)         \
+	X(trap_vmcall)        \
+	X(trap_hlt)           \
+	X(trap_pagefault)     \
+	X(trap_cr3)           \
+	X(trap_invlpg)        \
 	X(null)               \
 	X(crash)

@@ -41,6 +41,11 @@ int workload_check(const struct workload_ops *ops, const char **why)
 		*why = "workload without name, unit or summary";
 	else if (ops->flags & WL_HOST)
 		*why = "a workload the host measures is not the agent's (harness/hostwl.h)";
+	else if (ops->needs & WL_NEEDS_RING0)
+		*why = ops->op || ops->measure || ops->empty || ops->setup || ops->point
+			       ? "a ring-0 workload is the nanoguest's: the agent has no hooks for "
+				 "it"
+			       : NULL;
 	else if (!ops->op == !ops->measure)
 		*why = "workload needs exactly one of op and measure";
 	else if (ops->point && !ops->op)
@@ -54,5 +59,5 @@ int workload_check(const struct workload_ops *ops, const char **why)
 		       "it (WL_LOOP_OPS)";
 	else
 		return 0;
-	return -EINVAL;
+	return *why ? -EINVAL : 0;
 }

@@ -32,6 +32,9 @@ enum wl_value {
 enum workload_needs {
 	WL_NEEDS_DISK = 1u << 0, /* a test disk or file, path given in RUN disk=... */
 	WL_NEEDS_2CPU = 1u << 1, /* two CPUs in the guest */
+	/* Ring 0 of a guest of its own: only the nanoguest (guests/nanoguest/) runs it, on the
+	 * backends that boot it (BK_FREESTANDING); the agent has no hooks for it. */
+	WL_NEEDS_RING0 = 1u << 2,
 };
 
 /* Workload flags. */
@@ -43,14 +46,18 @@ enum workload_flags {
 	/* Measured by the host around the backend (harness/hostwl.h), never by the agent:
 	 * such a workload is described here but listed in the harness's own table. */
 	WL_HOST = 1u << 2,
+	/* The nanoguest runs it too (the same instruction in ring 0), so it is measured on the
+	 * backends that boot the nanoguest as well as in the agent. */
+	WL_NANOGUEST = 1u << 3,
 };
 
 /* The plots a workload is drawn in (struct workload_ops.plots; harness/plot.c's table). */
 enum workload_plots {
-	PLOT_TRAPS = 1u << 0,  /* traps per operation by kind */
-	PLOT_MEMLAT = 1u << 1, /* latency against working set size (a workload with points) */
-	PLOT_FIO = 1u << 2,    /* fio IOPS and p99 completion latency */
-	PLOT_BOOT = 1u << 3,   /* boot time */
+	PLOT_TRAPS = 1u << 0,	 /* traps per operation by kind */
+	PLOT_MEMLAT = 1u << 1,	 /* latency against working set size (a workload with points) */
+	PLOT_FIO = 1u << 2,	 /* fio IOPS and p99 completion latency */
+	PLOT_BOOT = 1u << 3,	 /* boot time */
+	PLOT_TRAPCOST = 1u << 4, /* the cost of one trap, per operation and backend */
 };
 
 /* What the host asked for (RUN). */

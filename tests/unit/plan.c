@@ -205,3 +205,49 @@ Test(plan, profile_is_a_copy)
 	cr_assert_eq(profile_find("quick")->reps, reps);
 	plan_free(&p);
 }
+
+/* A pattern selects every workload not for tests that it matches, in table order, once. */
+Test(plan, patterns_select_workloads)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, NULL, "trap.*", quick(), err, sizeof(err)), 0, "%s", err);
+	cr_assert(has_workload(&p, "trap.cpuid"));
+	cr_assert(has_workload(&p, "trap.pio_qemu"));
+	cr_assert(!has_workload(&p, "cpu.int"));
+	for (size_t i = 0; i < p.nworkloads; i++)
+		cr_assert_eq(strncmp(p.workloads[i]->name, "trap.", 5), 0, "%s",
+			     p.workloads[i]->name);
+	size_t all = p.nworkloads;
+	plan_free(&p);
+	/* An exact name before its pattern keeps its place and is not repeated. */
+	cr_assert_eq(plan_build(&p, NULL, "trap.none,cpu.int,trap.*", quick(), err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(p.nworkloads, all + 1);
+	cr_assert_str_eq(p.workloads[0]->name, "trap.none");
+	cr_assert_str_eq(p.workloads[1]->name, "cpu.int");
+	plan_free(&p);
+	/* Workloads for tests only by name. */
+	cr_assert_eq(plan_build(&p, NULL, "nul?", quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "no workload matches 'nul?'"), "%s", err);
+}
+
+/* The nanoguest's backends run what it implements; ring 0 runs nowhere else. */
+Test(plan, applies_by_capability)
+{
+	const struct workload_ops *cpuid = catalog_find("trap.cpuid"),
+				  *pio = catalog_find("trap.pio_qemu"),
+				  *getppid = catalog_find("syscall.getppid"),
+				  *boot = catalog_find("lifecycle.boot");
+	const struct backend_ops *native = backend_find("native"), *nano = backend_find("tcg-nano");
+
+	cr_assert(cpuid && pio && getppid && boot && native && nano);
+	cr_assert(plan_applies(native, cpuid));
+	cr_assert(plan_applies(nano, cpuid));
+	cr_assert(!plan_applies(native, pio));
+	cr_assert(plan_applies(nano, pio));
+	cr_assert(plan_applies(native, getppid));
+	cr_assert(!plan_applies(nano, getppid));
+	cr_assert(plan_applies(nano, boot));
+}

@@ -22,10 +22,10 @@
 
 #define BK_KNOWN_FLAGS                                                                        \
 	(BK_TEST | BK_NEEDS_IMAGE | BK_BASELINE | BK_HOST_KERNEL | BK_PTRACE_KERNEL | BK_VM | \
-	 BK_HW_ACCEL | BK_MEM_LIMIT)
-#define WL_KNOWN_PLOTS	  (PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT)
-#define WL_KNOWN_NEEDS	  (WL_NEEDS_DISK | WL_NEEDS_2CPU)
-#define WL_KNOWN_FLAGS	  (WL_TEST | WL_SUBTRACT_LOOP | WL_HOST)
+	 BK_HW_ACCEL | BK_MEM_LIMIT | BK_FREESTANDING)
+#define WL_KNOWN_PLOTS	  (PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT | PLOT_TRAPCOST)
+#define WL_KNOWN_NEEDS	  (WL_NEEDS_DISK | WL_NEEDS_2CPU | WL_NEEDS_RING0)
+#define WL_KNOWN_FLAGS	  (WL_TEST | WL_SUBTRACT_LOOP | WL_HOST | WL_NANOGUEST)
 #define PROBE_KNOWN_FLAGS (PROBE_COUNT_PASS)
 
 static bool filled(const char *s)
@@ -138,6 +138,49 @@ Test(registry, every_need_of_a_workload_is_provided_by_some_backend)
 		cr_assert_eq(w->needs & ~provided, 0, "workload %s needs what no backend provides",
 			     w->name);
 	}
+}
+
+/* Every workload runs on some backend, and every backend has workloads: the nanoguest's
+ * backends run only its own, and what needs ring 0 runs nowhere else. */
+Test(registry, every_workload_applies_somewhere_and_every_backend_has_some)
+{
+	for (size_t i = 0; i < catalog_count(); i++) {
+		const struct workload_ops *w = catalog_at(i);
+		size_t where = 0;
+		for (size_t k = 0; k < backend_count; k++)
+			where += plan_applies(backend_table[k], w);
+		cr_assert_gt(where, 0, "workload %s runs on no backend", w->name);
+		cr_assert(!((w->flags & WL_NANOGUEST) && (w->needs & WL_NEEDS_RING0)),
+			  "workload %s: ring 0 only, yet also the agent's", w->name);
+	}
+	for (size_t k = 0; k < backend_count; k++) {
+		size_t what = 0;
+		for (size_t i = 0; i < catalog_count(); i++)
+			what += plan_applies(backend_table[k], catalog_at(i));
+		cr_assert_gt(what, 0, "backend %s runs no workload", backend_table[k]->name);
+	}
+}
+
+/* Every preset names workloads that exist. */
+Test(registry, every_preset_resolves)
+{
+	const char *names[32] = { 0 };
+
+	cr_assert_leq(preset_count, 32);
+	for (size_t i = 0; i < preset_count; i++) {
+		const struct preset *ps = &preset_table[i];
+		struct plan p;
+		char err[512] = "";
+		names[i] = ps->name;
+		cr_assert(filled(ps->summary), "preset %s has no summary", ps->name);
+		cr_assert_eq(
+			plan_build(&p, NULL, ps->workloads, &profile_table[0], err, sizeof(err)), 0,
+			"preset %s: %s", ps->name, err);
+		cr_assert_gt(p.nworkloads, 0, "preset %s", ps->name);
+		plan_free(&p);
+		cr_assert_eq(preset_find(ps->name), ps);
+	}
+	check_names("preset", names, preset_count);
 }
 
 /* There is no profile_check: what a profile must hold is written down here. */
