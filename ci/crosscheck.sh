@@ -85,6 +85,10 @@ echo "crosscheck: $PAIRS pairs per workload, profile $PROFILE, CPU $CPU ..." >&2
 perf_syscall() { taskset -c "$CPU" perf bench syscall basic 2>/dev/null | awk '/usecs\/op/ { print $1 * 1000 }'; }
 pairs syscall.getppid .median perf_syscall
 row syscall.getppid ns/op "perf bench syscall basic"
+# The bare kernel entry (a system call with no handler) against the same loop: getppid's
+# own work in the kernel is all that separates them.
+pairs trap.syscall .median perf_syscall
+row trap.syscall ns/op "perf bench syscall basic (getppid: entry + its work)"
 
 # Context switch: perf bench sched pipe with both tasks on one CPU does two switches per
 # op, pipe work included; ours plus the pipe overhead it subtracted is the same quantity.
