@@ -5,6 +5,7 @@
  * or block order (backends, workloads, kinds) as gnuplot variables.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -270,19 +271,79 @@ static void data_boot(const struct results *r, const char **bk, size_t nb, const
 	}
 }
 
+/* trapcost: a row per operation that has a measured cell, and in it, for every backend that
+ * measured any operation, the median ns/op and its 95% CI; yrange: the smallest and largest
+ * of those, the log axis's extent. */
+static void data_trapcost(const struct results *r, const char **bk, size_t nb, const char **wl,
+			  size_t nw, struct plotdata *d)
+{
+	bool *col = calloc(nb + 1, sizeof(*col));
+	double lo = INFINITY, hi = -INFINITY;
+
+	if (!col)
+		return;
+	fputs("# operation", d->f);
+	for (size_t b = 0; b < nb; b++) {
+		for (size_t w = 0; w < nw && !col[b]; w++)
+			col[b] = cell_measured(results_find(r, bk[b], wl[w]));
+		if (col[b]) {
+			fprintf(d->f, "\t%s\t%s_lo\t%s_hi", bk[b], bk[b], bk[b]);
+			add_word(d->backends, sizeof(d->backends), bk[b]);
+		}
+	}
+	fputc('\n', d->f);
+	for (size_t w = 0; w < nw; w++) {
+		bool row = false;
+		for (size_t b = 0; b < nb && !row; b++)
+			row = col[b] && cell_measured(results_find(r, bk[b], wl[w]));
+		if (!row)
+			continue;
+		fputs(wl[w], d->f);
+		add_word(d->workloads, sizeof(d->workloads), wl[w]);
+		for (size_t b = 0; b < nb; b++) {
+			const struct cell *c = results_find(r, bk[b], wl[w]);
+			if (!col[b])
+				continue;
+			/* A log axis has no place for a median at or below 0 (a loop whose
+			 * subtracted twin came out as slow): the table shows it, the plot not. */
+			if (!cell_measured(c) || !(c->stats.median > 0)) {
+				fputs("\t?\t?\t?", d->f);
+				continue;
+			}
+			put_summary(d->f, &c->stats);
+			lo = fmin(lo, c->stats.has_ci && c->stats.ci_lo > 0 ? c->stats.ci_lo
+									    : c->stats.median);
+			hi = fmax(hi, c->stats.has_ci ? c->stats.ci_hi : c->stats.median);
+		}
+		fputc('\n', d->f);
+		d->any = true;
+	}
+	/* As fio's: gnuplot's autoscale finds no range for one value, and no exponent. */
+	if (lo <= hi)
+		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
+	free(col);
+}
+
 const struct plot_def plot_table[] = {
 	{ "overhead", "Slowdown relative to native per workload and backend (log scale, 95% CI)",
 	  data_overhead, 0 },
 	{ "traps", "Traps per operation by kind (log scale)", data_traps, PLOT_TRAPS },
+	{ "trapcost", "What one trap costs: time per operation by backend (log scale, 95% CI)",
+	  data_trapcost, PLOT_TRAPCOST },
 	{ "memlat", "Memory latency against working set size", data_memlat, PLOT_MEMLAT },
 	{ "fio", "fio 4 KiB random I/O: IOPS and p99 completion latency", data_fio, PLOT_FIO },
 	{ "boot", "Boot time to the agent's HELLO", data_boot, PLOT_BOOT },
 };
 const size_t plot_count = ARRAY_SIZE(plot_table);
 
-/* The names of the catalog's workloads with flag in their plots (all for 0), by
- * plot_order, ties in catalog order (malloc'd; NULL on ENOMEM). */
-static const char **plot_members(unsigned flag, size_t *n)
+/* Where a workload goes in a plot: by its plot_order, those without one (0) after every
+ * one that has, so that ordering a few puts those few first. */
+static unsigned member_rank(const struct workload_ops *w)
+{
+	return w->plot_order ? w->plot_order : UINT_MAX;
+}
+
+const char **plot_members(unsigned flag, size_t *n)
 {
 	size_t count = catalog_count();
 	const char **names = calloc(count + 1, sizeof(*names));
@@ -300,12 +361,12 @@ static const char **plot_members(unsigned flag, size_t *n)
 			continue;
 		/* Insertion sort: stable, and the lists are short. */
 		size_t k = (*n)++;
-		for (; k > 0 && order[k - 1] > w->plot_order; k--) {
+		for (; k > 0 && order[k - 1] > member_rank(w); k--) {
 			names[k] = names[k - 1];
 			order[k] = order[k - 1];
 		}
 		names[k] = w->name;
-		order[k] = w->plot_order;
+		order[k] = member_rank(w);
 	}
 	free(order);
 	return names;

@@ -19,11 +19,16 @@ struct plot_def {
 	const char *caption; /* under the plot in the reports */
 	plot_data_fn data;
 	/* The workloads it shows: those whose workload_ops.plots has this flag (enum
-	 * workload_plots), by plot_order, then in catalog order; 0: every workload. */
+	 * workload_plots), in the order of plot_members; 0: every workload. */
 	unsigned members;
 };
 extern const struct plot_def plot_table[];
 extern const size_t plot_count;
+
+/* The names of the catalog's workloads with flag in their plots (all for 0): by plot_order,
+ * those without one (0) after those with, ties in catalog order. The reports' tables of a
+ * plot's workloads take them in this order too. malloc'd; NULL on ENOMEM. */
+const char **plot_members(unsigned flag, size_t *n);
 
 /*
  * The directory of the gnuplot scripts: $VMBENCH_PLOTS, else plots/ next to the vmbench

@@ -130,6 +130,7 @@ static int html_render(FILE *f, const struct report_model *m)
 	fputs("</dl>\n", f);
 	html_table(f, m->backtab, 2);
 	html_table(f, m->summary, 2);
+	html_table(f, m->trapcost, 2);
 	bool any = false;
 	for (size_t i = 0; i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		char path[4096];

@@ -30,7 +30,7 @@ const char report_per_workload_intro[] =
 	"and counters per operation from the counting pass; the probe effect: "
 	"that pass's sample, taken with the probes attached, against the median (+: slower).";
 
-static __printf(2, 3) char *xasprintf(struct report_model *m, const char *fmt, ...)
+char *report_asprintf(struct report_model *m, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -44,7 +44,7 @@ static __printf(2, 3) char *xasprintf(struct report_model *m, const char *fmt, .
 	return s;
 }
 
-static struct report_table *table_new(struct report_model *m, const char *id, const char *caption,
+struct report_table *report_table_new(struct report_model *m, const char *id, const char *caption,
 				      const char *const *head, const char *align, size_t ncols)
 {
 	struct report_table *t = calloc(1, sizeof(*t));
@@ -68,8 +68,7 @@ static struct report_table *table_new(struct report_model *m, const char *id, co
 	return t;
 }
 
-/* A new row of empty cells; NULL on ENOMEM. */
-static char **table_row(struct report_model *m, struct report_table *t)
+char **report_table_row(struct report_model *m, struct report_table *t)
 {
 	if (!t)
 		return NULL;
@@ -109,14 +108,14 @@ static char *summary_cell(struct report_model *m, const struct cell *c)
 	char val[160], ratio[160];
 
 	if (!c)
-		return xasprintf(m, "—");
+		return report_asprintf(m, "—");
 	if (!cell_measured(c))
-		return xasprintf(m, "%s", cell_status_name(c->status));
+		return report_asprintf(m, "%s", cell_status_name(c->status));
 	report_fmt_value(c->stats.median, c->unit, val, sizeof(val));
 	report_fmt_ratio(m->r, c, ratio, sizeof(ratio));
 	/* A ratio says itself when a side is noisy. */
-	return xasprintf(m, "%s%s%s%s", val, ratio[0] ? " " : "", ratio,
-			 c->status == CELL_NOISY && !ratio[0] ? " (noisy)" : "");
+	return report_asprintf(m, "%s%s%s%s", val, ratio[0] ? " " : "", ratio,
+			       c->status == CELL_NOISY && !ratio[0] ? " (noisy)" : "");
 }
 
 static void build_lists(struct report_model *m)
@@ -159,6 +158,7 @@ static void build_backends(struct report_model *m)
 {
 	static const char *const head[] = { "backend",
 					    "mode",
+					    "where the guest kernel runs",
 					    "status",
 					    "boot",
 					    "probes (counting pass)",
@@ -168,16 +168,17 @@ static void build_backends(struct report_model *m)
 
 	prov_view_read(m->r->provenance, &pv);
 
-	m->backtab = table_new(m, "backends", "Backends", head, "lllrlrl", ARRAY_SIZE(head));
+	m->backtab =
+		report_table_new(m, "backends", "Backends", head, "llllrlrl", ARRAY_SIZE(head));
 	if (m->backtab)
-		m->backtab->note = xasprintf(
+		m->backtab->note = report_asprintf(
 			m, "What the probes do to a sample: the counting sample, taken with them "
 			   "attached, against the median of the samples taken without (+: slower); "
 			   "the reason the counting pass is a pass of its own.");
 	for (size_t b = 0; b < m->nb; b++) {
 		struct prov_backend_view bi;
-		char **row = table_row(m, m->backtab);
-		char boot[160] = "", probes[256] = "", effect[64];
+		char **row = report_table_row(m, m->backtab);
+		char boot[160] = "", probes[256] = "", effect[64], kernel[256];
 		json_t *v;
 		size_t i;
 		if (!row)
@@ -190,14 +191,16 @@ static void build_backends(struct report_model *m)
 				util_appendf(probes, sizeof(probes), "%s%s", i ? ", " : "",
 					     json_string_value(v));
 		const char *note = bi.reason ? bi.reason : bi.note;
-		row[0] = xasprintf(m, "%s", m->backends[b]);
-		row[1] = xasprintf(m, "%s", report_or_unknown(bi.mode));
-		row[2] = xasprintf(m, "%s", report_or_unknown(bi.status));
-		row[3] = xasprintf(m, "%s", boot);
+		row[0] = report_asprintf(m, "%s", m->backends[b]);
+		report_guest_kernel(m, m->backends[b], kernel, sizeof(kernel));
+		row[1] = report_asprintf(m, "%s", report_or_unknown(bi.mode));
+		row[2] = report_asprintf(m, "%s", kernel);
+		row[3] = report_asprintf(m, "%s", report_or_unknown(bi.status));
+		row[4] = report_asprintf(m, "%s", boot);
 		backend_effect(m, m->backends[b], effect, sizeof(effect));
-		row[4] = xasprintf(m, "%s", probes);
-		row[5] = xasprintf(m, "%s", effect);
-		row[6] = xasprintf(m, "%s", note ? note : "");
+		row[5] = report_asprintf(m, "%s", probes);
+		row[6] = report_asprintf(m, "%s", effect);
+		row[7] = report_asprintf(m, "%s", note ? note : "");
 	}
 }
 
@@ -223,12 +226,12 @@ static struct report_table *cross_table(struct report_model *m, const char *id, 
 		align[nb + 1] = 'r';
 		nb++;
 	}
-	char *cap = over ? xasprintf(m,
-				     "%s (the first %zu columns of %zu; every one is in the "
-				     "per-workload tables and the CSV)",
-				     caption, nb, nb + over)
+	char *cap = over ? report_asprintf(m,
+					   "%s (the first %zu columns of %zu; every one is in the "
+					   "per-workload tables and the CSV)",
+					   caption, nb, nb + over)
 			 : NULL;
-	struct report_table *t = table_new(m, id, cap ? cap : caption, head, align, nb + 1);
+	struct report_table *t = report_table_new(m, id, cap ? cap : caption, head, align, nb + 1);
 	free(cap);
 	for (size_t i = 0; t && i < nrows; i++) {
 		bool any = false;
@@ -236,10 +239,10 @@ static struct report_table *cross_table(struct report_model *m, const char *id, 
 			any |= results_find(m->r, cols[b], workloads[i]) != NULL;
 		if (!any)
 			continue;
-		char **row = table_row(m, t);
+		char **row = report_table_row(m, t);
 		if (!row)
 			break;
-		row[0] = xasprintf(m, "%s", labels ? labels[i] : workloads[i]);
+		row[0] = report_asprintf(m, "%s", labels ? labels[i] : workloads[i]);
 		for (size_t b = 0; b < nb; b++)
 			row[b + 1] = summary_cell(m, results_find(m->r, cols[b], workloads[i]));
 	}
@@ -269,14 +272,14 @@ static void build_summary(struct report_model *m)
 	free(labels);
 	free(wls);
 	if (m->summary)
-		m->summary->note = xasprintf(
+		m->summary->note = report_asprintf(
 			m, "Median latency per operation; ×r is the ratio to native with its 95%% "
 			   "confidence interval over sessions (higher is slower; noisy: a side's "
 			   "interval is wider than ±10%%).");
 	m->overview =
 		cross_table(m, "overview", "All workloads", "workload", NULL, m->workloads, m->nw);
 	if (m->overview)
-		m->overview->note = xasprintf(
+		m->overview->note = report_asprintf(
 			m,
 			"Medians; ×r is the backend's median over native's, with its 95%% "
 			"confidence interval over sessions. For rates (GB/s, IOPS, MB/s) a ratio "
@@ -295,22 +298,22 @@ static void build_workload(struct report_model *m, size_t w)
 
 	for (size_t b = 0; b < m->nb && !any; b++)
 		any = results_find(m->r, m->backends[b], name);
-	char *caption = xasprintf(m, "%s%s%s (%s, %s is better)", name, wl ? ": " : "",
-				  wl ? wl->summary : "", any ? any->unit : "",
-				  any && any->better == BETTER_HIGHER ? "higher" : "lower");
-	struct report_table *t =
-		table_new(m, name, caption ? caption : name, head, "lrrrllrl", ARRAY_SIZE(head));
+	char *caption = report_asprintf(m, "%s%s%s (%s, %s is better)", name, wl ? ": " : "",
+					wl ? wl->summary : "", any ? any->unit : "",
+					any && any->better == BETTER_HIGHER ? "higher" : "lower");
+	struct report_table *t = report_table_new(m, name, caption ? caption : name, head,
+						  "lrrrllrl", ARRAY_SIZE(head));
 	free(caption);
 	m->per[w] = t;
 	if (t && m->not_run)
-		t->note = xasprintf(m, "Not run here: %s (see Backends).", m->not_run);
+		t->note = report_asprintf(m, "Not run here: %s (see Backends).", m->not_run);
 	for (size_t b = 0; t && b < m->nb; b++) {
 		const struct cell *c = results_find(m->r, m->backends[b], name);
 		char med[160] = "", ratio[160] = "", kinds[256] = "", ctr[384] = "", traps[32] = "",
 		     effect[32] = "";
 		if (!c || !m->ran[b])
 			continue;
-		char **row = table_row(m, t);
+		char **row = report_table_row(m, t);
 		if (!row)
 			return;
 		if (cell_measured(c)) {
@@ -327,14 +330,14 @@ static void build_workload(struct report_model *m, size_t w)
 			report_fmt_counters(&c->counters, ctr, sizeof(ctr));
 		if (isfinite(cell_probe_effect(c)))
 			report_fmt_effect(cell_probe_effect(c), effect, sizeof(effect));
-		row[0] = xasprintf(m, "%s", c->column);
-		row[1] = xasprintf(m, "%s", med);
-		row[2] = xasprintf(m, "%s", ratio);
-		row[3] = xasprintf(m, "%s", traps);
-		row[4] = xasprintf(m, "%s", kinds);
-		row[5] = xasprintf(m, "%s", ctr);
-		row[6] = xasprintf(m, "%s", effect);
-		row[7] = xasprintf(
+		row[0] = report_asprintf(m, "%s", c->column);
+		row[1] = report_asprintf(m, "%s", med);
+		row[2] = report_asprintf(m, "%s", ratio);
+		row[3] = report_asprintf(m, "%s", traps);
+		row[4] = report_asprintf(m, "%s", kinds);
+		row[5] = report_asprintf(m, "%s", ctr);
+		row[6] = report_asprintf(m, "%s", effect);
+		row[7] = report_asprintf(
 			m, "%s%s%s", c->status == CELL_OK ? "" : cell_status_name(c->status),
 			c->status != CELL_OK && c->reason ? ": " : "", c->reason ? c->reason : "");
 	}
@@ -359,7 +362,7 @@ static char *exact(struct report_model *m, double v)
 	char buf[40];
 
 	report_fmt_exact(v, buf, sizeof(buf));
-	return xasprintf(m, "%s", buf);
+	return report_asprintf(m, "%s", buf);
 }
 
 /* Every cell as it is in the results, one row each: the table the CSV is. */
@@ -387,14 +390,14 @@ static void build_cells(struct report_model *m)
 		}
 		align[i] = i < 7 || i == 15 ? 'l' : 'r';
 	}
-	m->cells = table_new(m, "cells", "Cells", head, align, ncols);
+	m->cells = report_table_new(m, "cells", "Cells", head, align, ncols);
 	for (size_t i = 0; m->cells && i < r->n; i++) {
 		const struct cell *c = &r->cells[i];
 		struct ratio q;
 		/* A ratio only with its CI, as everywhere in the reports. */
 		bool has_ratio = results_ratio_to_native(r, c, &q) == 0 && q.has_ci;
 		char kinds[1024] = "";
-		char **row = table_row(m, m->cells);
+		char **row = report_table_row(m, m->cells);
 		if (!row)
 			return;
 		for (size_t k = 0; k < c->traps.n; k++)
@@ -434,6 +437,7 @@ void report_model_free(struct report_model *m)
 	free(m->prov);
 	table_free(m->backtab);
 	table_free(m->summary);
+	table_free(m->trapcost);
 	table_free(m->overview);
 	table_free(m->cells);
 	for (size_t i = 0; m->per && i < m->nw; i++)
@@ -456,12 +460,13 @@ int report_model_build(struct report_model *m, const struct results *r, const ch
 	prov_view_read(r->provenance, &p);
 	size_t nhosts = json_object_size(json_object_get(r->provenance, "hosts"));
 	if (nhosts)
-		m->title = xasprintf(m, "vmbench on %zu hosts, merged %s", nhosts,
-				     report_or_unknown(p.date));
+		m->title = report_asprintf(m, "vmbench on %zu hosts, merged %s", nhosts,
+					   report_or_unknown(p.date));
 	else
-		m->title = xasprintf(m, "vmbench on %s (%s), %s", report_or_unknown(p.hostname),
-				     report_or_unknown(p.cpu_model), report_or_unknown(p.date));
-	m->plots_dir = xasprintf(m, "%s/plots", dir);
+		m->title =
+			report_asprintf(m, "vmbench on %s (%s), %s", report_or_unknown(p.hostname),
+					report_or_unknown(p.cpu_model), report_or_unknown(p.date));
+	m->plots_dir = report_asprintf(m, "%s/plots", dir);
 	for (size_t i = 0; m->plots_dir && i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		char path[4096];
 		struct stat st;
@@ -478,9 +483,10 @@ int report_model_build(struct report_model *m, const struct results *r, const ch
 			util_appendf(skipped, sizeof(skipped), "%s%s", skipped[0] ? ", " : "",
 				     m->backends[b]);
 	if (skipped[0])
-		m->not_run = xasprintf(m, "%s", skipped);
+		m->not_run = report_asprintf(m, "%s", skipped);
 	build_backends(m);
 	build_summary(m);
+	report_traps_build(m);
 	m->per = calloc(m->nw + 1, sizeof(*m->per));
 	if (!m->per)
 		return -ENOMEM;

@@ -42,6 +42,9 @@ struct report_model {
 	size_t nb, nw;
 	bool *ran; /* per backend: any cell more than skipped */
 	struct report_table *backtab, *summary, *overview;
+	/* What one trap costs (report_traps.c); NULL when no cell is of a workload drawn in
+	 * the trapcost plot, so reports of runs without them stay as they were. */
+	struct report_table *trapcost;
 	struct report_table **per; /* one per workload */
 	/* Every cell in results order, one column per field, numbers in full precision:
 	 * the machine-readable table (CSV). */
@@ -63,6 +66,26 @@ extern const char report_per_workload_intro[];
 
 /* The provenance lines (report_prov.c). */
 void report_prov_build(struct report_model *m);
+
+/* ---- building tables (report_model.c); a failed allocation sets m->oom ---- */
+
+/* A new string, or NULL (m->oom set). */
+char *report_asprintf(struct report_model *m, const char *fmt, ...) __printf(2, 3);
+/* A table without rows of ncols columns (at most REPORT_MAX_COLS), or NULL. */
+struct report_table *report_table_new(struct report_model *m, const char *id, const char *caption,
+				      const char *const *head, const char *align, size_t ncols);
+/* A new row of empty cells at the end of t (NULL: none), or NULL. */
+char **report_table_row(struct report_model *m, struct report_table *t);
+
+/* ---- traps and rings (report_traps.c) ---- */
+
+/* The table "What one trap costs" into m->trapcost, when the results have cells of the
+ * workloads drawn in the trapcost plot (PLOT_TRAPCOST). */
+void report_traps_build(struct report_model *m);
+/* Where the guest kernel of a column's backend runs, from the backend's flags ("—" for a
+ * backend this build does not know), and the ring its cells say their code ran in
+ * (extra.ring), into buf. */
+void report_guest_kernel(const struct report_model *m, const char *column, char *buf, size_t len);
 
 /* ---- helpers (report_fmt.c) ---- */
 

@@ -1,5 +1,5 @@
-/* The LaTeX report: booktabs tables of the summary and the overview to \input, the
- * provenance in comments. */
+/* The LaTeX report: booktabs tables of the summary, of what one trap costs (when the run
+ * has those cells) and of the overview to \input, the provenance in comments. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +119,7 @@ static int tex_render(FILE *f, const struct report_model *m)
 	}
 	fputc('\n', f);
 	tex_table(f, m->summary);
+	tex_table(f, m->trapcost);
 	tex_table(f, m->overview);
 	return 0;
 }

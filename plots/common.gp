@@ -47,8 +47,9 @@ set style fill solid 0.9 border lc rgb '#333333'
 set style arrow 1 heads size screen 0.003, 90 lc rgb 'black' lw 1
 set pointsize 1
 
-# One colour per backend, the same in every plot; a backend without its own
-# colour takes a spare one by its position i in the list it comes from.
+# One colour per backend, the same in every plot (a nanoguest's a lighter shade
+# of its accelerator's); a backend without its own colour takes a spare one by
+# its position i in the list it comes from.
 bcolor_spare(i) = word('0x8c564b 0xbcbd22 0x17becf 0x56b4e9 0xff9896 0x7f7f7f', (int(i) - 1) % 6 + 1) + 0
 bcolor(name, i) = \
     name eq 'native'     ? 0x4d4d4d : \
@@ -58,6 +59,8 @@ bcolor(name, i) = \
     name eq 'tcg-virtio' ? 0x0072b2 : \
     name eq 'kvm'        ? 0xd55e00 : \
     name eq 'kvm-virtio' ? 0xcc79a7 : \
+    name eq 'tcg-nano'   ? 0x66c2a5 : \
+    name eq 'kvm-nano'   ? 0xfdae6b : \
     bcolor_spare(i)
 
 # One colour per trap kind, by its position k in the kinds list.

@@ -108,8 +108,8 @@ struct workload_ops {
 	unsigned needs;
 	unsigned flags;
 	/* Reports and plots: the row label in the lmbench summary table (NULL: not in it);
-	 * the plots it is drawn in (enum workload_plots); and its place in them where the
-	 * table order is not the one wanted (lower first, then table order). */
+	 * the plots it is drawn in (enum workload_plots); its place in them where table order
+	 * is not the one wanted (lower first, 0 after all others, ties in table order). */
 	const char *lmbench;
 	unsigned plots;
 	unsigned plot_order;
