@@ -81,7 +81,7 @@ void report_guest_kernel(const struct report_model *m, const char *column, char 
 		util_appendf(buf, len, " (the nanoguest, no Linux)");
 	fmt_rings(rings, measured, sizeof(measured));
 	if (measured[0])
-		util_appendf(buf, len, "; measured: %s", measured);
+		util_appendf(buf, len, "; its trap.* code ran in %s (measured)", measured);
 }
 
 /* ---- the facts of the note: the backends grouped by what their cells say ---- */
@@ -207,17 +207,19 @@ static size_t footnote(struct trap_table *tt, const char *reason)
 	return tt->nnotes;
 }
 
-/* The traps the probes counted per operation, compactly: "1.00 kvm:io/op" for one kind,
- * "1.02 traps/op (kvm:io 1.00, kvm:irq 0.020, …)" for several, the largest first. */
+/* The traps the probes counted per operation, compactly and to the hundredth (what the
+ * table asks is whether an operation traps, and how often): "1.00 kvm:io/op" for one kind,
+ * "1.02 traps/op (kvm:io 1.00, kvm:irq 0.02, …)" for several, the largest first; kinds
+ * below a hundredth per operation (a timer's interrupt now and then, the protocol's own
+ * lines) are left out of the list, and "0.00 traps/op" is an operation that does not trap. */
 static void fmt_traps(const struct traps *t, char *buf, size_t len)
 {
 	const struct trap_kind *top[2] = { NULL, NULL };
 	size_t n = 0;
-	char total[32], a[32], b[32];
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct trap_kind *k = &t->kind[i];
-		if (!(k->per_op > 0))
+		if (!(k->per_op >= 0.005))
 			continue;
 		n++;
 		if (!top[0] || k->per_op > top[0]->per_op) {
@@ -227,18 +229,16 @@ static void fmt_traps(const struct traps *t, char *buf, size_t len)
 			top[1] = k;
 		}
 	}
-	report_fmt_sig(t->per_op, total, sizeof(total));
-	if (n == 1) {
-		snprintf(buf, len, "%s %s/op", total, top[0]->name);
+	if (n == 1 && fabs(top[0]->per_op - t->per_op) < 0.005) {
+		snprintf(buf, len, "%.2f %s/op", t->per_op, top[0]->name);
 		return;
 	}
-	snprintf(buf, len, "%s traps/op", total);
-	if (n < 2)
-		return;
-	report_fmt_sig(top[0]->per_op, a, sizeof(a));
-	report_fmt_sig(top[1]->per_op, b, sizeof(b));
-	util_appendf(buf, len, " (%s %s, %s %s%s)", top[0]->name, a, top[1]->name, b,
-		     n > 2 ? ", …" : "");
+	snprintf(buf, len, "%.2f traps/op", t->per_op);
+	if (n == 1)
+		util_appendf(buf, len, " (%s %.2f, …)", top[0]->name, top[0]->per_op);
+	else if (n >= 2)
+		util_appendf(buf, len, " (%s %.2f, %s %.2f%s)", top[0]->name, top[0]->per_op,
+			     top[1]->name, top[1]->per_op, n > 2 ? ", …" : "");
 }
 
 static char *entry(struct trap_table *tt, const struct cell *c)
@@ -272,6 +272,9 @@ static void pick_columns(struct trap_table *tt, const char **wl, size_t nw)
 
 	for (size_t b = 0; b < m->nb; b++) {
 		bool any = false;
+		/* A backend that ran nothing (not available here) is named in the note. */
+		if (!m->ran[b])
+			continue;
 		for (size_t w = 0; w < nw && !any; w++)
 			any = results_find(m->r, m->backends[b], wl[w]) != NULL;
 		if (!any)
@@ -325,6 +328,9 @@ static void build_note(struct trap_table *tt, bool heads_ring, char *buf, size_t
 		 "Median time per operation%s, and where the probes counted, the traps per "
 		 "operation and their largest kinds.",
 		 loop ? " (the cost of its loop taken out)" : "");
+	if (tt->m->not_run)
+		util_appendf(buf, len, " Not run here: %s (the backends table says why).",
+			     tt->m->not_run);
 	if (nbase)
 		util_appendf(buf, len,
 			     " The %s column%s each operation on the host itself, where it exists "

@@ -328,18 +328,19 @@ static int setup_cpuid(struct wl_ctx *ctx)
 
 static int setup_rdtscp(struct wl_ctx *ctx)
 {
-	return try_setup(ctx, cpu_has(0x80000001, EDX, 27), "rdtscp (CPUID 0x80000001 EDX[27])",
+	return try_setup(ctx, cpu_has(0x80000001, EDX, 27), "rdtscp (CPUID.80000001H:EDX[27])",
 			 "rdtscp", once_rdtscp);
 }
 
 static int setup_rdpid(struct wl_ctx *ctx)
 {
-	return try_setup(ctx, cpu_has(7, ECX, 22), "rdpid (CPUID 7 ECX[22])", "rdpid", once_rdpid);
+	return try_setup(ctx, cpu_has(7, ECX, 22), "rdpid (CPUID.(EAX=7,ECX=0):ECX[22])", "rdpid",
+			 once_rdpid);
 }
 
 static int setup_xgetbv(struct wl_ctx *ctx)
 {
-	return try_setup(ctx, cpu_has(1, ECX, 27), "xgetbv enabled (CPUID 1 ECX[27] OSXSAVE)",
+	return try_setup(ctx, cpu_has(1, ECX, 27), "xgetbv enabled (CPUID.1:ECX[27] OSXSAVE)",
 			 "xgetbv", once_xgetbv);
 }
 
