@@ -19,6 +19,7 @@
 #include "host/kvmcheck.h"
 #include "host/process.h"
 #include "host/qmp.h"
+#include "host/util.h"
 #include "common/sysutil.h"
 #include "workloads/workload.h"
 
@@ -63,7 +64,8 @@ static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t le
 	return 0;
 }
 
-/* The nanoguest's image: next to the agent, as the build puts it. 0, or -ENOENT with why. */
+/* The nanoguest's image: next to the agent, as the build puts it, else next to vmbench
+ * (an agent given with --agent from elsewhere). 0, or -ENOENT with why. */
 static int nano_path(const struct backend_cfg *cfg, char *path, size_t len, char *reason,
 		     size_t rlen)
 {
@@ -73,8 +75,19 @@ static int nano_path(const struct backend_cfg *cfg, char *path, size_t len, char
 	snprintf(path, len, "%.*s/vmbench-nanoguest", dir, slash ? cfg->agent_path : ".");
 	if (access(path, R_OK) == 0)
 		return 0;
+	int e = errno;
+	char *exe = util_exe_dir();
+	if (exe) {
+		char mine[PATH_MAX];
+		snprintf(mine, sizeof(mine), "%.4000s/vmbench-nanoguest", exe);
+		free(exe);
+		if (access(mine, R_OK) == 0) {
+			snprintf(path, len, "%s", mine);
+			return 0;
+		}
+	}
 	snprintf(reason, rlen, "no nanoguest: %.200s: %s (it is built with vmbench)", path,
-		 strerror(errno));
+		 strerror(e));
 	return -ENOENT;
 }
 
@@ -427,7 +440,13 @@ static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_
 	if (ret < 0)
 		return ret;
 	ret = kvmcheck_run(&p);
-	snprintf(reason, len, "%s", p.reason);
+	if (ret == 0 && !p.hardware)
+		snprintf(reason, len,
+			 "KVM here runs guest code in software (%.2f million instructions/s): the "
+			 "exits counted are KVM's own, the times are not those of VT-x/AMD-V",
+			 p.rate / 1e6);
+	else
+		snprintf(reason, len, "%s", p.reason);
 	return ret < 0 ? ret : 0;
 }
 

@@ -73,14 +73,16 @@ static void known_names(char *buf, size_t len, const char *const *names, size_t 
 }
 
 /* Appends to idx[0..count) the entries not for tests that pattern matches and idx does
- * not hold yet; the new count. */
+ * not hold yet; the new count. *matched: whether it matched any, listed before or not. */
 static size_t add_matches(const char *pattern, const char *const *names, const unsigned *test,
-			  size_t n, size_t *idx, size_t count)
+			  size_t n, size_t *idx, size_t count, bool *matched)
 {
+	*matched = false;
 	for (size_t i = 0; i < n; i++) {
 		size_t j;
 		if (test[i] || fnmatch(pattern, names[i], 0) != 0)
 			continue;
+		*matched = true;
 		for (j = 0; j < count && idx[j] != i; j++)
 			;
 		if (j == count)
@@ -116,9 +118,9 @@ static int resolve(const char *list, const char *const *names, const unsigned *t
 	for (size_t k = 0; k < nitems; k++) {
 		size_t i;
 		if (strpbrk(items[k], "*?[")) {
-			size_t had = count;
-			count = add_matches(items[k], names, test, n, idx, count);
-			if (count > had)
+			bool matched;
+			count = add_matches(items[k], names, test, n, idx, count, &matched);
+			if (matched)
 				continue;
 			snprintf(err, len, "no %s matches '%s'", what, items[k]);
 			util_free_list(items);
@@ -174,10 +176,23 @@ int plan_build(struct plan *p, const char *backends, const char *workloads,
 		plan_free(p);
 		return -ENOMEM;
 	}
+	bool any = false;
 	for (int i = 0; i < nb; i++)
 		p->backends[i] = backend_table[bidx[i]];
-	for (int i = 0; i < nw; i++)
+	for (int i = 0; i < nw; i++) {
 		p->workloads[i] = catalog_at(widx[i]);
+		for (int b = 0; b < nb; b++)
+			any |= plan_applies(p->backends[b], p->workloads[i]);
+	}
+	if (!any && nb && nw) {
+		/* Nothing would run: a mistake, not an empty results file. */
+		snprintf(err, len,
+			 "none of these workloads runs on these backends: the privileged trap.* "
+			 "operations run only on the backends that boot the nanoguest, which run "
+			 "nothing else but the trap.* rows it implements and lifecycle.boot");
+		plan_free(p);
+		return -EINVAL;
+	}
 	p->nbackends = (size_t)nb;
 	p->nworkloads = (size_t)nw;
 	p->profile = *profile;

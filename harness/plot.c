@@ -336,11 +336,13 @@ const struct plot_def plot_table[] = {
 };
 const size_t plot_count = ARRAY_SIZE(plot_table);
 
-/* Where a workload goes in a plot: by its plot_order, those without one (0) after every
- * one that has, so that ordering a few puts those few first. */
-static unsigned member_rank(const struct workload_ops *w)
+/* Where a workload goes in a plot of flag: by its plot_order, those without one (0) after
+ * every one that has, so that ordering a few puts those few first. plot_order is one number
+ * for every plot a workload is in; the plot of every workload (flag 0) keeps the catalog's
+ * order, the order of the reports, rather than interleave the orders of several plots. */
+static unsigned member_rank(const struct workload_ops *w, unsigned flag)
 {
-	return w->plot_order ? w->plot_order : UINT_MAX;
+	return flag && w->plot_order ? w->plot_order : UINT_MAX;
 }
 
 const char **plot_members(unsigned flag, size_t *n)
@@ -361,12 +363,12 @@ const char **plot_members(unsigned flag, size_t *n)
 			continue;
 		/* Insertion sort: stable, and the lists are short. */
 		size_t k = (*n)++;
-		for (; k > 0 && order[k - 1] > member_rank(w); k--) {
+		for (; k > 0 && order[k - 1] > member_rank(w, flag); k--) {
 			names[k] = names[k - 1];
 			order[k] = order[k - 1];
 		}
 		names[k] = w->name;
-		order[k] = member_rank(w);
+		order[k] = member_rank(w, flag);
 	}
 	free(order);
 	return names;

@@ -331,6 +331,19 @@ static void build_note(struct trap_table *tt, bool heads_ring, char *buf, size_t
 	if (tt->m->not_run)
 		util_appendf(buf, len, " Not run here: %s (the backends table says why).",
 			     tt->m->not_run);
+	/* A hardware-assisted backend says so by its flags; what KVM did here is the capability
+	 * probe's measurement (a KVM that executes guest code in software still exits, but its
+	 * times are not VT-x's). */
+	json_t *binfo = json_object_get(r->provenance, "backends");
+	for (size_t b = 0; b < tt->nb; b++) {
+		const struct cell *c = column_cell(r, tt->cols[b]);
+		const struct backend_ops *ops = c ? backend_find(c->backend) : NULL;
+		const char *note = c ? json_string_value(json_object_get(
+					       json_object_get(binfo, c->backend), "note"))
+				     : NULL;
+		if (ops && (ops->flags & BK_HW_ACCEL) && note)
+			util_appendf(buf, len, " %s: %s.", tt->cols[b], note);
+	}
 	if (nbase)
 		util_appendf(buf, len,
 			     " The %s column%s each operation on the host itself, where it exists "

@@ -127,7 +127,7 @@ static inline long t_none(void)
 
 	/* Four dependent multiplies: an ALU op that traps nowhere. */
 	__asm__ volatile("imul %0, %0\n\timul %0, %0\n\timul %0, %0\n\timul %0, %0" : "+r"(x));
-	none_x = x | 1;
+	none_x = x;
 	return 0;
 }
 
@@ -189,19 +189,22 @@ STORE_REG(smsw, "smsw")
 STORE_REG(sldt, "sldt")
 STORE_REG(str, "str")
 
-/* Flips IF with popf and reads it back: 1 when the flip took effect, 0 when it did not. */
+/* Flips IF with popf and reads it back: 1 when the flip took effect, 0 when it did not.
+ * The pushes go below the red zone, which the compiler may be using here. */
 static inline long t_popf(void)
 {
 	unsigned long before, after;
 
-	__asm__ volatile("pushfq\n\t"
+	__asm__ volatile("add $-128, %%rsp\n\t"
+			 "pushfq\n\t"
 			 "pop %0\n\t"
 			 "mov %0, %1\n\t"
 			 "xor $0x200, %1\n\t"
 			 "push %1\n\t"
 			 "popfq\n\t"
 			 "pushfq\n\t"
-			 "pop %1"
+			 "pop %1\n\t"
+			 "sub $-128, %%rsp"
 			 : "=&r"(before), "=&r"(after)
 			 :
 			 : "cc", "memory");
@@ -245,8 +248,37 @@ WL_LOOP_OPS(trap_smsw, 0, t_smsw())
 WL_LOOP_OPS(trap_sldt, 0, t_sldt())
 WL_LOOP_OPS(trap_str, 0, t_str())
 WL_LOOP_OPS(trap_popf, 0, t_popf())
-WL_LOOP_OPS(trap_int3, 0, t_int3())
-WL_LOOP_OPS(trap_ud2, 0, t_ud2())
+WL_LOOP_OPS(trap_int3_loop, 0, t_int3())
+WL_LOOP_OPS(trap_ud2_loop, 0, t_ud2())
+
+/* A round trip is only one if the handler ran: as many signals as operations. */
+static int signals_checked(struct wl_ctx *ctx, uint64_t iters,
+			   int (*loop)(struct wl_ctx *, uint64_t))
+{
+	unsigned before = (unsigned)trap_signals;
+	int ret = loop(ctx, iters);
+	unsigned got = (unsigned)trap_signals - before;
+
+	if (ret == 0 && got != (unsigned)iters) {
+		snprintf(ctx->reason, sizeof(ctx->reason),
+			 "%llu operations raised %u signals to the handler",
+			 (unsigned long long)iters, got);
+		return -EIO;
+	}
+	return ret;
+}
+
+static int trap_int3_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	return signals_checked(ctx, iters, trap_int3_loop_op);
+}
+
+static int trap_ud2_op(struct wl_ctx *ctx, uint64_t iters)
+{
+	return signals_checked(ctx, iters, trap_ud2_loop_op);
+}
+#define trap_int3_empty trap_int3_loop_empty
+#define trap_ud2_empty	trap_ud2_loop_empty
 /* Any error number back is the entry's answer (-ENOSYS; a seccomp filter may say -EPERM):
  * what counts is that the call came back. */
 static inline long nosys_came_back(void)
@@ -367,8 +399,15 @@ static void on_trap(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 
-	if (sig == SIGILL)
+	if (sig == SIGILL) {
+		const unsigned char *rip = (const unsigned char *)uc->uc_mcontext.gregs[REG_RIP];
+		/* Not our ud2: die of it as we would have. */
+		if (rip[0] != 0x0f || rip[1] != 0x0b) {
+			signal(SIGILL, SIG_DFL);
+			return;
+		}
 		uc->uc_mcontext.gregs[REG_RIP] += 2;
+	}
 	trap_signals++;
 }
 

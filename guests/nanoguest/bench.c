@@ -248,14 +248,20 @@ static void extra_lapic(struct out *o)
 	extra_address(o, mach.lapic_base + LAPIC_VERSION);
 }
 
-/* ---- MSRs: IA32_TSC_AUX where rdtscp exists, else IA32_SYSENTER_CS ---- */
+/* ---- MSRs: IA32_APIC_BASE, the same one under every CPU model ----
+ * Every x86-64 CPU has it, TCG emulates it, and KVM always intercepts it (the APIC is
+ * KVM's or QEMU's, never the hardware's): unlike SYSENTER_CS or TSC_AUX, which KVM may
+ * pass through, it traps wherever a hypervisor is, so the row is the same operation in
+ * every column. Writing back the value read changes nothing. */
+
+#define MSR_APIC_BASE 0x1bu
 
 static u32 msr_index;
 static u64 msr_value;
 
 static const char *setup_msr(struct workload *w __unused)
 {
-	msr_index = mach.has_rdtscp ? 0xc0000103u : 0x174u;
+	msr_index = MSR_APIC_BASE;
 	return rdmsr_safe(msr_index, &msr_value) < 0 ? "rdmsr of the MSR raised #GP" : NULL;
 }
 

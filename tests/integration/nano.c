@@ -25,10 +25,14 @@ static void run_traps(const char *backend, const char *workloads, const char *di
 		      struct results *res)
 {
 	char err[8192];
-	char *argv[] = { "vmbench", "run",	  "--backends", (char *)backend, "--workloads",
-			 (char *)workloads, "--sessions", "2",	"--reps",	"4",
-			 "--sample-ms",	    "2",	  "--no-report", "-o",	(char *)dir,
-			 NULL };
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	(char *)backend,
+			 "--workloads", (char *)workloads,
+			 "--sessions",	"2",
+			 "--reps",	"4",
+			 "--sample-ms", "2",
+			 "--no-report", "-o",
+			 (char *)dir,	NULL };
 	int st = cli_run_results(argv, dir, res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 }
@@ -44,14 +48,15 @@ Test(nano, user_space_rows_natively, .timeout = 300)
 	/* The ring-0 operations have no cell here: nothing was asked of native. */
 	for (size_t i = 0; i < res.n; i++)
 		cr_assert_neq(strcmp(res.cells[i].workload, "trap.pio_qemu"), 0);
-	const char *always[] = { "trap.none",  "trap.callret", "trap.cpuid", "trap.syscall",
-				 "trap.popf",  "trap.int3",    "trap.ud2" };
+	const char *always[] = { "trap.none", "trap.callret", "trap.cpuid", "trap.syscall",
+				 "trap.popf", "trap.int3",    "trap.ud2" };
 	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
 		const struct cell *c = cli_cell(&res, "native", always[i]);
 		cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s: %s", always[i],
 			  c->reason ? c->reason : "");
 		cr_assert_gt(c->stats.median, 0);
-		cr_assert_eq(json_integer_value(fact(c, "ring")), 3, "%s runs in ring 3", always[i]);
+		cr_assert_eq(json_integer_value(fact(c, "ring")), 3, "%s runs in ring 3",
+			     always[i]);
 	}
 	/* Every other row ran or says which feature it lacks. */
 	for (size_t i = 0; i < res.n; i++) {
@@ -141,9 +146,9 @@ Test(nano, one_exit_per_op_under_kvm, .timeout = 900)
 		cr_assert(c->traps.per_op > 0.97 && c->traps.per_op < 1.05,
 			  "%s: %g VM exits per op", one_exit[i], c->traps.per_op);
 	}
-	cr_assert_gt(cli_or0(traps_get(&cli_cell(&res, "kvm-nano", "trap.pio_qemu")->traps,
-				       "kvm:io")),
-		     0.97);
+	cr_assert_gt(
+		cli_or0(traps_get(&cli_cell(&res, "kvm-nano", "trap.pio_qemu")->traps, "kvm:io")),
+		0.97);
 	results_free(&res);
 	cli_assert_nothing_left("qemu");
 }

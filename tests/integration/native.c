@@ -7,6 +7,8 @@
 
 #include "cli_util.h"
 #include "harness/catalog.h"
+#include "harness/plan.h"
+#include "harness/registry.h"
 #include "harness/results.h"
 #include "workloads/workload.h"
 
@@ -84,14 +86,18 @@ Test(native, the_whole_suite, .timeout = 600)
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	size_t expected = 0;
 	for (size_t i = 0; i < catalog_count(); i++)
-		expected += !(catalog_at(i)->flags & WL_TEST);
-	cr_assert_eq(res.n, expected, "one cell per workload");
+		expected += !(catalog_at(i)->flags & WL_TEST) &&
+			    plan_applies(backend_find("native"), catalog_at(i));
+	cr_assert_eq(res.n, expected, "one cell per workload that native runs");
 	json_t *wall = json_object_get(json_object_get(res.provenance, "run"), "wall_s");
 	cr_assert(json_is_real(wall) && json_real_value(wall) > 1, "the run's wall time");
 	for (size_t i = 0; i < res.n; i++) {
 		const struct cell *c = &res.cells[i];
 		const struct workload_ops *w = catalog_find(c->workload);
 		cr_assert_not_null(w);
+		/* An instruction this CPU lacks (trap.rdpid) is skipped, and says so. */
+		if (c->status == CELL_SKIPPED && c->reason && strstr(c->reason, "the CPU has no"))
+			continue;
 		cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s: %s: %s",
 			  c->workload, cell_status_name(c->status), c->reason);
 		cr_assert_eq(c->n, 6, "%s", c->workload);

@@ -251,3 +251,20 @@ Test(plan, applies_by_capability)
 	cr_assert(!plan_applies(nano, getppid));
 	cr_assert(plan_applies(nano, boot));
 }
+
+/* A plan in which no workload runs on any backend is refused, not run empty; a pattern
+ * that matches only names listed before it still matches. */
+Test(plan, nothing_applies_and_overlapping_patterns)
+{
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_eq(plan_build(&p, "native", "trap.pio_qemu", quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "none of these workloads runs"), "%s", err);
+	cr_assert_null(p.backends);
+	cr_assert_eq(plan_build(&p, "tcg-nano", "syscall.getppid", quick(), err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_eq(plan_build(&p, NULL, "trap.*,trap.cpuid*", quick(), err, sizeof(err)), 0, "%s",
+		     err);
+	plan_free(&p);
+}
