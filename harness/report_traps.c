@@ -256,6 +256,12 @@ static char *entry(struct trap_table *tt, const struct cell *c)
 		return report_asprintf(tt->m, "%s [%zu]", cell_status_name(c->status), note);
 	}
 	report_fmt_value(c->stats.median, c->unit, val, sizeof(val));
+	/* Where the cell timed with the TSC at a known rate (the nanoguest), also in its ticks,
+	 * the unit of the classic tables: "1 cpuid = 1 exit = N cycles". */
+	json_t *khz = c->extra ? json_object_get(c->extra, "tsc_khz") : NULL;
+	if (json_is_number(khz) && json_number_value(khz) > 0 && !strcmp(c->unit, "ns/op"))
+		util_appendf(val, sizeof(val), " (%.0f TSC cycles)",
+			     c->stats.median * json_number_value(khz) / 1e6);
 	if (c->status == CELL_NOISY) {
 		util_appendf(val, sizeof(val), " (noisy)");
 		tt->noisy = true;
