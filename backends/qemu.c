@@ -53,17 +53,6 @@ struct qemu_state {
 	bool up; /* the guest runs: its monitor and trace log are there for probes */
 };
 
-static int qemu_available(const struct backend_cfg *cfg, char *reason, size_t len)
-{
-	char path[PATH_MAX];
-
-	if (backend_find_program(QEMU_BIN, "qemu-system-x86", path, sizeof(path), reason, len) < 0)
-		return -ENOENT;
-	if (backend_need_image(cfg, cfg->kernel && cfg->initrd, reason, len) < 0)
-		return -ENOENT;
-	return 0;
-}
-
 /* The nanoguest's image: next to the agent, as the build puts it, else next to vmbench
  * (an agent given with --agent from elsewhere). 0, or -ENOENT with why. */
 static int nano_path(const struct backend_cfg *cfg, char *path, size_t len, char *reason,
@@ -388,69 +377,67 @@ static const struct qemu_flavour fl_kvm_nano = {
 	.accel = "kvm", .cpu = "host,kvm=off,arch-capabilities=off", .host_tsc = true, .nano = true
 };
 
-/* The host's TSC frequency is measured here, before any boot is timed: once per run. */
-static int tcg_available(const struct backend_cfg *cfg, char *reason, size_t len)
+/* What a flavour needs here: QEMU and its guest, the image or the nanoguest. Under TCG the
+ * host's TSC frequency (the guest's TSC is the host's) is measured here, before any boot is
+ * timed: once per run. */
+static int qemu_available(const struct backend_cfg *cfg, bool nano, bool tsc, char *reason,
+			  size_t len)
 {
-	char why[128];
+	char path[PATH_MAX], why[128];
 
-	(void)host_tsc_khz(why, sizeof(why));
-	return qemu_available(cfg, reason, len);
-}
-
-static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len)
-{
-	struct kvmcheck p;
-	int ret = qemu_available(cfg, reason, len);
-
-	if (ret < 0)
-		return ret;
-	ret = kvmcheck_run(&p);
-	if (ret < 0) {
-		snprintf(reason, len, "%s", p.reason);
-		return ret;
-	}
-	if (!p.hardware && !cfg->force_kvm) {
-		snprintf(reason, len, "%s", p.reason);
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
-static int nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
-{
-	char path[PATH_MAX];
-
+	if (tsc)
+		(void)host_tsc_khz(why, sizeof(why));
 	if (backend_find_program(QEMU_BIN, "qemu-system-x86", path, sizeof(path), reason, len) < 0)
 		return -ENOENT;
-	return nano_path(cfg, path, sizeof(path), reason, len);
+	if (nano)
+		return nano_path(cfg, path, sizeof(path), reason, len);
+	return backend_need_image(cfg, cfg->kernel && cfg->initrd, reason, len) < 0 ? -ENOENT : 0;
 }
 
-static int tcg_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
-{
-	char why[128];
-
-	(void)host_tsc_khz(why, sizeof(why));
-	return nano_available(cfg, reason, len);
-}
-
-/* The nanoguest runs a bounded number of iterations, so it runs even where KVM executes
- * guest code in software: its rows then show that KVM's exits, slowly but really. */
-static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+/*
+ * KVM's flavours, after the capability probe. A Linux guest needs KVM to run guest code in
+ * hardware (unless forced). The nanoguest runs a bounded number of iterations, so it runs
+ * even where KVM executes guest code in software: its rows then show KVM's exits, slowly
+ * but really, and say so.
+ */
+static int kvm_flavour_available(const struct backend_cfg *cfg, bool nano, char *reason, size_t len)
 {
 	struct kvmcheck p;
-	int ret = tcg_nano_available(cfg, reason, len);
+	int ret = qemu_available(cfg, nano, nano, reason, len);
 
 	if (ret < 0)
 		return ret;
 	ret = kvmcheck_run(&p);
-	if (ret == 0 && !p.hardware)
+	if (ret == 0 && nano && !p.hardware)
 		snprintf(reason, len,
 			 "KVM here runs guest code in software (%.2f million instructions/s): the "
 			 "exits counted are KVM's own, the times are not those of VT-x/AMD-V",
 			 p.rate / 1e6);
-	else
+	else if (ret < 0 || !p.hardware)
 		snprintf(reason, len, "%s", p.reason);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return p.hardware || nano || cfg->force_kvm ? 0 : -ENOTSUP;
+}
+
+static int tcg_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	return qemu_available(cfg, false, true, reason, len);
+}
+
+static int tcg_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	return qemu_available(cfg, true, true, reason, len);
+}
+
+static int kvm_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	return kvm_flavour_available(cfg, false, reason, len);
+}
+
+static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_t len)
+{
+	return kvm_flavour_available(cfg, true, reason, len);
 }
 
 /* One backend per flavour: its start hook and its ops table. */

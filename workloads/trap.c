@@ -295,38 +295,20 @@ WL_LOOP_OPS(trap_nosys, 0, nosys_came_back())
 
 /* ---- Set-ups ------------------------------------------------------------------------------- */
 
-static void once_rdtscp(void)
-{
-	t_rdtscp();
-}
-static void once_rdpid(void)
-{
-	t_rdpid();
-}
-static void once_xgetbv(void)
-{
-	t_xgetbv();
-}
-static void once_sgdt(void)
-{
-	t_sgdt();
-}
-static void once_sidt(void)
-{
-	t_sidt();
-}
-static void once_smsw(void)
-{
-	t_smsw();
-}
-static void once_sldt(void)
-{
-	t_sldt();
-}
-static void once_str(void)
-{
-	t_str();
-}
+/* Each instruction once, for the trial of try_setup. */
+#define ONCE(name)                    \
+	static void once_##name(void) \
+	{                             \
+		(void)t_##name();     \
+	}
+ONCE(rdtscp)
+ONCE(rdpid)
+ONCE(xgetbv)
+ONCE(sgdt)
+ONCE(sidt)
+ONCE(smsw)
+ONCE(sldt)
+ONCE(str)
 
 static int setup_plain(struct wl_ctx *ctx)
 {
