@@ -16,8 +16,9 @@ RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mod
 
 # Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
 # pdflatex (with booktabs) compiles the LaTeX one; xmllint and xsltproc check compare's
-# JUnit XML against the JUnit schemas (ci/junit-schema.sh), which npm fetches.
-TEST="chromium texlive-latex-recommended libxml2-utils xsltproc"
+# JUnit XML against the JUnit schemas (ci/junit-schema.sh), which npm fetches; python3
+# runs the nanoguest's protocol driver (guests/nanoguest/tools/drive.py).
+TEST="chromium texlive-latex-recommended libxml2-utils xsltproc python3"
 want="$BUILD $RUN"
 if [ "${1:-}" = test ]; then
 	want="$want $TEST"

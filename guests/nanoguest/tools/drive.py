@@ -16,6 +16,7 @@ import json
 import os
 import re
 import select
+import shutil
 import statistics
 import subprocess
 import sys
@@ -330,6 +331,9 @@ def main():
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    if not shutil.which("qemu-system-x86_64"):
+        print("skipped: qemu-system-x86_64 is not installed (Debian: qemu-system-x86)")
+        sys.exit(77)  # ctest's SKIP_RETURN_CODE
 
     khz = None if args.no_tsc_khz else (args.tsc_khz or host_tsc_khz())
     print(f"vmbench.tsc_khz={khz}" if khz else "no vmbench.tsc_khz: the guest calibrates")
