@@ -377,9 +377,9 @@ static const struct qemu_flavour fl_kvm_nano = {
 	.accel = "kvm", .cpu = "host,kvm=off,arch-capabilities=off", .host_tsc = true, .nano = true
 };
 
-/* What a flavour needs here: QEMU and its guest, the image or the nanoguest. Under TCG the
- * host's TSC frequency (the guest's TSC is the host's) is measured here, before any boot is
- * timed: once per run. */
+/* What a flavour needs here: QEMU and its guest, the image or the nanoguest. Where the guest
+ * reads the host's TSC as it is (tsc), the host's TSC frequency is measured here, before any
+ * boot is timed: once per run. */
 static int qemu_available(const struct backend_cfg *cfg, bool nano, bool tsc, char *reason,
 			  size_t len)
 {
@@ -398,7 +398,7 @@ static int qemu_available(const struct backend_cfg *cfg, bool nano, bool tsc, ch
  * KVM's flavours, after the capability probe. A Linux guest needs KVM to run guest code in
  * hardware (unless forced). The nanoguest runs a bounded number of iterations, so it runs
  * even where KVM executes guest code in software: its rows then show KVM's exits, slowly
- * but really, and say so.
+ * but really, and its note says so.
  */
 static int kvm_flavour_available(const struct backend_cfg *cfg, bool nano, char *reason, size_t len)
 {
@@ -408,16 +408,21 @@ static int kvm_flavour_available(const struct backend_cfg *cfg, bool nano, char 
 	if (ret < 0)
 		return ret;
 	ret = kvmcheck_run(&p);
-	if (ret == 0 && nano && !p.hardware)
+	if (ret < 0) {
+		snprintf(reason, len, "%s", p.reason);
+		return ret;
+	}
+	if (nano && !p.hardware)
 		snprintf(reason, len,
 			 "KVM here runs guest code in software (%.2f million instructions/s): the "
 			 "exits counted are KVM's own, the times are not those of VT-x/AMD-V",
 			 p.rate / 1e6);
-	else if (ret < 0 || !p.hardware)
+	else if (nano)
 		snprintf(reason, len, "%s", p.reason);
-	if (ret < 0)
-		return ret;
-	return p.hardware || nano || cfg->force_kvm ? 0 : -ENOTSUP;
+	if (nano || p.hardware || cfg->force_kvm)
+		return 0;
+	snprintf(reason, len, "%s", p.reason);
+	return -ENOTSUP;
 }
 
 static int tcg_available(const struct backend_cfg *cfg, char *reason, size_t len)

@@ -259,9 +259,12 @@ static char *entry(struct trap_table *tt, const struct cell *c)
 	/* Where the cell timed with the TSC at a known rate (the nanoguest), also in its ticks,
 	 * the unit of the classic tables: "1 cpuid = 1 exit = N cycles". */
 	json_t *khz = c->extra ? json_object_get(c->extra, "tsc_khz") : NULL;
-	if (json_is_number(khz) && json_number_value(khz) > 0 && !strcmp(c->unit, "ns/op"))
-		util_appendf(val, sizeof(val), " (%.0f TSC cycles)",
-			     c->stats.median * json_number_value(khz) / 1e6);
+	if (json_is_number(khz) && json_number_value(khz) > 0 && !strcmp(c->unit, "ns/op")) {
+		/* To three significant digits, as the time beside it. */
+		double cycles = c->stats.median * json_number_value(khz) / 1e6;
+		double step = cycles >= 1000 ? pow(10, floor(log10(cycles)) - 2) : 1;
+		util_appendf(val, sizeof(val), " (%.0f TSC cycles)", round(cycles / step) * step);
+	}
 	if (c->status == CELL_NOISY) {
 		util_appendf(val, sizeof(val), " (noisy)");
 		tt->noisy = true;
@@ -344,9 +347,9 @@ static void build_note(struct trap_table *tt, bool heads_ring, char *buf, size_t
 	for (size_t b = 0; b < tt->nb; b++) {
 		const struct cell *c = column_cell(r, tt->cols[b]);
 		const struct backend_ops *ops = c ? backend_find(c->backend) : NULL;
-		const char *note = c ? json_string_value(json_object_get(
-					       json_object_get(binfo, c->backend), "note"))
-				     : NULL;
+		/* Keyed by column: a merged file names its backends backend@host there. */
+		const char *note = json_string_value(
+			json_object_get(json_object_get(binfo, tt->cols[b]), "note"));
 		if (ops && (ops->flags & BK_HW_ACCEL) && note)
 			util_appendf(buf, len, " %s: %s.", tt->cols[b], note);
 	}

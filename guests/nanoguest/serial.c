@@ -32,14 +32,22 @@ static void serial_putc(char c)
 
 /* Every poll of the UART is a device access (an exit under KVM), and the host's probes count
  * those that fall in their window: between their snapshot and our read of GO, and after
- * DONE until ACK. One poll per 20 us keeps them to a handful; the wait between polls reads
- * only the TSC (no pause: KVM's pause-loop exiting would exit on it). */
+ * DONE until ACK, which can take the host milliseconds (a QMP query). So the wait between
+ * polls grows from 20 us to 1 ms while nothing comes (a line's bytes then arrive together),
+ * which keeps them to a handful per window at the cost of at most a millisecond per line
+ * that nothing times. The wait reads only the TSC (no pause: KVM's pause-loop exiting would
+ * exit on it). */
 static char serial_getc(void)
 {
+	u64 wait_ns = 20000;
+
 	while (!(inb(COM1 + LSR) & LSR_DR)) {
-		u64 until = tsc_read() + ns_to_cycles(20000);
-		while (tsc_read() < until)
+		u64 until = tsc_read() + ns_to_cycles(wait_ns);
+		/* Bounded in reads too: a TSC that stood still would otherwise hang us. */
+		for (u32 spins = 0; tsc_read() < until && spins < (1u << 20); spins++)
 			;
+		if (wait_ns < 1000000)
+			wait_ns *= 2;
 	}
 	return (char)inb(COM1);
 }
