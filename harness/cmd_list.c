@@ -1,4 +1,4 @@
-/* 'vmbench list': the backends, workloads, probes and profiles this build knows. */
+/* 'vmbench list': the backends, workloads, probes, profiles and presets this build knows. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "harness/registry.h"
 
 struct list_opts {
-	bool backends, workloads, probes, profiles;
+	bool backends, workloads, probes, profiles, presets;
 };
 
 static const struct cliopt list_opts[] = {
@@ -21,6 +21,8 @@ static const struct cliopt list_opts[] = {
 	{ "probes", 0, CLIOPT_FLAG, offsetof(struct list_opts, probes), .help = "list the probes" },
 	{ "profiles", 0, CLIOPT_FLAG, offsetof(struct list_opts, profiles),
 	  .help = "list the profiles" },
+	{ "presets", 0, CLIOPT_FLAG, offsetof(struct list_opts, presets),
+	  .help = "list the presets (named selections of workloads for vmbench run --preset)" },
 	{ NULL },
 };
 
@@ -71,11 +73,19 @@ static void list_profiles(void)
 		       same ? "" : profile_table[i].name, profile_table[i].stop_rule);
 }
 
+static void list_presets(void)
+{
+	printf("presets (vmbench run --preset NAME):\n");
+	for (size_t i = 0; i < preset_count; i++)
+		printf("  %-10s %-12s %s\n", preset_table[i].name, preset_table[i].workloads,
+		       preset_table[i].summary);
+}
+
 static int list_run(const struct cli_call *call)
 {
 	const struct list_opts *o = call->opts;
 	/* No section named: all of them. */
-	bool all = !o->backends && !o->workloads && !o->probes && !o->profiles;
+	bool all = !o->backends && !o->workloads && !o->probes && !o->profiles && !o->presets;
 
 	if (all || o->backends)
 		list_backends();
@@ -85,15 +95,17 @@ static int list_run(const struct cli_call *call)
 		list_probes();
 	if (all || o->profiles)
 		list_profiles();
+	if (all || o->presets)
+		list_presets();
 	return EXIT_OK;
 }
 
 const struct cli_cmd cmd_list = {
 	.name = "list",
-	.synopsis = "[--backends] [--workloads] [--probes] [--profiles]",
-	.summary = "backends, workloads, probes and profiles",
-	.about = "Lists backends, workloads, probes and profiles, one a line (all sections when "
-		 "none is named).",
+	.synopsis = "[--backends] [--workloads] [--probes] [--profiles] [--presets]",
+	.summary = "backends, workloads, probes, profiles and presets",
+	.about = "Lists backends, workloads, probes, profiles and presets, one a line (all "
+		 "sections when none is named).",
 	.opts = list_opts,
 	.opts_size = sizeof(struct list_opts),
 	.run = list_run,
