@@ -10,6 +10,10 @@
  * process, its protocol on the container's stdin and stdout (no terminal). The runtime's
  * state lives in the backend's runtime directory; stop deletes the container, its cgroup
  * and that directory on every path.
+ *
+ * The gvisor backend is the same bundle under gVisor's runsc with the ptrace platform: a
+ * sandboxed container, whose system calls go to the Sentry, an application kernel in user
+ * space that intercepts them with ptrace (UML's design, in Go), never to the host kernel.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,8 +36,8 @@
 #define GUEST_DISK	   "/dev/vmbench-disk"
 #define CGROUP_ROOT	   "/sys/fs/cgroup"
 
-/* The runtime chosen for this process: probed once. */
-static struct {
+/* The runtime chosen for this process: probed once per flavour. */
+struct runtime_choice {
 	bool done;
 	int ret;
 	char name[16];
@@ -42,9 +46,56 @@ static struct {
 	char reason[512]; /* why none works, or which works and why the others do not */
 	json_t *rejected; /* [{runtime, reason}] for the ones that did not work */
 	json_t *template; /* its `spec` output, read once */
-} rt;
+};
+
+/* A family of OCI runtimes this file drives with the same bundle: the container backend's
+ * (crun, else runc) and gVisor's runsc (the gvisor backend). */
+struct oci_flavour {
+	const char *tag;	   /* of runtime directories: vmbench-<tag>-* */
+	const char *const *names;  /* the runtimes to try, in order; NULL-ended */
+	const char *packages;	   /* their Debian packages, for "not installed" */
+	const char *const *global; /* options before the runtime's command; NULL-ended */
+	struct runtime_choice *rt;
+};
+
+static struct runtime_choice rt_container, rt_gvisor;
+static const struct oci_flavour fl_container = {
+	.tag = "container",
+	.names = (const char *const[]){ "crun", "runc", NULL },
+	.packages = "runc or crun",
+	.global = (const char *const[]){ NULL },
+	.rt = &rt_container,
+};
+/* runsc: the Sentry intercepts the container's system calls with ptrace (the platform that
+ * works without hardware-assisted KVM), and the sandbox has no network at all. */
+static const struct oci_flavour fl_gvisor = {
+	.tag = "gvisor",
+	.names = (const char *const[]){ "runsc", NULL },
+	.packages = "runsc",
+	.global = (const char *const[]){ "--platform=ptrace", "--network=none", NULL },
+	.rt = &rt_gvisor,
+};
+
+/* The runtime's argv: path, the flavour's global options, then words (NULL-ended); at
+ * most max entries with the final NULL. */
+static void rt_argv(const struct oci_flavour *fl, const char *path, char **out, size_t max,
+		    const char *const *words)
+{
+	size_t n = 0;
+
+	out[n++] = (char *)path;
+	for (size_t i = 0; fl->global[i] && n + 1 < max; i++)
+		out[n++] = (char *)fl->global[i];
+	for (size_t i = 0; words[i] && n + 1 < max; i++)
+		out[n++] = (char *)words[i];
+	out[n] = NULL;
+}
+#define RT_ARGV(fl, path, argv, ...)                            \
+	rt_argv(fl, path, argv, sizeof(argv) / sizeof(argv[0]), \
+		(const char *const[]){ __VA_ARGS__, NULL })
 
 struct container_state {
+	const struct oci_flavour *fl;
 	char rundir[256];
 	char state[300]; /* the runtime's --root */
 	char id[64];
@@ -79,11 +130,14 @@ static void runtime_words(const char *out, int status, char *buf, size_t len)
 }
 
 /* The runtime's default configuration (`RUNTIME spec`, written into dir and read back). */
-static json_t *load_template(const char *runtime, const char *dir, char *err, size_t len)
+static json_t *load_template(const struct oci_flavour *fl, const char *runtime, const char *dir,
+			     char *err, size_t len)
 {
 	char out[1024], path[PATH_MAX], words[300];
-	char *spec[] = { (char *)runtime, "spec", "--bundle", (char *)dir, NULL };
+	char *spec[16];
 	json_error_t jerr;
+
+	RT_ARGV(fl, runtime, spec, "spec", "--bundle", dir);
 
 	int ret = proc_capture(spec, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	if (ret != 0) {
@@ -237,18 +291,20 @@ static void remove_cgroups(const char *id)
 static void delete_container(const char *runtime, struct container_state *st)
 {
 	char out[512];
-	char *del[] = { (char *)runtime, "--root", st->state, "delete", "--force", st->id, NULL };
+	char *del[16];
 
 	if (!st->id[0])
 		return;
+	RT_ARGV(st->fl, runtime, del, "--root", st->state, "delete", "--force", st->id);
 	/* "does not exist" when the runtime cleaned up after itself: the usual case. */
 	(void)!proc_capture(del, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	remove_cgroups(st->id);
 }
 
-static int state_init(struct guest *g, struct container_state *st)
+static int state_init(struct guest *g, const struct oci_flavour *fl, struct container_state *st)
 {
-	int ret = backend_rundir(g, "container", st->rundir, sizeof(st->rundir));
+	st->fl = fl;
+	int ret = backend_rundir(g, fl->tag, st->rundir, sizeof(st->rundir));
 
 	if (ret < 0)
 		return ret;
@@ -268,8 +324,8 @@ static void state_free(const char *runtime, struct container_state *st)
 
 /* Runs vmbench-true in a container made exactly like the agent's: 0 with the runtime's
  * template in *tmpl when it works here, else -errno with its own words in reason. */
-static int try_runtime(const char *path, const struct backend_cfg *cfg, json_t **tmpl, char *reason,
-		       size_t len)
+static int try_runtime(const struct oci_flavour *fl, const char *path,
+		       const struct backend_cfg *cfg, json_t **tmpl, char *reason, size_t len)
 {
 	struct guest g = { .cfg = cfg };
 	struct container_state *st = calloc(1, sizeof(*st));
@@ -279,19 +335,19 @@ static int try_runtime(const char *path, const struct backend_cfg *cfg, json_t *
 	if (!st)
 		return -ENOMEM;
 	reason[0] = '\0';
-	ret = state_init(&g, st);
+	ret = state_init(&g, fl, st);
 	if (ret < 0) {
 		snprintf(reason, len, "%s", g.reason);
 		free(st);
 		return ret;
 	}
-	*tmpl = load_template(path, st->rundir, reason, len);
+	*tmpl = load_template(fl, path, st->rundir, reason, len);
 	ret = *tmpl ? write_bundle(*tmpl, st->rundir, cfg, st->id, "/vmbench/vmbench-true", NULL,
 				   reason, len)
 		    : -EIO;
 	if (ret == 0) {
-		char *run[] = { (char *)path, "--root",	  st->state, "run",
-				"--bundle",   st->rundir, st->id,    NULL };
+		char *run[16];
+		RT_ARGV(fl, path, run, "--root", st->state, "run", "--bundle", st->rundir, st->id);
 		ret = proc_capture(run, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 		if (ret != 0) {
 			runtime_words(out, ret, reason, len);
@@ -306,63 +362,67 @@ static int try_runtime(const char *path, const struct backend_cfg *cfg, json_t *
 	return ret;
 }
 
-static int choose_runtime(const struct backend_cfg *cfg)
+static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg *cfg)
 {
-	static const char *const names[] = { "crun", "runc" };
+	struct runtime_choice *rt = fl->rt;
+	const char *const *names = fl->names;
 	char reason[400], failures[400] = ""; /* "crun: why; runc: why" */
 	bool installed = false;
 
-	rt.done = true;
-	rt.rejected = json_array();
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	rt->done = true;
+	rt->rejected = json_array();
+	for (size_t i = 0; names[i]; i++) {
 		char path[PATH_MAX];
 		if (sys_find_program(names[i], "/usr/sbin:/usr/bin:/sbin:/bin", path,
 				     sizeof(path)) < 0) {
-			json_array_append_new(rt.rejected,
+			json_array_append_new(rt->rejected,
 					      json_pack("{s:s, s:s}", "runtime", names[i], "reason",
 							"not installed"));
 			continue;
 		}
 		installed = true;
-		int ret = try_runtime(path, cfg, &rt.template, reason, sizeof(reason));
+		int ret = try_runtime(fl, path, cfg, &rt->template, reason, sizeof(reason));
 		if (ret < 0) {
-			json_array_append_new(rt.rejected, json_pack("{s:s, s:s}", "runtime",
-								     names[i], "reason", reason));
+			json_array_append_new(rt->rejected, json_pack("{s:s, s:s}", "runtime",
+								      names[i], "reason", reason));
 			util_appendf(failures, sizeof(failures), "%s%s: %s",
 				     failures[0] ? "; " : "", names[i], reason);
 			continue;
 		}
 		char *ver[] = { path, "--version", NULL }, out[256];
-		snprintf(rt.version, sizeof(rt.version), "%s", names[i]);
+		snprintf(rt->version, sizeof(rt->version), "%s", names[i]);
 		if (proc_capture(ver, out, sizeof(out), RUNTIME_TIMEOUT_MS) == 0)
-			runtime_words(out, 0, rt.version, sizeof(rt.version));
-		snprintf(rt.name, sizeof(rt.name), "%s", names[i]);
-		snprintf(rt.path, sizeof(rt.path), "%s", path);
+			runtime_words(out, 0, rt->version, sizeof(rt->version));
+		snprintf(rt->name, sizeof(rt->name), "%s", names[i]);
+		snprintf(rt->path, sizeof(rt->path), "%s", path);
 		/* The note: which one, and why not the one before it. */
-		snprintf(rt.reason, sizeof(rt.reason), "with %.100s%s%s%s", rt.version,
+		snprintf(rt->reason, sizeof(rt->reason), "with %.100s%s%s%s", rt->version,
 			 failures[0] ? " (" : "", failures, failures[0] ? ")" : "");
-		return rt.ret = 0;
+		return rt->ret = 0;
 	}
 	if (!installed)
-		snprintf(rt.reason, sizeof(rt.reason),
-			 "no OCI runtime installed (Debian: runc or crun)");
+		snprintf(rt->reason, sizeof(rt->reason), "no OCI runtime installed (Debian: %s)",
+			 fl->packages);
 	else
-		snprintf(rt.reason, sizeof(rt.reason), "no OCI runtime works here: %s", failures);
-	return rt.ret = installed ? -ENOTSUP : -ENOENT;
+		snprintf(rt->reason, sizeof(rt->reason), "no OCI runtime works here: %s", failures);
+	return rt->ret = installed ? -ENOTSUP : -ENOENT;
 }
 
-static int container_available(const struct backend_cfg *cfg, char *reason, size_t len)
+static int oci_available(const struct oci_flavour *fl, const struct backend_cfg *cfg, char *reason,
+			 size_t len)
 {
+	struct runtime_choice *rt = fl->rt;
+
 	if (backend_need_image(cfg, cfg->rootfs, reason, len) < 0)
 		return -ENOENT;
 	if (geteuid() != 0) {
 		snprintf(reason, len, "needs root: vmbench makes rootful containers only");
 		return -EPERM;
 	}
-	if (!rt.done)
-		choose_runtime(cfg);
-	snprintf(reason, len, "%s", rt.reason);
-	return rt.ret;
+	if (!rt->done)
+		choose_runtime(fl, cfg);
+	snprintf(reason, len, "%s", rt->reason);
+	return rt->ret;
 }
 
 static void container_child(void *arg)
@@ -371,23 +431,24 @@ static void container_child(void *arg)
 	struct container_state *st = g->priv;
 
 	backend_child_log(st->rundir, "runtime.log");
-	execv(rt.path, st->cmd.argv);
-	dprintf(STDERR_FILENO, "cannot run %s: %s\n", rt.path, strerror(errno));
+	execv(st->cmd.argv[0], st->cmd.argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->cmd.argv[0], strerror(errno));
 }
 
-static void container_explain(struct guest *g, char *buf, size_t len)
+static void oci_explain(const struct oci_flavour *fl, struct guest *g, char *buf, size_t len)
 {
 	struct container_state *st = g->priv;
 
-	backend_explain(g, rt.name[0] ? rt.name : "the runtime", "the container's process",
-			st ? st->rundir : NULL, "runtime.log", buf, len);
+	backend_explain(g, fl->rt->name[0] ? fl->rt->name : "the runtime",
+			"the container's process", st ? st->rundir : NULL, "runtime.log", buf, len);
 }
 
-static int container_start(struct guest *g)
+static int oci_start(const struct oci_flavour *fl, struct guest *g)
 {
+	const struct runtime_choice *rt = fl->rt;
 	struct container_state *st;
 	char reason[sizeof(g->reason)];
-	int ret = container_available(g->cfg, reason, sizeof(reason));
+	int ret = oci_available(fl, g->cfg, reason, sizeof(reason));
 
 	if (ret < 0) {
 		snprintf(g->reason, sizeof(g->reason), "%s", reason);
@@ -397,27 +458,26 @@ static int container_start(struct guest *g)
 	if (!st)
 		return -ENOMEM;
 	g->priv = st;
-	ret = state_init(g, st);
+	ret = state_init(g, fl, st);
 	if (ret < 0)
 		return ret;
-	ret = write_bundle(rt.template, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
+	ret = write_bundle(rt->template, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
 			   &st->config, g->reason, sizeof(g->reason));
 	if (ret < 0)
 		return ret;
-	const char *args[] = {
-		rt.path, "--root", st->state, "run", "--bundle", st->rundir, st->id
-	};
-	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+	char *args[16];
+	RT_ARGV(fl, rt->path, args, "--root", st->state, "run", "--bundle", st->rundir, st->id);
+	for (size_t i = 0; args[i]; i++)
 		backend_cmd_add(&st->cmd, args[i]);
 	ret = proc_spawn_piped(container_child, g, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0) {
-		snprintf(g->reason, sizeof(g->reason), "cannot start %s: %s", rt.name,
+		snprintf(g->reason, sizeof(g->reason), "cannot start %s: %s", rt->name,
 			 strerror(-ret));
 		return ret;
 	}
-	g->facts = json_pack("{s:s, s:s, s:O, s:s, s:o, s:O}", "runtime", rt.name,
-			     "runtime_version", rt.version, "runtimes_rejected",
-			     rt.rejected ? rt.rejected : json_null(), "container_id", st->id,
+	g->facts = json_pack("{s:s, s:s, s:O, s:s, s:o, s:O}", "runtime", rt->name,
+			     "runtime_version", rt->version, "runtimes_rejected",
+			     rt->rejected ? rt->rejected : json_null(), "container_id", st->id,
 			     "command_line", backend_cmd_json(&st->cmd), "config", st->config);
 	if (g->cfg->disk_path)
 		g->disk = GUEST_DISK;
@@ -429,7 +489,9 @@ static int container_ready(struct guest *g)
 {
 	struct container_state *st = g->priv;
 	char out[4096];
-	char *cmd[] = { rt.path, "--root", st->state, "state", st->id, NULL };
+	char *cmd[16];
+
+	RT_ARGV(st->fl, st->fl->rt->path, cmd, "--root", st->state, "state", st->id);
 	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	json_t *state = ret == 0 ? json_loads(out, 0, NULL) : NULL;
 	json_int_t pid = json_integer_value(json_object_get(state, "pid"));
@@ -437,7 +499,7 @@ static int container_ready(struct guest *g)
 	json_decref(state);
 	if (pid <= 0 || pid > INT32_MAX) {
 		snprintf(g->reason, sizeof(g->reason), "'%s state %s' names no process: %.120s",
-			 rt.name, st->id, ret < 0 ? strerror(-ret) : util_rtrim(out));
+			 st->fl->rt->name, st->id, ret < 0 ? strerror(-ret) : util_rtrim(out));
 		return -EPROTO;
 	}
 	g->watched = (pid_t)pid;
@@ -452,10 +514,27 @@ static void container_stop(struct guest *g)
 	 * removes it; whatever is left after the grace period is deleted by force. */
 	backend_end_process(g, 2000);
 	if (st) {
-		state_free(rt.path, st);
+		state_free(st->fl->rt->path, st);
 		g->priv = NULL;
 	}
 }
+
+/* One backend per flavour: its hooks that know no guest state yet, and its ops table. */
+#define OCI_BACKEND(sym)                                                                    \
+	static int sym##_available(const struct backend_cfg *cfg, char *reason, size_t len) \
+	{                                                                                   \
+		return oci_available(&fl_##sym, cfg, reason, len);                          \
+	}                                                                                   \
+	static int sym##_start(struct guest *g)                                             \
+	{                                                                                   \
+		return oci_start(&fl_##sym, g);                                             \
+	}                                                                                   \
+	static void sym##_explain(struct guest *g, char *buf, size_t len)                   \
+	{                                                                                   \
+		oci_explain(&fl_##sym, g, buf, len);                                        \
+	}
+OCI_BACKEND(container)
+OCI_BACKEND(gvisor)
 
 const struct backend_ops backend_container = {
 	.abi = BACKEND_ABI,
@@ -471,4 +550,20 @@ const struct backend_ops backend_container = {
 	.stop = container_stop,
 	.ready = container_ready,
 	.explain = container_explain,
+};
+
+const struct backend_ops backend_gvisor = {
+	.abi = BACKEND_ABI,
+	.name = "gvisor",
+	.mode = "application-kernel",
+	.summary = "a sandboxed container (gVisor's runsc, ptrace platform): the container's "
+		   "system calls go to the Sentry, a kernel in user space, not the host's",
+	.flags = BK_NEEDS_IMAGE | BK_PTRACE_KERNEL | BK_MEM_LIMIT,
+	.provides = WL_NEEDS_DISK,
+	.hello_timeout_s = 60,
+	.available = gvisor_available,
+	.start = gvisor_start,
+	.stop = container_stop,
+	.ready = container_ready,
+	.explain = gvisor_explain,
 };

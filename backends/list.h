@@ -2,6 +2,7 @@
 #define BACKEND_LIST(X) \
 	X(native)       \
 	X(container)    \
+	X(gvisor)       \
 	X(uml)          \
 	X(tcg)          \
 	X(tcg_virtio)   \

@@ -1,0 +1,82 @@
+/* Integration tests of the gvisor backend: gVisor's runsc (ptrace platform) runs the agent
+ * from the guest image's rootfs in the container backend's bundle; its system calls go to
+ * the Sentry, trapped with ptrace as UML's are, and nothing of the sandbox (processes,
+ * state, cgroup) outlives a run, a crash or Ctrl-C. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "cli_util.h"
+#include "harness/results.h"
+
+TestSuite(gvisor, .fini = cli_cleanup);
+
+static void need_runsc(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("the gvisor backend needs root");
+	if (system("command -v runsc >/dev/null") != 0)
+		cr_skip_test("runsc is not installed (make deps installs it)");
+}
+
+static json_t *jpath(json_t *j, const char *a, const char *b)
+{
+	return json_object_get(json_object_get(j, a), b);
+}
+
+Test(gvisor, runs_in_the_sentry, .timeout = 600)
+{
+	char err[8192];
+	struct results res;
+
+	need_runsc();
+	char *dir = cli_tmpdir();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *argv[] = {
+		"vmbench",     "run",
+		"--backends",  "native,gvisor",
+		"--workloads", "syscall.getppid,cpu.int,proc.fork,mem.pagefault,lifecycle.boot",
+		"--reps",      "6",
+		"-o",	       dir,
+		NULL
+	};
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	json_t *info = jpath(res.provenance, "backends", "gvisor");
+	const char *why = json_string_value(json_object_get(info, "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	cr_assert_str_eq(json_string_value(json_object_get(info, "status")), "ok", "%s", why);
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	cli_assert_all_ran(&res, NULL, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(info, "mode")), "application-kernel");
+	json_t *facts = json_object_get(info, "backend");
+	cr_assert_str_eq(json_string_value(json_object_get(facts, "runtime")), "runsc");
+	/* The Sentry's kernel, not the host's: the agent's uname says another release. */
+	cr_assert_str_neq(json_string_value(jpath(info, "agent", "kernel")),
+			  json_string_value(jpath(jpath(res.provenance, "backends", "native"),
+						  "agent", "kernel")));
+	/* A system call is trapped: ptrace stops of the Sentry per getppid, and it costs more
+	 * than natively. */
+	const struct cell *g = cli_cell(&res, "gvisor", "syscall.getppid");
+	cr_assert_gt(g->stats.median,
+		     5 * cli_cell(&res, "native", "syscall.getppid")->stats.median);
+	cr_assert_gt(cli_or0(traps_get(&g->traps, "ptrace-stops")), 0.5, "ptrace stops per call");
+	results_free(&res);
+	cli_assert_nothing_left("gvisor");
+}
+
+Test(gvisor, agent_crash_is_recovered_and_cleaned_up, .timeout = 300)
+{
+	need_runsc();
+	cli_check_crash_recovery("gvisor", "gvisor");
+}
+
+Test(gvisor, interrupt_leaves_nothing, .timeout = 300)
+{
+	need_runsc();
+	cli_check_interrupt("gvisor", "gvisor");
+}
