@@ -25,7 +25,7 @@ enum backend_flags {
 	/* The guest's system calls are the host kernel's own (native, containers). */
 	BK_HOST_KERNEL = 1u << 3,
 	/* A guest kernel in host processes that traps its processes' system calls with ptrace
-	 * (User-Mode Linux). */
+	 * (User-Mode Linux; gVisor's Sentry on its ptrace platform). */
 	BK_PTRACE_KERNEL = 1u << 4,
 	BK_VM = 1u << 5,       /* a guest kernel on a virtual machine's (emulated) hardware */
 	BK_HW_ACCEL = 1u << 6, /* guest code runs on the CPU's virtualization extensions */
@@ -63,7 +63,7 @@ struct guest {
 	int from_guest;	  /* and reads the agent's lines here */
 	pid_t pid;	  /* the host process that is the guest (agent, QEMU, UML, runtime) */
 	pid_t watched;	  /* the one whose counts are the guest's, when not pid (a container's
-			   * agent, not its runtime); 0 otherwise */
+			   * agent or gVisor's Sentry, not its runtime); 0 otherwise */
 	const char *disk; /* the test disk as the guest sees it, or NULL */
 	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
 			   * the harness takes it over after start */

@@ -484,7 +484,8 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	return 0;
 }
 
-/* The agent's host process id, from the runtime's state of the container, for probes. */
+/* The process whose counts are the guest's, from the runtime's state of the container, for
+ * probes: the agent under runc or crun, the Sentry (the sandbox) under runsc. */
 static int container_ready(struct guest *g)
 {
 	struct container_state *st = g->priv;

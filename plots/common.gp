@@ -54,6 +54,7 @@ bcolor_spare(i) = word('0x8c564b 0xbcbd22 0x17becf 0x56b4e9 0xff9896 0x7f7f7f', 
 bcolor(name, i) = \
     name eq 'native'     ? 0x4d4d4d : \
     name eq 'container'  ? 0xe69f00 : \
+    name eq 'gvisor'     ? 0xf0e442 : \
     name eq 'uml'        ? 0x7b52ae : \
     name eq 'tcg'        ? 0x009e73 : \
     name eq 'tcg-virtio' ? 0x0072b2 : \
