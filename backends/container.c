@@ -521,7 +521,7 @@ static void container_stop(struct guest *g)
 }
 
 /* One backend per flavour: its hooks that know no guest state yet, and its ops table. */
-#define OCI_BACKEND(sym)                                                                    \
+#define OCI_BACKEND(sym, md, sum, kind, timeout)                                            \
 	static int sym##_available(const struct backend_cfg *cfg, char *reason, size_t len) \
 	{                                                                                   \
 		return oci_available(&fl_##sym, cfg, reason, len);                          \
@@ -533,38 +533,27 @@ static void container_stop(struct guest *g)
 	static void sym##_explain(struct guest *g, char *buf, size_t len)                   \
 	{                                                                                   \
 		oci_explain(&fl_##sym, g, buf, len);                                        \
+	}                                                                                   \
+	const struct backend_ops backend_##sym = {                                          \
+		.abi = BACKEND_ABI,                                                         \
+		.name = #sym,                                                               \
+		.mode = md,                                                                 \
+		.summary = sum,                                                             \
+		.flags = BK_NEEDS_IMAGE | (kind) | BK_MEM_LIMIT,                            \
+		.provides = WL_NEEDS_DISK,                                                  \
+		.hello_timeout_s = timeout,                                                 \
+		.available = sym##_available,                                               \
+		.start = sym##_start,                                                       \
+		.stop = container_stop,                                                     \
+		.ready = container_ready,                                                   \
+		.explain = sym##_explain,                                                   \
 	}
-OCI_BACKEND(container)
-OCI_BACKEND(gvisor)
 
-const struct backend_ops backend_container = {
-	.abi = BACKEND_ABI,
-	.name = "container",
-	.mode = "os-level",
-	.summary = "an OCI container (crun, else runc): the host kernel, with namespaces, a "
-		   "cgroup and a read-only root",
-	.flags = BK_NEEDS_IMAGE | BK_HOST_KERNEL | BK_MEM_LIMIT,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 30,
-	.available = container_available,
-	.start = container_start,
-	.stop = container_stop,
-	.ready = container_ready,
-	.explain = container_explain,
-};
-
-const struct backend_ops backend_gvisor = {
-	.abi = BACKEND_ABI,
-	.name = "gvisor",
-	.mode = "application-kernel",
-	.summary = "a sandboxed container (gVisor's runsc, ptrace platform): the container's "
-		   "system calls go to the Sentry, a kernel in user space, not the host's",
-	.flags = BK_NEEDS_IMAGE | BK_PTRACE_KERNEL | BK_MEM_LIMIT,
-	.provides = WL_NEEDS_DISK,
-	.hello_timeout_s = 60,
-	.available = gvisor_available,
-	.start = gvisor_start,
-	.stop = container_stop,
-	.ready = container_ready,
-	.explain = gvisor_explain,
-};
+OCI_BACKEND(container, "os-level",
+	    "an OCI container (crun, else runc): the host kernel, with namespaces, a cgroup and "
+	    "a read-only root",
+	    BK_HOST_KERNEL, 30);
+OCI_BACKEND(gvisor, "application-kernel",
+	    "a sandboxed container (gVisor's runsc, ptrace platform): the container's system "
+	    "calls go to the Sentry, a kernel in user space, not the host's",
+	    BK_PTRACE_KERNEL, 60);

@@ -248,32 +248,25 @@ static inline long t_nosys(void)
  * empty loop but not out of a loop around asm that clobbers memory, and for instructions of
  * a nanosecond that one store per iteration is a visible share of what is subtracted.
  */
-#define TRAP_LOOP(name, expr)                                       \
-	static int name##_op(struct wl_ctx *ctx, uint64_t iters)    \
-	{                                                           \
-		uint64_t acc = 0;                                   \
-		for (uint64_t i = 0; i < iters; i++) {              \
-			long r = (long)(expr);                      \
-			if (r < 0)                                  \
-				return -EIO;                        \
-			acc += (uint64_t)r;                         \
-		}                                                   \
-		ctx->sink += acc;                                   \
-		return 0;                                           \
-	}                                                           \
-	static int name##_empty(struct wl_ctx *ctx, uint64_t iters) \
-	{                                                           \
-		uint64_t acc = 0;                                   \
-		for (uint64_t i = 0; i < iters; i++) {              \
-			__asm__ volatile("" ::: "memory");          \
-			long r = WL_OPAQUE(0);                      \
-			if (r < 0)                                  \
-				return -EIO;                        \
-			acc += (uint64_t)r;                         \
-		}                                                   \
-		ctx->sink += acc;                                   \
-		return 0;                                           \
+/* One loop of the pair; pre is what the loop body does before expr (the empty twin's
+ * barrier), so that both are this one loop by construction. */
+#define TRAP_LOOP_FN(fn, pre, expr)                       \
+	static int fn(struct wl_ctx *ctx, uint64_t iters) \
+	{                                                 \
+		uint64_t acc = 0;                         \
+		for (uint64_t i = 0; i < iters; i++) {    \
+			pre;                              \
+			long r = (long)(expr);            \
+			if (r < 0)                        \
+				return -EIO;              \
+			acc += (uint64_t)r;               \
+		}                                         \
+		ctx->sink += acc;                         \
+		return 0;                                 \
 	}
+#define TRAP_LOOP(name, expr)                  \
+	TRAP_LOOP_FN(name##_op, (void)0, expr) \
+	TRAP_LOOP_FN(name##_empty, __asm__ volatile("" ::: "memory"), WL_OPAQUE(0))
 
 TRAP_LOOP(trap_none, t_none())
 TRAP_LOOP(trap_callret, t_callee(0))
