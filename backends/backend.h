@@ -15,7 +15,7 @@
 
 #include "common/compiler.h"
 
-#define BACKEND_ABI 3
+#define BACKEND_ABI 4
 
 /* What a backend is: probes, reports and the harness decide by these, never by names. */
 enum backend_flags {
@@ -64,7 +64,13 @@ struct guest {
 	pid_t pid;	  /* the host process that is the guest (agent, QEMU, UML, runtime) */
 	pid_t watched;	  /* the one whose counts are the guest's, when not pid (a container's
 			   * agent or gVisor's Sentry, not its runtime); 0 otherwise */
+	pid_t helper;	  /* a host process outside watched's tree that does the guest's work
+			   * (gVisor's gofer, which opens files for the Sentry), counted with it
+			   * by the perf probes; 0 for none */
 	const char *disk; /* the test disk as the guest sees it, or NULL */
+	/* Why the guest has no test disk although the run has one (its cells that need one are
+	 * skipped with it), or NULL. */
+	const char *no_disk;
 	json_t *facts;	  /* what start learned, for provenance (command line, ...), or NULL;
 			   * the harness takes it over after start */
 	void *priv;	  /* the backend's own state */
@@ -103,6 +109,11 @@ struct backend_ops {
 	struct qmp *(*monitor)(const struct guest *g);
 	/* trace_log: the file the VM writes the trace events a probe enables to, or NULL. */
 	const char *(*trace_log)(const struct guest *g);
+	/* accounting: the runtime's own cumulative statistics of the guest as {name: number},
+	 * asked of it around a phase (an OCI runtime's `events --stats`: under runsc the
+	 * Sentry's accounting of the container's tasks, under runc its cgroup's); NULL with
+	 * why in reason. */
+	json_t *(*accounting)(const struct guest *g, char *reason, size_t len);
 };
 
 static inline struct qmp *guest_monitor(const struct guest *g)

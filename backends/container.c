@@ -4,9 +4,7 @@
  * results name the one used and why the other was not). The bundle's root is the guest
  * image's rootfs, the same files the VMs boot from, mounted read-only; config.json starts
  * from the runtime's own `spec` template (its default capabilities, masked paths and
- * mounts), written back with jansson with: pid, mount, ipc, uts and network namespaces, no
- * new privileges, the VMs' memory as the cgroup's limit, the measurement CPU as its cpuset,
- * a private /tmp, and the test disk file bind-mounted. The agent is the container's
+ * mounts) with the settings of backends/ocibundle.h. The agent is the container's
  * process, its protocol on the container's stdin and stdout (no terminal). The runtime's
  * state lives in the backend's runtime directory; stop deletes the container, its cgroup
  * and that directory on every path.
@@ -14,26 +12,27 @@
  * The gvisor backend is the same bundle under gVisor's runsc with the ptrace platform: a
  * sandboxed container, whose system calls go to the Sentry, an application kernel in user
  * space that intercepts them with ptrace (UML's design, in Go), never to the host kernel.
+ * gvisor-kvm is runsc's kvm platform, where KVM runs guests in hardware: the Sentry in
+ * ring 0 of a virtual machine, the container in its ring 3.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/ocibundle.h"
+#include "host/kvmcheck.h"
 #include "host/process.h"
 #include "host/util.h"
 #include "common/sysutil.h"
 #include "workloads/workload.h"
 
 #define RUNTIME_TIMEOUT_MS 15000
-#define GUEST_DISK	   "/dev/vmbench-disk"
 #define CGROUP_ROOT	   "/sys/fs/cgroup"
 
 /* The runtime chosen for this process: probed once per flavour. */
@@ -43,27 +42,29 @@ struct runtime_choice {
 	char name[16];
 	char path[PATH_MAX];
 	char version[128];
-	char reason[512]; /* why none works, or which works and why the others do not */
-	json_t *rejected; /* [{runtime, reason}] for the ones that did not work */
-	json_t *template; /* its `spec` output, read once */
+	char reason[512];  /* why none works, or which works and why the others do not */
+	json_t *rejected;  /* [{runtime, reason}] for the ones that did not work */
+	json_t *template;  /* its `spec` output, read once */
+	char no_disk[640]; /* why its containers run without the run's test disk, or "" */
 };
 
 /* A family of OCI runtimes this file drives with the same bundle: the container backend's
- * (crun, else runc) and gVisor's runsc (the gvisor backend). */
+ * (crun, else runc) and gVisor's runsc (the gvisor backends). */
+#define RT_MAX_GLOBAL 3
 struct oci_flavour {
-	const char *tag;	   /* of runtime directories: vmbench-<tag>-* */
-	const char *const *names;  /* the runtimes to try, in order; NULL-ended */
-	const char *packages;	   /* their Debian packages, for "not installed" */
-	const char *const *global; /* options before the runtime's command; NULL-ended */
+	const char *tag;		       /* of runtime directories: vmbench-<tag>-* */
+	const char *const *names;	       /* the runtimes to try, in order; NULL-ended */
+	const char *packages;		       /* their Debian packages, for "not installed" */
+	const char *global[RT_MAX_GLOBAL + 1]; /* options before the runtime's command */
+	bool kvm; /* runs its kernel as a KVM guest: only where KVM runs it in hardware */
 	struct runtime_choice *rt;
 };
 
-static struct runtime_choice rt_container, rt_gvisor;
+static struct runtime_choice rt_container, rt_gvisor, rt_gvisor_kvm;
 static const struct oci_flavour fl_container = {
 	.tag = "container",
 	.names = (const char *const[]){ "crun", "runc", NULL },
 	.packages = "runc or crun",
-	.global = (const char *const[]){ NULL },
 	.rt = &rt_container,
 };
 /* runsc: the Sentry intercepts the container's system calls with ptrace (the platform that
@@ -72,27 +73,43 @@ static const struct oci_flavour fl_gvisor = {
 	.tag = "gvisor",
 	.names = (const char *const[]){ "runsc", NULL },
 	.packages = "runsc",
-	.global = (const char *const[]){ "--platform=ptrace", "--network=none", NULL },
+	.global = { "--platform=ptrace", "--network=none" },
 	.rt = &rt_gvisor,
 };
+/* The kvm platform: the Sentry runs in ring 0 of a KVM virtual machine and the container's
+ * system calls reach it without leaving the VM; the Sentry leaves it for its own host
+ * system calls. */
+static const struct oci_flavour fl_gvisor_kvm = {
+	.tag = "gvisor-kvm",
+	.names = (const char *const[]){ "runsc", NULL },
+	.packages = "runsc",
+	.global = { "--platform=kvm", "--network=none" },
+	.kvm = true,
+	.rt = &rt_gvisor_kvm,
+};
 
-/* The runtime's argv: path, the flavour's global options, then words (NULL-ended); at
- * most max entries with the final NULL. */
-static void rt_argv(const struct oci_flavour *fl, const char *path, char **out, size_t max,
+/* The runtime's argv: path, the flavour's global options, then words (NULL-ended), into out,
+ * which RT_ARGV proves at compile time to be large enough. */
+static void rt_argv(const struct oci_flavour *fl, const char *path, char **out,
 		    const char *const *words)
 {
 	size_t n = 0;
 
 	out[n++] = (char *)path;
-	for (size_t i = 0; fl->global[i] && n + 1 < max; i++)
+	for (size_t i = 0; i < RT_MAX_GLOBAL && fl->global[i]; i++)
 		out[n++] = (char *)fl->global[i];
-	for (size_t i = 0; words[i] && n + 1 < max; i++)
+	for (size_t i = 0; words[i]; i++)
 		out[n++] = (char *)words[i];
 	out[n] = NULL;
 }
-#define RT_ARGV(fl, path, argv, ...)                            \
-	rt_argv(fl, path, argv, sizeof(argv) / sizeof(argv[0]), \
-		(const char *const[]){ __VA_ARGS__, NULL })
+#define RT_ARGV(fl, path, argv, ...)                                                 \
+	do {                                                                         \
+		_Static_assert(ARRAY_SIZE(((const char *const[]){ __VA_ARGS__ })) +  \
+					       RT_MAX_GLOBAL + 2 <=                  \
+				       ARRAY_SIZE(argv),                             \
+			       "the runtime's argv is too small for its words");     \
+		rt_argv(fl, path, argv, (const char *const[]){ __VA_ARGS__, NULL }); \
+	} while (0)
 
 struct container_state {
 	const struct oci_flavour *fl;
@@ -157,114 +174,6 @@ static json_t *load_template(const struct oci_flavour *fl, const char *runtime, 
 		return NULL;
 	}
 	return c;
-}
-
-/* An absolute path as a JSON string: the runtime resolves relative ones against the
- * bundle, not our directory. NULL with err. */
-static json_t *abs_path(const char *what, const char *path, char *err, size_t len)
-{
-	char abs[PATH_MAX];
-	json_t *j;
-
-	if (!realpath(path, abs)) {
-		snprintf(err, len, "%s %.300s: %s", what, path, strerror(errno));
-		return NULL;
-	}
-	j = json_string(abs);
-	if (!j)
-		snprintf(err, len, "%s %.300s: not valid UTF-8", what, path);
-	return j;
-}
-
-/* Writes dir/config.json for the agent (or arg0) from the runtime's template, with the
- * settings this backend promises; 0 or -errno with err. */
-static int write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg,
-			const char *id, const char *arg0, json_t **config, char *err, size_t len)
-{
-	char path[PATH_MAX], cgpath[96];
-	json_t *c = json_deep_copy(tmpl), *root = NULL, *disk = NULL;
-	struct stat sb;
-	int ret = -ENOMEM;
-
-	if (!c)
-		return -ENOMEM;
-	root = abs_path("the image's rootfs", cfg->rootfs, err, len);
-	if (!root)
-		goto out_inval;
-	if (cfg->disk_path) {
-		disk = abs_path("the test disk", cfg->disk_path, err, len);
-		if (!disk)
-			goto out_inval;
-		if (stat(json_string_value(disk), &sb) < 0) {
-			snprintf(err, len, "the test disk %.300s: %s", json_string_value(disk),
-				 strerror(errno));
-			goto out_inval;
-		}
-	}
-	json_t *process = json_object_get(c, "process"), *linux_ = json_object_get(c, "linux");
-	json_t *mounts = json_object_get(c, "mounts");
-	json_t *res = json_object_get(linux_, "resources");
-	if (!json_is_object(res)) {
-		res = json_object();
-		json_object_set_new(linux_, "resources", res);
-	}
-	snprintf(cgpath, sizeof(cgpath), "/%s", id);
-	int bad = 0;
-	bad |= json_object_set_new(process, "terminal", json_false());
-	bad |= json_object_set_new(process, "args", json_pack("[s]", arg0));
-	bad |= json_object_set_new(process, "env",
-				   json_pack("[s,s]", "PATH=/bin:/usr/bin", "TMPDIR=/tmp"));
-	bad |= json_object_set_new(process, "cwd", json_string("/"));
-	bad |= json_object_set_new(process, "noNewPrivileges", json_true());
-	bad |= json_object_set_new(c, "root", json_pack("{s:O, s:b}", "path", root, "readonly", 1));
-	bad |= json_object_set_new(c, "hostname", json_string("vmbench"));
-	bad |= json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination",
-						       "/tmp", "type", "tmpfs", "source", "tmpfs",
-						       "options", "nosuid", "nodev", "mode=1777"));
-	if (disk) {
-		bad |= json_array_append_new(
-			mounts, json_pack("{s:s, s:s, s:O, s:[s,s]}", "destination", GUEST_DISK,
-					  "type", "bind", "source", disk, "options", "bind", "rw"));
-		/* The template's device cgroup denies every device: a disk that is one needs
-		 * its own rule. */
-		json_t *devices = json_object_get(res, "devices");
-		if (S_ISBLK(sb.st_mode) && json_is_array(devices))
-			bad |= json_array_append_new(
-				devices,
-				json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", "b",
-					  "major", (json_int_t)major(sb.st_rdev), "minor",
-					  (json_int_t)minor(sb.st_rdev), "access", "rw"));
-	}
-	bad |= json_object_set_new(linux_, "namespaces",
-				   json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid",
-					     "type", "mount", "type", "ipc", "type", "uts", "type",
-					     "network"));
-	bad |= json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
-	bad |= json_object_set_new(res, "memory",
-				   json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));
-	if (cfg->cpu >= 0) {
-		char cpus[16];
-		snprintf(cpus, sizeof(cpus), "%d", cfg->cpu);
-		bad |= json_object_set_new(res, "cpu", json_pack("{s:s}", "cpus", cpus));
-	}
-	if (bad) {
-		snprintf(err, len, "cannot build config.json");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	ret = json_dump_file(c, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
-	if (ret < 0)
-		snprintf(err, len, "cannot write %.300s", path);
-	if (ret == 0 && config)
-		*config = json_incref(c);
-	goto out;
-out_inval:
-	ret = -EINVAL;
-out:
-	json_decref(root);
-	json_decref(disk);
-	json_decref(c);
-	return ret;
 }
 
 /* What a cgroup driver left behind when the runtime could not clean up: empty directories
@@ -342,8 +251,8 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 		return ret;
 	}
 	*tmpl = load_template(fl, path, st->rundir, reason, len);
-	ret = *tmpl ? write_bundle(*tmpl, st->rundir, cfg, st->id, "/vmbench/vmbench-true", NULL,
-				   reason, len)
+	ret = *tmpl ? oci_write_bundle(*tmpl, st->rundir, cfg, st->id, "/vmbench/vmbench-true",
+				       NULL, reason, len)
 		    : -EIO;
 	if (ret == 0) {
 		char *run[16];
@@ -382,6 +291,19 @@ static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg
 		}
 		installed = true;
 		int ret = try_runtime(fl, path, cfg, &rt->template, reason, sizeof(reason));
+		struct backend_cfg bare = *cfg;
+		bare.disk_path = NULL;
+		/* A runtime that works, but not with this test disk (runsc mounts no host block
+		 * device): its containers run without it, and the I/O cells say why. */
+		char bare_reason[sizeof(reason)];
+		if (ret < 0 && cfg->disk_path &&
+		    try_runtime(fl, path, &bare, &rt->template, bare_reason, sizeof(bare_reason)) ==
+			    0) {
+			snprintf(rt->no_disk, sizeof(rt->no_disk),
+				 "%s cannot take the test disk %.100s into its containers: %.300s",
+				 names[i], cfg->disk_path, reason);
+			ret = 0;
+		}
 		if (ret < 0) {
 			json_array_append_new(rt->rejected, json_pack("{s:s, s:s}", "runtime",
 								      names[i], "reason", reason));
@@ -418,6 +340,16 @@ static int oci_available(const struct oci_flavour *fl, const struct backend_cfg 
 	if (geteuid() != 0) {
 		snprintf(reason, len, "needs root: vmbench makes rootful containers only");
 		return -EPERM;
+	}
+	if (fl->kvm) {
+		/* As the kvm backends: a KVM that emulates guest code in software would time
+		 * the emulator, unless the user asks for it. */
+		struct kvmcheck p;
+		int ret = kvmcheck_run(&p);
+		if (ret < 0 || (!p.hardware && !cfg->force_kvm)) {
+			snprintf(reason, len, "%s", p.reason);
+			return ret < 0 ? ret : -ENOTSUP;
+		}
 	}
 	if (!rt->done)
 		choose_runtime(fl, cfg);
@@ -461,8 +393,11 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	ret = state_init(g, fl, st);
 	if (ret < 0)
 		return ret;
-	ret = write_bundle(rt->template, st->rundir, g->cfg, st->id, "/vmbench/vmbench-agent",
-			   &st->config, g->reason, sizeof(g->reason));
+	struct backend_cfg cfg = *g->cfg;
+	if (rt->no_disk[0])
+		cfg.disk_path = NULL;
+	ret = oci_write_bundle(rt->template, st->rundir, &cfg, st->id, "/vmbench/vmbench-agent",
+			       &st->config, g->reason, sizeof(g->reason));
 	if (ret < 0)
 		return ret;
 	char *args[16];
@@ -479,13 +414,16 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 			     "runtime_version", rt->version, "runtimes_rejected",
 			     rt->rejected ? rt->rejected : json_null(), "container_id", st->id,
 			     "command_line", backend_cmd_json(&st->cmd), "config", st->config);
-	if (g->cfg->disk_path)
-		g->disk = GUEST_DISK;
+	if (cfg.disk_path)
+		g->disk = OCI_GUEST_DISK;
+	else if (rt->no_disk[0])
+		g->no_disk = rt->no_disk;
 	return 0;
 }
 
 /* The process whose counts are the guest's, from the runtime's state of the container, for
- * probes: the agent under runc or crun, the Sentry (the sandbox) under runsc. */
+ * probes: the agent under runc or crun, the Sentry (the sandbox) under runsc; and the
+ * gofer under runsc as the helper. */
 static int container_ready(struct guest *g)
 {
 	struct container_state *st = g->priv;
@@ -504,7 +442,52 @@ static int container_ready(struct guest *g)
 		return -EPROTO;
 	}
 	g->watched = (pid_t)pid;
+	/* The runtime's other child does the container's work too: runsc's gofer, which
+	 * opens the container's files for the Sentry. runc and crun have none. */
+	int kids[4];
+	size_t n = util_children(g->pid, kids, 4);
+	for (size_t i = 0; i < n && !g->helper; i++)
+		if (kids[i] != pid)
+			g->helper = kids[i];
 	return 0;
+}
+
+/* The runtime's statistics of the container (`events --stats`, runc's format, which runsc
+ * answers from the Sentry's own accounting): its tasks' CPU time and its memory. */
+static json_t *container_accounting(const struct guest *g, char *reason, size_t len)
+{
+	const struct container_state *st = g->priv;
+	char out[4096];
+	char *cmd[16];
+	json_error_t jerr;
+
+	if (!st) {
+		snprintf(reason, len, "no container");
+		return NULL;
+	}
+	RT_ARGV(st->fl, st->fl->rt->path, cmd, "--root", st->state, "events", "--stats", st->id);
+	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	if (ret != 0) {
+		char words[200];
+		runtime_words(out, ret, words, sizeof(words));
+		snprintf(reason, len, "'%s events --stats' failed: %s", st->fl->rt->name, words);
+		return NULL;
+	}
+	json_t *ev = json_loads(out, JSON_DISABLE_EOF_CHECK, &jerr);
+	json_t *data = json_object_get(ev, "data");
+	json_t *cpu =
+		json_object_get(json_object_get(json_object_get(data, "cpu"), "usage"), "total");
+	json_t *mem =
+		json_object_get(json_object_get(json_object_get(data, "memory"), "usage"), "usage");
+	json_t *stats = NULL;
+	if (json_is_integer(cpu) && json_is_integer(mem))
+		stats = json_pack("{s:I, s:I}", "runtime:cpu-ns", json_integer_value(cpu),
+				  "runtime:memory-bytes", json_integer_value(mem));
+	else
+		snprintf(reason, len, "'%s events --stats' gave no CPU time and memory: %.100s",
+			 st->fl->rt->name, ev ? util_printable(util_rtrim(out)) : jerr.text);
+	json_decref(ev);
+	return stats;
 }
 
 static void container_stop(struct guest *g)
@@ -521,7 +504,7 @@ static void container_stop(struct guest *g)
 }
 
 /* One backend per flavour: its hooks that know no guest state yet, and its ops table. */
-#define OCI_BACKEND(sym, md, sum, kind, timeout)                                            \
+#define OCI_BACKEND(sym, nm, md, sum, kind, timeout)                                        \
 	static int sym##_available(const struct backend_cfg *cfg, char *reason, size_t len) \
 	{                                                                                   \
 		return oci_available(&fl_##sym, cfg, reason, len);                          \
@@ -536,7 +519,7 @@ static void container_stop(struct guest *g)
 	}                                                                                   \
 	const struct backend_ops backend_##sym = {                                          \
 		.abi = BACKEND_ABI,                                                         \
-		.name = #sym,                                                               \
+		.name = nm,                                                                 \
 		.mode = md,                                                                 \
 		.summary = sum,                                                             \
 		.flags = BK_NEEDS_IMAGE | (kind) | BK_MEM_LIMIT,                            \
@@ -547,13 +530,18 @@ static void container_stop(struct guest *g)
 		.stop = container_stop,                                                     \
 		.ready = container_ready,                                                   \
 		.explain = sym##_explain,                                                   \
+		.accounting = container_accounting,                                         \
 	}
 
-OCI_BACKEND(container, "os-level",
+OCI_BACKEND(container, "container", "os-level",
 	    "an OCI container (crun, else runc): the host kernel, with namespaces, a cgroup and "
 	    "a read-only root",
 	    BK_HOST_KERNEL, 30);
-OCI_BACKEND(gvisor, "application-kernel",
+OCI_BACKEND(gvisor, "gvisor", "application-kernel",
 	    "a sandboxed container (gVisor's runsc, ptrace platform): the container's system "
 	    "calls go to the Sentry, a kernel in user space, not the host's",
 	    BK_PTRACE_KERNEL, 60);
+OCI_BACKEND(gvisor_kvm, "gvisor-kvm", "application-kernel",
+	    "a sandboxed container (gVisor's runsc, KVM platform): the Sentry runs in ring 0 of "
+	    "a hardware-assisted virtual machine, the container's system calls stay inside it",
+	    BK_VM | BK_HW_ACCEL, 60);

@@ -3,6 +3,7 @@
 	X(native)       \
 	X(container)    \
 	X(gvisor)       \
+	X(gvisor_kvm)   \
 	X(uml)          \
 	X(tcg)          \
 	X(tcg_virtio)   \

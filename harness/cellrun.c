@@ -254,6 +254,10 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 			   .nprobes = s->nprobes };
 	bool count = cr->count && json_array_size(s->counted);
 	bool disk = (wl->needs & WL_NEEDS_DISK) && s->g.disk;
+	if ((wl->needs & WL_NEEDS_DISK) && !s->g.disk && s->g.no_disk) {
+		cell_set_status(cell, CELL_SKIPPED, "%s", s->g.no_disk);
+		return 0;
+	}
 	char size[40] = "";
 	if (sizes_for(cr->sizes, wl))
 		snprintf(size, sizeof(size), " bytes=%llu",

@@ -153,9 +153,10 @@ void report_fmt_kinds(const struct traps *t, char *buf, size_t len)
 
 /* The counters a table shows per operation, in this order, when a cell has them. */
 static const char *const shown_counters[] = {
-	"instructions", "cycles",	    "task-clock",
-	"page-faults",	"context-switches", "host-syscalls",
-	"ptrace-calls", "virtio-requests",  "kvm:insn_emulation",
+	"instructions",	      "cycles",	      "task-clock",
+	"runtime:cpu-ns",     "page-faults",  "context-switches",
+	"host-syscalls",      "ptrace-calls", "virtio-requests",
+	"kvm:insn_emulation",
 };
 
 void report_fmt_counters(const struct counters *cs, char *buf, size_t len)
@@ -169,7 +170,10 @@ void report_fmt_counters(const struct counters *cs, char *buf, size_t len)
 		char num[160];
 		if (!isfinite(v))
 			continue;
-		if (!strcmp(shown_counters[i], "task-clock"))
+		size_t nl = strlen(shown_counters[i]);
+		/* task-clock and the *-ns counters are times in nanoseconds. */
+		if (!strcmp(shown_counters[i], "task-clock") ||
+		    (nl > 3 && !strcmp(shown_counters[i] + nl - 3, "-ns")))
 			report_fmt_value(v, "ns", num, sizeof(num));
 		else
 			report_fmt_sig(v, num, sizeof(num));

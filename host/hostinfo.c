@@ -142,8 +142,10 @@ json_t *host_tool_versions(void)
 	/* gnuplot comes as -nox (what vmbench installs), -qt or -x11: each is the same
 	 * gnuplot for the plots. */
 	static const char *const pkgs[] = {
-		"linux-perf", "qemu-system-x86", "runc",       "crun",	      "user-mode-linux",
-		"fio",	      "gnuplot-nox",	 "gnuplot-qt", "gnuplot-x11", "busybox-static",
+		"linux-perf",  "qemu-system-x86", "runc",
+		"crun",	       "runsc",		  "user-mode-linux",
+		"fio",	       "gnuplot-nox",	  "gnuplot-qt",
+		"gnuplot-x11", "busybox-static",
 	};
 	char *argv[ARRAY_SIZE(pkgs) + 4];
 	char out[4096];

@@ -156,30 +156,25 @@ static void add_threads(pid_t pid, pid_t *tids, size_t max, size_t *n)
 		closedir(d);
 }
 
-size_t perfev_tree(pid_t root, pid_t *tids, size_t max)
+size_t perfev_tree(const pid_t *roots, size_t nroots, pid_t *tids, size_t max)
 {
 	pid_t procs[PERFEV_MAX_TASKS];
 	size_t nprocs = 0, n = 0;
 	bool grew = true;
 
-	if (root <= 0)
+	for (size_t i = 0; i < nroots && nprocs < PERFEV_MAX_TASKS; i++)
+		if (roots[i] > 0)
+			procs[nprocs++] = roots[i];
+	if (!nprocs)
 		return 0;
-	procs[nprocs++] = root;
 	/* Descendants: processes whose parent is in the set, until it stops growing. */
 	while (grew && nprocs < PERFEV_MAX_TASKS) {
 		grew = false;
 		DIR *d = opendir("/proc");
 		struct dirent *e;
 		while (d && (e = readdir(d)) && nprocs < PERFEV_MAX_TASKS) {
-			char path[64], buf[512];
-			int pid = atoi(e->d_name), ppid;
-			if (pid <= 0)
-				continue;
-			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-			if (util_read_line(path, buf, sizeof(buf)) < 0)
-				continue;
-			char *p = strrchr(buf, ')');
-			if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+			int pid = atoi(e->d_name), ppid = pid > 0 ? util_ppid(pid) : -1;
+			if (ppid <= 0)
 				continue;
 			bool parent_in = false, in = false;
 			for (size_t i = 0; i < nprocs; i++) {

@@ -30,9 +30,9 @@ int perfev_encode(const char *event, struct perf_event_attr *attr, char *err, si
 /* Only checks that libpfm4 knows name as a hardware or software event (for --events; not a
  * tracepoint, which libpfm4 also knows where debugfs is mounted): 0 or -ENOENT with err. */
 int perfev_check_pfm(const char *name, char *err, size_t len) __must_check;
-/* Every task (thread) of root and of its descendants, up to max; the count (max means
- * there may be more). */
-size_t perfev_tree(pid_t root, pid_t *tids, size_t max);
+/* Every task (thread) of the roots (those > 0) and of their descendants, up to max; the
+ * count (max means there may be more). */
+size_t perfev_tree(const pid_t *roots, size_t nroots, pid_t *tids, size_t max);
 
 /* Whether event can be counted on task tid here (encoded, opened, closed): 0, or -errno
  * with why in err. */

@@ -1,5 +1,6 @@
 /* Small helpers of the harness: files, atomic writes, lists, time. */
 #include <ctype.h>
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -193,6 +194,38 @@ void util_free_list(char **items)
 	for (char **p = items; *p; p++)
 		free(*p);
 	free(items);
+}
+
+int util_ppid(int pid)
+{
+	char path[64], buf[512];
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int ret = util_read_line(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	/* The command name in parentheses may hold anything: the fields follow its last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -EPROTO;
+	return ppid;
+}
+
+size_t util_children(int parent, int *pids, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d && (e = readdir(d)) && n < max) {
+		int pid = atoi(e->d_name);
+		if (pid > 0 && util_ppid(pid) == parent)
+			pids[n++] = pid;
+	}
+	if (d)
+		closedir(d);
+	return n;
 }
 
 int util_split_list(const char *s, char ***items, size_t *n)

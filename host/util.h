@@ -24,6 +24,10 @@ int util_check_writable_dir(const char *dir) __must_check;
 char *util_read_file(const char *path, size_t max, size_t *len);
 /* The first line of a file without its newline. 0 or -errno. */
 int util_read_line(const char *path, char *buf, size_t len) __must_check;
+/* The parent of process pid from /proc, or -errno. */
+int util_ppid(int pid);
+/* Up to max processes whose parent is parent, into pids; their number. */
+size_t util_children(int parent, int *pids, size_t max);
 /* Splits "a,b,c" into a NULL-terminated array of strings (one allocation each, free with
  * util_free_list). Empty items are an error: -EINVAL. */
 int util_split_list(const char *s, char ***items, size_t *n) __must_check;

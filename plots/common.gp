@@ -55,6 +55,7 @@ bcolor(name, i) = \
     name eq 'native'     ? 0x4d4d4d : \
     name eq 'container'  ? 0xe69f00 : \
     name eq 'gvisor'     ? 0xf0e442 : \
+    name eq 'gvisor-kvm' ? 0xb8a800 : \
     name eq 'uml'        ? 0x7b52ae : \
     name eq 'tcg'        ? 0x009e73 : \
     name eq 'tcg-virtio' ? 0x0072b2 : \

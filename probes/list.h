@@ -4,4 +4,5 @@
 	X(traps)      \
 	X(qemudev)    \
 	X(kvmstats)   \
-	X(procstat)
+	X(procstat)   \
+	X(runtime)

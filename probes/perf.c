@@ -1,7 +1,7 @@
 /*
  * perf and traps: host-side perf_event counters on the guest's host task tree (the agent
- * and its children for native and containers; every UML process; QEMU with all its
- * threads), inherited by the children those start.
+ * and its children for native and containers; every UML process; gVisor's Sentry, its
+ * stubs and its gofer; QEMU with all its threads), inherited by the children those start.
  *
  * Both run in the counting pass, an extra sample after the timed ones: their events slow
  * down what they count. traps (tracepoints) counts what leaves the guest per operation: system
@@ -47,6 +47,11 @@ static const struct pev uml_traps[] = {
 static const struct pev vm_traps[] = {
 	{ "host-syscalls", "raw_syscalls:sys_enter", PROBE_COUNTER },
 };
+/* A KVM guest with no monitor to ask (gVisor's Sentry on its kvm platform): its exits
+ * from KVM's tracepoint on the vCPU threads. */
+static const struct pev kvm_traps[] = {
+	{ "vm-exits", "kvm:kvm_exit", PROBE_TRAP },
+};
 
 static const char *const default_hw[PERFEV_NDEFAULT_HW + 1] = PERFEV_DEFAULT_HW;
 
@@ -63,7 +68,8 @@ struct perf_state {
 
 static size_t tree(const struct guest *g, pid_t *tids)
 {
-	size_t n = perfev_tree(guest_watched(g), tids, PERFEV_MAX_TASKS);
+	pid_t roots[] = { guest_watched(g), g->helper };
+	size_t n = perfev_tree(roots, 2, tids, PERFEV_MAX_TASKS);
 
 	if (n == PERFEV_MAX_TASKS)
 		log_warn("perf: the host tasks of %s are more than %d: some are not counted",
@@ -162,6 +168,8 @@ static int traps_open(struct probe *p)
 		ADD_TABLE(st, uml_traps, tids, ntids);
 	else /* QEMU: exits and device accesses come from the kvmstats and qemudev probes */
 		ADD_TABLE(st, vm_traps, tids, ntids);
+	if (guest_is(p->guest, BK_VM | BK_HW_ACCEL) && !guest_monitor(p->guest))
+		ADD_TABLE(st, kvm_traps, tids, ntids);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli_util.h"
 #include "harness/results.h"
+#include "host/kvmcheck.h"
 
 TestSuite(gvisor, .fini = cli_cleanup);
 
@@ -81,4 +82,78 @@ Test(gvisor, interrupt_leaves_nothing, .timeout = 300)
 {
 	need_runsc();
 	cli_check_interrupt("gvisor", "gvisor");
+}
+
+/* A host block device as the test disk: runsc cannot mount one into the sandbox, so the
+ * I/O cells are skipped with runsc's words and the others run. */
+Test(gvisor, block_device_disk_skips_only_the_io_cells, .timeout = 600)
+{
+	char err[8192], image[300], loop[64] = "", cmd[700];
+	struct results res;
+
+	need_runsc();
+	char *dir = cli_tmpdir();
+	snprintf(image, sizeof(image), "%s/blk.img", dir);
+	snprintf(cmd, sizeof(cmd), "truncate -s 64M %s && losetup -f --show %s", image, image);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	if (!fgets(loop, sizeof(loop), f) || strncmp(loop, "/dev/loop", 9) != 0) {
+		pclose(f);
+		cr_skip_test("no loop device here (losetup)");
+	}
+	pclose(f);
+	loop[strcspn(loop, "\n")] = '\0';
+	char *argv[] = { "vmbench", "run",	   "--backends",
+			 "gvisor",  "--workloads", "syscall.getppid,io.randread4k.qd1",
+			 "--reps",  "6",	   "--disk",
+			 loop,	    "-o",	   dir,
+			 NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	snprintf(cmd, sizeof(cmd), "losetup -d %s", loop);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(st, 0, "%s", err);
+	const struct cell *io = cli_cell(&res, "gvisor", "io.randread4k.qd1");
+	cr_assert_eq(io->status, CELL_SKIPPED, "%s", io->reason);
+	cr_assert_not_null(strstr(io->reason, "runsc cannot take the test disk"), "%s", io->reason);
+	cli_assert_all_ran(&res, NULL, "io.randread4k.qd1");
+	results_free(&res);
+	cli_assert_nothing_left("gvisor");
+}
+
+/* runsc's kvm platform runs where the KVM capability probe finds hardware-assisted KVM,
+ * and is skipped with the probe's measured reason elsewhere (the kvm backends' rule). */
+Test(gvisor, kvm_platform_follows_the_probe, .timeout = 600)
+{
+	char err[8192];
+	struct results res;
+	struct kvmcheck p;
+
+	need_runsc();
+	char *dir = cli_tmpdir();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	int probe = kvmcheck_run(&p);
+	char *argv[] = { "vmbench",    "run",	      "--backends",
+			 "gvisor-kvm", "--workloads", "syscall.getppid",
+			 "--reps",     "6",	      "-o",
+			 dir,	       NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	json_t *info = jpath(res.provenance, "backends", "gvisor-kvm");
+	const char *why = json_string_value(json_object_get(info, "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	cr_assert_eq(res.n, 1);
+	const struct cell *c = &res.cells[0];
+	if (probe == 0 && p.hardware) {
+		cr_assert_eq(st, 0, "%s", err);
+		cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s", c->reason);
+		cr_assert_str_eq(json_string_value(json_object_get(info, "mode")),
+				 "application-kernel");
+	} else {
+		cr_assert_eq(c->status, CELL_SKIPPED, "%s", c->reason);
+		cr_assert_not_null(c->reason);
+		cr_assert_not_null(strstr(c->reason, p.reason), "'%s' does not give '%s'",
+				   c->reason, p.reason);
+	}
+	results_free(&res);
+	cli_assert_nothing_left("gvisor-kvm");
 }

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "host/perfev.h"
+#include "host/util.h"
 
 static struct perf_event_attr encode(const char *event)
 {
@@ -102,9 +103,8 @@ Test(perfev, tracepoints_leave_the_mounts_alone)
 	cr_assert_eq(mount_lines(" tracefs "), before);
 }
 
-Test(perfev, tree_follows_children)
+static pid_t paused_child(void)
 {
-	pid_t tids[PERFEV_MAX_TASKS];
 	pid_t child = fork();
 
 	cr_assert_geq(child, 0);
@@ -112,16 +112,52 @@ Test(perfev, tree_follows_children)
 		pause();
 		_exit(0);
 	}
-	size_t n = perfev_tree(getpid(), tids, PERFEV_MAX_TASKS);
-	bool me = false, it = false;
-	for (size_t i = 0; i < n; i++) {
-		me |= tids[i] == getpid();
-		it |= tids[i] == child;
-	}
+	return child;
+}
+
+static bool has(const pid_t *tids, size_t n, pid_t tid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}
+
+Test(perfev, tree_follows_children)
+{
+	pid_t tids[PERFEV_MAX_TASKS], me = getpid();
+	pid_t child = paused_child();
+	size_t n = perfev_tree(&me, 1, tids, PERFEV_MAX_TASKS);
+	bool in_me = has(tids, n, me), in_it = has(tids, n, child);
+
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	cr_assert(me && it, "%zu tasks: us %d, the child %d", n, me, it);
-	cr_assert_eq(perfev_tree(0, tids, PERFEV_MAX_TASKS), 0);
+	cr_assert(in_me && in_it, "%zu tasks: us %d, the child %d", n, in_me, in_it);
+	pid_t none = 0;
+	cr_assert_eq(perfev_tree(&none, 1, tids, PERFEV_MAX_TASKS), 0);
+}
+
+/* Two siblings as roots (a sandbox and its gofer): both trees, not their parent's. */
+Test(perfev, tree_of_two_roots)
+{
+	pid_t tids[PERFEV_MAX_TASKS], roots[2] = { paused_child(), paused_child() };
+	int kids[8];
+	size_t n = perfev_tree(roots, 2, tids, PERFEV_MAX_TASKS);
+	size_t nkids = util_children(getpid(), kids, 8);
+	bool a = has(tids, n, roots[0]), b = has(tids, n, roots[1]), me = has(tids, n, getpid());
+	bool ka = false, kb = false;
+
+	for (size_t i = 0; i < nkids; i++) {
+		ka |= kids[i] == roots[0];
+		kb |= kids[i] == roots[1];
+	}
+	for (int i = 0; i < 2; i++) {
+		kill(roots[i], SIGKILL);
+		waitpid(roots[i], NULL, 0);
+	}
+	cr_assert(a && b && !me, "%zu tasks: the roots %d %d, their parent %d", n, a, b, me);
+	cr_assert(ka && kb, "util_children found %zu, the two %d %d", nkids, ka, kb);
+	cr_assert_eq(util_ppid(roots[0]), -ENOENT);
 }
 
 /* Software events count on every host, hardware PMU or not. */

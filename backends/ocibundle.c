@@ -1,0 +1,116 @@
+/* The OCI bundle the container backends share (backends/ocibundle.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "backends/ocibundle.h"
+
+/* An absolute path as a JSON string: the runtime resolves relative ones against the
+ * bundle, not our directory. NULL with err. */
+static json_t *abs_path(const char *what, const char *path, char *err, size_t len)
+{
+	char abs[PATH_MAX];
+	json_t *j;
+
+	if (!realpath(path, abs)) {
+		snprintf(err, len, "%s %.300s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	j = json_string(abs);
+	if (!j)
+		snprintf(err, len, "%s %.300s: not valid UTF-8", what, path);
+	return j;
+}
+
+int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
+		     const char *arg0, json_t **config, char *err, size_t len)
+{
+	char path[PATH_MAX], cgpath[96];
+	json_t *c = json_deep_copy(tmpl), *root = NULL, *disk = NULL;
+	struct stat sb;
+	int ret = -ENOMEM;
+
+	if (!c)
+		return -ENOMEM;
+	root = abs_path("the image's rootfs", cfg->rootfs, err, len);
+	if (!root)
+		goto out_inval;
+	if (cfg->disk_path) {
+		disk = abs_path("the test disk", cfg->disk_path, err, len);
+		if (!disk)
+			goto out_inval;
+		if (stat(json_string_value(disk), &sb) < 0) {
+			snprintf(err, len, "the test disk %.300s: %s", json_string_value(disk),
+				 strerror(errno));
+			goto out_inval;
+		}
+	}
+	json_t *process = json_object_get(c, "process"), *linux_ = json_object_get(c, "linux");
+	json_t *mounts = json_object_get(c, "mounts");
+	json_t *res = json_object_get(linux_, "resources");
+	if (!json_is_object(res)) {
+		res = json_object();
+		json_object_set_new(linux_, "resources", res);
+	}
+	snprintf(cgpath, sizeof(cgpath), "/%s", id);
+	int bad = 0;
+	bad |= json_object_set_new(process, "terminal", json_false());
+	bad |= json_object_set_new(process, "args", json_pack("[s]", arg0));
+	bad |= json_object_set_new(process, "env",
+				   json_pack("[s,s]", "PATH=/bin:/usr/bin", "TMPDIR=/tmp"));
+	bad |= json_object_set_new(process, "cwd", json_string("/"));
+	bad |= json_object_set_new(process, "noNewPrivileges", json_true());
+	bad |= json_object_set_new(c, "root", json_pack("{s:O, s:b}", "path", root, "readonly", 1));
+	bad |= json_object_set_new(c, "hostname", json_string("vmbench"));
+	bad |= json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s,s,s]}", "destination",
+						       "/tmp", "type", "tmpfs", "source", "tmpfs",
+						       "options", "nosuid", "nodev", "mode=1777"));
+	if (disk) {
+		bad |= json_array_append_new(
+			mounts, json_pack("{s:s, s:s, s:O, s:[s,s]}", "destination", OCI_GUEST_DISK,
+					  "type", "bind", "source", disk, "options", "bind", "rw"));
+		/* The template's device cgroup denies every device: a disk that is one needs
+		 * its own rule. */
+		json_t *devices = json_object_get(res, "devices");
+		if (S_ISBLK(sb.st_mode) && json_is_array(devices))
+			bad |= json_array_append_new(
+				devices,
+				json_pack("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", "b",
+					  "major", (json_int_t)major(sb.st_rdev), "minor",
+					  (json_int_t)minor(sb.st_rdev), "access", "rw"));
+	}
+	bad |= json_object_set_new(linux_, "namespaces",
+				   json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid",
+					     "type", "mount", "type", "ipc", "type", "uts", "type",
+					     "network"));
+	bad |= json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
+	bad |= json_object_set_new(res, "memory",
+				   json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));
+	if (cfg->cpu >= 0) {
+		char cpus[16];
+		snprintf(cpus, sizeof(cpus), "%d", cfg->cpu);
+		bad |= json_object_set_new(res, "cpu", json_pack("{s:s}", "cpus", cpus));
+	}
+	if (bad) {
+		snprintf(err, len, "cannot build config.json");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	ret = json_dump_file(c, path, JSON_INDENT(2)) == 0 ? 0 : -EIO;
+	if (ret < 0)
+		snprintf(err, len, "cannot write %.300s", path);
+	if (ret == 0 && config)
+		*config = json_incref(c);
+	goto out;
+out_inval:
+	ret = -EINVAL;
+out:
+	json_decref(root);
+	json_decref(disk);
+	json_decref(c);
+	return ret;
+}

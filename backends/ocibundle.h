@@ -1,0 +1,26 @@
+/* The OCI bundle the container backends share: config.json from a runtime's template. */
+#ifndef VMBENCH_OCIBUNDLE_H
+#define VMBENCH_OCIBUNDLE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "backends/backend.h"
+#include "common/compiler.h"
+
+/* Where the test disk appears inside the container. */
+#define OCI_GUEST_DISK "/dev/vmbench-disk"
+
+/*
+ * Writes dir/config.json for arg0 from the runtime's template tmpl (its `spec` output) with
+ * what the container backends promise: the image's rootfs read-only, no terminal, pid,
+ * mount, ipc, uts and network namespaces, no new privileges, cfg->mem_mib as the memory
+ * limit, cfg->cpu as the cpuset, a private /tmp, and the test disk bind-mounted at
+ * OCI_GUEST_DISK (with a device rule when it is a block device). id names the cgroup.
+ * 0 (with the written configuration in *config when config is not NULL) or -errno with err.
+ */
+int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
+		     const char *arg0, json_t **config, char *err, size_t len) __must_check;
+
+#endif
