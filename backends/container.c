@@ -22,10 +22,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
 #include "backends/ocibundle.h"
+#include "common/log.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
 #include "host/util.h"
@@ -52,11 +54,14 @@ struct runtime_choice {
  * (crun, else runc) and gVisor's runsc (the gvisor backends). */
 #define RT_MAX_GLOBAL 3
 struct oci_flavour {
-	const char *tag;		       /* of runtime directories: vmbench-<tag>-* */
-	const char *const *names;	       /* the runtimes to try, in order; NULL-ended */
-	const char *packages;		       /* their Debian packages, for "not installed" */
-	const char *global[RT_MAX_GLOBAL + 1]; /* options before the runtime's command */
-	bool kvm; /* runs its kernel as a KVM guest: only where KVM runs it in hardware */
+	const char *tag;	  /* of runtime directories: vmbench-<tag>-* */
+	const char *const *names; /* the runtimes to try, in order; NULL-ended */
+	const char *packages;	  /* their Debian packages, for "not installed" */
+	const char
+		*global[RT_MAX_GLOBAL]; /* options before its command (a fourth: a compile error) */
+	bool kvm;	    /* runs its kernel as a KVM guest: only where KVM runs it in hardware */
+	const char *helper; /* argv[0] of a process the runtime starts beside the container that
+			     * works for it, counted with it; or NULL */
 	struct runtime_choice *rt;
 };
 
@@ -74,6 +79,7 @@ static const struct oci_flavour fl_gvisor = {
 	.names = (const char *const[]){ "runsc", NULL },
 	.packages = "runsc",
 	.global = { "--platform=ptrace", "--network=none" },
+	.helper = "runsc-gofer",
 	.rt = &rt_gvisor,
 };
 /* The kvm platform: the Sentry runs in ring 0 of a KVM virtual machine and the container's
@@ -85,6 +91,7 @@ static const struct oci_flavour fl_gvisor_kvm = {
 	.packages = "runsc",
 	.global = { "--platform=kvm", "--network=none" },
 	.kvm = true,
+	.helper = "runsc-gofer",
 	.rt = &rt_gvisor_kvm,
 };
 
@@ -271,15 +278,17 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 	return ret;
 }
 
-static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg *cfg)
+/* The first of the flavour's runtimes that runs a container made with cfg, into fl->rt;
+ * failures says why the others (or all) did not: "crun: why; runc: why". */
+static int choose_from(const struct oci_flavour *fl, const struct backend_cfg *cfg, char *failures,
+		       size_t flen)
 {
 	struct runtime_choice *rt = fl->rt;
 	const char *const *names = fl->names;
-	char reason[400], failures[400] = ""; /* "crun: why; runc: why" */
+	char reason[400];
 	bool installed = false;
 
-	rt->done = true;
-	rt->rejected = json_array();
+	failures[0] = '\0';
 	for (size_t i = 0; names[i]; i++) {
 		char path[PATH_MAX];
 		if (sys_find_program(names[i], "/usr/sbin:/usr/bin:/sbin:/bin", path,
@@ -291,24 +300,11 @@ static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg
 		}
 		installed = true;
 		int ret = try_runtime(fl, path, cfg, &rt->template, reason, sizeof(reason));
-		struct backend_cfg bare = *cfg;
-		bare.disk_path = NULL;
-		/* A runtime that works, but not with this test disk (runsc mounts no host block
-		 * device): its containers run without it, and the I/O cells say why. */
-		char bare_reason[sizeof(reason)];
-		if (ret < 0 && cfg->disk_path &&
-		    try_runtime(fl, path, &bare, &rt->template, bare_reason, sizeof(bare_reason)) ==
-			    0) {
-			snprintf(rt->no_disk, sizeof(rt->no_disk),
-				 "%s cannot take the test disk %.100s into its containers: %.300s",
-				 names[i], cfg->disk_path, reason);
-			ret = 0;
-		}
 		if (ret < 0) {
 			json_array_append_new(rt->rejected, json_pack("{s:s, s:s}", "runtime",
 								      names[i], "reason", reason));
-			util_appendf(failures, sizeof(failures), "%s%s: %s",
-				     failures[0] ? "; " : "", names[i], reason);
+			util_appendf(failures, flen, "%s%s: %s", failures[0] ? "; " : "", names[i],
+				     reason);
 			continue;
 		}
 		char *ver[] = { path, "--version", NULL }, out[256];
@@ -320,14 +316,40 @@ static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg
 		/* The note: which one, and why not the one before it. */
 		snprintf(rt->reason, sizeof(rt->reason), "with %.100s%s%s%s", rt->version,
 			 failures[0] ? " (" : "", failures, failures[0] ? ")" : "");
-		return rt->ret = 0;
+		return 0;
 	}
 	if (!installed)
 		snprintf(rt->reason, sizeof(rt->reason), "no OCI runtime installed (Debian: %s)",
 			 fl->packages);
 	else
 		snprintf(rt->reason, sizeof(rt->reason), "no OCI runtime works here: %s", failures);
-	return rt->ret = installed ? -ENOTSUP : -ENOENT;
+	return installed ? -ENOTSUP : -ENOENT;
+}
+
+static int choose_runtime(const struct oci_flavour *fl, const struct backend_cfg *cfg)
+{
+	struct runtime_choice *rt = fl->rt;
+	char failures[400], bare_failures[400];
+	struct backend_cfg bare = *cfg;
+	struct stat sb;
+
+	rt->done = true;
+	rt->rejected = json_array();
+	rt->ret = choose_from(fl, cfg, failures, sizeof(failures));
+	/* No runtime takes this block device, and one works without it (runsc mounts no host
+	 * block device): that one runs without the disk, and the I/O cells say why. */
+	bare.disk_path = NULL;
+	if (rt->ret == -ENOTSUP && cfg->disk_path && stat(cfg->disk_path, &sb) == 0 &&
+	    S_ISBLK(sb.st_mode) &&
+	    choose_from(fl, &bare, bare_failures, sizeof(bare_failures)) == 0) {
+		snprintf(rt->no_disk, sizeof(rt->no_disk),
+			 "%s cannot take the block device %.100s into its containers: %.300s",
+			 rt->name, cfg->disk_path, failures);
+		util_appendf(rt->reason, sizeof(rt->reason), "; without the test disk %.100s",
+			     cfg->disk_path);
+		rt->ret = 0;
+	}
+	return rt->ret;
 }
 
 static int oci_available(const struct oci_flavour *fl, const struct backend_cfg *cfg, char *reason,
@@ -442,22 +464,30 @@ static int container_ready(struct guest *g)
 		return -EPROTO;
 	}
 	g->watched = (pid_t)pid;
-	/* The runtime's other child does the container's work too: runsc's gofer, which
-	 * opens the container's files for the Sentry. runc and crun have none. */
-	int kids[4];
-	size_t n = util_children(g->pid, kids, 4);
-	for (size_t i = 0; i < n && !g->helper; i++)
-		if (kids[i] != pid)
+	/* A helper the runtime starts beside the container does its work too: runsc's
+	 * gofer, which opens the container's files for the Sentry. */
+	int kids[8];
+	size_t n = st->fl->helper ? util_children(g->pid, kids, 8) : 0;
+	for (size_t i = 0; i < n && !g->helper; i++) {
+		char path[64], arg0[64] = "";
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", kids[i]);
+		if (kids[i] != pid && util_read_line(path, arg0, sizeof(arg0)) == 0 &&
+		    strcmp(arg0, st->fl->helper) == 0)
 			g->helper = kids[i];
+	}
+	if (st->fl->helper && !g->helper)
+		log_warn("%s: no %s process beside the sandbox: its work is not counted",
+			 st->fl->tag, st->fl->helper);
 	return 0;
 }
 
 /* The runtime's statistics of the container (`events --stats`, runc's format, which runsc
- * answers from the Sentry's own accounting): its tasks' CPU time and its memory. */
+ * also speaks): the CPU time of the container's cgroup (runsc: its sandbox's, split among
+ * its containers by the Sentry's own accounting). */
 static json_t *container_accounting(const struct guest *g, char *reason, size_t len)
 {
 	const struct container_state *st = g->priv;
-	char out[4096];
+	char out[16384];
 	char *cmd[16];
 	json_error_t jerr;
 
@@ -473,19 +503,22 @@ static json_t *container_accounting(const struct guest *g, char *reason, size_t 
 		snprintf(reason, len, "'%s events --stats' failed: %s", st->fl->rt->name, words);
 		return NULL;
 	}
-	json_t *ev = json_loads(out, JSON_DISABLE_EOF_CHECK, &jerr);
+	/* Its output mixes in what the runtime logs on stderr: the event is the object that
+	 * starts with its type. */
+	const char *event = strstr(out, "{\"type\"");
+	json_t *ev = event ? json_loads(event, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
 	json_t *data = json_object_get(ev, "data");
 	json_t *cpu =
 		json_object_get(json_object_get(json_object_get(data, "cpu"), "usage"), "total");
-	json_t *mem =
-		json_object_get(json_object_get(json_object_get(data, "memory"), "usage"), "usage");
 	json_t *stats = NULL;
-	if (json_is_integer(cpu) && json_is_integer(mem))
-		stats = json_pack("{s:I, s:I}", "runtime:cpu-ns", json_integer_value(cpu),
-				  "runtime:memory-bytes", json_integer_value(mem));
+	if (json_is_integer(cpu))
+		stats = json_pack("{s:I}", "runtime:cpu-ns", json_integer_value(cpu));
 	else
-		snprintf(reason, len, "'%s events --stats' gave no CPU time and memory: %.100s",
-			 st->fl->rt->name, ev ? util_printable(util_rtrim(out)) : jerr.text);
+		snprintf(reason, len, "'%s events --stats' gave no CPU time: %.150s",
+			 st->fl->rt->name,
+			 ev	 ? util_printable(util_rtrim(out))
+			 : event ? jerr.text
+				 : "no event in its output");
 	json_decref(ev);
 	return stats;
 }

@@ -13,9 +13,13 @@
 #define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
 #define DATA_TIMEOUT_MS (60 * 1000)  /* from ACK to END */
 
-static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps)
+/* Snapshots every probe: in list order before the phase, in reverse order after it, so a
+ * probe listed first (one whose asking costs the guest work) brackets the others'
+ * window from outside. */
+static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps, bool after)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t k = 0; k < n; k++) {
+		size_t i = after ? n - 1 - k : k;
 		snaps[i].n = 0;
 		int ret = arr[i].ops->snapshot(&arr[i], &snaps[i]);
 		if (ret < 0)
@@ -157,7 +161,7 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	double expect_ms = (double)ps->reps * (double)m->sample_ns * 3 / 1e6 + 30000;
 	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
 
-	ret = probes_snapshot(ps->probes, ps->nprobes, before);
+	ret = probes_snapshot(ps->probes, ps->nprobes, before, false);
 	if (ret < 0) {
 		snprintf(err, len, "a probe failed before the run: %s", strerror(-ret));
 		goto out;
@@ -168,7 +172,7 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
 	if (ret <= 0)
 		goto out;
-	ret = probes_snapshot(ps->probes, ps->nprobes, after);
+	ret = probes_snapshot(ps->probes, ps->nprobes, after, true);
 	if (ret < 0) {
 		snprintf(err, len, "a probe failed after the run: %s", strerror(-ret));
 		goto out;

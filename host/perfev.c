@@ -162,9 +162,13 @@ size_t perfev_tree(const pid_t *roots, size_t nroots, pid_t *tids, size_t max)
 	size_t nprocs = 0, n = 0;
 	bool grew = true;
 
-	for (size_t i = 0; i < nroots && nprocs < PERFEV_MAX_TASKS; i++)
-		if (roots[i] > 0)
+	for (size_t i = 0; i < nroots && nprocs < PERFEV_MAX_TASKS; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < nprocs; j++)
+			dup |= procs[j] == roots[i];
+		if (roots[i] > 0 && !dup)
 			procs[nprocs++] = roots[i];
+	}
 	if (!nprocs)
 		return 0;
 	/* Descendants: processes whose parent is in the set, until it stops growing. */

@@ -166,7 +166,7 @@ static int traps_open(struct probe *p)
 		ADD_TABLE(st, native_traps, tids, ntids);
 	else if (guest_is(p->guest, BK_PTRACE_KERNEL))
 		ADD_TABLE(st, uml_traps, tids, ntids);
-	else /* QEMU: exits and device accesses come from the kvmstats and qemudev probes */
+	else /* VMs: QEMU's exits and device accesses come from kvmstats and qemudev */
 		ADD_TABLE(st, vm_traps, tids, ntids);
 	if (guest_is(p->guest, BK_VM | BK_HW_ACCEL) && !guest_monitor(p->guest))
 		ADD_TABLE(st, kvm_traps, tids, ntids);

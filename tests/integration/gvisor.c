@@ -68,6 +68,13 @@ Test(gvisor, runs_in_the_sentry, .timeout = 600)
 	cr_assert_gt(g->stats.median,
 		     5 * cli_cell(&res, "native", "syscall.getppid")->stats.median);
 	cr_assert_gt(cli_or0(traps_get(&g->traps, "ptrace-stops")), 0.5, "ptrace stops per call");
+	/* The runtime's own books (its events --stats) in the counting pass: CPU time per call
+	 * of the same order as the host's. */
+	const struct counter *books = counters_get(&g->counters, "runtime:cpu-ns");
+	const struct counter *host = counters_get(&g->counters, "task-clock");
+	cr_assert(books && host, "runtime:cpu-ns and task-clock per call");
+	cr_assert(books->per_op > host->per_op / 4 && books->per_op < host->per_op * 4,
+		  "runtime %.0f ns, host %.0f ns per call", books->per_op, host->per_op);
 	results_free(&res);
 	cli_assert_nothing_left("gvisor");
 }
@@ -93,6 +100,7 @@ Test(gvisor, block_device_disk_skips_only_the_io_cells, .timeout = 600)
 
 	need_runsc();
 	char *dir = cli_tmpdir();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(image, sizeof(image), "%s/blk.img", dir);
 	snprintf(cmd, sizeof(cmd), "truncate -s 64M %s && losetup -f --show %s", image, image);
 	FILE *f = popen(cmd, "r");
@@ -111,10 +119,18 @@ Test(gvisor, block_device_disk_skips_only_the_io_cells, .timeout = 600)
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	snprintf(cmd, sizeof(cmd), "losetup -d %s", loop);
 	cr_assert_eq(system(cmd), 0);
+	const char *why = json_string_value(
+		json_object_get(jpath(res.provenance, "backends", "gvisor"), "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
 	cr_assert_eq(st, 0, "%s", err);
 	const struct cell *io = cli_cell(&res, "gvisor", "io.randread4k.qd1");
-	cr_assert_eq(io->status, CELL_SKIPPED, "%s", io->reason);
-	cr_assert_not_null(strstr(io->reason, "runsc cannot take the test disk"), "%s", io->reason);
+	/* A runsc that mounts block devices runs the cell; this one says why it cannot. */
+	if (io->status != CELL_OK && io->status != CELL_NOISY) {
+		cr_assert_eq(io->status, CELL_SKIPPED, "%s", io->reason);
+		cr_assert_not_null(strstr(io->reason, "runsc cannot take the block device"), "%s",
+				   io->reason);
+	}
 	cli_assert_all_ran(&res, NULL, "io.randread4k.qd1");
 	results_free(&res);
 	cli_assert_nothing_left("gvisor");
@@ -143,6 +159,8 @@ Test(gvisor, kvm_platform_follows_the_probe, .timeout = 600)
 		cr_skip_test("%s", why);
 	cr_assert_eq(res.n, 1);
 	const struct cell *c = &res.cells[0];
+	/* The backend measured the rate again in its own process: compare the words. */
+	const char *expect = probe < 0 ? p.reason : "in software";
 	if (probe == 0 && p.hardware) {
 		cr_assert_eq(st, 0, "%s", err);
 		cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s", c->reason);
@@ -151,8 +169,8 @@ Test(gvisor, kvm_platform_follows_the_probe, .timeout = 600)
 	} else {
 		cr_assert_eq(c->status, CELL_SKIPPED, "%s", c->reason);
 		cr_assert_not_null(c->reason);
-		cr_assert_not_null(strstr(c->reason, p.reason), "'%s' does not give '%s'",
-				   c->reason, p.reason);
+		cr_assert_not_null(strstr(c->reason, expect), "'%s' does not give '%s'", c->reason,
+				   expect);
 	}
 	results_free(&res);
 	cli_assert_nothing_left("gvisor-kvm");

@@ -158,6 +158,10 @@ Test(perfev, tree_of_two_roots)
 	cr_assert(a && b && !me, "%zu tasks: the roots %d %d, their parent %d", n, a, b, me);
 	cr_assert(ka && kb, "util_children found %zu, the two %d %d", nkids, ka, kb);
 	cr_assert_eq(util_ppid(roots[0]), -ENOENT);
+	/* A root given twice is counted once. */
+	pid_t me2[2] = { getpid(), getpid() }, tids1[PERFEV_MAX_TASKS];
+	cr_assert_eq(perfev_tree(me2, 2, tids, PERFEV_MAX_TASKS),
+		     perfev_tree(me2, 1, tids1, PERFEV_MAX_TASKS));
 }
 
 /* Software events count on every host, hardware PMU or not. */
