@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PROFILE ?= quick
 VMBENCH_ARGS ?=
 
-.PHONY: all deps configure build test compare clean format format-check
+.PHONY: all deps configure build test sanitize-test compare clean format format-check
 
 all: build
 
@@ -27,6 +27,19 @@ test:
 	@$(MAKE) --no-print-directory build DEPS=test
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# The harness and its tests built with ASan and UBSan (CMake option VMBENCH_SANITIZE), in
+# their own build directory; the unit tests and the integration tests of the backends that
+# run the agent as a host process (native, container), every finding fatal.
+SAN_BUILD ?= build-san
+SAN_TESTS ?= ^(unit/.*|integration/(null|agent|cli|native|container))$$
+
+sanitize-test:
+	@$(MAKE) --no-print-directory deps DEPS=test
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DVMBENCH_WERROR=$(WERROR) \
+		-DVMBENCH_SANITIZE=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -R '$(SAN_TESTS)'
+
 # Every available backend on the chosen profile, into results/<UTC time>/ (results/latest).
 # vmbench's status 1 (a cell failed, with its reason in the results and reports, all the
 # rest written) is a finished comparison here; bad input (2) and Ctrl-C (130) are not.
@@ -38,7 +51,7 @@ compare: build
 	fi; exit $$st
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -239,9 +239,13 @@ int cell_add_session(struct cell *c, const double *x, size_t n, json_t *raw, jso
 
 	if (!all || !sizes)
 		goto out;
-	memcpy(all, c->samples, c->n * sizeof(*all));
-	memcpy(all + c->n, x, n * sizeof(*all));
-	memcpy(sizes, c->sessions, c->nsessions * sizeof(*sizes));
+	/* memcpy from NULL is undefined even for no bytes: the first session has none. */
+	if (c->n)
+		memcpy(all, c->samples, c->n * sizeof(*all));
+	if (n)
+		memcpy(all + c->n, x, n * sizeof(*all));
+	if (c->nsessions)
+		memcpy(sizes, c->sessions, c->nsessions * sizeof(*sizes));
 	sizes[c->nsessions] = n;
 	/* A session that brought no sample (a series-only result) adds no session. */
 	ret = cell_set_sessions(c, all, sizes, c->nsessions + (n ? 1 : 0));

@@ -101,7 +101,6 @@ Test(cli, bad_input_exits_2_with_one_line)
 	expect_usage_error((char *[]){ "vmbench", "list", "--colour", NULL }, NULL,
 			   "unknown option");
 	cli_rmtree(dir);
-	free(dir);
 }
 
 Test(cli, help_version_list_doctor)
@@ -171,5 +170,4 @@ Test(cli, interrupt_keeps_results_and_leaves_nothing, .timeout = 120)
 			  "%s left behind", e->d_name);
 	closedir(d);
 	cli_rmtree(dir);
-	free(dir);
 }

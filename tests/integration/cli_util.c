@@ -325,7 +325,6 @@ void cli_path_without(const char *const hide[])
 			closedir(d);
 	}
 	setenv("PATH", bin, 1);
-	free(bin);
 }
 
 const char *cli_doctor_line(const char *backend)
@@ -356,15 +355,15 @@ static char *made[8];
 
 char *cli_tmpdir(void)
 {
-	char *dir = strdup("/tmp/vmbench-cli-XXXXXX");
-
-	cr_assert_not_null(mkdtemp(dir));
 	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
 		if (!made[i]) {
-			made[i] = strdup(dir);
-			break;
+			made[i] = strdup("/tmp/vmbench-cli-XXXXXX");
+			cr_assert_not_null(made[i]);
+			cr_assert_not_null(mkdtemp(made[i]));
+			return made[i];
 		}
-	return dir;
+	cr_assert_fail("more than %zu directories in one test", sizeof(made) / sizeof(made[0]));
+	return NULL;
 }
 
 static void rmtree(const char *dir)
@@ -379,7 +378,13 @@ void cli_rmtree(const char *dir)
 {
 	rmtree(dir);
 	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
-		if (made[i] && !strcmp(made[i], dir)) {
+		if (made[i] && made[i] != dir && !strcmp(made[i], dir)) {
+			free(made[i]);
+			made[i] = NULL;
+		}
+	/* The directory cli_tmpdir made: its name goes last, it may be dir itself. */
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		if (made[i] == dir) {
 			free(made[i]);
 			made[i] = NULL;
 		}

@@ -48,8 +48,9 @@ void cli_path_without(const char *const hide[]);
 const char *cli_doctor_line(const char *backend);
 /* Skips the test when program is not on $PATH. */
 void cli_need_program(const char *program);
-/* A fresh directory under /tmp; removed with everything in it by cli_rmtree, or by
- * cli_cleanup (a suite's .fini, which runs after a failed test too). */
+/* A fresh directory under /tmp, its name kept here (not for the caller to free); removed
+ * with everything in it by cli_rmtree, or by cli_cleanup (a suite's .fini, which runs
+ * after a failed test too). */
 char *cli_tmpdir(void);
 void cli_rmtree(const char *dir);
 void cli_cleanup(void);

@@ -187,7 +187,6 @@ Test(compare, real_runs_and_made_up_slowdowns, .timeout = 300)
 	}
 	assert_junit_valid(junit, junit_skip);
 	cli_rmtree(dir);
-	free(dir);
 }
 
 /* --test-extra-work makes one workload really slower, says so in results.json, and takes
@@ -225,5 +224,4 @@ Test(compare, extra_work_is_a_real_recorded_slowdown, .timeout = 120)
 		cr_assert_eq(st, 2, "%s: %d: %s", bad[i], st, err);
 	}
 	cli_rmtree(dir);
-	free(dir);
 }

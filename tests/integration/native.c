@@ -70,7 +70,6 @@ Test(native, three_workloads_ten_samples, .timeout = 300)
 	cr_assert(json_is_string(json_object_get(json_object_get(native, "agent"), "kernel")));
 	results_free(&res);
 	cli_rmtree(dir);
-	free(dir);
 }
 
 /* Every workload of the suite, each with its real code path, on native. */
@@ -127,7 +126,6 @@ Test(native, the_whole_suite, .timeout = 600)
 					       "clocksource")));
 	results_free(&res);
 	cli_rmtree(dir);
-	free(dir);
 }
 
 /* A boot is timed on each round's own session start: 3 sessions and 6 boots make 3 more

@@ -54,12 +54,18 @@ static const struct cliopt t_table[] = {
 static struct t_opts opts;
 static struct cliopt_result res;
 
-static int parse_argv(bool in_order, char **argv)
+/* The words are kept here: res.argv points into them after the PARSE that made them, whose
+ * array ends with the assertion's block. */
+static int parse_argv(bool in_order, char **words)
 {
+	static char *argv[32];
 	int argc = 0;
 
-	while (argv[argc])
+	while (words[argc] && argc < 31) {
+		argv[argc] = words[argc];
 		argc++;
+	}
+	argv[argc] = NULL;
 	cliopt_free(t_table, &opts);
 	memset(&opts, 0, sizeof(opts));
 	return cliopt_parse(t_table, in_order, argc, argv, &opts, &res);

@@ -343,19 +343,19 @@ Test(timing_sample, excludes_untimed)
 Test(timing_sample, untimed_beyond_the_sample_is_no_measurement)
 {
 	struct wl_ctx ctx = { .ops = &overclaim_ops };
-	uint64_t ns = 12345, done = 0;
+	uint64_t ns[3] = { 12345 }, done[3] = { 0 };
 
 	untimed_claim = 1000000000; /* 1 s claimed of a 10 us op */
-	cr_assert_eq(timing_sample(&ctx, 10, &ns), 0);
+	cr_assert_eq(timing_sample(&ctx, 10, &ns[0]), 0);
 	cr_assert_eq(ctx.unmeasured, 1);
 	cr_assert_eq(ctx.unmeasured_untimed_ns, 1000000000);
-	cr_assert_eq(timing_run(&ctx, 10, 1, 3, &ns, &done), -ERANGE);
+	cr_assert_eq(timing_run(&ctx, 10, 1, 3, ns, done), -ERANGE);
 	cr_assert_eq(ctx.unmeasured, 3, "counted per measured sample");
 	cr_assert_not_null(strstr(ctx.reason, "overhead taken out"), "%s", ctx.reason);
 	/* A measured phase without such a sample goes through. */
 	ctx.ops = &spin_ops;
 	ctx.reason[0] = '\0';
-	cr_assert_eq(timing_run(&ctx, 10, 1, 3, &ns, &done), 0);
+	cr_assert_eq(timing_run(&ctx, 10, 1, 3, ns, done), 0);
 	cr_assert_eq(ctx.unmeasured, 0);
 }
 
@@ -624,16 +624,16 @@ Test(timing_sample_min, leaves_a_long_sample_alone)
 Test(timing_calibrate, ends_when_everything_is_untimed, .timeout = 20)
 {
 	struct wl_ctx ctx = { .ops = &overclaim_ops };
-	uint64_t iters = 0, est = 0, ns = 1, done = 0;
+	uint64_t iters = 0, est = 0, ns[2] = { 1 }, done[2] = { 0 };
 
 	untimed_claim = UINT64_MAX;
 	cr_assert_eq(timing_calibrate(&ctx, MIN_NS, &iters, &est), 0);
 	cr_assert_geq(est, MIN_NS, "estimate %llu ns", (unsigned long long)est);
 	cr_assert_lt(iters, 100000, "%llu iterations of 1 us", (unsigned long long)iters);
-	cr_assert_eq(timing_sample_min(&ctx, 100, MIN_NS, &ns, &done), 0);
-	cr_assert_lt(done, 100000, "topped up to %llu iterations", (unsigned long long)done);
+	cr_assert_eq(timing_sample_min(&ctx, 100, MIN_NS, &ns[0], &done[0]), 0);
+	cr_assert_lt(done[0], 100000, "topped up to %llu iterations", (unsigned long long)done[0]);
 	cr_assert_geq(ctx.elapsed_ns, 1000, "the last chunk's whole duration");
-	cr_assert_eq(timing_run(&ctx, iters, MIN_NS, 2, &ns, &done), -ERANGE);
+	cr_assert_eq(timing_run(&ctx, iters, MIN_NS, 2, ns, done), -ERANGE);
 }
 
 /* The loop cost is the empty twin's, per iteration: a twin that spins 1 us per iteration
