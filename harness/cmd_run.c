@@ -32,7 +32,7 @@ struct run_opts {
 	unsigned profile;		  /* an index in profile_table */
 	unsigned reps, sample_ms, rounds; /* 0: the profile's */
 	unsigned disk_mib, cpu, seed;
-	bool cpu_set, seed_set, force_kvm, no_probes, no_report;
+	bool cpu_set, seed_set, force_kvm, no_probes, no_report, disk_writable;
 	char **events;
 };
 
@@ -130,6 +130,9 @@ static const struct cliopt run_opts[] = {
 	{ "disk", 0, CLIOPT_STR, OFF(disk), .metavar = "FILE",
 	  .help = "test disk for io.* (default: testdisk-<MiB>M.raw in the cache directory)",
 	  .check = check_disk },
+	{ "disk-writable", 0, CLIOPT_FLAG, OFF(disk_writable),
+	  .help = "let the write workloads overwrite the --disk file or device (default: they "
+		  "are skipped)" },
 	{ "disk-mib", 0, CLIOPT_UINT, OFF(disk_mib), 16, 1 << 20, .metavar = "N",
 	  .def = STR(TESTDISK_DEFAULT_MIB), .help = "test disk size" },
 	{ "kernel", 0, CLIOPT_PATH, OFF(kernel), .metavar = "DIR", .noun = "kernel tree",
@@ -257,6 +260,7 @@ static int run_plan(const struct cli_call *call, const struct plan *plan, const 
 		.image = image,
 		.out_path = path,
 		.disk_reason = disk_reason[0] ? disk_reason : NULL,
+		.disk_keep = o->disk && !o->disk_writable,
 		.argc = call->full_argc,
 		.argv = call->full_argv,
 		.no_probes = o->no_probes,
@@ -333,6 +337,12 @@ static int run_main(const struct cli_call *call)
 		util_utc_now(stamp, sizeof(stamp), true);
 		snprintf(outbuf, sizeof(outbuf), "results/%s", stamp);
 		outdir = outbuf;
+	}
+	/* A test disk that cannot serve is bad input: said before the output directory is
+	 * made. */
+	if (o->disk && testdisk_use(o->disk, err, sizeof(err)) < 0) {
+		plan_free(&plan);
+		return cli_usage("run", "%s", err);
 	}
 	ret = util_check_writable_dir(outdir);
 	if (ret < 0)

@@ -105,7 +105,7 @@ int prepare_disk(const struct plan *plan, const char *disk, unsigned mib, char *
 		if (!*path)
 			return -ENOMEM;
 		/* The user's disk is never written: one that cannot serve is bad input. */
-		ret = testdisk_use(*path, bytes, reason, len);
+		ret = testdisk_use(*path, reason, len);
 		if (ret < 0)
 			goto out_free;
 		return 0;

@@ -39,6 +39,13 @@ static const char *cannot_run(const struct run_cfg *cfg, const struct backend_op
 			 cfg->disk_reason ? cfg->disk_reason : "none was set up");
 		return buf;
 	}
+	if ((wl->flags & WL_WRITES_DISK) && cfg->disk_keep) {
+		snprintf(buf, len,
+			 "writes the test disk, and %.300s is not one vmbench made: its contents "
+			 "would be overwritten (--disk-writable allows it)",
+			 cfg->backend.disk_path);
+		return buf;
+	}
 	return NULL;
 }
 
@@ -439,6 +446,9 @@ static int run_provenance(const struct run_cfg *cfg, unsigned rounds, struct res
 	json_object_set_new(*runinfo, "disk",
 			    cfg->backend.disk_path ? json_string(cfg->backend.disk_path)
 						   : json_null());
+	/* Whose the disk is: the user's (--disk) is written only with --disk-writable. */
+	json_object_set_new(*runinfo, "disk_writable",
+			    json_boolean(cfg->backend.disk_path && !cfg->disk_keep));
 	json_object_set_new(*runinfo, "image", cfg->image ? json_incref(cfg->image) : json_null());
 	json_object_set_new(res->provenance, "run", *runinfo);
 	json_object_set_new(res->provenance, "backends", *backends);

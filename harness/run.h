@@ -14,8 +14,11 @@ struct run_cfg {
 	struct backend_cfg backend;
 	const char *out_path;	 /* results.json, rewritten atomically after every backend */
 	const char *disk_reason; /* why backend.disk_path is NULL, when it is */
-	json_t *image;		 /* the guest image's info, for provenance, or NULL */
-	int argc;		 /* the command line, for provenance */
+	/* The test disk is the user's (--disk) and may not be overwritten: the workloads that
+	 * write it are skipped. */
+	bool disk_keep;
+	json_t *image; /* the guest image's info, for provenance, or NULL */
+	int argc;      /* the command line, for provenance */
 	char **argv;
 	bool no_probes;	    /* run without any probe */
 	unsigned long seed; /* of the random order */

@@ -71,15 +71,17 @@ int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len)
 	return ret;
 }
 
-int testdisk_use(const char *path, uint64_t bytes, char *err, size_t len)
+int testdisk_use(const char *path, char *err, size_t len)
 {
 	struct stat st;
 	uint64_t size = 0;
 
 	if (stat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return testdisk_ensure(path, bytes, err, len) == 0 ? 0 : -EINVAL;
-		snprintf(err, len, "test disk %s: %s", path, strerror(errno));
+		/* A mistyped path must not become a new file: vmbench makes its own disk when
+		 * --disk is not given. */
+		snprintf(err, len,
+			 "--disk %s: %s (without --disk, vmbench makes its own test disk)", path,
+			 strerror(errno));
 		return -EINVAL;
 	}
 	if (S_ISREG(st.st_mode)) {

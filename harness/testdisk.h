@@ -14,9 +14,8 @@
  * data (not holes, so reads reach the device); creates it atomically when missing or of
  * another size. 0, -EINTR (interrupted), or -errno with a reason in err. */
 int testdisk_ensure(const char *path, uint64_t bytes, char *err, size_t len) __must_check;
-/* A test disk the user named: never written here. An existing regular file or block
- * device of at least 16 MiB is used as it is; a missing file is created like the cache's.
- * 0, or -EINVAL with a reason in err. */
-int testdisk_use(const char *path, uint64_t bytes, char *err, size_t len) __must_check;
+/* A test disk the user named: never created or written here. An existing regular file or
+ * block device of at least 16 MiB is used as it is. 0, or -EINVAL with a reason in err. */
+int testdisk_use(const char *path, char *err, size_t len) __must_check;
 
 #endif

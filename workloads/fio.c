@@ -474,7 +474,7 @@ out:
 	return ret;
 }
 
-#define FIO_WORKLOAD(sym, nm, u, pl, order, sum)     \
+#define FIO_WORKLOAD(sym, nm, u, fl, pl, order, sum) \
 	const struct workload_ops workload_##sym = { \
 		.abi = WORKLOAD_ABI,                 \
 		.name = nm,                          \
@@ -482,6 +482,7 @@ out:
 		.unit = u,                           \
 		.better = BETTER_HIGHER,             \
 		.needs = WL_NEEDS_DISK,              \
+		.flags = fl,                         \
 		.plots = pl,                         \
 		.plot_order = order,                 \
 		.setup = fio_setup,                  \
@@ -490,11 +491,12 @@ out:
 		.arm = fio_arm,                      \
 	}
 
-FIO_WORKLOAD(io_randread4k_qd1, "io.randread4k.qd1", "IOPS", PLOT_FIO | PLOT_TRAPS, 4,
+FIO_WORKLOAD(io_randread4k_qd1, "io.randread4k.qd1", "IOPS", 0, PLOT_FIO | PLOT_TRAPS, 4,
 	     "fio: 4 KiB random reads, QD1, psync, direct");
-FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS", PLOT_FIO, 5,
+FIO_WORKLOAD(io_randwrite4k_qd1, "io.randwrite4k.qd1", "IOPS", WL_WRITES_DISK, PLOT_FIO, 5,
 	     "fio: 4 KiB random writes, QD1, psync, direct");
-FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS", PLOT_FIO, 6,
+FIO_WORKLOAD(io_randread4k_qd32, "io.randread4k.qd32", "IOPS", 0, PLOT_FIO, 6,
 	     "fio: 4 KiB random reads, QD32, libaio, direct");
-FIO_WORKLOAD(io_seqread1m, "io.seqread1m", "MB/s", 0, 0, "fio: 1 MiB sequential reads, direct");
-FIO_WORKLOAD(io_seqwrite1m, "io.seqwrite1m", "MB/s", 0, 0, "fio: 1 MiB sequential writes, direct");
+FIO_WORKLOAD(io_seqread1m, "io.seqread1m", "MB/s", 0, 0, 0, "fio: 1 MiB sequential reads, direct");
+FIO_WORKLOAD(io_seqwrite1m, "io.seqwrite1m", "MB/s", WL_WRITES_DISK, 0, 0,
+	     "fio: 1 MiB sequential writes, direct");

@@ -49,6 +49,9 @@ enum workload_flags {
 	/* The nanoguest runs it too (the same instruction in ring 0), so it is measured on the
 	 * backends that boot the nanoguest as well as in the agent. */
 	WL_NANOGUEST = 1u << 3,
+	/* It writes the test disk: only one vmbench made, or one the user lets it overwrite
+	 * (vmbench run --disk-writable). */
+	WL_WRITES_DISK = 1u << 4,
 };
 
 /* The plots a workload is drawn in (struct workload_ops.plots; harness/plot.c's table). */

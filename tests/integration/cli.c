@@ -103,6 +103,95 @@ Test(cli, bad_input_exits_2_with_one_line)
 	cli_rmtree(dir);
 }
 
+/* A refused run makes nothing: no output directory, no test disk where --disk pointed. */
+Test(cli, refused_runs_make_no_directory_and_no_disk)
+{
+	char *dir = cli_tmpdir(), out[300], missing[300], small[300];
+	struct stat sb;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(missing, sizeof(missing), "%s/no-such-disk.raw", dir);
+	snprintf(small, sizeof(small), "%s/small.img", dir);
+	FILE *f = fopen(small, "w");
+	cr_assert_not_null(f);
+	fputs("precious data", f);
+	fclose(f);
+	expect_usage_error(RUN("--workloads", "io.randread4k.qd1", "--disk", missing, "-o", out),
+			   NULL, "No such file or directory");
+	cr_assert_neq(stat(missing, &sb), 0, "--disk created %s", missing);
+	expect_usage_error(RUN("--workloads", "io.randread4k.qd1", "--disk", small, "-o", out),
+			   NULL, "at least 16 MiB");
+	expect_usage_error(RUN("--backends", "warp", "-o", out), NULL, "unknown backend");
+	expect_usage_error(RUN("--reps", "0", "-o", out), NULL, "invalid --reps");
+	cr_assert_neq(stat(out, &sb), 0, "a refused run made %s", out);
+	cli_rmtree(dir);
+}
+
+static void file_sum(const char *path, unsigned long long *sum)
+{
+	FILE *f = fopen(path, "r");
+	int c;
+
+	cr_assert_not_null(f);
+	for (*sum = 1469598103934665603ull; (c = getc(f)) != EOF;)
+		*sum = (*sum ^ (unsigned)c) * 1099511628211ull;
+	fclose(f);
+}
+
+/* The user's test disk is read, never written, unless --disk-writable says so. */
+Test(cli, user_disk_is_written_only_when_allowed, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), disk[300], err[8192];
+	unsigned long long before, after;
+	struct results res;
+
+	snprintf(disk, sizeof(disk), "%s/mine.raw", dir);
+	cli_make_disk(disk, 32);
+	file_sum(disk, &before);
+	char *argv[] = {
+		"vmbench", "run",	  "--backends",
+		"native",  "--workloads", "io.randread4k.qd1,io.randwrite4k.qd1,io.seqwrite1m",
+		"--reps",  "3",		  "--sessions",
+		"1",	   "--disk",	  disk,
+		"-o",	   dir,		  NULL
+	};
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	cr_assert_eq(st, 0, "%s", err);
+	file_sum(disk, &after);
+	cr_assert_eq(before, after, "the user's disk was written");
+	const struct cell *rd = cli_cell(&res, "native", "io.randread4k.qd1");
+	cr_assert(rd->status == CELL_OK || rd->status == CELL_NOISY, "%s", rd->reason);
+	for (size_t i = 0; i < 2; i++) {
+		const char *wl = i ? "io.seqwrite1m" : "io.randwrite4k.qd1";
+		const struct cell *c = cli_cell(&res, "native", wl);
+		cr_assert_eq(c->status, CELL_SKIPPED, "%s: %s", wl, c->reason);
+		cr_assert_not_null(strstr(c->reason, "--disk-writable"), "%s", c->reason);
+	}
+	results_free(&res);
+
+	char *writable[] = { "vmbench",
+			     "run",
+			     "--backends",
+			     "native",
+			     "--workloads",
+			     "io.randwrite4k.qd1",
+			     "--reps",
+			     "3",
+			     "--sessions",
+			     "1",
+			     "--disk",
+			     disk,
+			     "--disk-writable",
+			     "-o",
+			     dir,
+			     NULL };
+	st = cli_run_results(writable, dir, &res, err, sizeof(err));
+	cr_assert_eq(st, 0, "%s", err);
+	cli_assert_all_ran(&res, NULL, NULL);
+	results_free(&res);
+	cli_rmtree(dir);
+}
+
 Test(cli, help_version_list_doctor)
 {
 	char err[4096];

@@ -399,3 +399,16 @@ void cli_cleanup(void)
 			made[i] = NULL;
 		}
 }
+
+void cli_make_disk(const char *path, unsigned mib)
+{
+	FILE *f = fopen(path, "we");
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	cr_assert_not_null(f, "%s", path);
+	for (size_t i = 0; i < (size_t)mib << 17; i++) { /* 8-byte words */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		cr_assert_eq(fwrite(&x, sizeof(x), 1, f), 1);
+	}
+	cr_assert_eq(fclose(f), 0);
+}

@@ -53,6 +53,9 @@ void cli_need_program(const char *program);
  * after a failed test too). */
 char *cli_tmpdir(void);
 void cli_rmtree(const char *dir);
+/* A test disk of mib MiB of pseudo-random bytes at path, for --disk (with --disk-writable
+ * where the write workloads run). */
+void cli_make_disk(const char *path, unsigned mib);
 void cli_cleanup(void);
 
 /* A count that may be absent (NAN) as 0, as a missing count means none was seen. */

@@ -36,16 +36,21 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	need_runtime();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = {
-		"vmbench",     "run",
-		"--backends",  "native,container",
-		"--workloads", "syscall.getppid,cpu.int,proc.fork,io.randread4k.qd1,lifecycle.boot",
-		"--reps",      "6",
-		"--disk",      disk,
-		"--disk-mib",  "32",
-		"-o",	       dir,
-		NULL
-	};
+	cli_make_disk(disk, 32);
+	char *argv[] = { "vmbench",
+			 "run",
+			 "--backends",
+			 "native,container",
+			 "--workloads",
+			 "syscall.getppid,cpu.int,proc.fork,io.randread4k.qd1,lifecycle.boot",
+			 "--reps",
+			 "6",
+			 "--disk",
+			 disk,
+			 "--disk-writable",
+			 "-o",
+			 dir,
+			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))
 		cr_skip_test("the guest image could not be built here: %.300s", err);

@@ -77,8 +77,9 @@ Test(native, the_whole_suite, .timeout = 600)
 {
 	char *dir = cli_tmpdir(), disk[256], err[4096];
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench", "run",	  "--backends", "native", "--reps", "6", "--disk",
-			 disk,	    "--disk-mib", "32",		"-o",	  dir,	    NULL };
+	cli_make_disk(disk, 32);
+	char *argv[] = { "vmbench", "run", "--backends",      "native", "--reps", "6",
+			 "--disk",  disk,  "--disk-writable", "-o",	dir,	  NULL };
 	struct results res;
 
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));

@@ -31,13 +31,20 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 	need_qemu();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
-	char *argv[] = { "vmbench",	"run",
-			 "--backends",	"native,tcg,tcg-virtio",
-			 "--workloads", "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot",
-			 "--reps",	"6",
-			 "--disk",	disk,
-			 "--disk-mib",	"32",
-			 "-o",		dir,
+	cli_make_disk(disk, 32);
+	char *argv[] = { "vmbench",
+			 "run",
+			 "--backends",
+			 "native,tcg,tcg-virtio",
+			 "--workloads",
+			 "syscall.getppid,cpu.int,io.randread4k.qd1,lifecycle.boot",
+			 "--reps",
+			 "6",
+			 "--disk",
+			 disk,
+			 "--disk-writable",
+			 "-o",
+			 dir,
 			 NULL };
 	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
 	if (strstr(err, "the VM backends will be skipped"))

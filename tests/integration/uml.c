@@ -30,6 +30,7 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	need_uml();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
+	cli_make_disk(disk, 32);
 	char *argv[] = { "vmbench",
 			 "run",
 			 "--backends",
@@ -41,8 +42,7 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 			 "6",
 			 "--disk",
 			 disk,
-			 "--disk-mib",
-			 "32",
+			 "--disk-writable",
 			 "-o",
 			 dir,
 			 NULL };
