@@ -130,6 +130,7 @@ static void build_lists(struct report_model *m)
 	for (size_t i = 0; i < m->r->n; i++)
 		for (size_t b = 0; b < m->nb; b++)
 			if (m->r->cells[i].status != CELL_SKIPPED &&
+			    m->r->cells[i].status != CELL_NOT_RUN &&
 			    !strcmp(m->r->cells[i].column, m->backends[b]))
 				m->ran[b] = true;
 }

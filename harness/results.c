@@ -13,10 +13,8 @@
 #include "host/util.h"
 
 static const char *const status_names[] = {
-	[CELL_OK] = "ok",
-	[CELL_SKIPPED] = "skipped",
-	[CELL_FAILED] = "failed",
-	[CELL_NOISY] = "noisy",
+	[CELL_OK] = "ok",	[CELL_SKIPPED] = "skipped", [CELL_FAILED] = "failed",
+	[CELL_NOISY] = "noisy", [CELL_NOT_RUN] = "not run",
 };
 
 const char *cell_status_name(enum cell_status st)

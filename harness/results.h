@@ -21,6 +21,7 @@ enum cell_status {
 	CELL_SKIPPED, /* could not run here; reason says why */
 	CELL_FAILED,  /* tried and failed; reason says how */
 	CELL_NOISY,   /* ran, but the numbers are too uncertain to compare; reason says why */
+	CELL_NOT_RUN, /* never tried: the run was interrupted first (not a failure of its own) */
 };
 
 struct cell {

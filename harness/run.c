@@ -61,7 +61,7 @@ static struct cell *cell_for(struct results *res, const struct backend_ops *b,
 /* A cell that is done for good: it failed or was skipped in an earlier round. */
 static bool cell_closed(const struct cell *c)
 {
-	return c->status == CELL_FAILED || c->status == CELL_SKIPPED;
+	return c->status == CELL_FAILED || c->status == CELL_SKIPPED || c->status == CELL_NOT_RUN;
 }
 
 /* The workloads from position from on that did not run, all with one outcome; a cell with
@@ -319,7 +319,7 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			continue;
 		}
 		if (proc_interrupted()) {
-			ret = add_all(res, b, order, n, w, CELL_FAILED,
+			ret = add_all(res, b, order, n, w, CELL_NOT_RUN,
 				      "interrupted before it ran");
 			goto out;
 		}
@@ -530,7 +530,7 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 		}
 		json_t *binfo = json_object_get(backends, sl->backend->name);
 		if (proc_interrupted() && !json_object_get(binfo, "agent")) {
-			json_object_set_new(binfo, "status", json_string("failed"));
+			json_object_set_new(binfo, "status", json_string("not run"));
 			json_object_set_new(binfo, "reason",
 					    json_string("interrupted before it ran"));
 		}

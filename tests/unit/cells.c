@@ -121,8 +121,12 @@ Test(results_cells, status_and_reason)
 	cr_assert_str_eq(cell_status_name(CELL_OK), "ok");
 	cr_assert_str_eq(cell_status_name(CELL_SKIPPED), "skipped");
 	cr_assert_str_eq(cell_status_name(CELL_FAILED), "failed");
-	cr_assert_str_eq(cell_status_name(CELL_NOISY), "noisy");
+	/* An interrupted run's cells that never ran, read back as they were written. */
 	enum cell_status st;
+	cr_assert_str_eq(cell_status_name(CELL_NOT_RUN), "not run");
+	cr_assert_eq(cell_status_parse("not run", &st), 0);
+	cr_assert_eq(st, CELL_NOT_RUN);
+	cr_assert_str_eq(cell_status_name(CELL_NOISY), "noisy");
 	cr_assert_eq(cell_status_parse("untrustworthy", &st), 0, "older files' name");
 	cr_assert_eq(st, CELL_NOISY);
 	cr_assert_eq(cell_status_parse("noisy", &st), 0);
