@@ -25,7 +25,7 @@ static json_t *file_line(const char *path)
 
 	if (util_read_line(path, buf, sizeof(buf)) < 0)
 		return json_null();
-	return json_string(util_rtrim(buf));
+	return util_json_text(util_rtrim(buf));
 }
 
 /* The first CPU's field of /proc/cpuinfo ("model name", "microcode"), or null. */
@@ -40,7 +40,7 @@ static json_t *cpuinfo(const char *field)
 		char *colon = strchr(line, ':');
 		if (strncmp(line, field, n) == 0 && (line[n] == ' ' || line[n] == '\t') && colon) {
 			json_decref(value);
-			value = json_string(colon[1] ? colon + 2 : "");
+			value = util_json_text(colon[1] ? colon + 2 : "");
 			break;
 		}
 	}
@@ -141,13 +141,13 @@ static json_t *host_block(void)
 				    pmu.hw[i].ok ? json_true() : json_string(pmu.hw[i].reason));
 
 	json_t *h = json_pack(
-		"{s:s, s:o, s:i, s:{s:s, s:s, s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, "
+		"{s:o, s:o, s:i, s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, "
 		"s:b, "
 		"s:i}, s:{s:s, s:o}, s:o}",
-		"hostname", hostname, "cpu_model", cpuinfo("model name"), "cpus_online",
-		(int)sysconf(_SC_NPROCESSORS_ONLN), "kernel", "release", u.release, "version",
-		u.version, "machine", u.machine, "cmdline", file_line("/proc/cmdline"),
-		"clocksource",
+		"hostname", util_json_text(hostname), "cpu_model", cpuinfo("model name"),
+		"cpus_online", (int)sysconf(_SC_NPROCESSORS_ONLN), "kernel", "release",
+		util_json_text(u.release), "version", util_json_text(u.version), "machine",
+		util_json_text(u.machine), "cmdline", file_line("/proc/cmdline"), "clocksource",
 		file_line("/sys/devices/system/clocksource/clocksource0/current_clocksource"),
 		"thp", file_line("/sys/kernel/mm/transparent_hugepage/enabled"), "governor",
 		file_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"), "smt_control",
@@ -170,7 +170,7 @@ json_t *provenance_collect(int argc, char **argv)
 	json_t *cmd = json_array();
 
 	for (int i = 0; cmd && i < argc; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
+		json_array_append_new(cmd, util_json_text(argv[i]));
 	util_utc_now(date, sizeof(date), false);
 	return json_pack("{s:{s:s, s:o, s:s, s:s}, s:s, s:o, s:o, s:o}", "vmbench", "version",
 			 VMBENCH_VERSION, "git", provenance_git(), "compiler", COMPILER, "cflags",

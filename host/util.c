@@ -228,6 +228,27 @@ size_t util_children(int parent, int *pids, size_t max)
 	return n;
 }
 
+json_t *util_json_text(const char *s)
+{
+	json_t *j = json_string(s);
+
+	if (j)
+		return j;
+	size_t n = strlen(s);
+	char *esc = malloc(4 * n + 1), *p = esc;
+	if (!esc)
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f || *c == '\\')
+			p += sprintf(p, "\\x%02x", *c);
+		else
+			*p++ = (char)*c;
+	*p = '\0';
+	j = json_string(esc);
+	free(esc);
+	return j;
+}
+
 int util_split_list(const char *s, char ***items, size_t *n)
 {
 	size_t count = 1;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/compiler.h"
 
 /* mkdir -p with mode 0755. 0 or -errno. */
@@ -44,6 +46,11 @@ char *util_rtrim(char *s);
 /* Replaces every byte outside printable ASCII with '?': text from a guest or a tool must
  * not reach a terminal as escape sequences, nor JSON as invalid UTF-8. Returns s. */
 char *util_printable(char *s);
+/* s as a JSON string, also when it is not valid UTF-8 (a host name, an argument or a file
+ * of another encoding): then every byte outside printable ASCII, and the backslash, is
+ * written \xNN, so nothing vanishes and nothing is taken for other text. NULL only on
+ * ENOMEM. */
+json_t *util_json_text(const char *s);
 /* Appends printf-style text to the string in buf, truncating at len. */
 void util_appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -4,8 +4,10 @@
 
 #include <criterion/criterion.h>
 
+#include "harness/provenance.h"
 #include "harness/provview.h"
 #include "harness/results.h"
+#include "host/util.h"
 
 static json_t *fixture(void)
 {
@@ -121,4 +123,22 @@ Test(provview, tables_are_sane)
 					      tables[k].t[j].path);
 			}
 		}
+}
+
+/* An argument that is not UTF-8 is kept in the provenance, escaped, never dropped; the
+ * provenance itself survives it. */
+Test(provview, non_utf8_argument_is_kept_escaped)
+{
+	char *argv[] = { "vmbench", "run", "-o", "out\xff\xfe\\x", "--reps", "3" };
+	json_t *p = provenance_collect(6, argv);
+
+	cr_assert_not_null(p);
+	json_t *cmd = json_object_get(p, "command_line");
+	cr_assert_eq(json_array_size(cmd), 6, "%zu arguments kept", json_array_size(cmd));
+	cr_assert_str_eq(json_string_value(json_array_get(cmd, 3)), "out\\xff\\xfe\\x5cx");
+	cr_assert_str_eq(json_string_value(json_array_get(cmd, 5)), "3");
+	json_t *u = util_json_text("h\xc3\xa9");
+	cr_assert_str_eq(json_string_value(u), "h\xc3\xa9", "valid UTF-8 stays as it is");
+	json_decref(u);
+	json_decref(p);
 }
