@@ -8,10 +8,10 @@
 #include "common/log.h"
 #include "harness/attribute.h"
 #include "harness/cellrun.h"
+#include "harness/plan.h"
 #include "host/util.h"
 
-#define READY_BASE_MS	(300 * 1000) /* set-up, calibration and warm-up: generous for emulation */
-#define DATA_TIMEOUT_MS (60 * 1000)  /* from ACK to END */
+#define DATA_TIMEOUT_MS (60 * 1000) /* from ACK to END */
 
 /* Snapshots every probe: in list order before the phase, in reverse order after it, so a
  * probe listed first (one whose asking costs the guest work) brackets the others'
@@ -121,10 +121,17 @@ static int recv_data(struct session *s, char **text, size_t *textlen, char *err,
 	return ret;
 }
 
+/* The quiet limit of cr in ms. */
+static uint64_t quiet_ms(const struct cellrun *cr)
+{
+	return (uint64_t)(cr->quiet_s ? cr->quiet_s : PLAN_QUIET_S) * 1000;
+}
+
 /* One pass of a workload: what to ask for and which probes bracket it. */
 struct pass {
 	unsigned reps, warmup;
 	uint64_t min_sample_ns;
+	uint64_t quiet_ms, max_sample_ms; /* the deadlines' parts (struct cellrun) */
 	struct probe *probes;
 	size_t nprobes;
 };
@@ -148,17 +155,28 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 
 	if (!before || !after)
 		goto out;
-	/* Calibration and warm-up take a few dozen samples per point, up to WL_MAX_POINTS. */
-	double ready_ms = READY_BASE_MS +
+	/* Every deadline is the host's, from the profile, never from a number the guest sends:
+	 * set-up within the quiet limit, and calibration and warm-up, a few dozen samples per
+	 * point, up to WL_MAX_POINTS. */
+	double ready_ms = (double)ps->quiet_ms +
 			  (double)ps->min_sample_ns / 1e6 * (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
 	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m, err,
 		    len);
 	if (ret <= 0)
 		goto out;
 	iters = m->iters;
-	/* The measured phase may last reps samples of sample_ns each; allow three times that
-	 * and half a minute more before calling the guest hung. */
-	double expect_ms = (double)ps->reps * (double)m->sample_ns * 3 / 1e6 + 30000;
+	if (m->sample_ns > ps->max_sample_ms * 1000000) {
+		snprintf(err, len,
+			 "the guest announced samples of %.1f s; the profile allows %.1f s at most",
+			 (double)m->sample_ns / 1e9, (double)ps->max_sample_ms / 1e3);
+		ret = -EPROTO;
+		goto out;
+	}
+	/* The measured phase lasts reps samples of the announced length (at least the asked
+	 * one): twice that and the quiet limit more before calling the guest hung. */
+	double sample_ns =
+		(double)(m->sample_ns > ps->min_sample_ns ? m->sample_ns : ps->min_sample_ns);
+	double expect_ms = (double)ps->reps * sample_ns * 2 / 1e6 + (double)ps->quiet_ms;
 	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
 
 	ret = probes_snapshot(ps->probes, ps->nprobes, before, false);
@@ -216,20 +234,24 @@ out:
  * measurement as it is; returns a negative errno only when the session is no longer
  * usable.
  */
-static int count_phase(struct session *s, const struct workload_ops *wl, uint64_t min_sample_ns,
+static int count_phase(struct session *s, const struct workload_ops *wl, const struct cellrun *cr,
 		       struct cell *cell)
 {
 	struct probe probes[SESSION_MAX_PROBES];
 	struct payload pl = { 0 };
 	char err[512] = "";
 	struct msg m;
-	struct pass ps = { .reps = 1, .min_sample_ns = min_sample_ns, .probes = probes };
+	struct pass ps = { .reps = 1,
+			   .min_sample_ns = cr->min_sample_ns,
+			   .quiet_ms = quiet_ms(cr),
+			   .max_sample_ms = cr->max_sample_ms ? cr->max_sample_ms : 2000,
+			   .probes = probes };
 	int ret;
 
 	ps.nprobes = session_probes_open(s, probes, SESSION_MAX_PROBES, true);
 	if (!ps.nprobes) {
 		/* The guest is announcing the counting sample: wait for that, then decline. */
-		ret = await(s, MSG_READY, wl->name, READY_BASE_MS, &m, err, sizeof(err));
+		ret = await(s, MSG_READY, wl->name, (int)ps.quiet_ms, &m, err, sizeof(err));
 		if (ret > 0)
 			ret = send_word(s, "SKIP", err, sizeof(err));
 	} else {
@@ -254,6 +276,8 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 	struct pass ps = { .reps = cr->reps,
 			   .warmup = cr->warmup,
 			   .min_sample_ns = cr->min_sample_ns,
+			   .quiet_ms = quiet_ms(cr),
+			   .max_sample_ms = cr->max_sample_ms ? cr->max_sample_ms : 2000,
 			   .probes = s->probes,
 			   .nprobes = s->nprobes };
 	bool count = cr->count && json_array_size(s->counted);
@@ -293,7 +317,7 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 		cell_set_status(cell, CELL_FAILED, "the guest's samples: %s", strerror(-ret));
 	ret = 0;
 	if (count)
-		ret = count_phase(s, wl, cr->min_sample_ns, cell);
+		ret = count_phase(s, wl, cr, cell);
 out:
 	payload_free(&pl);
 	return ret;

@@ -16,6 +16,8 @@
 struct cellrun {
 	unsigned reps, warmup;
 	uint64_t min_sample_ns;
+	unsigned quiet_s;	   /* the profile's (PLAN_QUIET_S when 0) */
+	uint64_t max_sample_ms;	   /* the longest sample a guest may announce */
 	bool count;		   /* the counting sample follows (the last round) */
 	const struct sizes *sizes; /* the run's problem sizes, sent in RUN; NULL: none */
 	/* Tests only: the workload that gets extra work per operation, and how much

@@ -57,13 +57,14 @@ static void list_profiles(void)
 {
 	bool same = true;
 
-	printf("profiles:\n  %-10s %7s %7s %10s %5s %8s  %s\n", "name", "samples", "warm-up",
-	       "min sample", "boots", "sessions", "what for");
+	printf("profiles:\n  %-10s %7s %7s %10s %5s %8s %6s %10s  %s\n", "name", "samples",
+	       "warm-up", "min sample", "boots", "sessions", "quiet", "max sample", "what for");
 	for (size_t i = 0; i < profile_count; i++) {
 		const struct profile *p = &profile_table[i];
-		printf("  %-10s %7u %7u %8llums %5u %8u  %s\n", p->name, p->reps, p->warmup,
-		       (unsigned long long)(p->min_sample_ns / 1000000), p->boot_reps, p->rounds,
-		       p->summary);
+		printf("  %-10s %7u %7u %8llums %5u %8u %5us %9.1fs  %s\n", p->name, p->reps,
+		       p->warmup, (unsigned long long)(p->min_sample_ns / 1000000), p->boot_reps,
+		       p->rounds, p->quiet_s ? p->quiet_s : PLAN_QUIET_S,
+		       (double)profile_max_sample_ms(p) / 1e3, p->summary);
 	}
 	/* Once when every profile has the same (the usual case). */
 	for (size_t i = 1; i < profile_count; i++)

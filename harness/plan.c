@@ -19,15 +19,15 @@
 const struct profile profile_table[] = {
 	/* quick: one boot per session start, no start made only to be timed. */
 	{ "quick", "a first look: every backend and workload in 3 sessions", 15, 1, 5000000, 3, 3,
-	  FIXED_STOP },
+	  FIXED_STOP, 45 },
 	/* ci: for a regression gate: with 3 sessions a side, the t-test's few degrees of
 	 * freedom leave a real 10% slowdown unflagged too often (ci/power.sh measures it). */
 	{ "ci", "a regression gate (vmbench compare): 8 sessions of 5 samples", 40, 1, 5000000, 8,
-	  8, FIXED_STOP },
+	  8, FIXED_STOP, 45 },
 	{ "standard", "day-to-day comparisons: 8 sessions, more and longer samples", 32, 1,
-	  10000000, 10, 8, FIXED_STOP },
+	  10000000, 10, 8, FIXED_STOP, 120 },
 	{ "paper", "numbers to publish: 12 sessions of 5 samples of 25 ms", 60, 2, 25000000, 24, 12,
-	  FIXED_STOP },
+	  FIXED_STOP, 300 },
 };
 const size_t profile_count = ARRAY_SIZE(profile_table);
 

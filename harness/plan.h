@@ -20,7 +20,21 @@ struct profile {
 	unsigned rounds;	/* fresh sessions per backend, one per round, each round in a new
 				 * random order of backends and of workloads */
 	const char *stop_rule;
+	/* How long a guest may say nothing outside a timed phase (setting up, calibrating)
+	 * before its cell fails; the timed phase's deadline is the host's too (cellrun.c).
+	 * 0: PLAN_QUIET_S. */
+	unsigned quiet_s;
 };
+
+#define PLAN_QUIET_S 45
+
+/* A guest's samples may last at most this long (ms) under profile pf: a guest announcing
+ * longer ones fails its cell rather than stretch the host's deadline. */
+static inline uint64_t profile_max_sample_ms(const struct profile *pf)
+{
+	uint64_t ms = 40 * pf->min_sample_ns / 1000000;
+	return ms > 2000 ? ms : 2000;
+}
 
 /* Samples of round r (0-based) when n are split over rounds: as even as can be. */
 static inline unsigned profile_round_share(unsigned n, unsigned rounds, unsigned r)

@@ -514,6 +514,8 @@ int run_execute(const struct run_cfg *cfg, struct results *res)
 			.run = { .reps = profile_round_share(pf->reps, rounds, r),
 				 .warmup = pf->warmup,
 				 .min_sample_ns = pf->min_sample_ns,
+				 .quiet_s = pf->quiet_s,
+				 .max_sample_ms = profile_max_sample_ms(pf),
 				 .count = r + 1 == rounds,
 				 .sizes = &sz,
 				 .extra_workload = cfg->extra_workload,

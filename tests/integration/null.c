@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "host/process.h"
+#include "host/util.h"
 #include "harness/registry.h"
 #include "harness/provview.h"
 #include "harness/run.h"
@@ -43,6 +44,13 @@ static const char *script_for(const char *name)
 			     "1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
 			     "\"loop_ns\":0}'; echo DONE null;; ACK) echo \"DATA $d\"; "
 			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
+	if (strcmp(name, "sleeper") == 0) /* goes quiet after HELLO */
+		return HELLO "read cmd; sleep 300";
+	if (strcmp(name, "boaster") == 0) /* announces samples of 11 days */
+		return HELLO "read cmd; echo 'READY null iters=1 sample_ns=999999999999999'; "
+			     "sleep 300";
+	if (strcmp(name, "staller") == 0) /* goes quiet in the timed phase */
+		return HELLO "read cmd; echo 'READY null iters=10 sample_ns=1000'; sleep 300";
 	return "exit 1";
 }
 
@@ -80,6 +88,9 @@ SCRIPT_BACKEND(quitter, "quitter");
 SCRIPT_BACKEND(garbler, "garbler");
 SCRIPT_BACKEND(flooder, "flooder");
 SCRIPT_BACKEND(liar, "liar");
+SCRIPT_BACKEND(sleeper, "sleeper");
+SCRIPT_BACKEND(boaster, "boaster");
+SCRIPT_BACKEND(staller, "staller");
 static const struct backend_ops absent = {
 	.abi = BACKEND_ABI,
 	.name = "absent",
@@ -117,7 +128,8 @@ static const struct cell *find(const struct results *r, const char *b, const cha
 	return NULL;
 }
 
-static int run_plan(const struct backend_ops **backends, size_t nb, struct results *res)
+static int run_plan_quiet(const struct backend_ops **backends, size_t nb, unsigned quiet_s,
+			  struct results *res)
 {
 	const struct workload_ops *wls[] = { workload_find("null"), workload_find("cpu.int") };
 	struct plan p = {
@@ -125,7 +137,8 @@ static int run_plan(const struct backend_ops **backends, size_t nb, struct resul
 		.nbackends = nb,
 		.workloads = wls,
 		.nworkloads = 2,
-		.profile = { "test", "tests", 6, 1, 1000000, .rounds = 3, .stop_rule = "fixed" },
+		.profile = { "test", "tests", 6, 1, 1000000, .rounds = 3, .stop_rule = "fixed",
+			     .quiet_s = quiet_s },
 	};
 	char *argv[] = { "test", NULL };
 	struct run_cfg cfg = {
@@ -139,6 +152,37 @@ static int run_plan(const struct backend_ops **backends, size_t nb, struct resul
 		.argv = argv,
 	};
 	return run_execute(&cfg, res);
+}
+
+static int run_plan(const struct backend_ops **backends, size_t nb, struct results *res)
+{
+	return run_plan_quiet(backends, nb, 0, res);
+}
+
+/* Deadlines are the host's: a guest that goes quiet fails its cell within the profile's
+ * quiet limit, and one that announces endless samples fails at once, whatever it says. */
+Test(null, quiet_guests_fail_within_the_profile_limit)
+{
+	const struct backend_ops *b[] = { &sleeper, &boaster, &staller };
+	struct results res;
+	double t0 = util_now_s();
+
+	cr_assert_eq(run_plan_quiet(b, ARRAY_SIZE(b), 2, &res), 1);
+	double took = util_now_s() - t0;
+	const struct cell *c = find(&res, "sleeper", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "READY"), "%s", c->reason);
+	c = find(&res, "boaster", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "the profile allows"), "%s", c->reason);
+	c = find(&res, "staller", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "DONE"), "%s", c->reason);
+	/* Two cells a backend, each at most the 2 s limit and its calibration allowance
+	 * (1 ms samples: 1.4 s) plus a restart: nothing near the minutes a guest's numbers
+	 * would have allowed. */
+	cr_assert_lt(took, 60, "%.1f s", took);
+	results_free(&res);
 }
 
 TestSuite(null, .init = setup, .fini = teardown, .timeout = 120);
