@@ -51,6 +51,31 @@ static void add_word(char *list, size_t len, const char *name)
 	util_appendf(list, len, "%s%s", list[0] ? " " : "", clean);
 }
 
+/*
+ * Every name a data file has (backends, workloads, trap kinds: the results file's, in a row's
+ * first field or a comment line), with what would break a line or its columns replaced by
+ * '_': a line break (a row cut in two), a tab (the separator), a quote (gnuplot reads a
+ * quoted field up to the next quote, over tabs) and '#' (a comment).
+ */
+static void put_name(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < ' ' || *s == 0x7f || *s == '"' || *s == '#' ? '_' : *s,
+		      f);
+}
+
+/* The three columns of a backend's value and CI in a header: "\tname\tname_lo\tname_hi". */
+static void put_columns(FILE *f, const char *name)
+{
+	static const char *const suffix[] = { "", "_lo", "_hi" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
+		fputc('\t', f);
+		put_name(f, name);
+		fputs(suffix[i], f);
+	}
+}
+
 static void put_num(FILE *f, double v)
 {
 	if (isfinite(v))
@@ -83,7 +108,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 			col[b] = !strcmp(r->cells[i].column, bk[b]) &&
 				 results_ratio_to_native(r, &r->cells[i], &q) == 0 && q.has_ci;
 		if (col[b]) {
-			fprintf(d->f, "\t%s\t%s_lo\t%s_hi", bk[b], bk[b], bk[b]);
+			put_columns(d->f, bk[b]);
 			add_word(d->backends, sizeof(d->backends), bk[b]);
 		}
 	}
@@ -102,7 +127,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 				cell_measured(&r->cells[j]);
 		if (again)
 			continue;
-		fputs(nat->workload, d->f);
+		put_name(d->f, nat->workload);
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], nat->workload);
 			struct ratio q;
@@ -144,7 +169,8 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 		return;
 	fputs("# backend", d->f);
 	for (size_t k = 0; k < nk; k++) {
-		fprintf(d->f, "\t%s", kinds[k]);
+		fputc('\t', d->f);
+		put_name(d->f, kinds[k]);
 		add_word(d->kinds, sizeof(d->kinds), kinds[k]);
 	}
 	fputc('\n', d->f);
@@ -156,12 +182,14 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 			if (!c || !c->traps.n)
 				continue;
 			if (!block) {
-				fprintf(d->f, "%s# %s\n", first ? "" : "\n\n", wl[w]);
+				fputs(first ? "# " : "\n\n# ", d->f);
+				put_name(d->f, wl[w]);
+				fputc('\n', d->f);
 				add_word(d->workloads, sizeof(d->workloads), wl[w]);
 				block = true;
 				first = false;
 			}
-			fputs(bk[b], d->f);
+			put_name(d->f, bk[b]);
 			for (size_t k = 0; k < nk; k++) {
 				double v = traps_get(&c->traps, kinds[k]);
 				put_num(d->f, isnan(v) ? 0 : v);
@@ -184,7 +212,9 @@ static void data_memlat(const struct results *r, const char **bk, size_t nb, con
 		size_t i;
 		if (!cell_measured(c) || !json_array_size(points))
 			continue;
-		fprintf(d->f, "%s# %s\n", d->any ? "\n\n" : "", bk[b / nw]);
+		fputs(d->any ? "\n\n# " : "# ", d->f);
+		put_name(d->f, bk[b / nw]);
+		fputc('\n', d->f);
 		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
 		d->any = true;
 		json_array_foreach(points, i, pt) {
@@ -213,7 +243,9 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, const 
 	fputs("# backend", d->f);
 	for (size_t w = 0; w < nw; w++)
 		if (have[w]) {
-			fprintf(d->f, "\t%s_iops\tlo\thi\tp99_us", wl[w]);
+			fputc('\t', d->f);
+			put_name(d->f, wl[w]);
+			fputs("_iops\tlo\thi\tp99_us", d->f);
 			add_word(d->workloads, sizeof(d->workloads), wl[w]);
 		}
 	fputc('\n', d->f);
@@ -223,7 +255,7 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, const 
 			row |= have[w] && cell_measured(results_find(r, bk[b], wl[w]));
 		if (!row)
 			continue;
-		fputs(bk[b], d->f);
+		put_name(d->f, bk[b]);
 		add_word(d->backends, sizeof(d->backends), bk[b]);
 		for (size_t w = 0; w < nw; w++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);
@@ -263,7 +295,7 @@ static void data_boot(const struct results *r, const char **bk, size_t nb, const
 		const struct cell *c = results_find(r, bk[b / nw], wl[b % nw]);
 		if (!cell_measured(c))
 			continue;
-		fputs(bk[b / nw], d->f);
+		put_name(d->f, bk[b / nw]);
 		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
 		put_summary(d->f, &c->stats);
 		fputc('\n', d->f);
@@ -287,7 +319,7 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 		for (size_t w = 0; w < nw && !col[b]; w++)
 			col[b] = cell_measured(results_find(r, bk[b], wl[w]));
 		if (col[b]) {
-			fprintf(d->f, "\t%s\t%s_lo\t%s_hi", bk[b], bk[b], bk[b]);
+			put_columns(d->f, bk[b]);
 			add_word(d->backends, sizeof(d->backends), bk[b]);
 		}
 	}
@@ -298,7 +330,7 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 			row = col[b] && cell_measured(results_find(r, bk[b], wl[w]));
 		if (!row)
 			continue;
-		fputs(wl[w], d->f);
+		put_name(d->f, wl[w]);
 		add_word(d->workloads, sizeof(d->workloads), wl[w]);
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);

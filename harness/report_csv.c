@@ -2,15 +2,37 @@
  * precision and empty where there is none. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/report.h"
 #include "harness/report_model.h"
 
+/* A number as the model writes one (report_fmt_exact: "%.10g" of a finite value, such as
+ * -0.5 or 1e-07): nothing but digits, a leading '-', a '.' and an exponent. */
+static bool csv_number(const char *s)
+{
+	char *end;
+
+	if (!s[0] || strspn(s, "-+.0123456789e") != strlen(s) || s[0] == '+')
+		return false;
+	strtod(s, &end);
+	return *end == '\0';
+}
+
+/*
+ * Every field, the model's numbers and the results file's text alike: RFC 4180 (a field
+ * with a comma, quote or line break quoted, quotes doubled), and text a spreadsheet would
+ * take for a formula (OWASP's rule: a field that starts with =, +, -, @, a tab or a CR) led
+ * by an apostrophe, which shows the text instead. A number such as -0.5 is no formula, and
+ * stays a number.
+ */
 static void csv_field(FILE *f, const char *s, bool last)
 {
+	bool formula = s && s[0] && strchr("=+-@\t\r", s[0]) && !csv_number(s);
+
 	if (s && strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
+		fputs(formula ? "\"'" : "\"", f);
 		for (; *s; s++) {
 			if (*s == '"')
 				fputc('"', f);
@@ -18,7 +40,7 @@ static void csv_field(FILE *f, const char *s, bool last)
 		}
 		fputc('"', f);
 	} else if (s) {
-		fputs(s, f);
+		fprintf(f, "%s%s", formula ? "'" : "", s);
 	}
 	fputs(last ? "\r\n" : ",", f);
 }

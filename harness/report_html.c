@@ -11,6 +11,8 @@
 #include "harness/report_model.h"
 #include "host/util.h"
 
+/* Every string of the page, in text and in attributes (all in double quotes) alike: what it
+ * says shows as itself, and none of it is markup. */
 static void html_text(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -145,8 +147,9 @@ static int html_render(FILE *f, const struct report_model *m)
 			return ret;
 	}
 	html_table(f, m->overview, 2);
-	fprintf(f, "<h2 id=\"per-workload\">Per workload</h2>\n<p class=\"note\">%s</p>\n",
-		report_per_workload_intro);
+	fputs("<h2 id=\"per-workload\">Per workload</h2>\n<p class=\"note\">", f);
+	html_text(f, report_per_workload_intro);
+	fputs("</p>\n", f);
 	for (size_t w = 0; w < m->nw; w++)
 		html_table(f, m->per[w], 3);
 	fputs("</body>\n</html>\n", f);

@@ -1,21 +1,40 @@
 /* The Markdown report: provenance as a list, the tables as pipe tables, the plots linked. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "harness/plot.h"
 #include "harness/report.h"
 #include "harness/report_model.h"
 
-/* Text in a Markdown table cell: pipes escaped, no line breaks. */
+/*
+ * Every string of a report, wherever it goes (heading, list item, table cell, note), so
+ * that text from a results file shows as itself: no raw HTML (<, > and & as entities), no
+ * code span, emphasis, link, strikethrough or heading marker (backslash-escaped, as a
+ * pipe is, which would end a table cell), and no line break, which would end the line the
+ * text is in and let the rest be any block at all: every control character is a space.
+ * An '_' between letters or digits (perf_event_paranoid) is left as it is: CommonMark
+ * never reads one there as emphasis.
+ */
 static void md_text(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
+	for (size_t i = 0; s && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool inword = c == '_' && i > 0 && isalnum((unsigned char)s[i - 1]) &&
+			      isalnum((unsigned char)s[i + 1]);
+		if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '&')
+			fputs("&amp;", f);
+		else if (strchr("\\`*_[]|~#", c) && !inword)
+			fprintf(f, "\\%c", c);
+		else if (c < ' ' || c == 0x7f)
 			fputc(' ', f);
 		else
-			fputc(*s, f);
+			fputc(c, f);
 	}
 }
 
@@ -23,7 +42,9 @@ static void md_table(FILE *f, const struct report_table *t, int level)
 {
 	if (!t || !t->nrows)
 		return;
-	fprintf(f, "%.*s %s\n\n", level, "######", t->caption);
+	fprintf(f, "%.*s ", level, "######");
+	md_text(f, t->caption);
+	fputs("\n\n", f);
 	for (size_t c = 0; c < t->ncols; c++) {
 		fputs("| ", f);
 		md_text(f, t->head[c]);
@@ -41,16 +62,26 @@ static void md_table(FILE *f, const struct report_table *t, int level)
 		}
 		fputs("|\n", f);
 	}
-	if (t->note)
-		fprintf(f, "\n%s\n", t->note);
+	if (t->note) {
+		fputc('\n', f);
+		md_text(f, t->note);
+		fputc('\n', f);
+	}
 	fputc('\n', f);
 }
 
 static int md_render(FILE *f, const struct report_model *m)
 {
-	fprintf(f, "# %s\n\n## Provenance\n\n", m->title);
-	for (size_t i = 0; i < m->nprov; i++)
-		fprintf(f, "- **%s**: %s\n", m->prov[i].key, m->prov[i].val);
+	fputs("# ", f);
+	md_text(f, m->title);
+	fputs("\n\n## Provenance\n\n", f);
+	for (size_t i = 0; i < m->nprov; i++) {
+		fputs("- **", f);
+		md_text(f, m->prov[i].key);
+		fputs("**: ", f);
+		md_text(f, m->prov[i].val);
+		fputc('\n', f);
+	}
 	fputc('\n', f);
 	md_table(f, m->backtab, 2);
 	md_table(f, m->summary, 2);
@@ -62,12 +93,16 @@ static int md_render(FILE *f, const struct report_model *m)
 		if (!any)
 			fputs("## Plots\n\n", f);
 		any = true;
-		fprintf(f, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n",
-			plot_table[i].caption, plot_table[i].stem, plot_table[i].caption,
-			plot_table[i].stem);
+		fputs("![", f);
+		md_text(f, plot_table[i].caption);
+		fprintf(f, "](plots/%s.png)\n\n*", plot_table[i].stem);
+		md_text(f, plot_table[i].caption);
+		fprintf(f, "* ([SVG](plots/%s.svg))\n\n", plot_table[i].stem);
 	}
 	md_table(f, m->overview, 2);
-	fprintf(f, "## Per workload\n\n%s\n\n", report_per_workload_intro);
+	fputs("## Per workload\n\n", f);
+	md_text(f, report_per_workload_intro);
+	fputs("\n\n", f);
 	for (size_t w = 0; w < m->nw; w++)
 		md_table(f, m->per[w], 3);
 	return 0;

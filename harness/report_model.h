@@ -60,8 +60,8 @@ int report_model_build(struct report_model *m, const struct results *r, const ch
 	__must_check;
 void report_model_free(struct report_model *m);
 
-/* The paragraph above the per-workload tables (plain text, nothing to escape in Markdown
- * or HTML). */
+/* The paragraph above the per-workload tables (plain text, escaped by each renderer as any
+ * other). */
 extern const char report_per_workload_intro[];
 
 /* The provenance lines (report_prov.c). */

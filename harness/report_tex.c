@@ -1,5 +1,6 @@
 /* The LaTeX report: booktabs tables of the summary, of what one trap costs (when the run
  * has those cells) and of the overview to \input, the provenance in comments. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,13 @@
 #include "harness/report.h"
 #include "harness/report_model.h"
 
+/*
+ * Every string of the report, in the tables and in the provenance comments alike: TeX's
+ * specials escaped, every control character a space and other non-ASCII a few macros or
+ * '?'. Only printable ASCII comes out, so no line break (LF, CR, or any other a TeX engine
+ * ends a line at) can end a comment early and leave the rest of a line of the results file
+ * to be typeset, or run: \input{/etc/passwd} in a host name.
+ */
 static void tex_text(FILE *f, const char *s)
 {
 	static const struct {
@@ -44,9 +52,9 @@ static void tex_text(FILE *f, const char *s)
 			}
 		}
 		if (i == ARRAY_SIZE(map)) {
+			unsigned char c = (unsigned char)*s++;
 			/* Other non-ASCII never reaches LaTeX as raw bytes. */
-			fputc((unsigned char)*s < 0x80 ? *s : '?', f);
-			s++;
+			fputc(c < ' ' || c == 0x7f ? ' ' : c < 0x80 ? c : '?', f);
 		}
 	}
 }
@@ -70,6 +78,14 @@ static void tex_cell(FILE *f, const char *s, char align)
 	free(value);
 }
 
+/* A table's id as a label: letters, digits, '.' and '-' ('-' for anything else), which
+ * \label takes as they are. */
+static void tex_label(FILE *f, const char *id)
+{
+	for (; *id; id++)
+		fputc(isalnum((unsigned char)*id) || *id == '.' ? *id : '-', f);
+}
+
 static void tex_table(FILE *f, const struct report_table *t)
 {
 	if (!t || !t->nrows)
@@ -89,8 +105,11 @@ static void tex_table(FILE *f, const struct report_table *t)
 	fputs(" \\\\\n\\midrule\n", f);
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (size_t c = 0; c < t->ncols; c++) {
-			fputs(c ? " & " : "", f);
-			tex_cell(f, t->cells[i * t->ncols + c], t->align[c]);
+			const char *cell = t->cells[i * t->ncols + c];
+			/* A row starts after \\ or \midrule, which would take a '*' there for
+			 * their star and a '[' for their optional argument. */
+			fputs(c ? " & " : cell && cell[0] && strchr("[*", cell[0]) ? "{}" : "", f);
+			tex_cell(f, cell, t->align[c]);
 		}
 		fputs(" \\\\\n", f);
 	}
@@ -100,7 +119,9 @@ static void tex_table(FILE *f, const struct report_table *t)
 		fputs(". ", f);
 		tex_text(f, t->note);
 	}
-	fprintf(f, "}\n\\label{tab:vmbench-%s}\n\\end{table}\n\n", t->id);
+	fputs("}\n\\label{tab:vmbench-", f);
+	tex_label(f, t->id);
+	fputs("}\n\\end{table}\n\n", f);
 }
 
 static int tex_render(FILE *f, const struct report_model *m)
@@ -112,9 +133,10 @@ static int tex_render(FILE *f, const struct report_model *m)
 	tex_text(f, m->title);
 	fputc('\n', f);
 	for (size_t i = 0; i < m->nprov; i++) {
-		fprintf(f, "%% %s: ", m->prov[i].key);
-		for (const char *s = m->prov[i].val; *s; s++)
-			fputc(*s == '\n' ? ' ' : *s, f);
+		fputs("% ", f);
+		tex_text(f, m->prov[i].key);
+		fputs(": ", f);
+		tex_text(f, m->prov[i].val);
 		fputc('\n', f);
 	}
 	fputc('\n', f);
