@@ -202,7 +202,8 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	ret = recv_data(s, &text, &textlen, err, len);
 	if (ret < 0)
 		goto out;
-	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, pl, err, len);
+	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, ps->warmup,
+				  pl, err, len);
 	if (ret < 0)
 		goto out;
 	ph.d = calloc(SESSION_MAX_PROBES * PROBE_MAX_VALUES, sizeof(*ph.d));
@@ -241,6 +242,7 @@ static int count_phase(struct session *s, const struct workload_ops *wl, const s
 	struct payload pl = { 0 };
 	char err[512] = "";
 	struct msg m;
+	/* The counting sample has no warm-up of its own. */
 	struct pass ps = { .reps = 1,
 			   .min_sample_ns = cr->min_sample_ns,
 			   .quiet_ms = quiet_ms(cr),

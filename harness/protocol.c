@@ -233,8 +233,8 @@ static int check_series(json_t *series, uint64_t reps, char *err, size_t errlen)
 }
 
 int proto_parse_payload(const char *text, size_t textlen, const char *workload, const char *unit,
-			uint64_t reps, uint64_t iters, struct payload *out, char *err,
-			size_t errlen)
+			uint64_t reps, uint64_t iters, uint64_t warmup_asked, struct payload *out,
+			char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *samples, *sample_ns, *sample_iters, *extra = NULL, *series = NULL;
@@ -269,6 +269,22 @@ int proto_parse_payload(const char *text, size_t textlen, const char *workload, 
 	    loop_ns < 0 || !isfinite(ops) || ops <= 0) {
 		bad(err, errlen, "result data with iters, warmup, ops or loop_ns not as announced");
 		goto out;
+	}
+	/* What the guest was asked, against what it says it did. */
+	if ((uint64_t)warmup != warmup_asked) {
+		bad(err, errlen, "result data after %lld warm-up samples, %llu were asked for",
+		    (long long)warmup, (unsigned long long)warmup_asked);
+		goto out;
+	}
+	/* (A workload with points announces one point's iterations, not each point's.) */
+	for (size_t i = 0; !series && i < json_array_size(sample_iters); i++) {
+		json_t *n = json_array_get(sample_iters, i);
+		if (json_is_number(n) && json_number_value(n) < (double)iters) {
+			bad(err, errlen,
+			    "result sample %zu of %.0f iterations, fewer than the %llu announced",
+			    i, json_number_value(n), (unsigned long long)iters);
+			goto out;
+		}
 	}
 	out->samples = malloc((reps ? reps : 1) * sizeof(double));
 	if (!out->samples) {

@@ -71,13 +71,14 @@ struct payload {
 
 /*
  * Validates the JSON object of DATA lines against what was asked: the workload, its unit,
- * reps samples of finite non-negative values, the iters announced in READY, a positive
- * operation count, and the optional extra object and series of points.
+ * reps samples of finite non-negative values, the iters announced in READY (no sample of
+ * fewer), the warm-up asked in RUN, a positive operation count, and the optional extra
+ * object and series of points.
  * 0 with *out (free with payload_free), -EPROTO with err.
  */
 int proto_parse_payload(const char *text, size_t textlen, const char *workload, const char *unit,
-			uint64_t reps, uint64_t iters, struct payload *out, char *err,
-			size_t errlen) __must_check;
+			uint64_t reps, uint64_t iters, uint64_t warmup_asked, struct payload *out,
+			char *err, size_t errlen) __must_check;
 void payload_free(struct payload *p);
 
 /* A connection to an agent. */

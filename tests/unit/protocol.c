@@ -414,7 +414,7 @@ static void expect_bad_payload(const char *text, const char *what)
 {
 	struct payload p;
 	char err[256] = "";
-	int ret = proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, &p, err,
+	int ret = proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, 2, &p, err,
 				      sizeof(err));
 
 	cr_assert_eq(ret, -EPROTO, "%s: got %d, expected -EPROTO", what, ret);
@@ -425,13 +425,34 @@ static void expect_bad_payload(const char *text, const char *what)
 	payload_free(&p);
 }
 
+/* What the guest was asked against what it says it did: the warm-up of the RUN, at least
+ * the announced iterations in every sample. */
+Test(proto_payload, lies_about_the_request_are_refused)
+{
+	struct payload p;
+	char err[256] = "";
+
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 0, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], \"loop_ns\": 0}",
+			   "warm-up not as asked");
+	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
+			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
+			   "[1, 1, 2], \"sample_iters\": [1000, 10, 2000], \"loop_ns\": 0}",
+			   "a sample of fewer iterations than announced");
+	cr_assert_eq(proto_parse_payload(PAYLOAD_OK, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3,
+					 1000, 1, &p, err, sizeof(err)),
+		     -EPROTO);
+	cr_assert_not_null(strstr(err, "1 were asked for"), "%s", err);
+}
+
 Test(proto_payload, valid)
 {
 	struct payload p;
 	char err[256] = "";
 
 	cr_assert_eq(proto_parse_payload(PAYLOAD_OK, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3,
-					 1000, &p, err, sizeof(err)),
+					 1000, 2, &p, err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(p.n, 3);
 	cr_assert_not_null(p.samples);
@@ -460,8 +481,8 @@ Test(proto_payload, valid_length_bounded)
 
 	/* textlen is honoured: trailing bytes past it are not parsed. */
 	snprintf(text, sizeof(text), "%sGARBAGE", PAYLOAD_OK);
-	cr_assert_eq(proto_parse_payload(text, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3, 1000, &p,
-					 err, sizeof(err)),
+	cr_assert_eq(proto_parse_payload(text, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3, 1000, 2,
+					 &p, err, sizeof(err)),
 		     0, "%s", err);
 	payload_free(&p);
 }
@@ -474,17 +495,17 @@ Test(proto_payload, invalid)
 	expect_bad_payload("[1, 2, 3]", "an array");
 	expect_bad_payload("{\"workload\": \"cpu.fp\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "wrong workload");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"GB/s\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "wrong unit");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 2], \"sample_ns\": [1, "
-			   "1, 2], \"sample_iters\": [1, 1, 2], "
+			   "1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "too few samples");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
@@ -499,71 +520,71 @@ Test(proto_payload, invalid)
 			   "too few sample_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, -1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "negative sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, \"1\", 2], "
-			   "\"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "\"sample_ns\": [1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "string sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, null, 2], "
-			   "\"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "\"sample_ns\": [1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "null sample");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 999, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "iters not as announced");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0, \"bogus\": 1}",
 			   "unknown key");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2]}",
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000]}",
 			   "missing loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": -0.5}",
 			   "negative loop_ns");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": -1, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "negative warmup");
 	expect_bad_payload(
 		"{\"workload\": \"cpu.int\", \"workload\": \"cpu.int\", \"unit\": "
 		"\"ns/op\", \"iters\": 1000, \"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], "
-		"\"sample_ns\": [1, 1, 2], \"sample_iters\": [1, 1, 2], \"loop_ns\": 0}",
+		"\"sample_ns\": [1, 1, 2], \"sample_iters\": [1000, 1000, 2000], \"loop_ns\": 0}",
 		"duplicate key");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 2], "
-			   "\"sample_iters\": [1, 1, 2], "
+			   "\"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "missing ops");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 0, \"samples\": [1, 1, 2], \"sample_ns\": [1, "
-			   "1, 2], \"sample_iters\": [1, 1, 2], "
+			   "1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0}",
 			   "zero ops");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0, \"extra\": [1]}",
 			   "extra not an object");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": []}}",
 			   "series without points");
 	expect_bad_payload("{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, "
 			   "\"warmup\": 2, \"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": "
-			   "[1, 1, 2], \"sample_iters\": [1, 1, 2], "
+			   "[1, 1, 2], \"sample_iters\": [1000, 1000, 2000], "
 			   "\"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", \"points\": "
 			   "[{\"x\": 4096, \"iters\": 5, \"samples\": [1, 2], \"sample_ns\": [1, "
 			   "2, 3], \"sample_iters\": [1, 2, 3]}]}}",
@@ -592,8 +613,8 @@ Test(proto_payload, extra_and_series)
 	struct payload p;
 	char err[256] = "";
 
-	cr_assert_eq(proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, &p, err,
-					 sizeof(err)),
+	cr_assert_eq(proto_parse_payload(text, strlen(text), "cpu.int", "ns/op", 3, 1000, 2, &p,
+					 err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_str_eq(json_string_value(json_object_get(p.extra, "clocksource")), "tsc");
 	cr_assert_eq(json_array_size(json_object_get(p.series, "points")), 1);
