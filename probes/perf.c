@@ -1,7 +1,8 @@
 /*
  * perf and traps: host-side perf_event counters on the guest's host task tree (the agent
- * and its children for native and containers; every UML process; gVisor's Sentry, its
- * stubs and its gofer; QEMU with all its threads), inherited by the children those start.
+ * and its children for native and containers; every UML process; gVisor's Sentry, the
+ * processes it runs the container in and its gofer; QEMU with all its threads), inherited
+ * by the children those start.
  *
  * Both run in the counting pass, an extra sample after the timed ones: their events slow
  * down what they count. traps (tracepoints) counts what leaves the guest per operation: system

@@ -2,9 +2,9 @@
  * runtime: what the guest's runtime itself counts of the guest, asked of it through the
  * backend's accounting hook (an OCI runtime's `events --stats`: the CPU time of the
  * container's cgroup; runsc splits its sandbox cgroup's time among its containers by the
- * Sentry's own accounting, so with one container it is the sandbox's: Sentry, stubs and
- * gofer). Beside the perf probe's task-clock of the host processes it tells whether the
- * runtime's books and the host's agree.
+ * Sentry's own accounting, so with one container it is the whole sandbox's: the Sentry,
+ * the processes it runs the container in, the gofer). Beside the perf probe's task-clock of the
+ * host processes it tells whether the runtime's books and the host's agree.
  *
  * Asking costs a runtime process (tens of milliseconds) and work in the runtime, so it is
  * done in the counting pass, never around timed samples, and first before the phase and

@@ -17,6 +17,7 @@
 #include "harness/report.h"
 #include "harness/results.h"
 #include "host/util.h"
+#include "tests/test_util.h"
 
 #define FIXTURE VMBENCH_GOLDEN_DIR "/fixture/results.json"
 
@@ -35,22 +36,8 @@ static void setup(void)
 /* Everything the tests may have written: the reports, the plot data and their folder. */
 static void teardown(void)
 {
-	static const char *const names[] = { "report.md", "report.csv", "report.tex",
-					     "report.html" };
-	char path[PATH_MAX + 64];
-
 	results_free(&res);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	for (size_t i = 0; i < plot_count; i++) {
-		snprintf(path, sizeof(path), "%s/plots/%s.dat", dir, plot_table[i].stem);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/plots", dir);
-	rmdir(path);
-	cr_expect_eq(rmdir(dir), 0, "%s left behind: %s", dir, strerror(errno));
+	cr_expect_eq(test_remove_rendered(dir), 0, "%s left behind: %s", dir, strerror(errno));
 }
 
 TestSuite(golden, .init = setup, .fini = teardown);

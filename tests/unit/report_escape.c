@@ -40,22 +40,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-	static const char *const names[] = { "report.md", "report.csv", "report.tex",
-					     "report.html" };
-	char path[PATH_MAX + 64];
-
 	results_free(&res);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	for (size_t i = 0; i < plot_count; i++) {
-		snprintf(path, sizeof(path), "%s/plots/%s.dat", dir, plot_table[i].stem);
-		unlink(path);
-	}
-	snprintf(path, sizeof(path), "%s/plots", dir);
-	rmdir(path);
-	rmdir(dir);
+	test_remove_rendered(dir);
 }
 
 TestSuite(hostile, .init = setup, .fini = teardown);
