@@ -114,6 +114,10 @@ struct backend_ops {
 	 * Sentry's accounting of the container's tasks, under runc its cgroup's); NULL with
 	 * why in reason. */
 	json_t *(*accounting)(const struct guest *g, char *reason, size_t len);
+	/* Optional: puts back what the backend changes on the host for its guests beyond the
+	 * run's directory and notes (host/runstate.h), once no live run uses it: what a killed
+	 * run left. What it did goes into said, empty when nothing. */
+	void (*sweep)(char *said, size_t len);
 };
 
 static inline struct qmp *guest_monitor(const struct guest *g)
@@ -176,6 +180,11 @@ json_t *backend_cmd_json(const struct backend_cmd *c);
 /* A private 0700 runtime directory (under $XDG_RUNTIME_DIR, $TMPDIR or /tmp) named
  * vmbench-<tag>-XXXXXX, in dir. 0 or -errno with g->reason. */
 int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len) __must_check;
+/* Whether the filesystem of dir has need_mib free for what (a guest's memory, a trace
+ * log): checked before a start, since a full one fails later and unclearly (a guest kernel
+ * panic, a trace log cut short). 0, or -ENOSPC with g->reason. */
+int backend_need_space(struct guest *g, const char *dir, const char *what, unsigned need_mib)
+	__must_check;
 /* For explain hooks: how the guest's host process g->pid (named what) ended, if it has
  * within a moment (it stays unreaped for stop), and the first non-empty line of
  * rundir/log. relayed names the process whose death what reports as 128+signal (an OCI

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
+#include "host/runstate.h"
 #include "host/util.h"
 #include "common/sysutil.h"
 #include "workloads/workload.h"
@@ -203,6 +204,42 @@ static void remove_cgroups(const char *id)
 		closedir(d);
 }
 
+/* Notes how to end the container should this run be killed before it does: the runtime's
+ * delete, then the cgroups it would leave (as remove_cgroups). */
+static void note_container(const char *runtime, const struct container_state *st)
+{
+	char *del[16], name[96], paths[16][PATH_MAX];
+	const char *words[17];
+	DIR *d = opendir(CGROUP_ROOT);
+	struct dirent *e;
+	size_t k = 0;
+
+	RT_ARGV(st->fl, runtime, del, "--root", st->state, "delete", "--force", st->id);
+	runstate_note(st->id, UNDO_RUN, (const char *const *)del);
+	snprintf(paths[k++], sizeof(paths[0]), CGROUP_ROOT "/%s", st->id);
+	while (d && (e = readdir(d)) && k < ARRAY_SIZE(paths))
+		if (e->d_name[0] != '.')
+			snprintf(paths[k++], sizeof(paths[0]), CGROUP_ROOT "/%s/%s", e->d_name,
+				 st->id);
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < k; i++)
+		words[i] = paths[i];
+	words[k] = NULL;
+	snprintf(name, sizeof(name), "%s.cgroups", st->id);
+	runstate_note(name, UNDO_RMDIR, words);
+}
+
+/* The notes of note_container, once the container is gone. */
+static void forget_container(const struct container_state *st)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s.cgroups", st->id);
+	runstate_forget(st->id);
+	runstate_forget(name);
+}
+
 /* Ends the container whatever state it is in and removes what it left. */
 static void delete_container(const char *runtime, struct container_state *st)
 {
@@ -215,6 +252,7 @@ static void delete_container(const char *runtime, struct container_state *st)
 	/* "does not exist" when the runtime cleaned up after itself: the usual case. */
 	(void)!proc_capture(del, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	remove_cgroups(st->id);
+	forget_container(st);
 }
 
 static int state_init(struct guest *g, const struct oci_flavour *fl, struct container_state *st)
@@ -263,6 +301,7 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 		    : -EIO;
 	if (ret == 0) {
 		char *run[16];
+		note_container(path, st);
 		RT_ARGV(fl, path, run, "--root", st->state, "run", "--bundle", st->rundir, st->id);
 		ret = proc_capture(run, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 		if (ret != 0) {
@@ -423,6 +462,7 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	if (ret < 0)
 		return ret;
 	char *args[16];
+	note_container(rt->path, st);
 	RT_ARGV(fl, rt->path, args, "--root", st->state, "run", "--bundle", st->rundir, st->id);
 	for (size_t i = 0; args[i]; i++)
 		backend_cmd_add(&st->cmd, args[i]);

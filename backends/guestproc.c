@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "backends/backend.h"
 #include "common/sysutil.h"
 #include "host/process.h"
+#include "host/runstate.h"
 #include "host/spawn.h"
 #include "host/util.h"
 
@@ -67,6 +69,9 @@ static struct child_state *child_state_new(struct guest *g, int *ret)
 		free(st);
 		return NULL;
 	}
+	/* On tmpfs outside the run's directory: noted, so that a killed run's is found. */
+	runstate_note(strrchr(st->tmpdir, '/') + 1, UNDO_RMTREE,
+		      (const char *const[]){ st->tmpdir, NULL });
 	st->g = g;
 	g->priv = st;
 	return st;
@@ -158,6 +163,7 @@ void backend_child_stop(struct guest *g)
 	if (st) {
 		/* What the agent or its workloads left when they were killed. */
 		sys_rmtree(st->tmpdir);
+		runstate_forget(strrchr(st->tmpdir, '/') + 1);
 		free(st);
 		g->priv = NULL;
 	}
@@ -165,8 +171,11 @@ void backend_child_stop(struct guest *g)
 
 int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len)
 {
-	const char *base = getenv("XDG_RUNTIME_DIR");
+	/* In the run's directory, which a killed run's guard or the next run removes. */
+	const char *base = runstate_dir();
 
+	if (!base)
+		base = getenv("XDG_RUNTIME_DIR");
 	if (!base || !*base || access(base, W_OK) < 0)
 		base = getenv("TMPDIR");
 	if (!base || !*base)
@@ -184,6 +193,21 @@ int backend_rundir(struct guest *g, const char *tag, char *dir, size_t len)
 		return ret;
 	}
 	return 0;
+}
+
+int backend_need_space(struct guest *g, const char *dir, const char *what, unsigned need_mib)
+{
+	struct statvfs vfs;
+
+	if (statvfs(dir, &vfs) < 0)
+		return 0; /* the start says what is wrong with dir */
+	unsigned long long mib = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
+	if (mib >= need_mib)
+		return 0;
+	snprintf(g->reason, sizeof(g->reason),
+		 "%.60s needs %u MiB in %.100s, which has %llu MiB free: free some space there",
+		 what, need_mib, dir, mib);
+	return -ENOSPC;
 }
 
 void backend_child_log(const char *rundir, const char *log)

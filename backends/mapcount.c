@@ -45,9 +45,19 @@ static int write_value(const char *path, long v)
 	return ret;
 }
 
+/* A process that has ended but is not yet reaped (a zombie) is gone for this purpose: the
+ * guard of a killed run sweeps while the run is one. */
 static bool alive(pid_t pid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	char path[64], buf[512];
+
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (util_read_line(path, buf, sizeof(buf)) < 0)
+		return true;
+	const char *p = strrchr(buf, ')');
+	return !p || p[1] != ' ' || p[2] != 'Z';
 }
 
 /* Reads the state from fd, keeping the users that are alive and not us. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
@@ -25,6 +26,9 @@
 
 #define QEMU_BIN       "qemu-system-x86_64"
 #define QMP_TIMEOUT_MS 10000
+/* Free space for the trace log at a start: a counting pass's device accesses under TCG
+ * write tens of bytes each. */
+#define QEMU_TRACE_MIN_MIB 64
 
 struct qemu_flavour {
 	const char *accel;
@@ -50,8 +54,12 @@ struct qemu_state {
 	struct backend_cmd cmd;
 	struct qmp qmp;
 	struct guest *g;
-	bool up; /* the guest runs: its monitor and trace log are there for probes */
+	bool up;	  /* the guest runs: its monitor and trace log are there for probes */
+	char runs_as[96]; /* the user QEMU drops to, or why it keeps ours */
 };
+
+/* The user QEMU runs as once it has opened its files: not root, where we are root. */
+#define QEMU_USER "nobody"
 
 /* The nanoguest's image: next to the agent, as the build puts it, else next to vmbench
  * (an agent given with --agent from elsewhere). 0, or -ENOENT with why. */
@@ -182,6 +190,24 @@ static void build_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	/* Trace events go here once a probe enables them over QMP (none at start). */
 	ARG("-trace");
 	FMT("file=%s", st->trace_log);
+	/* A guest that escapes into QEMU finds a process that may not exec, fork or change
+	 * its scheduling (seccomp), and holds no root. The seccomp filter's
+	 * elevateprivileges=deny also denies the setuid() of -runas (QEMU dies of SIGSYS):
+	 * with -runas the dropped user is what keeps privileges out of reach. */
+	const char *sandbox = "on,obsolete=deny,spawn=deny,resourcecontrol=deny";
+	bool drop = geteuid() == 0 && getpwnam(QEMU_USER);
+	ARG("-sandbox");
+	FMT("%s%s", sandbox, drop ? "" : ",elevateprivileges=deny");
+	if (geteuid() != 0) {
+		snprintf(st->runs_as, sizeof(st->runs_as), "the invoking user (not root)");
+	} else if (!drop) {
+		snprintf(st->runs_as, sizeof(st->runs_as),
+			 "root: this host has no user " QEMU_USER " to drop to");
+	} else {
+		ARG("-runas");
+		ARG(QEMU_USER);
+		snprintf(st->runs_as, sizeof(st->runs_as), QEMU_USER);
+	}
 }
 #undef ARG
 #undef FMT
@@ -254,10 +280,10 @@ static json_t *qemu_facts(struct qemu_state *st)
 	json_t *tsc = !st->fl->host_tsc ? json_null()
 		      : st->tsc_khz > 0 ? json_integer(st->tsc_khz)
 					: json_string(st->tsc_why);
-	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "accelerator", st->fl->accel, "command_line",
-			 argv ? argv : json_null(), "stats_schemas",
+	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:s}", "accelerator", st->fl->accel,
+			 "command_line", argv ? argv : json_null(), "stats_schemas",
 			 schemas ? schemas : json_null(), "vm_stats_at_boot",
-			 stats ? stats : json_null(), "tsc_early_khz", tsc);
+			 stats ? stats : json_null(), "tsc_early_khz", tsc, "runs_as", st->runs_as);
 }
 
 static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
@@ -280,6 +306,10 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	if (ret < 0)
 		return ret;
 	snprintf(st->trace_log, sizeof(st->trace_log), "%s/trace.log", st->rundir);
+	/* A trace log cut by a full filesystem would undercount device accesses, silently. */
+	ret = backend_need_space(g, st->rundir, "QEMU's trace log", QEMU_TRACE_MIN_MIB);
+	if (ret < 0)
+		return ret;
 	if (fl->nano &&
 	    (ret = nano_path(g->cfg, st->nano, sizeof(st->nano), g->reason, sizeof(g->reason))) < 0)
 		return ret;

@@ -50,6 +50,9 @@ static int uml_available(const struct backend_cfg *cfg, char *reason, size_t len
 }
 
 /* A tmpfs UML can map guest memory from (PROT_EXEC: not noexec). */
+/* Beside guest memory in its memory directory: UML's own small files. */
+#define UML_MEM_SLACK_MIB 16
+
 static bool on_tmpfs(const char *dir)
 {
 	struct statfs fs;
@@ -162,9 +165,16 @@ static int uml_start(struct guest *g)
 	if (ret < 0)
 		return ret;
 	/* Guest memory on disk would make every guest page a file page: a tmpfs, /dev/shm
-	 * unless the runtime directory is one. */
+	 * unless the runtime directory is one with room for it. A tmpfs that fills panics the
+	 * guest kernel with words that do not say so: the room is checked first. */
+	unsigned need = g->cfg->mem_mib + UML_MEM_SLACK_MIB;
+	bool in_run = on_tmpfs(st->rundir) && backend_need_space(g, st->rundir, "", need) == 0;
 	snprintf(st->memdir, sizeof(st->memdir), "%s",
-		 on_tmpfs(st->rundir) || !on_tmpfs("/dev/shm") ? st->rundir : "/dev/shm");
+		 in_run || !on_tmpfs("/dev/shm") ? st->rundir : "/dev/shm");
+	ret = backend_need_space(g, st->memdir, "UML's guest memory", need);
+	if (ret < 0)
+		return ret;
+	g->reason[0] = '\0'; /* what the runtime directory lacked */
 	if (check_path(g, "the runtime directory", st->rundir, " \t") < 0 ||
 	    check_path(g, "the initramfs", g->cfg->initrd, " \t") < 0 ||
 	    check_path(g, "the test disk", g->cfg->disk_path, " \t,:") < 0)
@@ -198,6 +208,18 @@ static int uml_start(struct guest *g)
 	return 0;
 }
 
+/* vm.max_map_count as it was before a killed run's guests raised it. */
+static void uml_sweep(char *said, size_t len)
+{
+	char before[32] = "", after[32] = "";
+
+	(void)!util_read_line(MAPCOUNT_SYSCTL, before, sizeof(before));
+	mapcount_release(MAPCOUNT_SYSCTL, MAPCOUNT_STATE);
+	(void)!util_read_line(MAPCOUNT_SYSCTL, after, sizeof(after));
+	if (strcmp(before, after))
+		snprintf(said, len, "vm.max_map_count put back from %s to %s", before, after);
+}
+
 static void uml_stop(struct guest *g)
 {
 	struct uml_state *st = g->priv;
@@ -228,4 +250,5 @@ const struct backend_ops backend_uml = {
 	.start = uml_start,
 	.stop = uml_stop,
 	.explain = uml_explain,
+	.sweep = uml_sweep,
 };

@@ -16,14 +16,19 @@
 /* Snapshots every probe: in list order before the phase, in reverse order after it, so a
  * probe listed first (one whose asking costs the guest work) brackets the others'
  * window from outside. */
-static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps, bool after)
+static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *snaps, bool after,
+			   char *err, size_t len)
 {
 	for (size_t k = 0; k < n; k++) {
 		size_t i = after ? n - 1 - k : k;
 		snaps[i].n = 0;
 		int ret = arr[i].ops->snapshot(&arr[i], &snaps[i]);
-		if (ret < 0)
+		if (ret < 0) {
+			snprintf(err, len, "probe %s failed %s the run: %s%s", arr[i].ops->name,
+				 after ? "after" : "before", strerror(-ret),
+				 ret == -ENOSPC ? " (its counts would be cut short)" : "");
 			return ret;
+		}
 	}
 	return 0;
 }
@@ -179,22 +184,18 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	double expect_ms = (double)ps->reps * sample_ns * 2 / 1e6 + (double)ps->quiet_ms;
 	int done_timeout = expect_ms > INT_MAX ? INT_MAX : (int)expect_ms;
 
-	ret = probes_snapshot(ps->probes, ps->nprobes, before, false);
-	if (ret < 0) {
-		snprintf(err, len, "a probe failed before the run: %s", strerror(-ret));
+	ret = probes_snapshot(ps->probes, ps->nprobes, before, false, err, len);
+	if (ret < 0)
 		goto out;
-	}
 	ret = send_word(s, "GO", err, len);
 	if (ret < 0)
 		goto out;
 	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
 	if (ret <= 0)
 		goto out;
-	ret = probes_snapshot(ps->probes, ps->nprobes, after, true);
-	if (ret < 0) {
-		snprintf(err, len, "a probe failed after the run: %s", strerror(-ret));
+	ret = probes_snapshot(ps->probes, ps->nprobes, after, true, err, len);
+	if (ret < 0)
 		goto out;
-	}
 	/* The window is closed: the guest may send its data now. */
 	ret = send_word(s, "ACK", err, len);
 	if (ret < 0)

@@ -14,6 +14,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1, /* some cell failed, or results could not be written */
 	EXIT_USAGE = 2,	 /* bad input: options, names, files */
+	EXIT_BUSY = 3,	 /* not run: another run holds the measuring lock */
 	EXIT_INTERRUPTED = 130,
 };
 

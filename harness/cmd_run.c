@@ -14,6 +14,7 @@
 #include "common/wire.h"
 #include "harness/cli.h"
 #include "harness/image.h"
+#include "harness/leftovers.h"
 #include "harness/output.h"
 #include "harness/prepare.h"
 #include "harness/report.h"
@@ -22,6 +23,7 @@
 #include "host/hostinfo.h"
 #include "host/perfev.h"
 #include "host/process.h"
+#include "host/runlock.h"
 #include "host/util.h"
 
 #define STR_(x) #x
@@ -32,7 +34,7 @@ struct run_opts {
 	unsigned profile;		  /* an index in profile_table */
 	unsigned reps, sample_ms, rounds; /* 0: the profile's */
 	unsigned disk_mib, cpu, seed;
-	bool cpu_set, seed_set, force_kvm, no_probes, no_report, disk_writable;
+	bool cpu_set, seed_set, force_kvm, no_probes, no_report, disk_writable, no_lock, no_wait;
 	char **events;
 };
 
@@ -156,6 +158,12 @@ static const struct cliopt run_opts[] = {
 	  .help = "seed of the random order of every round (default: from the clock; "
 		  "recorded in results.json)",
 	  .seen = CLIOPT_SEEN(struct run_opts, seed_set) },
+	{ "no-lock", 0, CLIOPT_FLAG, OFF(no_lock),
+	  .help = "measure even while another run holds the host's measuring lock (both runs' "
+		  "numbers suffer; recorded in results.json)" },
+	{ "no-wait", 0, CLIOPT_FLAG, OFF(no_wait),
+	  .help = "when another run holds the measuring lock, end with status 3 instead of "
+		  "waiting for it" },
 	{ "no-report", 0, CLIOPT_FLAG, OFF(no_report),
 	  .help = "write results.json only: no report.* and no plots" },
 	{ NULL },
@@ -214,7 +222,7 @@ static int parse_extra_work(const char *s, const struct plan *plan, const char *
 
 /* Runs the plan into outdir; the cfg's host side is prepared here. An exit status. */
 static int run_plan(const struct cli_call *call, const struct plan *plan, const char *outdir,
-		    const char *extra_workload, unsigned extra_work)
+		    const char *extra_workload, unsigned extra_work, json_t *lock)
 {
 	const struct run_opts *o = call->opts;
 	char path[PATH_MAX + 32], disk_reason[512] = "", image_reason[512] = "";
@@ -231,6 +239,11 @@ static int run_plan(const struct cli_call *call, const struct plan *plan, const 
 		json_decref(host_topology(&cpu));
 	if (proc_signals_init() < 0)
 		log_warn("cannot install signal handlers: Ctrl-C will not end the run cleanly");
+	/* What killed runs left, then this run's own guard against leaving anything. */
+	(void)leftovers_sweep();
+	char why[PATH_MAX + 128];
+	if (leftovers_guard(why, sizeof(why)) < 0)
+		log_warn("%s: if this run is killed, what it started may stay behind", why);
 	prepare_files_limit();
 	ret = prepare_disk(plan, o->disk, o->disk_mib, &disk, disk_reason, sizeof(disk_reason));
 	if (ret == -EINVAL) {
@@ -267,6 +280,7 @@ static int run_plan(const struct cli_call *call, const struct plan *plan, const 
 		.seed = seed,
 		.extra_workload = extra_workload,
 		.extra_work = extra_work,
+		.lock = lock,
 	};
 	image_to_cfg(image, image_reason[0] ? image_reason : NULL, &cfg.backend);
 	log_info("profile %s: %u samples of at least %llu ms per cell, measurement CPU %d",
@@ -296,8 +310,37 @@ out_image:
 	json_decref(image);
 	free(disk);
 out_agent:
+	leftovers_end();
 	free(agent);
 	return ret;
+}
+
+/* The host's measuring lock for the run (none with --no-lock), as provenance says it;
+ * NULL with *status when the run must not go on. */
+static json_t *take_lock(const struct run_opts *o, int *status)
+{
+	char holder[800];
+	double waited = 0;
+
+	if (o->no_lock)
+		return json_pack("{s:b, s:s}", "held", 0, "why", "--no-lock");
+	int ret = runlock_take(!o->no_wait, holder, sizeof(holder), &waited);
+	if (ret == -EBUSY) {
+		log_err("another run holds the measurement CPUs: %s. Two runs at once corrupt "
+			"each other's numbers: wait for it (without --no-wait), or --no-lock",
+			holder);
+		*status = EXIT_BUSY;
+		return NULL;
+	}
+	if (ret == -EINTR) {
+		*status = EXIT_INTERRUPTED;
+		return NULL;
+	}
+	if (ret < 0) {
+		log_warn("no measuring lock: %s", holder);
+		return json_pack("{s:b, s:s}", "held", 0, "why", holder);
+	}
+	return json_pack("{s:b, s:f}", "held", 1, "waited_s", waited);
 }
 
 static int run_main(const struct cli_call *call)
@@ -305,7 +348,6 @@ static int run_main(const struct cli_call *call)
 	const struct run_opts *o = call->opts;
 	struct profile pf = run_profile(o);
 	char err[1024], outbuf[PATH_MAX];
-	const char *outdir = o->outdir;
 	struct plan plan;
 	int ret;
 
@@ -332,24 +374,24 @@ static int run_main(const struct cli_call *call)
 		log_warn("%s runs %u more loop iterations per operation (--test-extra-work): its "
 			 "numbers are not the build's",
 			 extra_workload, extra_work);
-	if (!outdir) {
-		char stamp[32];
-		util_utc_now(stamp, sizeof(stamp), true);
-		snprintf(outbuf, sizeof(outbuf), "results/%s", stamp);
-		outdir = outbuf;
-	}
 	/* A test disk that cannot serve is bad input: said before the output directory is
 	 * made. */
 	if (o->disk && testdisk_use(o->disk, err, sizeof(err)) < 0) {
 		plan_free(&plan);
 		return cli_usage("run", "%s", err);
 	}
-	ret = util_check_writable_dir(outdir);
-	if (ret < 0)
-		ret = cli_usage("run", "cannot write to output directory '%s': %s", outdir,
-				strerror(-ret));
+	/* Taken before the output directory is made: a run that does not go on makes none. */
+	json_t *lock = take_lock(o, &ret);
+	if (!lock) {
+		plan_free(&plan);
+		return ret;
+	}
+	if (output_claim_dir(o->outdir, outbuf, sizeof(outbuf), err, sizeof(err)) < 0)
+		ret = cli_usage("run", "%s", err);
 	else
-		ret = run_plan(call, &plan, outdir, extra_workload, extra_work);
+		ret = run_plan(call, &plan, outbuf, extra_workload, extra_work, lock);
+	json_decref(lock);
+	runlock_release();
 	plan_free(&plan);
 	return ret;
 }
@@ -359,8 +401,10 @@ const struct cli_cmd cmd_run = {
 	.synopsis = "[options]",
 	.summary = "run the benchmark matrix and write results.json",
 	.about = "Runs every chosen workload on every chosen backend and writes results.json "
-		 "(schema vmbench/1: raw samples, median, 95% CI, provenance). Exit status: 0 all "
-		 "ran or were skipped, 1 some failed, 2 bad input, 130 interrupted.",
+		 "(schema vmbench/1: raw samples, median, 95% CI, provenance). One run measures at "
+		 "a "
+		 "time: a second one waits for the first. Exit status: 0 all ran or were skipped, "
+		 "1 some failed, 2 bad input, 3 another run measures (--no-wait), 130 interrupted.",
 	.opts = run_opts,
 	.opts_size = sizeof(struct run_opts),
 	.run = run_main,

@@ -4,12 +4,60 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "harness/output.h"
 #include "harness/plot.h"
 #include "harness/report.h"
+#include "host/util.h"
+
+/* Runs in the same second get -2, -3, ...: more than this many is no longer a chance. */
+#define SAME_SECOND_MAX 1000
+
+int output_claim_dir(const char *given, char *dir, size_t len, char *err, size_t elen)
+{
+	char stamp[32], path[PATH_MAX + 32];
+	int ret;
+
+	if (given) {
+		snprintf(path, sizeof(path), "%s/results.json", given);
+		if (access(path, F_OK) == 0) {
+			snprintf(err, elen,
+				 "'%s' holds the results of another run: give a new directory",
+				 given);
+			return -EEXIST;
+		}
+		ret = util_check_writable_dir(given);
+		if (ret < 0)
+			snprintf(err, elen, "cannot write to output directory '%s': %s", given,
+				 strerror(-ret));
+		return ret < 0 ? ret : (snprintf(dir, len, "%s", given), 0);
+	}
+	ret = util_mkdir_p("results");
+	if (ret < 0) {
+		snprintf(err, elen, "cannot create 'results': %s", strerror(-ret));
+		return ret;
+	}
+	util_utc_now(stamp, sizeof(stamp), true);
+	for (unsigned i = 1; i <= SAME_SECOND_MAX; i++) {
+		if (i == 1)
+			snprintf(dir, len, "results/%s", stamp);
+		else
+			snprintf(dir, len, "results/%s-%u", stamp, i);
+		if (mkdir(dir, 0755) == 0)
+			return 0;
+		if (errno != EEXIST) {
+			ret = -errno;
+			snprintf(err, elen, "cannot create output directory '%s': %s", dir,
+				 strerror(errno));
+			return ret;
+		}
+	}
+	snprintf(err, elen, "results/%s-*: %d runs in one second", stamp, SAME_SECOND_MAX);
+	return -EEXIST;
+}
 
 void output_link_latest(const char *outdir)
 {

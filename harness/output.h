@@ -12,6 +12,12 @@ enum output_plots {
 	OUTPUT_PLOTS,
 };
 
+/*
+ * The directory a run writes to, claimed for it alone: given (-o), one that holds no
+ * results yet (made when missing); else results/<UTC time>, made exclusively, with -2, -3,
+ * ... when a run started in the same second has it. Into dir. 0, or -errno with err.
+ */
+int output_claim_dir(const char *given, char *dir, size_t len, char *err, size_t elen) __must_check;
 /* results/latest -> the newest run directory, replaced atomically (best effort). */
 void output_link_latest(const char *outdir);
 /* One line per cell on stdout: status, median, 95% CI. */

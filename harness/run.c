@@ -22,6 +22,8 @@
 #include "host/process.h"
 #include "host/util.h"
 
+static int write_results(const struct run_cfg *cfg, struct results *res);
+
 /* Why wl cannot run on b in this run, or NULL. */
 static const char *cannot_run(const struct run_cfg *cfg, const struct backend_ops *b,
 			      const struct workload_ops *wl, char *buf, size_t len)
@@ -344,7 +346,8 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			 * this backend has started already in this run. */
 			ret = host_run(cfg, t, hw, c, reps,
 				       t->run.warmup > 0 && !booted && c->n == 0);
-			if (ret < 0)
+			/* Saved after every cell: a kill loses only the cell it cut. */
+			if (ret < 0 || (ret = write_results(cfg, res)) < 0)
 				goto out;
 			t->pr->done++;
 			continue;
@@ -368,6 +371,8 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			up = false;
 			restarts++;
 		}
+		if ((ret = write_results(cfg, res)) < 0)
+			goto out;
 	}
 	if (up)
 		session_stop(&s);
@@ -450,6 +455,8 @@ static int run_provenance(const struct run_cfg *cfg, unsigned rounds, struct res
 	json_object_set_new(*runinfo, "disk_writable",
 			    json_boolean(cfg->backend.disk_path && !cfg->disk_keep));
 	json_object_set_new(*runinfo, "image", cfg->image ? json_incref(cfg->image) : json_null());
+	/* A run measured beside another (--no-lock) says so. */
+	json_object_set_new(*runinfo, "lock", cfg->lock ? json_incref(cfg->lock) : json_null());
 	json_object_set_new(res->provenance, "run", *runinfo);
 	json_object_set_new(res->provenance, "backends", *backends);
 	return 0;

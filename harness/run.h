@@ -12,7 +12,7 @@
 struct run_cfg {
 	const struct plan *plan;
 	struct backend_cfg backend;
-	const char *out_path;	 /* results.json, rewritten atomically after every backend */
+	const char *out_path;	 /* results.json, rewritten atomically after every cell */
 	const char *disk_reason; /* why backend.disk_path is NULL, when it is */
 	/* The test disk is the user's (--disk) and may not be overwritten: the workloads that
 	 * write it are skipped. */
@@ -21,6 +21,7 @@ struct run_cfg {
 	int argc;      /* the command line, for provenance */
 	char **argv;
 	bool no_probes;	    /* run without any probe */
+	json_t *lock;	    /* the measuring lock, for provenance: {held, waited_s | why} */
 	unsigned long seed; /* of the random order */
 	/* Tests only (--test-extra-work): see struct cellrun. */
 	const char *extra_workload;

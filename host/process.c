@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/process.h"
+#include "host/runstate.h"
 #include "host/util.h"
 
 static volatile sig_atomic_t intr_signal;
@@ -81,6 +82,17 @@ int proc_wait_readable(int fd, int timeout_ms)
 	}
 }
 
+/* A child joins the run's cgroup before it execs: PR_SET_PDEATHSIG ends the child when
+ * we die, not what it starts itself (UML's processes), which the cgroup lets a guard or
+ * the next run find and end (host/runstate.h). */
+static void join_run_cgroup(void)
+{
+	int fd = runstate_cgroup_fd();
+
+	if (fd >= 0)
+		(void)!write(fd, "0", 1);
+}
+
 int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 {
 	int fds[2];
@@ -109,6 +121,7 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 		 * clean-up command (a container's delete) it runs on the way out. */
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		join_run_cgroup();
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		_exit(127);
@@ -212,6 +225,7 @@ int proc_child_stdio(pid_t parent, const int in[2], const int out[2])
 	 * terminal's Ctrl-C reaches vmbench, which ends the guest in order. */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	join_run_cgroup();
 	/* A parent killed before the line above would leave us running without it. */
 	if (getppid() != parent)
 		return -ESRCH;

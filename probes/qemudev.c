@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "host/qmp.h"
 #include "probes/probe.h"
@@ -35,8 +36,10 @@ static const struct {
 	{ "virtio_notify_irqfd", "virtio-interrupts", PROBE_COUNTER },
 };
 
-#define QMP_MS	   5000
-#define MAX_DEVICE PROBE_MAX_VALUES
+#define QMP_MS 5000
+/* Less free space than this beside the trace log: QEMU may have lost lines of it. */
+#define TRACE_MIN_FREE (1ull << 20)
+#define MAX_DEVICE     PROBE_MAX_VALUES
 
 struct qemudev_state {
 	FILE *log;
@@ -145,6 +148,11 @@ static int qemudev_snapshot(struct probe *p, struct probe_snapshot *out)
 	size_t cap = 0;
 	ssize_t n;
 
+	/* QEMU's writes to a full filesystem fail unseen: the counts would be cut short. */
+	struct statvfs vfs;
+	if (fstatvfs(fileno(st->log), &vfs) == 0 &&
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < TRACE_MIN_FREE)
+		return -ENOSPC;
 	clearerr(st->log);
 	if (fseek(st->log, st->offset, SEEK_SET) < 0)
 		return -errno;

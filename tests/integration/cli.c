@@ -169,6 +169,9 @@ Test(cli, user_disk_is_written_only_when_allowed, .timeout = 300)
 	}
 	results_free(&res);
 
+	/* A second run gets a directory of its own: one that holds results is refused. */
+	char again[320];
+	snprintf(again, sizeof(again), "%s/again", dir);
 	char *writable[] = { "vmbench",
 			     "run",
 			     "--backends",
@@ -183,9 +186,9 @@ Test(cli, user_disk_is_written_only_when_allowed, .timeout = 300)
 			     disk,
 			     "--disk-writable",
 			     "-o",
-			     dir,
+			     again,
 			     NULL };
-	st = cli_run_results(writable, dir, &res, err, sizeof(err));
+	st = cli_run_results(writable, again, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "%s", err);
 	cli_assert_all_ran(&res, NULL, NULL);
 	results_free(&res);

@@ -13,6 +13,7 @@
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
+#include "host/runstate.h"
 #include "host/util.h"
 
 static void remember_remains(void);
@@ -136,6 +137,14 @@ static void remains(char *out, size_t len)
 					     roots[r], e->d_name);
 		if (d)
 			closedir(d);
+	}
+	/* The runs' own directories (host/runstate.h): none may stay once a run has ended. */
+	char state[300];
+	if (runstate_base(state, sizeof(state)) == 0 && (d = opendir(state))) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.' && strcmp(e->d_name, "measure.lock"))
+				util_appendf(out, len, "state %s/%s\n", state, e->d_name);
+		closedir(d);
 	}
 	/* mountinfo: id parent major:minor root mount-point ... */
 	FILE *f = fopen("/proc/self/mountinfo", "re");
