@@ -323,5 +323,6 @@ int cellrun_run(struct session *s, const struct workload_ops *wl, const struct c
 		ret = count_phase(s, wl, cr, cell);
 out:
 	payload_free(&pl);
+	conn_log_summary(&s->c, wl->name);
 	return ret;
 }

@@ -132,7 +132,8 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 		else if (strcmp(kind, "failed") != 0)
 			return bad(err, len, "ERR kind must be unsupported or failed");
 		m->workload = p;
-		m->text = reason && *reason ? reason : "(no reason given)";
+		/* A reason is kept in the results and shown in every report: bounded. */
+		m->text = reason && *reason ? guestlog_cut(reason) : "(no reason given)";
 		return 0;
 	}
 	if (fields_split(line, &fs) < 0)
@@ -329,7 +330,29 @@ void conn_init(struct conn *c, int rfd, int wfd, const char *who)
 	c->who = who;
 	c->last_words[0] = '\0';
 	c->panicked = false;
+	memset(&c->log, 0, sizeof(c->log));
 	linebuf_init(&c->lb);
+}
+
+/* Shows one line of guest text at level, escaped and cut, while the window's budget lasts;
+ * counts it otherwise. */
+static void conn_echo(struct conn *c, enum log_level level, const char *what, const char *text)
+{
+	char line[GUESTLOG_LINE_MAX + 1];
+
+	if (level > log_get_level())
+		return;
+	guestlog_format(text, line);
+	if (guestlog_take(&c->log, strlen(line), strlen(text)))
+		log_msg(level, "%s %s: %s", c->who, what, line);
+}
+
+void conn_log_summary(struct conn *c, const char *what)
+{
+	char buf[256];
+
+	if (guestlog_summary(&c->log, buf, sizeof(buf)))
+		log_warn("%s: %s: %s", c->who, what, buf);
 }
 
 int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t errlen)
@@ -348,8 +371,8 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 				return ret;
 			if (m->type == MSG_NOISE) {
 				c->noise++;
+				conn_echo(c, LOG_DBG, "console", line);
 				util_printable(line);
-				log_dbg("%s console: %.200s", c->who, line);
 				util_rtrim(line);
 				if (line[0] && !c->panicked) {
 					c->panicked = strstr(line, "Kernel panic") != NULL;
@@ -358,7 +381,7 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 				continue;
 			}
 			if (m->type == MSG_LOG) {
-				log_info("%s agent: %.200s", c->who, m->text);
+				conn_echo(c, LOG_INFO, "agent", m->text);
 				continue;
 			}
 			return 0;

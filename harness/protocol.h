@@ -10,6 +10,7 @@
 
 #include "common/compiler.h"
 #include "common/wire.h"
+#include "harness/guestlog.h"
 
 enum msg_type {
 	MSG_NOISE, /* not a protocol line: console output */
@@ -47,7 +48,7 @@ struct msg {
 	struct hello hello;	   /* HELLO; CLOCK fills its timer fields */
 	uint64_t iters, sample_ns; /* READY */
 	uint64_t bytes;		   /* END */
-	const char *text;	   /* DATA chunk, ERR reason, LOG text */
+	const char *text;	   /* DATA chunk, ERR reason (cut: guestlog.h), LOG text */
 	int unsupported;	   /* ERR: 1 unsupported, 0 failed */
 };
 
@@ -91,6 +92,9 @@ struct conn {
 	 * there is one: why a guest died, for the reason of a broken session. */
 	char last_words[160];
 	bool panicked;
+	/* The guest lines shown on stderr (LOG, and console lines at debug level) since the
+	 * last conn_log_summary: a guest that floods must not flood vmbench's stderr. */
+	struct guestlog log;
 };
 
 void conn_init(struct conn *c, int rfd, int wfd, const char *who);
@@ -101,5 +105,8 @@ void conn_init(struct conn *c, int rfd, int wfd, const char *who);
  */
 int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t errlen) __must_check;
 int conn_send(struct conn *c, const char *fmt, ...) __printf(2, 3) __must_check;
+/* Ends a window of c's guest-line budget (a cell, a session's start or stop: what): says
+ * once how many lines went unshown in it, if any, and opens the next with a fresh budget. */
+void conn_log_summary(struct conn *c, const char *what);
 
 #endif

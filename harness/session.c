@@ -99,6 +99,7 @@ void session_stop(struct session *s)
 		       m.type != MSG_BYE)
 			;
 	}
+	conn_log_summary(&s->c, "stopping");
 	session_probes_close(s->probes, &s->nprobes);
 	json_decref(s->counted);
 	s->counted = NULL;
@@ -198,8 +199,10 @@ int session_start(struct session *s, const struct backend_ops *ops, const struct
 	}
 	log_dbg("%s: agent %s up in %.3f s, kernel %s, timer resolution %.0f ns", ops->name,
 		s->hello.version, s->boot_s, s->hello.kernel, s->hello.timer_res_ns);
+	conn_log_summary(&s->c, "starting");
 	return 0;
 out_stop:
+	conn_log_summary(&s->c, "starting");
 	session_stop(s);
 	return ret;
 }

@@ -61,7 +61,9 @@
  *          Instead of READY or DONE: the workload cannot run here, or failed; or after
  *          DONE, when the host answered anything but ACK or QUIT.
  *   guest: LOG <text>
- *          A diagnostic, at any time but never while measuring.
+ *          A diagnostic, at any time but never while measuring. The host shows the
+ *          first lines of a cell and counts the rest, each cut to a few hundred bytes;
+ *          an ERR reason is cut the same way (harness/guestlog.h).
  *   host:  QUIT
  *   guest: BYE
  *          and the agent exits 0.

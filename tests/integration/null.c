@@ -12,6 +12,7 @@
 
 #include "host/process.h"
 #include "host/util.h"
+#include "harness/guestlog.h"
 #include "harness/registry.h"
 #include "harness/provview.h"
 #include "harness/run.h"
@@ -25,6 +26,20 @@ static void script_child(void *arg)
 #define HELLO                                                              \
 	"echo 'HELLO vmbench-agent 9 proto=3 kernel=k arch=x tmp=tmpfs'; " \
 	"echo 'CLOCK timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
+
+/* The babbler's LOG text and its lines a session: some 10 MB. */
+#define BABBLE                                                                          \
+	"babble babble babble babble babble babble babble babble babble babble babble " \
+	"babble babble babble"
+#define BABBLE_LINES	 100000
+#define STRINGIFY(x)	 #x
+#define STRINGIFY_VAL(x) STRINGIFY(x)
+/* The real agent, but the LOG lines go before the first READY of each session: a flood
+ * inside a cell, which then runs as usual. */
+#define BABBLER_SCRIPT                                                               \
+	"'" VMBENCH_AGENT_BIN "' | { f=; while IFS= read -r l; do "                  \
+	"case \"$l\" in READY*) if [ -z \"$f\" ]; then f=1; yes 'LOG " BABBLE "' | " \
+	"head -n " STRINGIFY_VAL(BABBLE_LINES) "; fi;; esac; printf '%s\\n' \"$l\"; done; }"
 
 static const char *script_for(const char *name)
 {
@@ -51,6 +66,8 @@ static const char *script_for(const char *name)
 			     "sleep 300";
 	if (strcmp(name, "staller") == 0) /* goes quiet in the timed phase */
 		return HELLO "read cmd; echo 'READY null iters=10 sample_ns=1000'; sleep 300";
+	if (strcmp(name, "babbler") == 0)
+		return BABBLER_SCRIPT;
 	return "exit 1";
 }
 
@@ -91,6 +108,18 @@ SCRIPT_BACKEND(liar, "liar");
 SCRIPT_BACKEND(sleeper, "sleeper");
 SCRIPT_BACKEND(boaster, "boaster");
 SCRIPT_BACKEND(staller, "staller");
+/* As the null backend: the real agent takes longer than a script to say HELLO. */
+static const struct backend_ops babbler = {
+	.abi = BACKEND_ABI,
+	.name = "babbler",
+	.mode = "test",
+	.summary = "an agent whose LOG lines flood",
+	.flags = BK_TEST | BK_HOST_KERNEL,
+	.hello_timeout_s = 30,
+	.available = always,
+	.start = script_start,
+	.stop = backend_child_stop,
+};
 static const struct backend_ops absent = {
 	.abi = BACKEND_ABI,
 	.name = "absent",
@@ -260,6 +289,81 @@ Test(null, hostile_guests_fail_alone)
 	/* The good backend after all of them still has its results. */
 	cr_assert_eq(find(&res, "null", "cpu.int")->n, 6);
 	cr_assert_eq(find(&res, "null", "null")->n, 6);
+	results_free(&res);
+	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child process was left behind");
+}
+
+/* stderr into an unnamed temporary file while a run logs; the file's descriptor, with the
+ * old stderr's in *saved. */
+static int stderr_to_file(int *saved)
+{
+	FILE *f = tmpfile();
+
+	cr_assert_not_null(f);
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	int fd = dup(fileno(f));
+	fclose(f);
+	cr_assert(*saved >= 0 && fd >= 0);
+	cr_assert_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	return fd;
+}
+
+/* The old stderr back; what was logged meanwhile (at most max bytes), malloc'd, and its
+ * whole length in *len. */
+static char *stderr_back(int fd, int saved, size_t max, size_t *len)
+{
+	fflush(stderr);
+	cr_assert_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	off_t end = lseek(fd, 0, SEEK_END);
+	size_t n = (size_t)end < max ? (size_t)end : max;
+	char *text = malloc(n + 1);
+	cr_assert_not_null(text);
+	cr_assert_eq(pread(fd, text, n, 0), (ssize_t)n);
+	text[n] = '\0';
+	close(fd);
+	*len = (size_t)end;
+	return text;
+}
+
+/* A guest that floods LOG lines (issue 21: 241 MB on vmbench's stderr in 20 s) shows a
+ * cell's worth of them, and vmbench says how many it dropped; its cells still get their
+ * samples. */
+Test(null, log_flood_is_bounded_and_counted)
+{
+	const struct backend_ops *b[] = { &babbler };
+	/* The shown lines of three sessions (one a round), each with vmbench's prefix, and
+	 * room for the run's own messages. */
+	const size_t bound = 3 * (GUESTLOG_CELL_BYTES + GUESTLOG_CELL_LINES * 64) + 8192;
+	struct results res;
+	char want[200];
+	size_t len;
+	int saved;
+
+	int fd = stderr_to_file(&saved);
+	int ret = run_plan(b, 1, &res);
+	char *text = stderr_back(fd, saved, 4 * bound, &len);
+	cr_assert_eq(ret, 0, "the run failed: %.2000s", text);
+	for (size_t i = 0; i < res.n; i++) {
+		const struct cell *c = &res.cells[i];
+		cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s: %s", c->workload,
+			  c->reason ? c->reason : "");
+		cr_assert_eq(c->n, 6, "%s: %zu samples", c->workload, c->n);
+	}
+	cr_assert_lt(len, bound, "%zu bytes on stderr, the bound is %zu", len, bound);
+	/* One summary a session, in the cell whose READY the flood came before. */
+	snprintf(want, sizeof(want), ": dropped %d guest lines (%d bytes) after the %d shown",
+		 BABBLE_LINES - GUESTLOG_CELL_LINES,
+		 (BABBLE_LINES - GUESTLOG_CELL_LINES) * (int)strlen(BABBLE), GUESTLOG_CELL_LINES);
+	int summaries = 0, dropped = 0;
+	for (const char *p = text; (p = strstr(p, want)); p++)
+		summaries++;
+	for (const char *p = text; (p = strstr(p, "dropped")); p++)
+		dropped++;
+	cr_assert_eq(summaries, 3, "%d summaries \"%s\" in: %.3000s", summaries, want, text);
+	cr_assert_eq(dropped, 3, "other lines were dropped too: %.3000s", text);
+	free(text);
 	results_free(&res);
 	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child process was left behind");
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -103,6 +104,109 @@ Test(conn, keeps_the_consoles_last_words)
 	cr_assert(pc.c.panicked);
 	cr_assert_str_eq(pc.c.last_words,
 			 "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	pipe_conn_close(&pc);
+}
+
+/* stderr into a temporary file while a test's conn_recv logs; the file's descriptor, with
+ * the old stderr's in *saved. */
+static int stderr_to_file(int *saved)
+{
+	FILE *f = tmpfile();
+
+	cr_assert_not_null(f);
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	int fd = dup(fileno(f));
+	fclose(f);
+	cr_assert(*saved >= 0 && fd >= 0);
+	cr_assert_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	return fd;
+}
+
+/* The old stderr back; what was logged meanwhile, malloc'd, its length in *len. */
+static char *stderr_back(int fd, int saved, size_t *len)
+{
+	fflush(stderr);
+	cr_assert_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	off_t end = lseek(fd, 0, SEEK_END);
+	char *text = malloc((size_t)end + 1);
+	cr_assert_not_null(text);
+	cr_assert_eq(pread(fd, text, (size_t)end, 0), end);
+	text[end] = '\0';
+	close(fd);
+	*len = (size_t)end;
+	return text;
+}
+
+/* A guest that floods LOG lines (issue 21): the first GUESTLOG_CELL_LINES reach stderr,
+ * the rest are counted and the summary says how many, once; the message after them still
+ * arrives. */
+Test(conn, log_flood_is_bounded)
+{
+	enum { FLOOD = 20000 };
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "", want[256];
+	const char *pad = "....................................................................";
+	size_t len;
+	int saved;
+
+	pipe_conn_open(&pc);
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		/* Lines of "flood NNNNN " and the pad: 80 bytes of text each. */
+		for (int i = 0; i < FLOOD; i++)
+			dprintf(pc.wfd, "LOG flood %05d %s\n", i, pad);
+		dprintf(pc.wfd, "READY cpu.int iters=64 sample_ns=1000\n");
+		_exit(0);
+	}
+	close(pc.wfd);
+	pc.wfd = -1;
+	int fd = stderr_to_file(&saved);
+	int ret = conn_recv(&pc.c, &m, 10000, err, sizeof(err));
+	conn_log_summary(&pc.c, "cpu.int");
+	conn_log_summary(&pc.c, "cpu.int");
+	char *text = stderr_back(fd, saved, &len);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	cr_assert_eq(ret, 0, "%s", err);
+	cr_assert_eq(m.type, MSG_READY);
+	/* 80 bytes of text and "vmbench: test agent: " a line, and the summary. */
+	cr_assert_lt(len, GUESTLOG_CELL_LINES * 102 + 300, "%zu bytes on stderr", len);
+	snprintf(want, sizeof(want), "flood %05d ", GUESTLOG_CELL_LINES - 1);
+	cr_assert_not_null(strstr(text, want), "the last line within the budget is missing");
+	snprintf(want, sizeof(want), "flood %05d ", GUESTLOG_CELL_LINES);
+	cr_assert_null(strstr(text, want), "a line past the budget was shown");
+	snprintf(want, sizeof(want),
+		 "vmbench: warning: test: cpu.int: dropped %d guest lines (%d bytes) after the "
+		 "%d shown",
+		 FLOOD - GUESTLOG_CELL_LINES, (FLOOD - GUESTLOG_CELL_LINES) * 80,
+		 GUESTLOG_CELL_LINES);
+	char *at = strstr(text, want);
+	cr_assert_not_null(at, "no summary of the dropped lines: ...%s", text + len - 200);
+	cr_assert_null(strstr(at + strlen(want), "dropped"), "the summary came twice");
+	free(text);
+	pipe_conn_close(&pc);
+}
+
+/* An ERR reason is kept in the results: a guest cannot make it as long as a line. */
+Test(conn, long_err_reason_is_cut)
+{
+	struct pipe_conn pc;
+	struct msg m;
+	char err[256] = "";
+	static char line[VMB_MAX_LINE];
+
+	pipe_conn_open(&pc);
+	int n = snprintf(line, sizeof(line), "ERR cpu.int failed ");
+	memset(line + n, 'w', sizeof(line) - (size_t)n - 2);
+	line[sizeof(line) - 2] = '\n';
+	write_all(pc.wfd, line, sizeof(line) - 1);
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_ERR);
+	cr_assert_leq(strlen(m.text), GUESTLOG_LINE_MAX);
+	cr_assert_not_null(strstr(m.text, " more bytes]"), "%s", m.text);
 	pipe_conn_close(&pc);
 }
 
