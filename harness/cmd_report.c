@@ -107,8 +107,9 @@ const struct cli_cmd cmd_plot = {
 	.summary = "gnuplot plots (PNG, SVG) of a results file",
 	.about = "Writes the plot data and renders the gnuplot scripts of plots/ to "
 		 "DIR/plots/*.png and *.svg: overhead against native, traps per operation, the "
-		 "memory latency curve, fio IOPS and p99 latency, boot time. Exit status: 0 drawn, "
-		 "1 gnuplot missing or failed, 2 bad input.",
+		 "memory latency curve, fio IOPS and p99 latency, boot time, with "
+		 "$VMBENCH_GNUPLOT, else gnuplot. Exit status: 0 drawn, 1 gnuplot missing or "
+		 "failed (or an image it wrote incomplete), 2 bad input.",
 	.opts = plot_opts,
 	.opts_size = sizeof(struct derive_opts),
 	.nargs = 1,

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "harness/catalog.h"
 #include "harness/plot.h"
+#include "harness/plot_out.h"
 #include "host/process.h"
 #include "host/util.h"
 
@@ -461,47 +462,92 @@ static void gp_var(char *buf, size_t len, const char *name, const char *value)
 	util_appendf(buf, len, "'");
 }
 
+/* The gnuplot to run: $VMBENCH_GNUPLOT (a path or a name looked up in PATH), else gnuplot. */
+static char *gnuplot_program(bool *overridden)
+{
+	char *env = getenv("VMBENCH_GNUPLOT");
+
+	*overridden = env && *env;
+	return *overridden ? env : "gnuplot";
+}
+
+/* Creates o for term, runs script into it and checks what gnuplot wrote. */
+static int draw(const char *script, const char *vars_in, struct plot_out *o, const char *pdir,
+		const char *stem, const char *term, char *err, size_t len)
+{
+	char vars[16384], said[16384], stem_path[PATH_MAX];
+	bool overridden;
+	char *gnuplot = gnuplot_program(&overridden);
+	int ret = plot_out_create(o, pdir, stem, term);
+
+	if (ret < 0) {
+		snprintf(err, len, "cannot create a file in %s: %s", pdir, strerror(-ret));
+		return ret;
+	}
+	/* The scripts append ".<term>" to out: that names exactly the file we created. */
+	snprintf(stem_path, sizeof(stem_path), "%s", o->path);
+	stem_path[strlen(stem_path) - strlen(term) - 1] = '\0';
+	/* out first: were the list to be cut at vars' end, it is not where the image goes. */
+	vars[0] = '\0';
+	gp_var(vars, sizeof(vars), "out", stem_path);
+	gp_var(vars, sizeof(vars), "term", term);
+	util_appendf(vars, sizeof(vars), "; %s", vars_in);
+	char *argv[] = { gnuplot, "-e", vars, (char *)script, NULL };
+	ret = proc_capture(argv, said, sizeof(said), GNUPLOT_TIMEOUT_MS);
+	if (ret == 127) {
+		if (overridden)
+			snprintf(err, len, "%s ($VMBENCH_GNUPLOT) cannot be run", gnuplot);
+		else
+			snprintf(err, len, "gnuplot is not installed (Debian: gnuplot-nox)");
+		return -ENOENT;
+	}
+	if (ret != 0) {
+		snprintf(err, len, "gnuplot failed on %s: %s", script,
+			 ret < 0 ? strerror(-ret) : util_rtrim(said));
+		return ret < 0 ? ret : -EIO;
+	}
+	if (said[0])
+		log_warn("gnuplot on %s: %s", script, util_rtrim(said));
+	char why[512];
+	ret = plot_out_check(o, why, sizeof(why));
+	if (ret < 0)
+		snprintf(err, len, "gnuplot on %s: %s", script, why);
+	return ret;
+}
+
+/*
+ * Every format is drawn into a temp file of its own before any replaces a plot: a plot is
+ * new in both formats or in none, and a failure leaves no temp file behind.
+ */
 static int render(const char *scripts, const char *pdir, const char *stem, const char *host,
 		  const struct plotdata *d, char *err, size_t len)
 {
-	static const char *const terms[] = { "png", "svg" };
-	char script[4096], vars[16384], out[16384], part[4200], final[4200];
+	struct plot_out parts[PLOT_OUT_TERMS];
+	char script[4096], vars[16384], final[PATH_MAX + 64];
+	int ret = 0;
 
 	snprintf(script, sizeof(script), "%s/%s.gp", scripts, stem);
-	for (size_t t = 0; t < ARRAY_SIZE(terms); t++) {
-		/* gnuplot writes a partial file that replaces the plot when it is complete. */
-		snprintf(part, sizeof(part), "%s/.%s.partial", pdir, stem);
-		vars[0] = '\0';
-		gp_var(vars, sizeof(vars), "datadir", pdir);
-		gp_var(vars, sizeof(vars), "out", part);
-		gp_var(vars, sizeof(vars), "term", terms[t]);
-		gp_var(vars, sizeof(vars), "host", host);
-		gp_var(vars, sizeof(vars), "backends", d->backends);
-		gp_var(vars, sizeof(vars), "workloads", d->workloads);
-		gp_var(vars, sizeof(vars), "kinds", d->kinds);
-		gp_var(vars, sizeof(vars), "yrange", d->yrange);
-		gp_var(vars, sizeof(vars), "plotsdir", scripts);
-		snprintf(part, sizeof(part), "%s/.%s.partial.%s", pdir, stem, terms[t]);
-		snprintf(final, sizeof(final), "%s/%s.%s", pdir, stem, terms[t]);
-		char *argv[] = { "gnuplot", "-e", vars, script, NULL };
-		int ret = proc_capture(argv, out, sizeof(out), GNUPLOT_TIMEOUT_MS);
-		if (ret == 0 && rename(part, final) < 0)
-			ret = -errno;
-		if (ret != 0)
-			unlink(part);
-		if (ret == 127) {
-			snprintf(err, len, "gnuplot is not installed (Debian: gnuplot-nox)");
-			return -ENOENT;
-		}
-		if (ret != 0) {
-			snprintf(err, len, "gnuplot failed on %s: %s", script,
-				 ret < 0 ? strerror(-ret) : util_rtrim(out));
-			return ret < 0 ? ret : -EIO;
-		}
-		if (out[0])
-			log_warn("gnuplot on %s: %s", script, util_rtrim(out));
+	vars[0] = '\0';
+	gp_var(vars, sizeof(vars), "datadir", pdir);
+	gp_var(vars, sizeof(vars), "host", host);
+	gp_var(vars, sizeof(vars), "backends", d->backends);
+	gp_var(vars, sizeof(vars), "workloads", d->workloads);
+	gp_var(vars, sizeof(vars), "kinds", d->kinds);
+	gp_var(vars, sizeof(vars), "yrange", d->yrange);
+	gp_var(vars, sizeof(vars), "plotsdir", scripts);
+	for (size_t t = 0; t < PLOT_OUT_TERMS; t++)
+		parts[t] = PLOT_OUT_NONE;
+	for (size_t t = 0; t < PLOT_OUT_TERMS && ret == 0; t++)
+		ret = draw(script, vars, &parts[t], pdir, stem, plot_out_term(t), err, len);
+	for (size_t t = 0; t < PLOT_OUT_TERMS && ret == 0; t++) {
+		snprintf(final, sizeof(final), "%s/%s.%s", pdir, stem, plot_out_term(t));
+		ret = plot_out_commit(&parts[t], final);
+		if (ret < 0)
+			snprintf(err, len, "cannot write %s: %s", final, strerror(-ret));
 	}
-	return 0;
+	for (size_t t = 0; t < PLOT_OUT_TERMS; t++)
+		plot_out_discard(&parts[t]);
+	return ret;
 }
 
 /* Writes each plot's data file and, when scripts is not NULL, draws it; *done counts those

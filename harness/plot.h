@@ -39,10 +39,12 @@ char *plot_scripts_dir(void);
 
 /*
  * Writes dir/plots/<plot>.dat for each plot of plot_table the results have data for
- * and renders each with gnuplot to dir/plots/<plot>.png and .svg. A plot without data is
- * not drawn (and an old one removed). *drawn counts those drawn. 0; -ENOENT when gnuplot
- * is not installed; another negative errno when a file cannot be written or gnuplot
- * fails, with the reason in err.
+ * and renders each with gnuplot ($VMBENCH_GNUPLOT, else gnuplot in PATH) to
+ * dir/plots/<plot>.png and .svg, through temp files vmbench creates (harness/plot_out.h):
+ * both replace the old plot only when both are whole images. A plot without data is not
+ * drawn (and an old one removed). *drawn counts those drawn. 0; -ENOENT when gnuplot
+ * cannot be run; another negative errno when a file cannot be written or gnuplot fails or
+ * leaves an image incomplete (-EIO), with the reason in err.
  */
 int plot_write(const struct results *r, const char *dir, size_t *drawn, char *err, size_t len)
 	__must_check;

@@ -2,7 +2,9 @@
 #   load plotsdir.'/common.gp'
 # after the script has set plot_name (the default output name), plot_w and
 # plot_h (image size in pixels).
-# Variables read: out (output path without extension; default plot_name),
+# Variables read: out (output path without extension; default plot_name;
+# vmbench creates out.'.'.term before it runs a script, then checks that
+# file and renames it: the image goes there and nowhere else),
 # term ('png', the default, or 'svg'), datadir (default '.'), host (free text
 # appended to every title; default empty).
 #
