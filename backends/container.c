@@ -27,6 +27,7 @@
 
 #include "backends/backend.h"
 #include "backends/ocibundle.h"
+#include "backends/ocimount.h"
 #include "common/log.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
@@ -63,6 +64,7 @@ struct oci_flavour {
 	bool kvm;	    /* runs its kernel as a KVM guest: only where KVM runs it in hardware */
 	const char *helper; /* argv[0] of a process the runtime starts beside the container that
 			     * works for it, counted with it; or NULL */
+	unsigned bundle;    /* OCI_* flags of its bundle */
 	struct runtime_choice *rt;
 };
 
@@ -70,6 +72,7 @@ static struct runtime_choice rt_container, rt_gvisor, rt_gvisor_kvm;
 static const struct oci_flavour fl_container = {
 	.tag = "container",
 	.names = (const char *const[]){ "crun", "runc", NULL },
+	.bundle = OCI_USERNS,
 	.packages = "runc or crun",
 	.rt = &rt_container,
 };
@@ -126,6 +129,7 @@ struct container_state {
 	char id[64];
 	struct backend_cmd cmd;
 	json_t *config;
+	struct oci_mounts mnt; /* with OCI_USERNS */
 };
 
 static unsigned container_seq;
@@ -270,6 +274,7 @@ static int state_init(struct guest *g, const struct oci_flavour *fl, struct cont
 static void state_free(const char *runtime, struct container_state *st)
 {
 	delete_container(runtime, st);
+	oci_mounts_undo(&st->mnt);
 	if (st->rundir[0])
 		sys_rmtree(st->rundir);
 	json_decref(st->config);
@@ -295,9 +300,16 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 		free(st);
 		return ret;
 	}
+	struct backend_cfg c = *cfg;
+	if ((fl->bundle & OCI_USERNS) &&
+	    oci_mounts_make(&g, st->rundir, st->id, &c, &st->mnt) < 0) {
+		snprintf(reason, len, "%s", g.reason);
+		state_free(path, st);
+		return -EACCES;
+	}
 	*tmpl = load_template(fl, path, st->rundir, reason, len);
-	ret = *tmpl ? oci_write_bundle(*tmpl, st->rundir, cfg, st->id, "/vmbench/vmbench-true",
-				       NULL, reason, len)
+	ret = *tmpl ? oci_write_bundle(*tmpl, st->rundir, &c, st->id, "/vmbench/vmbench-true",
+				       fl->bundle, NULL, reason, len)
 		    : -EIO;
 	if (ret == 0) {
 		char *run[16];
@@ -457,8 +469,11 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	struct backend_cfg cfg = *g->cfg;
 	if (rt->no_disk[0])
 		cfg.disk_path = NULL;
+	if ((fl->bundle & OCI_USERNS) &&
+	    (ret = oci_mounts_make(g, st->rundir, st->id, &cfg, &st->mnt)) < 0)
+		return ret;
 	ret = oci_write_bundle(rt->template, st->rundir, &cfg, st->id, "/vmbench/vmbench-agent",
-			       &st->config, g->reason, sizeof(g->reason));
+			       fl->bundle, &st->config, g->reason, sizeof(g->reason));
 	if (ret < 0)
 		return ret;
 	char *args[16];
@@ -480,6 +495,8 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 		g->disk = OCI_GUEST_DISK;
 	else if (rt->no_disk[0])
 		g->no_disk = rt->no_disk;
+	else if (st->mnt.no_disk)
+		g->no_disk = st->mnt.no_disk;
 	return 0;
 }
 
@@ -504,6 +521,18 @@ static int container_ready(struct guest *g)
 		return -EPROTO;
 	}
 	g->watched = (pid_t)pid;
+	/* Who the agent (runsc: the Sentry) is on the host, as the kernel says: with a user
+	 * namespace, not root. */
+	char status[64], line[128];
+	snprintf(status, sizeof(status), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(status, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned uid;
+		if (sscanf(line, "Uid: %*u %u", &uid) == 1 && json_is_object(g->facts))
+			json_object_set_new(g->facts, "host_uid", json_integer(uid));
+	}
+	if (f)
+		fclose(f);
 	/* A helper the runtime starts beside the container does its work too: runsc's
 	 * gofer, which opens the container's files for the Sentry. */
 	int kids[8];

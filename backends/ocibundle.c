@@ -27,7 +27,7 @@ static json_t *abs_path(const char *what, const char *path, char *err, size_t le
 }
 
 int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
-		     const char *arg0, json_t **config, char *err, size_t len)
+		     const char *arg0, unsigned flags, json_t **config, char *err, size_t len)
 {
 	char path[PATH_MAX], cgpath[96];
 	json_t *c = json_deep_copy(tmpl), *root = NULL, *disk = NULL;
@@ -83,10 +83,20 @@ int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cf
 					  "major", (json_int_t)major(sb.st_rdev), "minor",
 					  (json_int_t)minor(sb.st_rdev), "access", "rw"));
 	}
-	bad |= json_object_set_new(linux_, "namespaces",
-				   json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid",
-					     "type", "mount", "type", "ipc", "type", "uts", "type",
-					     "network"));
+	json_t *ns = json_pack("[{s:s},{s:s},{s:s},{s:s},{s:s}]", "type", "pid", "type", "mount",
+			       "type", "ipc", "type", "uts", "type", "network");
+	if (flags & OCI_USERNS) {
+		/* The agent's root is no host root: a process that escapes is an unprivileged
+		 * user of the host. */
+		json_t *map =
+			json_pack("[{s:i, s:I, s:I}]", "containerID", 0, "hostID",
+				  (json_int_t)OCI_USERNS_BASE, "size", (json_int_t)OCI_USERNS_SIZE);
+		bad |= json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+		bad |= json_object_set(linux_, "uidMappings", map);
+		bad |= json_object_set_new(linux_, "gidMappings", map);
+	}
+	bad |= json_object_set_new(linux_, "namespaces", ns);
+	bad |= json_object_set_new(res, "pids", json_pack("{s:i}", "limit", OCI_PIDS_MAX));
 	bad |= json_object_set_new(linux_, "cgroupsPath", json_string(cgpath));
 	bad |= json_object_set_new(res, "memory",
 				   json_pack("{s:I}", "limit", (json_int_t)cfg->mem_mib << 20));

@@ -21,6 +21,17 @@
  * 0 (with the written configuration in *config when config is not NULL) or -errno with err.
  */
 int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
-		     const char *arg0, json_t **config, char *err, size_t len) __must_check;
+		     const char *arg0, unsigned flags, json_t **config, char *err, size_t len)
+	__must_check;
+
+/* flags: a user namespace, container root mapped to OCI_USERNS_BASE and up on the host. */
+#define OCI_USERNS 1u
+/* Host ids of the container's users with OCI_USERNS: above any regular user or
+ * /etc/subuid range a distribution hands out by default. */
+#define OCI_USERNS_BASE 1000000u
+#define OCI_USERNS_SIZE 65536u
+/* The pids limit of every container: the fork workloads' few processes at a time, and no
+ * fork bomb on the host. */
+#define OCI_PIDS_MAX 512
 
 #endif

@@ -32,7 +32,8 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 void sys_rmtree(const char *dir)
 {
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	/* FTW_MOUNT: never into a file system mounted below dir (a bind mount of an image). */
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 int sys_fs_kind(const char *path, char *buf, size_t len)

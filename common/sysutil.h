@@ -9,8 +9,8 @@
 /* The first executable file called name in $PATH (or fallback when $PATH is empty) into
  * out. 0 or -ENOENT. */
 int sys_find_program(const char *name, const char *fallback, char *out, size_t len) __must_check;
-/* Removes dir and everything below it, not following links; errors are ignored (used on
- * cleanup paths). */
+/* Removes dir and everything below it, not following links nor entering mounts; errors
+ * are ignored (used on cleanup paths). */
 void sys_rmtree(const char *dir);
 /* The kind of filesystem path is on ("tmpfs", "ext4", "overlay", ..., or its magic number
  * in hex) into buf; -errno when statfs fails. Benchmarks of files compare only on the

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@
 /* A container runtime's delete. */
 #define UNDO_RUN_TIMEOUT_MS 20000
 
-static const char *const undo_names[] = { "rmtree", "rmdir", "run" };
+static const char *const undo_names[] = { "rmtree", "rmdir", "run", "umount" };
 
 static char run_dir[PATH_MAX];
 static char run_cgroup[PATH_MAX];
@@ -298,6 +299,13 @@ static int undo_note(const char *path, char *said, size_t len)
 	} else if (n >= 2 && !strcmp(words[0], undo_names[UNDO_RMDIR])) {
 		for (size_t i = 1; i < n; i++)
 			if (words[i][0] == '/' && rmdir(words[i]) == 0) {
+				said_add(said, len, words[i]);
+				done++;
+			}
+	} else if (n >= 2 && !strcmp(words[0], undo_names[UNDO_UMOUNT])) {
+		for (size_t i = 1; i < n; i++)
+			if (words[i][0] == '/' &&
+			    umount2(words[i], MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
 				said_add(said, len, words[i]);
 				done++;
 			}

@@ -15,9 +15,9 @@
 
 #include "common/compiler.h"
 
-/* How a leftover is removed: a directory tree, an empty directory (a cgroup), or a
- * program run with arguments (a container runtime's delete). */
-enum runstate_undo { UNDO_RMTREE, UNDO_RMDIR, UNDO_RUN };
+/* How a leftover is removed: a directory tree, empty directories (cgroups), a program run
+ * with arguments (a container runtime's delete), or mount points (lazily unmounted). */
+enum runstate_undo { UNDO_RMTREE, UNDO_RMDIR, UNDO_RUN, UNDO_UMOUNT };
 
 /* Where every run keeps its directory: /run/vmbench for root, else $XDG_RUNTIME_DIR/vmbench
  * or /tmp/vmbench-UID; $VMBENCH_STATE_DIR overrides (tests). Created 0700 when missing. */

@@ -8,6 +8,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <criterion/criterion.h>
 
 #include "cli_util.h"
@@ -37,6 +39,9 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
 	cli_make_disk(disk, 32);
+	/* The container's root is an unprivileged host user: a disk of the user's must let it
+	 * read and write (vmbench's own disk is given to it). */
+	cr_assert_eq(chmod(disk, 0666), 0);
 	char *argv[] = { "vmbench",
 			 "run",
 			 "--backends",
@@ -81,8 +86,15 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 		strcat(kinds, json_string_value(json_object_get(n, "type")));
 		strcat(kinds, " ");
 	}
-	cr_assert_str_eq(kinds, "pid mount ipc uts network ");
+	cr_assert_str_eq(kinds, "pid mount ipc uts network user ");
+	/* The agent's root is host uid 1000000 and up, never host root. */
+	json_t *map = json_array_get(jpath(config, "linux", "uidMappings"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(map, "containerID")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(map, "hostID")), 1000000);
+	cr_assert_eq(json_integer_value(json_object_get(facts, "host_uid")), 1000000,
+		     "the agent's effective uid on the host");
 	json_t *resources = jpath(config, "linux", "resources");
+	cr_assert_eq(json_integer_value(jpath(resources, "pids", "limit")), 512);
 	cr_assert_eq(json_integer_value(jpath(resources, "memory", "limit")), 512LL << 20);
 	cr_assert_not_null(jpath(resources, "cpu", "cpus"), "the measurement CPU is the cpuset");
 	cr_assert(json_is_array(jpath(facts, "config", "mounts")));
