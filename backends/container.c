@@ -27,7 +27,7 @@
 
 #include "backends/backend.h"
 #include "backends/ocibundle.h"
-#include "backends/ocimount.h"
+#include "backends/guestuser.h"
 #include "common/log.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
@@ -129,7 +129,7 @@ struct container_state {
 	char id[64];
 	struct backend_cmd cmd;
 	json_t *config;
-	struct oci_mounts mnt; /* with OCI_USERNS */
+	struct guest_paths mnt; /* with OCI_USERNS */
 };
 
 static unsigned container_seq;
@@ -274,7 +274,7 @@ static int state_init(struct guest *g, const struct oci_flavour *fl, struct cont
 static void state_free(const char *runtime, struct container_state *st)
 {
 	delete_container(runtime, st);
-	oci_mounts_undo(&st->mnt);
+	guestuser_undo(&st->mnt);
 	if (st->rundir[0])
 		sys_rmtree(st->rundir);
 	json_decref(st->config);
@@ -302,7 +302,7 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 	}
 	struct backend_cfg c = *cfg;
 	if ((fl->bundle & OCI_USERNS) &&
-	    oci_mounts_make(&g, st->rundir, st->id, &c, &st->mnt) < 0) {
+	    guestuser_paths(&g, st->rundir, st->id, GU_ROOTFS, &c, &st->mnt) < 0) {
 		snprintf(reason, len, "%s", g.reason);
 		state_free(path, st);
 		return -EACCES;
@@ -470,7 +470,7 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	if (rt->no_disk[0])
 		cfg.disk_path = NULL;
 	if ((fl->bundle & OCI_USERNS) &&
-	    (ret = oci_mounts_make(g, st->rundir, st->id, &cfg, &st->mnt)) < 0)
+	    (ret = guestuser_paths(g, st->rundir, st->id, GU_ROOTFS, &cfg, &st->mnt)) < 0)
 		return ret;
 	ret = oci_write_bundle(rt->template, st->rundir, &cfg, st->id, "/vmbench/vmbench-agent",
 			       fl->bundle, &st->config, g->reason, sizeof(g->reason));

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "backends/guestuser.h"
 #include "backends/ocibundle.h"
 
 /* An absolute path as a JSON string: the runtime resolves relative ones against the
@@ -88,9 +89,8 @@ int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cf
 	if (flags & OCI_USERNS) {
 		/* The agent's root is no host root: a process that escapes is an unprivileged
 		 * user of the host. */
-		json_t *map =
-			json_pack("[{s:i, s:I, s:I}]", "containerID", 0, "hostID",
-				  (json_int_t)OCI_USERNS_BASE, "size", (json_int_t)OCI_USERNS_SIZE);
+		json_t *map = json_pack("[{s:i, s:I, s:I}]", "containerID", 0, "hostID",
+					(json_int_t)GUEST_UID, "size", (json_int_t)OCI_USERNS_SIZE);
 		bad |= json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
 		bad |= json_object_set(linux_, "uidMappings", map);
 		bad |= json_object_set_new(linux_, "gidMappings", map);

@@ -24,11 +24,9 @@ int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cf
 		     const char *arg0, unsigned flags, json_t **config, char *err, size_t len)
 	__must_check;
 
-/* flags: a user namespace, container root mapped to OCI_USERNS_BASE and up on the host. */
-#define OCI_USERNS 1u
-/* Host ids of the container's users with OCI_USERNS: above any regular user or
- * /etc/subuid range a distribution hands out by default. */
-#define OCI_USERNS_BASE 1000000u
+/* flags: a user namespace, container root mapped to GUEST_UID and up on the host
+ * (backends/guestuser.h). */
+#define OCI_USERNS	1u
 #define OCI_USERNS_SIZE 65536u
 /* The pids limit of every container: the fork workloads' few processes at a time, and no
  * fork bomb on the host. */

@@ -19,6 +19,7 @@
 #include <linux/magic.h>
 
 #include "backends/backend.h"
+#include "backends/guestuser.h"
 #include "backends/mapcount.h"
 #include "common/log.h"
 #include "host/util.h"
@@ -36,6 +37,8 @@ struct uml_state {
 	char maps_problem[200]; /* why the map limit could not be raised, for explain */
 	struct backend_cmd cmd;
 	struct guest *g;
+	bool drop;		  /* becomes GUEST_UID before it execs (vmbench is root) */
+	struct guest_paths paths; /* what GUEST_UID needs bind-mounted */
 };
 
 static int uml_available(const struct backend_cfg *cfg, char *reason, size_t len)
@@ -114,6 +117,12 @@ static void uml_child(void *arg)
 	backend_child_log(st->rundir, "uml.log");
 	/* Guest memory is a file UML makes (and unlinks) in $TMPDIR. */
 	setenv("TMPDIR", st->memdir, 1);
+	/* A guest kernel that escapes into its host processes holds no root. */
+	int ret = st->drop ? guestuser_become() : 0;
+	if (ret < 0) {
+		dprintf(STDERR_FILENO, "cannot become uid %u: %s\n", GUEST_UID, strerror(-ret));
+		_exit(126);
+	}
 	/* Every UML host process inherits this. */
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -142,10 +151,11 @@ static json_t *uml_facts(const struct uml_state *st, json_t *map_count)
 {
 	json_t *argv = backend_cmd_json(&st->cmd);
 
-	return json_pack("{s:s, s:o, s:s, s:i, s:s, s:o}", "kernel", st->uml, "command_line",
+	return json_pack("{s:s, s:o, s:s, s:i, s:s, s:o, s:s}", "kernel", st->uml, "command_line",
 			 argv ? argv : json_null(), "memory_dir", st->memdir, "vcpus", 1, "disk",
 			 "ubd (host page cache; UML has no O_DIRECT path)", "vm_max_map_count",
-			 map_count ? map_count : json_null());
+			 map_count ? map_count : json_null(), "runs_as",
+			 st->drop ? "uid 1000000" : "the invoking user (not root)");
 }
 
 static int uml_start(struct guest *g)
@@ -164,6 +174,18 @@ static int uml_start(struct guest *g)
 				   sizeof(g->reason));
 	if (ret < 0)
 		return ret;
+	/* As root, UML runs as GUEST_UID: its runtime directory is that user's, and the image
+	 * and disk are bind-mounted there for it. */
+	struct backend_cfg cfg = *g->cfg;
+	st->drop = geteuid() == 0;
+	if (st->drop && (chown(st->rundir, GUEST_UID, GUEST_UID) < 0 ||
+			 (ret = guestuser_paths(g, st->rundir, strrchr(st->rundir, '/') + 1,
+						GU_INITRD, &cfg, &st->paths)) < 0)) {
+		if (!g->reason[0])
+			snprintf(g->reason, sizeof(g->reason), "cannot give UML its directory: %s",
+				 strerror(errno));
+		return ret < 0 ? ret : -errno;
+	}
 	/* Guest memory on disk would make every guest page a file page: a tmpfs, /dev/shm
 	 * unless the runtime directory is one with room for it. A tmpfs that fills panics the
 	 * guest kernel with words that do not say so: the room is checked first. */
@@ -176,10 +198,10 @@ static int uml_start(struct guest *g)
 		return ret;
 	g->reason[0] = '\0'; /* what the runtime directory lacked */
 	if (check_path(g, "the runtime directory", st->rundir, " \t") < 0 ||
-	    check_path(g, "the initramfs", g->cfg->initrd, " \t") < 0 ||
-	    check_path(g, "the test disk", g->cfg->disk_path, " \t,:") < 0)
+	    check_path(g, "the initramfs", cfg.initrd, " \t") < 0 ||
+	    check_path(g, "the test disk", cfg.disk_path, " \t,:") < 0)
 		return -EINVAL;
-	build_argv(st, g->cfg);
+	build_argv(st, &cfg);
 	ret = backend_cmd_check(&st->cmd, g);
 	if (ret < 0)
 		return ret;
@@ -203,8 +225,10 @@ static int uml_start(struct guest *g)
 		return ret;
 	}
 	g->facts = uml_facts(st, map_count);
-	if (g->cfg->disk_path)
+	if (cfg.disk_path)
 		g->disk = "/dev/ubda";
+	else if (st->paths.no_disk)
+		g->no_disk = st->paths.no_disk;
 	return 0;
 }
 
@@ -230,6 +254,7 @@ static void uml_stop(struct guest *g)
 	if (st && st->maps_held)
 		mapcount_release(MAPCOUNT_SYSCTL, MAPCOUNT_STATE);
 	if (st) {
+		guestuser_undo(&st->paths);
 		if (st->rundir[0])
 			sys_rmtree(st->rundir);
 		free(st);

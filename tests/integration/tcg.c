@@ -59,7 +59,19 @@ Test(tcg, both_flavours_boot_and_measure, .timeout = 900)
 		/* The exact QEMU command line and what its accelerator offers over QMP. */
 		json_t *facts = json_object_get(info, "backend");
 		cr_assert_str_eq(json_string_value(json_object_get(facts, "accelerator")), "tcg");
-		cr_assert_gt(json_array_size(json_object_get(facts, "command_line")), 10);
+		json_t *qargv = json_object_get(facts, "command_line"), *arg;
+		cr_assert_gt(json_array_size(qargv), 10);
+		/* A guest that escapes into QEMU: seccomp, and no root where we are root. */
+		size_t k;
+		bool sandboxed = false;
+		json_array_foreach(qargv, k, arg)
+			sandboxed |= !strcmp(json_string_value(arg), "-sandbox") &&
+				     !strncmp(json_string_value(json_array_get(qargv, k + 1)) ?: "",
+					      "on,", 3);
+		cr_assert(sandboxed, "QEMU runs without -sandbox on");
+		if (geteuid() == 0)
+			cr_assert_str_eq(json_string_value(json_object_get(facts, "runs_as")),
+					 "nobody");
 		cr_assert(json_is_array(json_object_get(facts, "stats_schemas")));
 		/* The guest runs Debian's kernel, not the host's. */
 		cr_assert_str_eq(json_string_value(json_object_get(info, "mode")),

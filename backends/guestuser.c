@@ -1,16 +1,18 @@
-/* Mounts for a container whose root is no host root: see ocimount.h. */
+/* The host user guests run as, and the paths it may reach: see guestuser.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backends/ocibundle.h"
-#include "backends/ocimount.h"
+#include "backends/guestuser.h"
 #include "host/runstate.h"
 #include "host/util.h"
 
@@ -32,7 +34,7 @@ static int walkable(struct guest *g, const char *dir)
 		if (!(st.st_mode & S_IXOTH)) {
 			if (!ours || chmod(path, (st.st_mode & 07777) | 0111) < 0) {
 				snprintf(g->reason, sizeof(g->reason),
-					 "the container's unprivileged root cannot reach %.100s: "
+					 "the guest's unprivileged host user cannot reach %.100s: "
 					 "%.60s is not searchable by others",
 					 dir, path);
 				return -EACCES;
@@ -45,12 +47,12 @@ static int walkable(struct guest *g, const char *dir)
 	return 0;
 }
 
-/* Whether the container's root (OCI_USERNS_BASE) may read and write the file st is of. */
+/* Whether GUEST_UID may read and write the file st is of. */
 static bool userns_rw(const struct stat *st)
 {
-	if (st->st_uid == OCI_USERNS_BASE)
+	if (st->st_uid == GUEST_UID)
 		return (st->st_mode & 0600) == 0600;
-	if (st->st_gid == OCI_USERNS_BASE)
+	if (st->st_gid == GUEST_UID)
 		return (st->st_mode & 060) == 060;
 	return (st->st_mode & 06) == 06;
 }
@@ -73,7 +75,7 @@ static const char *disk_usable(const char *disk)
 		ours = S_ISREG(st.st_mode) && !strncmp(real, rcache, strlen(rcache)) &&
 		       real[strlen(rcache)] == '/';
 	free(cache);
-	if (ours && chown(disk, OCI_USERNS_BASE, OCI_USERNS_BASE) == 0)
+	if (ours && chown(disk, GUEST_UID, GUEST_UID) == 0)
 		return NULL;
 	return "the test disk is not readable and writable by the container's root, an "
 	       "unprivileged host user (uid "
@@ -89,48 +91,70 @@ static int bind(struct guest *g, const char *src, const char *dst, bool dir, boo
 	if (fd < 0 || (!dir && close(fd) < 0) || mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
 	    (ro && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)) {
 		int ret = -errno;
-		snprintf(g->reason, sizeof(g->reason), "cannot bind-mount %.90s at %.90s: %s",
-			 src, dst, strerror(errno));
+		snprintf(g->reason, sizeof(g->reason), "cannot bind-mount %.90s at %.90s: %s", src,
+			 dst, strerror(errno));
 		return ret;
 	}
 	return 0;
 }
 
-int oci_mounts_make(struct guest *g, const char *rundir, const char *id, struct backend_cfg *cfg,
-		    struct oci_mounts *m)
+int guestuser_paths(struct guest *g, const char *rundir, const char *name, unsigned what,
+		    struct backend_cfg *cfg, struct guest_paths *p)
 {
 	int ret = walkable(g, rundir);
 
-	memset(m, 0, sizeof(*m));
-	if (ret < 0 || !cfg->rootfs) /* no image: the bundle says so */
-		return ret;
-	snprintf(m->note, sizeof(m->note), "%s.mounts", id);
-	snprintf(m->rootfs, sizeof(m->rootfs), "%s/rootfs", rundir);
-	if (cfg->disk_path && (m->no_disk = disk_usable(cfg->disk_path)))
-		cfg->disk_path = NULL;
-	if (cfg->disk_path)
-		snprintf(m->disk, sizeof(m->disk), "%s/disk", rundir);
-	runstate_note(m->note, UNDO_UMOUNT,
-		      (const char *const[]){ m->rootfs, m->disk[0] ? m->disk : NULL, NULL });
-	ret = bind(g, cfg->rootfs, m->rootfs, true, true);
-	if (ret == 0 && m->disk[0])
-		ret = bind(g, cfg->disk_path, m->disk, false, false);
+	memset(p, 0, sizeof(*p));
 	if (ret < 0)
 		return ret;
-	cfg->rootfs = m->rootfs;
-	if (m->disk[0])
-		cfg->disk_path = m->disk;
+	snprintf(p->note, sizeof(p->note), "%s.mounts", name);
+	if ((what & GU_ROOTFS) && cfg->rootfs)
+		snprintf(p->rootfs, sizeof(p->rootfs), "%s/rootfs", rundir);
+	if ((what & GU_INITRD) && cfg->initrd)
+		snprintf(p->initrd, sizeof(p->initrd), "%s/initrd", rundir);
+	if (cfg->disk_path && (p->no_disk = disk_usable(cfg->disk_path)))
+		cfg->disk_path = NULL;
+	if (cfg->disk_path)
+		snprintf(p->disk, sizeof(p->disk), "%s/disk", rundir);
+	const char *points[4];
+	size_t n = 0;
+	for (const char *m[] = { p->rootfs, p->initrd, p->disk }, **q = m; q < m + 3; q++)
+		if ((*q)[0])
+			points[n++] = *q;
+	points[n] = NULL;
+	runstate_note(p->note, UNDO_UMOUNT, points);
+	if (p->rootfs[0] && (ret = bind(g, cfg->rootfs, p->rootfs, true, true)) < 0)
+		return ret;
+	if (p->initrd[0] && (ret = bind(g, cfg->initrd, p->initrd, false, true)) < 0)
+		return ret;
+	if (p->disk[0] && (ret = bind(g, cfg->disk_path, p->disk, false, false)) < 0)
+		return ret;
+	if (p->rootfs[0])
+		cfg->rootfs = p->rootfs;
+	if (p->initrd[0])
+		cfg->initrd = p->initrd;
+	if (p->disk[0])
+		cfg->disk_path = p->disk;
 	return 0;
 }
 
-void oci_mounts_undo(struct oci_mounts *m)
+void guestuser_undo(struct guest_paths *p)
 {
-	/* Lazily: a runtime that has not quite let go does not keep them. */
-	if (m->rootfs[0])
-		umount2(m->rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
-	if (m->disk[0])
-		umount2(m->disk, MNT_DETACH | UMOUNT_NOFOLLOW);
-	if (m->note[0])
-		runstate_forget(m->note);
-	memset(m, 0, sizeof(*m));
+	/* Lazily: a process that has not quite let go does not keep them. */
+	for (const char *m[] = { p->rootfs, p->initrd, p->disk }, **q = m; q < m + 3; q++)
+		if ((*q)[0])
+			umount2(*q, MNT_DETACH | UMOUNT_NOFOLLOW);
+	if (p->note[0])
+		runstate_forget(p->note);
+	memset(p, 0, sizeof(*p));
+}
+
+int guestuser_become(void)
+{
+	pid_t parent = getppid();
+
+	if (setgroups(0, NULL) < 0 || setgid(GUEST_UID) < 0 || setuid(GUEST_UID) < 0)
+		return -errno;
+	/* A change of credentials clears the parent-death signal. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return getppid() == parent ? 0 : -ESRCH;
 }
