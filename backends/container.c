@@ -72,7 +72,7 @@ static struct runtime_choice rt_container, rt_gvisor, rt_gvisor_kvm;
 static const struct oci_flavour fl_container = {
 	.tag = "container",
 	.names = (const char *const[]){ "crun", "runc", NULL },
-	.bundle = OCI_USERNS,
+	.bundle = OCI_USERNS | OCI_SECCOMP,
 	.packages = "runc or crun",
 	.rt = &rt_container,
 };

@@ -26,7 +26,9 @@ int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cf
 
 /* flags: a user namespace, container root mapped to GUEST_UID and up on the host
  * (backends/guestuser.h). */
-#define OCI_USERNS	1u
+#define OCI_USERNS 1u
+/* flags: vmbench's seccomp filter (ocibundle.c): runc's and crun's templates have none. */
+#define OCI_SECCOMP	2u
 #define OCI_USERNS_SIZE 65536u
 /* The pids limit of every container: the fork workloads' few processes at a time, and no
  * fork bomb on the host. */

@@ -95,6 +95,13 @@ Test(container, runs_like_native_as_configured, .timeout = 600)
 		     "the agent's effective uid on the host");
 	json_t *resources = jpath(config, "linux", "resources");
 	cr_assert_eq(json_integer_value(jpath(resources, "pids", "limit")), 512);
+	/* vmbench's seccomp filter: everything allowed but the kernel's own interfaces. */
+	json_t *seccomp = jpath(config, "linux", "seccomp");
+	cr_assert_str_eq(json_string_value(json_object_get(seccomp, "defaultAction")),
+			 "SCMP_ACT_ALLOW");
+	json_t *denied =
+		json_object_get(json_array_get(json_object_get(seccomp, "syscalls"), 0), "names");
+	cr_assert_gt(json_array_size(denied), 30);
 	cr_assert_eq(json_integer_value(jpath(resources, "memory", "limit")), 512LL << 20);
 	cr_assert_not_null(jpath(resources, "cpu", "cpus"), "the measurement CPU is the cpuset");
 	cr_assert(json_is_array(jpath(facts, "config", "mounts")));
