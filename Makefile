@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 PROFILE ?= quick
 VMBENCH_ARGS ?=
 
-.PHONY: all deps configure build test sanitize-test compare clean format format-check
+.PHONY: all deps configure build test sanitize-test fuzz compare clean format format-check
 
 all: build
 
@@ -40,6 +40,15 @@ sanitize-test:
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS) -R '$(SAN_TESTS)'
 
+# The libFuzzer targets (tests/fuzz: the guest protocol, results files, fio's output, option
+# parsing, each report renderer, the plot data), built with clang in their own directory and
+# run one after another: FUZZ_RUNS executions or FUZZ_SECONDS each (ci/fuzz.sh).
+FUZZ_BUILD ?= build-fuzz
+
+fuzz:
+	@$(MAKE) --no-print-directory deps DEPS=fuzz
+	FUZZ_BUILD=$(FUZZ_BUILD) sh ci/fuzz.sh
+
 # Every available backend on the chosen profile, into results/<UTC time>/ (results/latest).
 # vmbench's status 1 (a cell failed, with its reason in the results and reports, all the
 # rest written) is a finished comparison here; bad input (2) and Ctrl-C (130) are not.
@@ -51,7 +60,7 @@ compare: build
 	fi; exit $$st
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -19,12 +19,19 @@ RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mod
 # JUnit XML against the JUnit schemas (ci/junit-schema.sh), which npm fetches; python3
 # runs the nanoguest's protocol driver (guests/nanoguest/tools/drive.py).
 TEST="chromium texlive-latex-recommended libxml2-utils xsltproc python3"
+# Fuzzing only (`install-deps.sh fuzz`, ci/fuzz.sh): clang with its libFuzzer and sanitizer
+# runtimes (libclang_rt.fuzzer is in libclang-rt-14-dev on Debian 12, which the
+# libclang-rt-dev of the same LLVM as clang brings), and llvm for llvm-symbolizer, which
+# names the lines of a crash's stack.
+FUZZ="clang libclang-rt-dev llvm"
 want="$BUILD $RUN"
 if [ "${1:-}" = test ]; then
 	want="$want $TEST"
 	# Debian's npm only where there is no npm at all: a Node.js from elsewhere (NodeSource's
 	# nodejs package brings its own npm and conflicts with Debian's) is kept.
 	command -v npm >/dev/null || want="$want npm"
+elif [ "${1:-}" = fuzz ]; then
+	want="$want $FUZZ"
 fi
 
 missing=""
