@@ -200,11 +200,13 @@ static void run_lines(struct report_model *m, json_t *prov)
 	if (p.rounds > 1)
 		snprintf(rounds, sizeof(rounds), " in %.0f sessions per backend, one a round",
 			 p.rounds);
+	/* Printed as the double the view holds, never cast: a file's integer near INT64_MAX is
+	 * 2^63 as a double, which long long cannot hold (the cast would be undefined). */
 	if (isfinite(p.seed))
 		util_appendf(rounds, sizeof(rounds),
 			     ", backends and workloads in a random order "
-			     "each round (seed %lld)",
-			     (long long)p.seed);
+			     "each round (seed %.0f)",
+			     p.seed);
 	char boots[64] = "";
 	if (isfinite(p.boot_reps))
 		snprintf(boots, sizeof(boots), "; %.0f boots per backend", p.boot_reps);

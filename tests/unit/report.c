@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,30 @@ Test(report, files_line)
 	md = slurp("report.md");
 	cr_assert_not_null(strstr(md, "different filesystems (native tmpfs, tcg ext2/3/4)"), "%s",
 			   md);
+	free(md);
+	results_free(&r);
+}
+
+/* A results file's numbers are untrusted: a seed at the end of JSON's integers (from the
+ * fuzz targets' corpus, tests/fuzz/corpus/results/regress-seed.json) is a number like any
+ * other, not one cast to long long, which it does not fit once read as a double (2^63). */
+Test(report, seed_of_any_size)
+{
+	struct results r;
+	char err[256];
+
+	build(&r);
+	json_t *run = json_object_get(r.provenance, "run");
+	cr_assert_eq(json_object_set_new(run, "seed", json_integer(4294967295)), 0);
+	cr_assert_eq(report_write(&r, dir, REPORT_MD, err, sizeof(err)), 0, "%s", err);
+	char *md = slurp("report.md");
+	cr_assert_not_null(strstr(md, "each round (seed 4294967295)"), "%s", md);
+	free(md);
+	cr_assert_eq(json_object_set_new(run, "seed", json_integer(INT64_MAX)), 0);
+	cr_assert_eq(report_write(&r, dir, REPORT_MD, err, sizeof(err)), 0, "%s", err);
+	md = slurp("report.md");
+	/* The double nearest to it, as the provenance view holds every number. */
+	cr_assert_not_null(strstr(md, "each round (seed 9223372036854775808)"), "%s", md);
 	free(md);
 	results_free(&r);
 }
