@@ -84,8 +84,10 @@ static _Noreturn void guard_main(int fd, pid_t run)
 	if (p < 0 || dup2(p, 3) < 0 || (l >= 0 && dup2(l, 4) < 0))
 		_exit(1);
 	close_range(l >= 0 ? 5 : 4, ~0U, 0);
-	while (read(3, &c, 1) != 0 && errno == EINTR)
-		;
+	/* Only the end of the run (end-of-file) starts the clean-up, never a stray byte. */
+	for (ssize_t r; (r = read(3, &c, 1)) != 0;)
+		if (r < 0 && errno != EINTR)
+			_exit(1);
 	const char *dir = runstate_dir();
 	if (dir && lstat(dir, &st) == 0) {
 		char said[2048] = "";

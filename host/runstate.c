@@ -363,7 +363,7 @@ int runstate_clean(const char *dir, char *said, size_t len)
 
 void runstate_close(void)
 {
-	char said[16];
+	char said[16] = "";
 
 	runstate_leave();
 	if (run_dir[0])
