@@ -77,11 +77,8 @@ static const char *disk_usable(const char *disk)
 	free(cache);
 	if (ours && chown(disk, GUEST_UID, GUEST_UID) == 0)
 		return NULL;
-	return "the test disk is not readable and writable by the container's root, an "
-	       "unprivileged host user (uid "
-	       "1000000"
-	       "): give it that owner or mode 0666 "
-	       "for the container's io cells";
+	return "the test disk is not readable and writable by the guest's unprivileged host "
+	       "user (uid 1000000): give it that owner or mode 0666 for the io cells";
 }
 
 static int bind(struct guest *g, const char *src, const char *dst, bool dir, bool ro)

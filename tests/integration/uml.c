@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -31,6 +32,9 @@ Test(uml, boots_measures_and_traps_syscalls, .timeout = 600)
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	snprintf(disk, sizeof(disk), "%s/disk.raw", dir);
 	cli_make_disk(disk, 32);
+	/* UML runs as an unprivileged host user: a disk of the user's must let it read and
+	 * write (vmbench's own disk is given to it). */
+	cr_assert_eq(chmod(disk, 0666), 0);
 	char *argv[] = { "vmbench",
 			 "run",
 			 "--backends",
