@@ -264,9 +264,13 @@ void backend_explain(struct guest *g, const char *what, const char *relayed, con
 	if (!rundir || !rundir[0])
 		return;
 	snprintf(path, sizeof(path), "%s/%s", rundir, log);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		util_printable(line);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -30,7 +31,8 @@
 #define UML_BIN "linux.uml"
 
 struct uml_state {
-	char rundir[256];
+	char rundir[256]; /* vmbench's: UML's log, the bind mounts */
+	char home[280];	  /* UML's own: its pid file, socket, guest memory */
 	char uml[PATH_MAX];
 	char memdir[PATH_MAX];	/* where UML keeps guest memory: a tmpfs */
 	bool maps_held;		/* registered with mapcount_acquire */
@@ -103,7 +105,7 @@ static void build_argv(struct uml_state *st, const struct backend_cfg *cfg)
 	/* Debian's x86 modules in the image are not UML's: /init loads none. */
 	backend_cmd_add(c, "vmbench.modules=");
 	/* UML's pid file and management socket go to the runtime directory, not ~/.uml. */
-	backend_cmd_addf(c, "uml_dir=%s", st->rundir);
+	backend_cmd_addf(c, "uml_dir=%s", st->home);
 	backend_cmd_add(c, "umid=guest");
 	if (cfg->disk_path)
 		backend_cmd_addf(c, "ubd0=%s", cfg->disk_path);
@@ -174,30 +176,34 @@ static int uml_start(struct guest *g)
 				   sizeof(g->reason));
 	if (ret < 0)
 		return ret;
-	/* As root, UML runs as GUEST_UID: its runtime directory is that user's, and the image
-	 * and disk are bind-mounted there for it. */
+	/* As root, UML runs as GUEST_UID. The runtime directory stays vmbench's, so that
+	 * what vmbench reads there (UML's log) and the mounts it makes there are out of that
+	 * user's reach; UML gets a directory of its own inside, and the image and disk
+	 * bind-mounted beside it. */
 	struct backend_cfg cfg = *g->cfg;
 	st->drop = geteuid() == 0;
-	if (st->drop && (chown(st->rundir, GUEST_UID, GUEST_UID) < 0 ||
-			 (ret = guestuser_paths(g, st->rundir, strrchr(st->rundir, '/') + 1,
-						GU_INITRD, &cfg, &st->paths)) < 0)) {
-		if (!g->reason[0])
-			snprintf(g->reason, sizeof(g->reason), "cannot give UML its directory: %s",
-				 strerror(errno));
-		return ret < 0 ? ret : -errno;
+	snprintf(st->home, sizeof(st->home), "%s/uml", st->rundir);
+	if (mkdir(st->home, 0700) < 0 || (st->drop && chown(st->home, GUEST_UID, GUEST_UID) < 0)) {
+		ret = -errno;
+		snprintf(g->reason, sizeof(g->reason), "cannot give UML its directory: %s",
+			 strerror(-ret));
+		return ret;
 	}
+	if (st->drop && (ret = guestuser_paths(g, st->rundir, strrchr(st->rundir, '/') + 1,
+					       GU_INITRD, &cfg, &st->paths)) < 0)
+		return ret;
 	/* Guest memory on disk would make every guest page a file page: a tmpfs, /dev/shm
 	 * unless the runtime directory is one with room for it. A tmpfs that fills panics the
 	 * guest kernel with words that do not say so: the room is checked first. */
 	unsigned need = g->cfg->mem_mib + UML_MEM_SLACK_MIB;
-	bool in_run = on_tmpfs(st->rundir) && backend_need_space(g, st->rundir, "", need) == 0;
+	bool in_run = on_tmpfs(st->home) && backend_need_space(g, st->home, "", need) == 0;
 	snprintf(st->memdir, sizeof(st->memdir), "%s",
-		 in_run || !on_tmpfs("/dev/shm") ? st->rundir : "/dev/shm");
+		 in_run || !on_tmpfs("/dev/shm") ? st->home : "/dev/shm");
 	ret = backend_need_space(g, st->memdir, "UML's guest memory", need);
 	if (ret < 0)
 		return ret;
 	g->reason[0] = '\0'; /* what the runtime directory lacked */
-	if (check_path(g, "the runtime directory", st->rundir, " \t") < 0 ||
+	if (check_path(g, "the runtime directory", st->home, " \t") < 0 ||
 	    check_path(g, "the initramfs", cfg.initrd, " \t") < 0 ||
 	    check_path(g, "the test disk", cfg.disk_path, " \t,:") < 0)
 		return -EINVAL;

@@ -1,14 +1,22 @@
 /* Small system helpers shared by the agent and the harness. */
-#define _XOPEN_SOURCE 700
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "common/sysutil.h"
+
+/* Deeper trees are left (each level holds a descriptor); ours are a few levels deep. */
+#define RMTREE_MAX_DEPTH 64
 
 int sys_find_program(const char *name, const char *fallback, char *out, size_t len)
 {
@@ -24,16 +32,66 @@ int sys_find_program(const char *name, const char *fallback, char *out, size_t l
 	return -ENOENT;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+/* Whether name in dirfd is the root of a mount (a bind mount of an image or a disk). */
+static bool mount_root(int dirfd, const char *name, dev_t parent_dev, const struct stat *st)
 {
-	remove(path);
-	return 0;
+	struct statx sx;
+
+	if (st->st_dev != parent_dev)
+		return true;
+	/* A bind mount from the same file system keeps its st_dev. */
+	return statx(dirfd, name, AT_SYMLINK_NOFOLLOW, 0, &sx) == 0 &&
+	       (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* Empties the directory open at fd. Everything is reached through descriptors opened with
+ * O_NOFOLLOW: what another user renames or swaps for a link meanwhile moves nothing
+ * outside the tree under our feet. */
+static void empty_dir(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	struct stat self, st;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	if (fstat(fd, &self) < 0) {
+		closedir(d);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    mount_root(fd, e->d_name, self.st_dev, &st))
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			unlinkat(fd, e->d_name, 0);
+			continue;
+		}
+		int sub = depth < RMTREE_MAX_DEPTH
+				  ? openat(fd, e->d_name,
+					   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				  : -1;
+		if (sub >= 0) {
+			empty_dir(sub, depth + 1);
+			unlinkat(fd, e->d_name, AT_REMOVEDIR);
+		}
+	}
+	closedir(d);
 }
 
 void sys_rmtree(const char *dir)
 {
-	/* FTW_MOUNT: never into a file system mounted below dir (a bind mount of an image). */
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	empty_dir(fd, 0);
+	rmdir(dir);
 }
 
 int sys_fs_kind(const char *path, char *buf, size_t len)

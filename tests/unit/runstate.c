@@ -96,3 +96,33 @@ Test(runstate, only_dead_runs_are_stale)
 	cr_assert_eq(stale_seen, 1);
 	rmdir(dead);
 }
+
+/* Removal never follows a link out of the tree, at any depth, and removes the rest. */
+Test(runstate, removal_follows_no_link)
+{
+	char outside[] = "/tmp/vmbench-outside-XXXXXX", tree[128], path[256];
+
+	cr_assert_not_null(mkdtemp(outside));
+	snprintf(path, sizeof(path), "%s/precious", outside);
+	cr_assert_eq(util_write_atomic(path, "x", 1), 0);
+	snprintf(tree, sizeof(tree), "%s/tree", base);
+	cr_assert_eq(mkdir(tree, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a", tree);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a/b", tree);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/a/b/file", tree);
+	cr_assert_eq(util_write_atomic(path, "y", 1), 0);
+	snprintf(path, sizeof(path), "%s/a/link", tree);
+	cr_assert_eq(symlink(outside, path), 0);
+	snprintf(path, sizeof(path), "%s/a/b/filelink", tree);
+	char precious[256];
+	snprintf(precious, sizeof(precious), "%s/precious", outside);
+	cr_assert_eq(symlink(precious, path), 0);
+	sys_rmtree(tree);
+	struct stat st;
+	cr_assert_neq(lstat(tree, &st), 0, "the tree is still there");
+	cr_assert_eq(stat(precious, &st), 0, "removal followed a link out of the tree");
+	sys_rmtree(outside);
+	cr_assert_neq(lstat(outside, &st), 0);
+}
