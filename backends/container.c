@@ -522,7 +522,7 @@ static int container_ready(struct guest *g)
 	}
 	g->watched = (pid_t)pid;
 	/* Who the agent (runsc: the Sentry) is on the host, as the kernel says: with a user
-	 * namespace, not root. */
+	 * namespace, not root; and whether a seccomp filter holds it. */
 	char status[64], line[128];
 	snprintf(status, sizeof(status), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(status, "re");
@@ -530,6 +530,11 @@ static int container_ready(struct guest *g)
 		unsigned uid;
 		if (sscanf(line, "Uid: %*u %u", &uid) == 1 && json_is_object(g->facts))
 			json_object_set_new(g->facts, "host_uid", json_integer(uid));
+		if (sscanf(line, "Seccomp: %u", &uid) == 1 && json_is_object(g->facts))
+			json_object_set_new(g->facts, "seccomp",
+					    json_string(uid == 2   ? "filter"
+							: uid == 1 ? "strict"
+								   : "none"));
 	}
 	if (f)
 		fclose(f);

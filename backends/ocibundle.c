@@ -28,8 +28,8 @@ static json_t *abs_path(const char *what, const char *path, char *err, size_t le
 }
 
 /* What no workload uses and a process escaping a container would: the kernel's module,
- * mount, namespace, keyring, clock, tracing and reboot interfaces (the calls Docker's
- * default profile denies for the same reason). They fail with EPERM; every other call is
+ * mount, namespace, keyring, clock, tracing, io_uring and reboot interfaces (the calls
+ * Docker's default profile denies for the same reason). They fail with EPERM; every other call is
  * allowed, so that the agent's workloads run as they do natively. */
 static const char *const denied_calls[] = {
 	"acct",
@@ -39,12 +39,16 @@ static const char *const denied_calls[] = {
 	"clock_settime",
 	"delete_module",
 	"finit_module",
+	"fanotify_init",
 	"fsconfig",
 	"fsmount",
 	"fsopen",
 	"fspick",
 	"init_module",
 	"ioperm",
+	"io_uring_enter",
+	"io_uring_register",
+	"io_uring_setup",
 	"iopl",
 	"kcmp",
 	"kexec_file_load",
@@ -52,6 +56,7 @@ static const char *const denied_calls[] = {
 	"keyctl",
 	"lookup_dcookie",
 	"mount",
+	"mount_setattr",
 	"move_mount",
 	"move_pages",
 	"name_to_handle_at",
@@ -63,6 +68,7 @@ static const char *const denied_calls[] = {
 	"process_vm_writev",
 	"ptrace",
 	"quotactl",
+	"quotactl_fd",
 	"reboot",
 	"request_key",
 	"setns",
@@ -77,15 +83,39 @@ static const char *const denied_calls[] = {
 	"vhangup",
 };
 
+/* clone's flags that make namespaces: one rule each, since a rule's conditions must all
+ * hold (a rule for "any of them" would need them all). */
+static const unsigned long clone_ns_flags[] = {
+	0x00020000, /* CLONE_NEWNS */
+	0x02000000, /* CLONE_NEWCGROUP */
+	0x04000000, /* CLONE_NEWUTS */
+	0x08000000, /* CLONE_NEWIPC */
+	0x10000000, /* CLONE_NEWUSER */
+	0x20000000, /* CLONE_NEWPID */
+	0x40000000, /* CLONE_NEWNET */
+};
+
 static json_t *seccomp_filter(void)
 {
-	json_t *names = json_array();
+	json_t *names = json_array(), *rules;
 
 	for (size_t i = 0; i < sizeof(denied_calls) / sizeof(denied_calls[0]); i++)
 		json_array_append_new(names, json_string(denied_calls[i]));
-	return json_pack("{s:s, s:[s,s,s], s:[{s:o, s:s, s:i}]}", "defaultAction", "SCMP_ACT_ALLOW",
+	rules = json_pack("[{s:o, s:s, s:i}, {s:[s], s:s, s:i}]", "names", names, "action",
+			  "SCMP_ACT_ERRNO", "errnoRet", EPERM, "names", "clone3", "action",
+			  "SCMP_ACT_ERRNO", "errnoRet", ENOSYS);
+	/* clone3's flags are in memory, out of seccomp's sight: ENOSYS makes the C library
+	 * fall back to clone, whose flags it sees. */
+	for (size_t i = 0; i < sizeof(clone_ns_flags) / sizeof(clone_ns_flags[0]); i++)
+		json_array_append_new(
+			rules,
+			json_pack("{s:[s], s:s, s:i, s:[{s:i, s:I, s:I, s:s}]}", "names", "clone",
+				  "action", "SCMP_ACT_ERRNO", "errnoRet", EPERM, "args", "index", 0,
+				  "value", (json_int_t)clone_ns_flags[i], "valueTwo",
+				  (json_int_t)clone_ns_flags[i], "op", "SCMP_CMP_MASKED_EQ"));
+	return json_pack("{s:s, s:[s,s,s], s:o}", "defaultAction", "SCMP_ACT_ALLOW",
 			 "architectures", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32",
-			 "syscalls", "names", names, "action", "SCMP_ACT_ERRNO", "errnoRet", EPERM);
+			 "syscalls", rules);
 }
 
 int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
