@@ -6,63 +6,124 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "host/process.h"
 #include "host/runlock.h"
-#include "host/runstate.h"
 #include "host/util.h"
+
+#define HOST_LOCK_DIR "/run/lock"
+#define HOST_LOCK     HOST_LOCK_DIR "/vmbench-measure.lock"
 
 static int lock_fd = -1;
 
-/* Who holds the lock, as the holder wrote it. */
-static void holder_of(int fd, char *buf, size_t len)
+/* The pid holding a flock on the file fd is open on, from /proc/locks (the kernel's word,
+ * which no other user can write); 0 when none is found (another pid namespace's). */
+static int holder_pid(int fd)
 {
-	ssize_t n = pread(fd, buf, len - 1, 0);
+	struct stat st;
+	char line[256], want[64];
+	int pid = 0;
 
-	buf[n > 0 ? n : 0] = '\0';
-	util_rtrim(buf);
-	util_printable(buf);
-	if (!buf[0])
-		snprintf(buf, len, "another run (it has not said who)");
+	if (fstat(fd, &st) < 0)
+		return 0;
+	snprintf(want, sizeof(want), "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long long)st.st_ino);
+	FILE *f = fopen("/proc/locks", "re");
+	while (f && !pid && fgets(line, sizeof(line), f)) {
+		char kind[16], id[64];
+		int p;
+		/* "1: FLOCK  ADVISORY  WRITE 123 00:1a:456 0 EOF"; waiters say "->" first. */
+		if (sscanf(line, "%*s %15s %*s %*s %d %63s", kind, &p, id) == 3 &&
+		    !strcmp(kind, "FLOCK") && !strcmp(id, want))
+			pid = p;
+	}
+	if (f)
+		fclose(f);
+	return pid;
 }
 
-/* Our own line: pid, start, command line (from /proc: what ps shows). */
-static void claim(int fd)
+/* Who holds the lock: its pid and command line, as ps shows them. */
+static void holder_of(int fd, char *buf, size_t len)
 {
-	char line[1024], cmd[700] = "", stamp[32];
+	int pid = holder_pid(fd);
+	char path[64], cmd[600] = "";
 	size_t n = 0;
-	char *args = util_read_file("/proc/self/cmdline", sizeof(cmd) - 1, &n);
 
+	if (pid <= 0) {
+		snprintf(buf, len, "a run this host's /proc/locks does not name");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	char *args = util_read_file(path, sizeof(cmd) - 1, &n);
 	for (size_t i = 0; args && i < n && i < sizeof(cmd) - 1; i++)
 		cmd[i] = args[i] ? args[i] : ' ';
 	cmd[n < sizeof(cmd) - 1 ? n : sizeof(cmd) - 1] = '\0';
 	free(args);
-	util_utc_now(stamp, sizeof(stamp), false);
-	int len = snprintf(line, sizeof(line), "pid %d since %s: %s\n", (int)getpid(), stamp,
-			   util_rtrim(cmd));
-	if (ftruncate(fd, 0) == 0 && len > 0)
-		(void)!pwrite(fd, line, (size_t)len, 0);
+	util_rtrim(cmd);
+	util_printable(cmd);
+	snprintf(buf, len, "pid %d: %s", pid, cmd[0] ? cmd : "(its command line is not readable)");
+}
+
+/* The lock file all users share: $VMBENCH_LOCK, else one in /run/lock. Opened for reading
+ * (flock needs no more), never through a link; made readable by all by whoever comes
+ * first. O_CREAT is left out when the file exists: in a sticky directory, the kernel's
+ * protected_regular refuses it on another user's file. */
+static int open_lock(const char *path)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			return fd;
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			(void)!fchmod(fd, 0644); /* whatever the umask */
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+int runlock_path(char *buf, size_t len)
+{
+	const char *env = getenv("VMBENCH_LOCK");
+	struct stat st;
+
+	if (env && *env)
+		return (size_t)snprintf(buf, len, "%s", env) < len ? 0 : -ENAMETOOLONG;
+	if (stat(HOST_LOCK_DIR, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOENT;
+	return (size_t)snprintf(buf, len, "%s", HOST_LOCK) < len ? 0 : -ENAMETOOLONG;
 }
 
 int runlock_take(bool wait, char *holder, size_t len, double *waited_s)
 {
-	char base[PATH_MAX], path[PATH_MAX + 16];
-	int ret = runstate_base(base, sizeof(base));
+	char path[PATH_MAX];
+	int ret = runlock_path(path, sizeof(path));
 
 	*waited_s = 0;
 	holder[0] = '\0';
 	if (ret < 0) {
-		snprintf(holder, len, "the state directory cannot be used: %s", strerror(-ret));
+		snprintf(holder, len, "no directory for the host's lock (%s): %s", HOST_LOCK_DIR,
+			 strerror(-ret));
 		return ret;
 	}
-	snprintf(path, sizeof(path), "%s/measure.lock", base);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open_lock(path);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(holder, len, "cannot open %s: %s", path, strerror(errno));
 		return ret;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(holder, len, "%s is not a regular file", path);
+		close(fd);
+		return -EINVAL;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK) {
@@ -88,7 +149,6 @@ int runlock_take(bool wait, char *holder, size_t len, double *waited_s)
 		}
 		*waited_s = util_now_s() - t0;
 	}
-	claim(fd);
 	lock_fd = fd;
 	return 0;
 }

@@ -109,29 +109,62 @@ static int cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
-/* A cgroup this run may have made: a directory called vmbench-* right under the cgroup
- * v2 mount, and nothing else (the path comes from a file). */
+/* The cgroup v2 directory this process is in, from /proc/self/cgroup's "0::" line. */
+static int own_cgroup(char *buf, size_t len)
+{
+	char mnt[PATH_MAX], line[PATH_MAX];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int ret = -ENOENT;
+
+	if (cgroup2_mount(mnt, sizeof(mnt)) < 0) {
+		if (f)
+			fclose(f);
+		return -ENOENT;
+	}
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::/", 4))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* "/" is the root; a cgroup namespace's root shows as "/" too. */
+		const char *rel = strcmp(line + 3, "/") ? line + 3 : "";
+		if ((size_t)snprintf(buf, len, "%s%s", mnt, rel) < len && !strstr(rel, ".."))
+			ret = 0;
+		break;
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* A cgroup this run may have made: a directory called vmbench-* below the cgroup v2
+ * mount, and nothing else (the path comes from a file). */
 static bool run_cgroup_path(const char *path)
 {
 	char mnt[PATH_MAX];
 	size_t n;
+	const char *last = strrchr(path, '/');
 
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0)
+	if (cgroup2_mount(mnt, sizeof(mnt)) < 0 || !last)
 		return false;
 	n = strlen(mnt);
-	return !strncmp(path, mnt, n) && !strncmp(path + n, "/vmbench-", 9) &&
-	       !strchr(path + n + 1, '/') && !strstr(path, "..");
+	return !strncmp(path, mnt, n) && path[n] == '/' && !strncmp(last, "/vmbench-", 9) &&
+	       !strstr(path, "..");
 }
 
+/* In the cgroup vmbench was started in (a user's session, a CI job's): the run's processes
+ * stay where whoever started it counts and limits them. */
 static int make_cgroup(const char *name)
 {
-	char mnt[PATH_MAX], path[PATH_MAX + 32];
+	char parent[PATH_MAX], path[PATH_MAX + 32];
 
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0)
+	if (own_cgroup(parent, sizeof(parent)) < 0)
 		return -ENOENT;
-	if ((size_t)snprintf(run_cgroup, sizeof(run_cgroup), "%s/vmbench-%s", mnt, name) >=
-		    sizeof(run_cgroup) ||
-	    mkdir(run_cgroup, 0755) < 0) {
+	if ((size_t)snprintf(run_cgroup, sizeof(run_cgroup), "%s/vmbench-%s", parent, name) >=
+	    sizeof(run_cgroup)) {
+		run_cgroup[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(run_cgroup, 0755) < 0) {
 		run_cgroup[0] = '\0';
 		return -errno;
 	}
@@ -276,9 +309,10 @@ static int end_cgroup(const char *path, char *said, size_t len)
 	return procs;
 }
 
-/* Undoes one note; 1 when it removed something. Paths and programs come from a file in
- * the run's private directory, and are still held to what a run writes. */
-static int undo_note(const char *path, char *said, size_t len)
+/* Undoes one note of kind how (none of another kind); 1 when it removed something. Paths
+ * and programs come from a file in the run's private directory, and are still held to what
+ * a run writes. */
+static int undo_note(const char *path, enum runstate_undo how, char *said, size_t len)
 {
 	char *text = util_read_file(path, 8192, NULL), *words[NOTE_MAX_WORDS + 1];
 	size_t n = 0;
@@ -288,6 +322,10 @@ static int undo_note(const char *path, char *said, size_t len)
 	     w && n < NOTE_MAX_WORDS; w = strtok_r(NULL, "\n", &save))
 		words[n++] = w;
 	words[n] = NULL;
+	if (n && strcmp(words[0], undo_names[how])) {
+		free(text);
+		return 0;
+	}
 	if (n >= 2 && !strcmp(words[0], undo_names[UNDO_RMTREE]) && words[1][0] == '/' &&
 	    strstr(words[1], "/vmbench-") && !strstr(words[1], "..")) {
 		struct stat st;
@@ -334,17 +372,24 @@ int runstate_clean(const char *dir, char *said, size_t len)
 	snprintf(path, sizeof(path), "%s/cgroup", dir);
 	if (util_read_line(path, cg, sizeof(cg)) == 0 && run_cgroup_path(cg))
 		count += end_cgroup(cg, said, len);
-	snprintf(path, sizeof(path), "%s/notes", dir);
-	DIR *d = opendir(path);
+	/* A container's delete before the mounts it may use go, those before the directories
+	 * they are in. A note of no known kind goes with the directory, undone by none. */
+	static const enum runstate_undo order[] = { UNDO_RUN, UNDO_UMOUNT, UNDO_RMDIR,
+						    UNDO_RMTREE };
+	DIR *d;
 	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/notes/%s", dir, e->d_name);
-		count += undo_note(path, said, len);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		snprintf(path, sizeof(path), "%s/notes", dir);
+		d = opendir(path);
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/notes/%s", dir, e->d_name);
+			count += undo_note(path, order[k], said, len);
+		}
+		if (d)
+			closedir(d);
 	}
-	if (d)
-		closedir(d);
 	/* The backends' runtime directories are inside. */
 	bool more = false;
 	d = opendir(dir);

@@ -21,9 +21,9 @@ snapshot() {
 		state=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/vmbench}
 	[ -n "$state" ] || state=/tmp/vmbench-$(id -u)
 	for d in "$state"/*; do
-		[ -e "$d" ] && [ "${d##*/}" != measure.lock ] && echo "state $d"
+		[ -e "$d" ] && echo "state $d"
 	done
-	find /sys/fs/cgroup -maxdepth 3 -name 'vmbench-*' 2>/dev/null | sed 's/^/cgroup /'
+	find /sys/fs/cgroup -name 'vmbench-*' 2>/dev/null | sed 's/^/cgroup /'
 	for d in /tmp/vmbench-* /dev/shm/vmbench-* "${TMPDIR:-/tmp}"/vmbench-*; do
 		[ -e "$d" ] && echo "file $d"
 	done

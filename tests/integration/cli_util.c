@@ -142,7 +142,7 @@ static void remains(char *out, size_t len)
 	char state[300];
 	if (runstate_base(state, sizeof(state)) == 0 && (d = opendir(state))) {
 		while ((e = readdir(d)))
-			if (e->d_name[0] != '.' && strcmp(e->d_name, "measure.lock"))
+			if (e->d_name[0] != '.')
 				util_appendf(out, len, "state %s/%s\n", state, e->d_name);
 		closedir(d);
 	}

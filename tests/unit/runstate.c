@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -71,6 +72,35 @@ Test(runstate, notes_are_undone_and_said)
 	rmdir(forgot);
 }
 
+/* A container's delete runs before the directories it may use are removed, whatever
+ * order the notes were written in. */
+Test(runstate, notes_are_undone_in_a_fixed_order)
+{
+	char err[256], said[1024] = "", dir[256], tmp[128], out[128], script[512];
+
+	cr_assert_eq(runstate_open(err, sizeof(err)), 0, "%s", err);
+	snprintf(dir, sizeof(dir), "%s", runstate_dir());
+	snprintf(tmp, sizeof(tmp), "/tmp/vmbench-order-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+	snprintf(out, sizeof(out), "%s/saw", base);
+	snprintf(script, sizeof(script), "test -d %s && echo there > %s", tmp, out);
+	for (int i = 0; i < 4; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "dir%d", i);
+		if (i == 2)
+			runstate_note("delete", UNDO_RUN,
+				      (const char *const[]){ "/bin/sh", "-c", script, NULL });
+		else
+			runstate_note(name, UNDO_RMTREE, (const char *const[]){ tmp, NULL });
+	}
+	cr_assert_gt(runstate_clean(dir, said, sizeof(said)), 0);
+	struct stat st;
+	cr_assert_eq(stat(out, &st), 0, "the directory was removed before the delete ran: %s",
+		     said);
+	cr_assert_neq(stat(tmp, &st), 0, "%s", said);
+	unlink(out);
+}
+
 static int stale_seen;
 
 static void count(const char *dir, int pid, void *arg)
@@ -87,13 +117,20 @@ Test(runstate, only_dead_runs_are_stale)
 	cr_assert_eq(runstate_open(err, sizeof(err)), 0, "%s", err);
 	cr_assert(runstate_alive(strrchr(runstate_dir(), '/') + 1), "we are alive");
 	cr_assert(runstate_alive("not-a-run"), "what is not a run's is never touched");
-	/* pid 1 started at boot, not at tick 1: a run of that name is long gone. */
-	cr_assert(!runstate_alive("1.1"));
-	snprintf(dead, sizeof(dead), "%s/1.1", base);
+	/* A child that has ended and been reaped: a run of its pid is gone. */
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	char name[64];
+	snprintf(name, sizeof(name), "%d.1", (int)pid);
+	cr_assert(!runstate_alive(name));
+	snprintf(dead, sizeof(dead), "%s/%s", base, name);
 	cr_assert_eq(mkdir(dead, 0700), 0);
 	stale_seen = 0;
 	cr_assert_eq(runstate_each_stale(base, count, NULL), 1);
-	cr_assert_eq(stale_seen, 1);
+	cr_assert_eq(stale_seen, pid);
 	rmdir(dead);
 }
 
