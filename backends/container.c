@@ -221,8 +221,10 @@ static void note_container(const char *runtime, const struct container_state *st
 	RT_ARGV(st->fl, runtime, del, "--root", st->state, "delete", "--force", st->id);
 	runstate_note(st->id, UNDO_RUN, (const char *const *)del);
 	snprintf(paths[k++], sizeof(paths[0]), CGROUP_ROOT "/%s", st->id);
+	/* v1's hierarchies are directories (the links beside them name the same ones); v2's
+	 * files take no place. */
 	while (d && (e = readdir(d)) && k < ARRAY_SIZE(paths))
-		if (e->d_name[0] != '.')
+		if (e->d_name[0] != '.' && e->d_type == DT_DIR)
 			snprintf(paths[k++], sizeof(paths[0]), CGROUP_ROOT "/%s/%s", e->d_name,
 				 st->id);
 	if (d)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "backends/guestuser.h"
+#include "common/log.h"
 #include "host/runstate.h"
 #include "host/util.h"
 
@@ -57,23 +58,26 @@ static bool userns_rw(const struct stat *st)
 	return (st->st_mode & 06) == 06;
 }
 
-/* The test disk vmbench made in its cache becomes the container root's; one the user gave
- * is used only where that user may already read and write it. */
+/* The test disk vmbench made in its cache (testdisk-*.raw, right in it) becomes the guest
+ * user's; one the user gave, or any other file, is used only where that user may already
+ * read and write it. */
 static const char *disk_usable(const char *disk)
 {
 	char *cache = util_cache_dir(), real[PATH_MAX], rcache[PATH_MAX];
 	struct stat st;
 	bool ours = false;
 
-	if (stat(disk, &st) < 0)
-		return NULL; /* the bundle says what is wrong with it */
-	if (userns_rw(&st)) {
-		free(cache);
+	if (stat(disk, &st) < 0 || userns_rw(&st)) {
+		free(cache); /* a disk that is not there: the bundle says what is wrong */
 		return NULL;
 	}
-	if (cache && realpath(disk, real) && realpath(cache, rcache))
-		ours = S_ISREG(st.st_mode) && !strncmp(real, rcache, strlen(rcache)) &&
-		       real[strlen(rcache)] == '/';
+	if (cache && realpath(disk, real) && realpath(cache, rcache)) {
+		size_t n = strlen(rcache);
+		const char *name = real + n + 1;
+		ours = S_ISREG(st.st_mode) && !strncmp(real, rcache, n) && real[n] == '/' &&
+		       !strchr(name, '/') && !strncmp(name, "testdisk-", 9) && strlen(name) > 13 &&
+		       !strcmp(name + strlen(name) - 4, ".raw");
+	}
 	free(cache);
 	if (ours && chown(disk, GUEST_UID, GUEST_UID) == 0)
 		return NULL;
@@ -95,10 +99,43 @@ static int bind(struct guest *g, const char *src, const char *dst, bool dir, boo
 	return 0;
 }
 
+/* Whose subordinate ids (/etc/subuid, /etc/subgid: another user's containers, LXD's)
+ * include GUEST_UID, into who; false when no one's do. */
+static bool subid_owner(char *who, size_t len)
+{
+	const char *files[] = { "/etc/subuid", "/etc/subgid" };
+	char line[256];
+
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			char name[128];
+			unsigned long long start, count;
+			if (sscanf(line, "%127[^:]:%llu:%llu", name, &start, &count) == 3 &&
+			    start <= GUEST_UID && GUEST_UID - start < count) {
+				snprintf(who, len, "%s (%s)", name, files[i]);
+				fclose(f);
+				return true;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	return false;
+}
+
 int guestuser_paths(struct guest *g, const char *rundir, const char *name, unsigned what,
 		    struct backend_cfg *cfg, struct guest_paths *p)
 {
 	int ret = walkable(g, rundir);
+	static bool said;
+	char who[200];
+
+	if (!said && subid_owner(who, sizeof(who)))
+		log_warn("uid %u, which guests run as, is among the subordinate ids of %s: a "
+			 "guest that escaped would own that user's container files",
+			 GUEST_UID, who);
+	said = true;
 
 	memset(p, 0, sizeof(*p));
 	if (ret < 0)

@@ -15,7 +15,8 @@
 #include "backends/backend.h"
 #include "common/compiler.h"
 
-/* Above any regular user or /etc/subuid range a distribution hands out by default. */
+/* Above any regular user; it may fall in a range of /etc/subuid (useradd hands out 65536
+ * ids a user from 100000, LXD takes 1000000 and up): vmbench warns when it does. */
 #define GUEST_UID 1000000u
 
 /* What guestuser_paths binds: the image's rootfs (a container's), its initramfs (UML's). */

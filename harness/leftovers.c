@@ -84,6 +84,11 @@ static _Noreturn void guard_main(int fd, pid_t run)
 	if (p < 0 || dup2(p, 3) < 0 || (l >= 0 && dup2(l, 4) < 0))
 		_exit(1);
 	close_range(l >= 0 ? 5 : 4, ~0U, 0);
+	/* Not for what the clean-up runs (a runtime's delete): a program that stayed would
+	 * hold the lock. */
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	if (l >= 0)
+		fcntl(4, F_SETFD, FD_CLOEXEC);
 	/* Only the end of the run (end-of-file) starts the clean-up, never a stray byte. */
 	for (ssize_t r; (r = read(3, &c, 1)) != 0;)
 		if (r < 0 && errno != EINTR)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -191,9 +192,17 @@ int runstate_open(char *err, size_t len)
 			 strerror(-ret));
 		return ret;
 	}
-	snprintf(name, sizeof(name), "%d.%llu", (int)getpid(), start_time(getpid()));
-	if ((size_t)snprintf(run_dir, sizeof(run_dir), "%s/%s", base, name) >= sizeof(run_dir))
+	unsigned long long start = start_time(getpid());
+	if (!start) {
+		snprintf(err, len, "cannot read this process's start time from /proc");
+		return -ENOENT;
+	}
+	snprintf(name, sizeof(name), "%d.%llu", (int)getpid(), start);
+	if ((size_t)snprintf(run_dir, sizeof(run_dir), "%s/%s", base, name) >= sizeof(run_dir)) {
+		run_dir[0] = '\0';
+		snprintf(err, len, "the state directory's path is too long: %.200s", base);
 		return -ENAMETOOLONG;
+	}
 	snprintf(notes, sizeof(notes), "%s/notes", run_dir);
 	if (mkdir(run_dir, 0700) < 0 || mkdir(notes, 0700) < 0) {
 		ret = -errno;
@@ -367,8 +376,14 @@ int runstate_clean(const char *dir, char *said, size_t len)
 	struct stat st;
 	int count = 0;
 
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+	/* One cleaner at a time: a killed run's guard and the next run may both find it. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
 		return 0;
+	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid() || flock(dfd, LOCK_EX | LOCK_NB) < 0) {
+		close(dfd);
+		return 0;
+	}
 	snprintf(path, sizeof(path), "%s/cgroup", dir);
 	if (util_read_line(path, cg, sizeof(cg)) == 0 && run_cgroup_path(cg))
 		count += end_cgroup(cg, said, len);
@@ -403,6 +418,7 @@ int runstate_clean(const char *dir, char *said, size_t len)
 		count++;
 	}
 	sys_rmtree(dir);
+	close(dfd);
 	return count;
 }
 
