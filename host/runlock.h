@@ -13,13 +13,14 @@
 
 #include "common/compiler.h"
 
-/*
- * Takes the lock. Held by another run: with wait, says so once (log) and waits, else
- * returns -EBUSY; holder describes the holder either way ("pid 123: vmbench run ..."). -EINTR when a signal ended the wait; other
- * -errno when the lock cannot be used (holder says why). *waited_s: the seconds waited.
- */
 /* The lock file's path ($VMBENCH_LOCK overrides the host's): 0 or -errno. */
 int runlock_path(char *buf, size_t len) __must_check;
+/*
+ * Takes the lock. Held by another run: with wait, says so once (log) and waits, else
+ * returns -EBUSY; holder describes the holder either way ("pid 123: vmbench run ...").
+ * -EINTR when a signal ended the wait; other -errno when the lock cannot be used (holder
+ * says why). *waited_s: the seconds waited.
+ */
 int runlock_take(bool wait, char *holder, size_t len, double *waited_s) __must_check;
 /* The lock's descriptor while held (a guard process keeps it until it has cleaned up),
  * else -1. */
