@@ -150,13 +150,16 @@ out:
 
 static struct compare_row *add_row(struct compare *c)
 {
-	struct compare_row *rows = realloc(c->rows, (c->n + 1) * sizeof(*rows));
-
-	if (!rows)
-		return NULL;
-	c->rows = rows;
-	memset(&rows[c->n], 0, sizeof(rows[0]));
-	return &rows[c->n++];
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct compare_row *rows = realloc(c->rows, cap * sizeof(*rows));
+		if (!rows)
+			return NULL;
+		c->rows = rows;
+		c->cap = cap;
+	}
+	memset(&c->rows[c->n], 0, sizeof(c->rows[0]));
+	return &c->rows[c->n++];
 }
 
 /* Judges the pair into a new row; cells measured on neither side make none. */

@@ -48,7 +48,7 @@ struct compare_opts {
 
 struct compare {
 	struct compare_row *rows;
-	size_t n;
+	size_t n, cap;
 	size_t regressions, improvements, unjudged;
 };
 

@@ -157,9 +157,9 @@ static int add_provenance(struct merge_ctx *m, const struct merge_input *in, con
 	return ret < 0 ? -ENOMEM : 0;
 }
 
-/* The input's cells as entries, each with its host. */
+/* The input's cells as entries, each with its host; *cap is the room in *e. */
 static int add_cells(struct merge_ctx *m, const struct merge_input *in, const char *label,
-		     struct entry **e, size_t *n)
+		     struct entry **e, size_t *n, size_t *cap)
 {
 	json_t *cells = json_object_get(in->root, "results"), *c;
 	size_t i;
@@ -179,15 +179,21 @@ static int add_cells(struct merge_ctx *m, const struct merge_input *in, const ch
 				    "%s: results[%zu]: host '%.80s' is not in its provenance.hosts",
 				    in->path, i, host);
 		long b = backend_index(m, json_string_value(json_object_get(c, "backend")));
-		struct entry *p = realloc(*e, (*n + 1) * sizeof(**e));
-		json_t *copy = json_deep_copy(c);
-		if (b < 0 || !p || !copy) {
-			json_decref(copy);
-			if (p)
-				*e = p;
+		if (b < 0)
 			return -ENOMEM;
+		if (*n == *cap) {
+			size_t k = *cap ? 2 * *cap : 256;
+			struct entry *p = realloc(*e, k * sizeof(**e));
+			if (!p)
+				return -ENOMEM;
+			*e = p;
+			*cap = k;
 		}
-		*e = p;
+		/* A new object of the same members: the host is set on it, not on the input,
+		 * and the members (samples, raw data, series) are not held twice. */
+		json_t *copy = json_copy(c);
+		if (!copy)
+			return -ENOMEM;
 		if (json_object_set_new(copy, "host", json_string(host)) < 0) {
 			json_decref(copy);
 			return -ENOMEM;
@@ -222,7 +228,7 @@ int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t
 	json_t *cells = json_array();
 	struct entry *e = NULL;
 	char(*labels)[LABEL_MAX + 1] = calloc(n ? n : 1, LABEL_MAX + 1); /* a run's label */
-	size_t ne = 0;
+	size_t ne = 0, ecap = 0;
 	bool complete = true;
 	int ret = hosts && backends && from && cells && labels ? 0 : -ENOMEM;
 
@@ -252,8 +258,8 @@ int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t
 		}
 	for (size_t i = 0; ret == 0 && i < n; i++) {
 		complete &= json_is_true(json_object_get(in[i].root, "complete"));
-		ret = add_cells(&m, &in[i], merge_is_merged(in[i].root) ? NULL : labels[i], &e,
-				&ne);
+		ret = add_cells(&m, &in[i], merge_is_merged(in[i].root) ? NULL : labels[i], &e, &ne,
+				&ecap);
 	}
 	if (ret == 0) {
 		qsort(e, ne, sizeof(*e), entry_cmp);

@@ -105,9 +105,11 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 	fputs("# workload", d->f);
 	for (size_t b = 0; b < nb; b++) {
 		struct ratio q;
-		for (size_t i = 0; i < r->n && !col[b]; i++)
-			col[b] = !strcmp(r->cells[i].column, bk[b]) &&
-				 results_ratio_to_native(r, &r->cells[i], &q) == 0 && q.has_ci;
+		size_t n;
+		const struct cell **cs = results_column_cells(r, bk[b], &n);
+		for (size_t i = 0; cs && i < n && !col[b]; i++)
+			col[b] = results_ratio_to_native(r, cs[i], &q) == 0 && q.has_ci;
+		free(cs);
 		if (col[b]) {
 			put_columns(d->f, bk[b]);
 			add_word(d->backends, sizeof(d->backends), bk[b]);
@@ -117,17 +119,14 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 	/* A row per workload a baseline cell measured, in their order (the first one's, where
 	 * a merged file has a baseline cell per host). */
 	const char *base = results_baseline(r);
-	for (size_t i = 0; i < r->n; i++) {
+	json_t *done = json_object(); /* the workloads with a row */
+	for (size_t i = 0; done && i < r->n; i++) {
 		const struct cell *nat = &r->cells[i];
-		bool again = false;
-		if (strcmp(nat->backend, base) || !cell_measured(nat))
+		if (strcmp(nat->backend, base) || !cell_measured(nat) ||
+		    json_object_get(done, nat->workload))
 			continue;
-		for (size_t j = 0; j < i && !again; j++)
-			again = !strcmp(r->cells[j].backend, base) &&
-				!strcmp(r->cells[j].workload, nat->workload) &&
-				cell_measured(&r->cells[j]);
-		if (again)
-			continue;
+		if (json_object_set_new_nocheck(done, nat->workload, json_true()) < 0)
+			break;
 		put_name(d->f, nat->workload);
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], nat->workload);
@@ -146,6 +145,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 		}
 		fputc('\n', d->f);
 	}
+	json_decref(done);
 	free(col);
 }
 

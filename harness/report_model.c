@@ -127,27 +127,32 @@ static void build_lists(struct report_model *m)
 		m->oom = true;
 		return;
 	}
-	for (size_t i = 0; i < m->r->n; i++)
-		for (size_t b = 0; b < m->nb; b++)
-			if (m->r->cells[i].status != CELL_SKIPPED &&
-			    m->r->cells[i].status != CELL_NOT_RUN &&
-			    !strcmp(m->r->cells[i].column, m->backends[b]))
-				m->ran[b] = true;
+	for (size_t b = 0; b < m->nb; b++) {
+		size_t n;
+		const struct cell **cs = results_column_cells(m->r, m->backends[b], &n);
+		if (!cs)
+			m->oom = true;
+		for (size_t i = 0; cs && i < n; i++)
+			m->ran[b] |= cs[i]->status != CELL_SKIPPED && cs[i]->status != CELL_NOT_RUN;
+		free(cs);
+	}
 }
 
 /* The median probe effect over a backend's cells: "+4.0% (median of 12)", or "". */
 static void backend_effect(const struct report_model *m, const char *backend, char *buf, size_t len)
 {
-	double *f = calloc(m->r->n, sizeof(*f));
-	size_t n = 0;
+	size_t nc, n = 0;
+	const struct cell **cs = results_column_cells(m->r, backend, &nc);
+	double *f = calloc(nc + 1, sizeof(*f));
 	struct summary s;
 
 	buf[0] = '\0';
-	for (size_t i = 0; f && i < m->r->n; i++) {
-		double e = cell_probe_effect(&m->r->cells[i]);
-		if (isfinite(e) && !strcmp(m->r->cells[i].column, backend))
+	for (size_t i = 0; cs && f && i < nc; i++) {
+		double e = cell_probe_effect(cs[i]);
+		if (isfinite(e))
 			f[n++] = e;
 	}
+	free(cs);
 	if (n && stats_summarize(f, n, &s) == 0) {
 		report_fmt_effect(s.median, buf, len);
 		util_appendf(buf, len, " (median of %zu)", n);

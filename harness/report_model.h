@@ -36,7 +36,7 @@ struct report_model {
 	bool oom;
 	char *title;
 	struct report_prov *prov;
-	size_t nprov;
+	size_t nprov, prov_cap;
 	const char *prov_host; /* while the lines of one host of a merged file are built */
 	const char **backends, **workloads; /* in results order, unique */
 	size_t nb, nw;

@@ -25,13 +25,19 @@ static void prov_add(struct report_model *m, const char *key, const char *fmt, .
 		m->oom = true;
 		return;
 	}
-	struct report_prov *p = realloc(m->prov, (m->nprov + 1) * sizeof(*p));
+	struct report_prov *p = m->prov;
 	char *k = NULL;
+	/* A merged file of many hosts has many lines. */
+	if (m->nprov == m->prov_cap) {
+		size_t cap = m->prov_cap ? 2 * m->prov_cap : 32;
+		if ((p = realloc(m->prov, cap * sizeof(*p)))) {
+			m->prov = p;
+			m->prov_cap = cap;
+		}
+	}
 	/* A merged file's lines say which host's run they describe. */
 	if (m->prov_host ? asprintf(&k, "%s: %s", m->prov_host, key) < 0 : !(k = strdup(key)))
 		k = NULL;
-	if (p)
-		m->prov = p;
 	if (!p || !k) {
 		free(k);
 		free(val);

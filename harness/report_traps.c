@@ -43,28 +43,23 @@ static void fmt_rings(unsigned rings, char *buf, size_t len)
 				     buf[0] ? ", " : (rings & (rings - 1) ? "rings " : "ring "), i);
 }
 
-/* The first cell of a column: its backend is the column's. */
-static const struct cell *column_cell(const struct results *r, const char *column)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].column, column))
-			return &r->cells[i];
-	return NULL;
-}
-
 void report_guest_kernel(const struct report_model *m, const char *column, char *buf, size_t len)
 {
-	const struct cell *first = column_cell(m->r, column);
+	/* The first cell of a column: its backend is the column's. */
+	const struct cell *first = results_column_first(m->r, column);
 	/* The file names its backends; this build may not know one (a file from another). */
 	const struct backend_ops *b = first ? backend_find(first->backend) : NULL;
 	unsigned rings = 0;
 	char measured[32];
+	size_t n;
+	const struct cell **cs = results_column_cells(m->r, column, &n);
 
-	for (size_t i = 0; i < m->r->n; i++) {
-		int ring = cell_ring(&m->r->cells[i]);
-		if (ring >= 0 && !strcmp(m->r->cells[i].column, column))
+	for (size_t i = 0; cs && i < n; i++) {
+		int ring = cell_ring(cs[i]);
+		if (ring >= 0)
 			rings |= 1u << ring;
 	}
+	free(cs);
 	if (!b)
 		snprintf(buf, len, "—");
 	else if (b->flags & BK_HOST_KERNEL)
@@ -323,7 +318,7 @@ static void build_note(struct trap_table *tt, bool heads_ring, char *buf, size_t
 
 	/* The baseline's columns (one per host in a merged file). */
 	for (size_t b = 0; b < tt->nb; b++) {
-		const struct cell *c = column_cell(r, tt->cols[b]);
+		const struct cell *c = results_column_first(r, tt->cols[b]);
 		if (c && !strcmp(c->backend, base))
 			util_appendf(bases, sizeof(bases), "%s%s", nbase++ ? ", " : "",
 				     tt->cols[b]);
@@ -345,7 +340,7 @@ static void build_note(struct trap_table *tt, bool heads_ring, char *buf, size_t
 	 * times are not VT-x's). */
 	json_t *binfo = json_object_get(r->provenance, "backends");
 	for (size_t b = 0; b < tt->nb; b++) {
-		const struct cell *c = column_cell(r, tt->cols[b]);
+		const struct cell *c = results_column_first(r, tt->cols[b]);
 		const struct backend_ops *ops = c ? backend_find(c->backend) : NULL;
 		/* Keyed by column: a merged file names its backends backend@host there. */
 		const char *note = json_string_value(

@@ -66,12 +66,15 @@ void results_free(struct results *r)
 		cell_free(&r->cells[i]);
 	free(r->cells);
 	json_decref(r->provenance);
+	results_index_free(r);
 	results_init(r);
 }
 
 struct cell *results_add(struct results *r, const char *backend, const char *mode,
 			 const char *workload, const char *unit, enum better better)
 {
+	if (results_index_new(r) < 0)
+		return NULL;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
 		struct cell *nc = realloc(r->cells, cap * sizeof(*nc));
@@ -347,37 +350,6 @@ double cell_probe_effect(const struct cell *c)
 	return b > 0 ? a / b : NAN;
 }
 
-static const char **distinct(const struct results *r, size_t off, size_t *n)
-{
-	const char **list = calloc(r->n + 1, sizeof(*list));
-
-	*n = 0;
-	for (size_t i = 0; list && i < r->n; i++) {
-		const char *name = *(char *const *)((const char *)&r->cells[i] + off);
-		if (!util_listed(list, *n, name))
-			list[(*n)++] = name;
-	}
-	return list;
-}
-
-const char **results_backends(const struct results *r, size_t *n)
-{
-	return distinct(r, offsetof(struct cell, column), n);
-}
-
-const char **results_workloads(const struct results *r, size_t *n)
-{
-	return distinct(r, offsetof(struct cell, workload), n);
-}
-
-const struct cell *results_find(const struct results *r, const char *column, const char *workload)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->cells[i].column, column) && !strcmp(r->cells[i].workload, workload))
-			return &r->cells[i];
-	return NULL;
-}
-
 bool results_glob_match(const char *glob, const char *name, const char *workload)
 {
 	char both[512];
@@ -389,14 +361,21 @@ bool results_glob_match(const char *glob, const char *name, const char *workload
 const struct cell *results_baseline_cell(const struct results *r, const struct cell *c)
 {
 	const char *base = results_baseline(r);
+	char buf[256], *col = buf;
+	const struct cell *x;
 
-	for (size_t i = 0; i < r->n; i++) {
-		const struct cell *x = &r->cells[i];
-		if (!strcmp(x->backend, base) && !strcmp(x->workload, c->workload) &&
-		    !x->host == !c->host && (!x->host || !strcmp(x->host, c->host)))
-			return x;
-	}
-	return NULL;
+	/* The baseline's column on c's host: backend@host, as results_set_host names it. */
+	if (c->host && snprintf(buf, sizeof(buf), "%s@%s", base, c->host) >= (int)sizeof(buf) &&
+	    asprintf(&col, "%s@%s", base, c->host) < 0)
+		return NULL;
+	x = results_find(r, c->host ? col : base, c->workload);
+	if (col != buf)
+		free(col);
+	/* A column of that name can be another backend's on no host ("native@a"). */
+	if (x && (strcmp(x->backend, base) || !x->host != !c->host ||
+		  (x->host && strcmp(x->host, c->host))))
+		return NULL;
+	return x;
 }
 
 bool results_host_label_ok(const char *s)
@@ -408,7 +387,7 @@ bool results_host_label_ok(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-int cell_set_host(struct cell *c, const char *host)
+int results_set_host(struct results *r, struct cell *c, const char *host)
 {
 	char *h, *col;
 
@@ -419,11 +398,23 @@ int cell_set_host(struct cell *c, const char *host)
 		free(h);
 		return -ENOMEM;
 	}
+	/* The index knows c by its old column. */
+	if (results_index_covers(r, c))
+		results_index_drop(r);
 	free(c->host);
 	free(c->column);
 	c->host = h;
 	c->column = col;
 	return 0;
+}
+
+void results_sort(struct results *r, int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	/* qsort of NULL is undefined even for no elements */
+	if (!r->n)
+		return;
+	qsort_r(r->cells, r->n, sizeof(*r->cells), cmp, arg);
+	results_index_drop(r);
 }
 
 const char *results_baseline(const struct results *r)

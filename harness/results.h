@@ -47,11 +47,14 @@ struct cell {
 			* counting pass's probes attached; NAN when there is none */
 };
 
+/* Change the cells' columns, workloads or order only through results_add, results_set_host
+ * and results_sort: lookups go through an index of them (harness/results_index.c). */
 struct results {
 	json_t *provenance; /* an object, free-form */
 	bool complete;	    /* false while a run is still adding cells */
 	struct cell *cells;
 	size_t n, cap;
+	struct results_index *index; /* from the first cell on */
 };
 
 void results_init(struct results *r);
@@ -60,10 +63,12 @@ void results_free(struct results *r);
 struct cell *results_add(struct results *r, const char *backend, const char *mode,
 			 const char *workload, const char *unit, enum better better);
 void cell_set_status(struct cell *c, enum cell_status st, const char *fmt, ...) __printf(3, 4);
-/* Marks c as measured on host (a merged file's label: letters, digits, '.', '_', '-'); its
- * column becomes backend@host. 0, -EINVAL (not such a label), -ENOMEM. */
-int cell_set_host(struct cell *c, const char *host) __must_check;
-/* Whether s is a host label cell_set_host takes. */
+/* Marks c, a cell of r, as measured on host (a merged file's label: letters, digits, '.',
+ * '_', '-'); its column becomes backend@host. 0, -EINVAL (not such a label), -ENOMEM. */
+int results_set_host(struct results *r, struct cell *c, const char *host) __must_check;
+/* Sorts the cells with qsort_r's cmp and arg. */
+void results_sort(struct results *r, int (*cmp)(const void *, const void *, void *), void *arg);
+/* Whether s is a host label results_set_host takes. */
 bool results_host_label_ok(const char *s);
 /* Stores a copy of the samples of k sessions (sizes[i] each, in order) and derives the
  * statistics (stats_sessions); a measured cell becomes noisy when its interval is too wide,
@@ -110,8 +115,14 @@ const char **results_workloads(const struct results *r, size_t *n);
 /* Whether glob names the cell (name, workload): a glob with a '/' is matched (fnmatch)
  * against "name/workload", one without against the workload. */
 bool results_glob_match(const char *glob, const char *name, const char *workload);
-/* The cell of (column, workload), or NULL. */
+/* The cell of (column, workload), or NULL; the first of them in a file that has several
+ * (results_from_json refuses such a file). */
 const struct cell *results_find(const struct results *r, const char *column, const char *workload);
+/* The first cell of a column, or NULL. */
+const struct cell *results_column_first(const struct results *r, const char *column);
+/* The cells of a column in results order (one a workload): a new array of *n (free it, not
+ * them), NULL on ENOMEM. */
+const struct cell **results_column_cells(const struct results *r, const char *column, size_t *n);
 /* The baseline's cell of c's workload on c's host, or NULL. */
 const struct cell *results_baseline_cell(const struct results *r, const struct cell *c);
 /* A measured cell's median over that of the baseline's cell of the same workload, with the
@@ -122,6 +133,14 @@ const struct cell *results_baseline_cell(const struct results *r, const struct c
 int results_ratio_to_native(const struct results *r, const struct cell *c, struct ratio *out);
 /* Whether c or the baseline's cell it is compared with is noisy. */
 bool results_ratio_noisy(const struct results *r, const struct cell *c);
+
+/* The index behind the lookups (harness/results_index.c): made with the first cell, emptied
+ * when indexed cells move or change names, freed with r. results_index_new: 0, -ENOMEM. */
+int results_index_new(struct results *r) __must_check;
+void results_index_drop(struct results *r);
+void results_index_free(struct results *r);
+/* Whether the index holds c (it has caught up with it since it was last emptied). */
+bool results_index_covers(const struct results *r, const struct cell *c);
 
 json_t *results_to_json(const struct results *r);
 /* Writes the JSON document atomically. 0 or -errno. */

@@ -331,7 +331,7 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 			       "results[%zu].host: must be a label of letters, digits, '.', '_' "
 			       "and '-' (at most 64)",
 			       idx);
-	if (host && cell_set_host(c, json_string_value(host)) < 0)
+	if (host && results_set_host(r, c, json_string_value(host)) < 0)
 		return -ENOMEM;
 	/* The stored status and reason stand; statistics do not decide them again on load. */
 	cell_set_status(c, st, json_is_string(reason) ? "%s" : NULL,

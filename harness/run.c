@@ -426,8 +426,7 @@ static int plan_order(const void *a, const void *b, void *arg)
 
 static int write_results(const struct run_cfg *cfg, struct results *res)
 {
-	if (res->n) /* qsort of NULL is undefined even for no elements */
-		qsort_r(res->cells, res->n, sizeof(*res->cells), plan_order, (void *)cfg->plan);
+	results_sort(res, plan_order, (void *)cfg->plan);
 	return results_write(res, cfg->out_path);
 }
 
