@@ -68,12 +68,12 @@ static int output_is_input(const char *dir, const struct merge_input *in, int n)
 }
 
 /* Writes the merged document as results.json (checked and derived again, as any results
- * file read) and its reports and plots. An exit status. */
+ * file read) and its reports and plots; doc's reference is taken. An exit status. */
 static int write_merged(json_t *doc, const char *dir)
 {
 	char err[1024], path[PATH_MAX];
 	struct results r;
-	int ret = results_from_json(doc, &r, err, sizeof(err));
+	int ret = results_take_json(doc, &r, err, sizeof(err));
 
 	if (ret < 0) {
 		log_err("the merged document: %s", ret == -ENOMEM ? "out of memory" : err);
@@ -153,7 +153,14 @@ static int merge_main(const struct cli_call *call)
 		log_err("out of memory");
 		ret = EXIT_FAILED;
 	} else {
+		/* The inputs' trees go before the merged file's model and its own tree are
+		 * made; what doc shares with them stays. */
+		for (int i = 0; i < call->argc; i++) {
+			json_decref(in[i].root);
+			in[i].root = NULL;
+		}
 		ret = write_merged(doc, o->outdir);
+		doc = NULL;
 	}
 out:
 	for (int i = 0; i < call->argc; i++)

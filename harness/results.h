@@ -149,6 +149,9 @@ int results_write(const struct results *r, const char *path) __must_check;
  * samples. 0, or -EINVAL with a one-line reason naming the place (and line:column for
  * JSON syntax errors) in err. */
 int results_from_json(json_t *root, struct results *r, char *err, size_t len) __must_check;
+/* The same, taking root's reference: each cell's JSON is released as soon as it is read, so
+ * that the document's tree and the model are not both whole in memory. */
+int results_take_json(json_t *root, struct results *r, char *err, size_t len) __must_check;
 int results_load(const char *path, struct results *r, char *err, size_t len) __must_check;
 
 #endif

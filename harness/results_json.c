@@ -141,25 +141,66 @@ json_t *results_to_json(const struct results *r)
 			 "results", cells);
 }
 
+/*
+ * jansson's text in writes of 64 KiB (it hands over a token at a time), each written whole
+ * even when a signal cuts it short: run.c writes the file after every cell, and a SIGINT
+ * or SIGTERM then must not cost it the file.
+ */
+struct dump_buf {
+	int fd, err;
+	size_t n;
+	char data[1 << 16];
+};
+
+static int dump_flush(struct dump_buf *b)
+{
+	if (b->err == 0)
+		b->err = util_write_all(b->fd, b->data, b->n);
+	b->n = 0;
+	return b->err;
+}
+
+static int dump_chunk(const char *p, size_t size, void *arg)
+{
+	struct dump_buf *b = arg;
+
+	if (b->n + size > sizeof(b->data) && dump_flush(b) < 0)
+		return -1;
+	if (size > sizeof(b->data))
+		return (b->err = util_write_all(b->fd, p, size)) < 0 ? -1 : 0;
+	memcpy(b->data + b->n, p, size);
+	b->n += size;
+	return 0;
+}
+
+/* The document and a newline. */
+static int dump(int fd, void *root)
+{
+	struct dump_buf *b = malloc(sizeof(*b));
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	b->fd = fd;
+	b->err = 0;
+	b->n = 0;
+	if (json_dump_callback(root, dump_chunk, b, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0)
+		ret = b->err < 0 ? b->err : -ENOMEM; /* jansson's own failure: out of memory */
+	else
+		ret = dump_chunk("\n", 1, b) < 0 ? b->err : dump_flush(b);
+	free(b);
+	return ret;
+}
+
 int results_write(const struct results *r, const char *path)
 {
 	json_t *root = results_to_json(r);
+
 	if (!root)
 		return -ENOMEM;
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+	/* Written as it is dumped: a merged file's text is as large as its tree again. */
+	int ret = util_write_atomic_with(path, dump, root);
 	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	size_t len = strlen(text);
-	text[len] = '\0';
-	char *withnl = realloc(text, len + 2);
-	if (!withnl) {
-		free(text);
-		return -ENOMEM;
-	}
-	withnl[len] = '\n';
-	int ret = util_write_atomic(path, withnl, len + 1);
-	free(withnl);
 	return ret;
 }
 
@@ -382,7 +423,9 @@ static int cell_from_json(json_t *cj, size_t idx, struct results *r, char *err, 
 	return 0;
 }
 
-int results_from_json(json_t *root, struct results *r, char *err, size_t len)
+/* With take, each cell's JSON is released once it is read (its place in root's array
+ * becomes null): a document's tree and the model it becomes are never both whole. */
+static int from_json(json_t *root, bool take, struct results *r, char *err, size_t len)
 {
 	json_t *prov, *cells;
 	const char *schema;
@@ -417,8 +460,23 @@ int results_from_json(json_t *root, struct results *r, char *err, size_t len)
 			results_free(r);
 			return ret;
 		}
+		if (take)
+			json_array_set_new(cells, i, json_null());
 	}
 	return 0;
+}
+
+int results_from_json(json_t *root, struct results *r, char *err, size_t len)
+{
+	return from_json(root, false, r, err, len);
+}
+
+int results_take_json(json_t *root, struct results *r, char *err, size_t len)
+{
+	int ret = from_json(root, true, r, err, len);
+
+	json_decref(root);
+	return ret;
 }
 
 int results_load(const char *path, struct results *r, char *err, size_t len)
@@ -432,7 +490,5 @@ int results_load(const char *path, struct results *r, char *err, size_t len)
 			return invalid(err, len, "%s: %s", path, jerr.text);
 		return invalid(err, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 	}
-	int ret = results_from_json(root, r, err, len);
-	json_decref(root);
-	return ret;
+	return results_take_json(root, r, err, len);
 }

@@ -59,7 +59,39 @@ int util_dir_of(const char *path, char *dir, size_t len)
 	return 0;
 }
 
+int util_write_all(int fd, const void *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+struct buffer {
+	const char *data;
+	size_t len;
+};
+
+static int write_buffer(int fd, void *arg)
+{
+	const struct buffer *b = arg;
+
+	return util_write_all(fd, b->data, b->len);
+}
+
 int util_write_atomic(const char *path, const char *data, size_t len)
+{
+	struct buffer b = { data, len };
+
+	return util_write_atomic_with(path, write_buffer, &b);
+}
+
+int util_write_atomic_with(const char *path, int (*fill)(int fd, void *arg), void *arg)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd, ret;
@@ -72,16 +104,9 @@ int util_write_atomic(const char *path, const char *data, size_t len)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return -errno;
-	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out_unlink;
-		}
-		off += (size_t)n;
-	}
+	ret = fill(fd, arg);
+	if (ret < 0)
+		goto out_unlink;
 	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
 		ret = -errno;
 		goto out_unlink;

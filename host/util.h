@@ -15,6 +15,12 @@ int util_mkdir_p(const char *path) __must_check;
 /* Writes data to path through a temp file in the same directory, fsync and rename:
  * readers see the old file or the new one, never a part. 0 or -errno. */
 int util_write_atomic(const char *path, const char *data, size_t len) __must_check;
+/* Writes all of data to fd, again where a signal cut a write short. 0 or -errno. */
+int util_write_all(int fd, const void *data, size_t len) __must_check;
+/* util_write_atomic with what fill writes to the new file's fd (0 or a negative errno): a large
+ * file written as it is made, never whole in memory. */
+int util_write_atomic_with(const char *path, int (*fill)(int fd, void *arg), void *arg)
+	__must_check;
 /* Whether s is one of the n strings of list. */
 bool util_listed(const char *const *list, size_t n, const char *s);
 /* The directory part of path, as dirname(3) gives it ("." for a bare name, "/" for a file

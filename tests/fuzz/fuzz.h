@@ -17,7 +17,7 @@ void fuzz_init(void);
 
 /*
  * A results file held in memory, read as results_load reads one from a path (the same
- * JSON flags, then results_from_json). 0, or a negative errno (r is empty then).
+ * JSON flags, then results_take_json). 0, or a negative errno (r is empty then).
  */
 int fuzz_load_results(const uint8_t *data, size_t size, struct results *r) __must_check;
 
