@@ -187,26 +187,41 @@ static int bmf_add(json_t *doc, const struct cell *c, const char *name, const ch
 	return 0;
 }
 
-/* A cell written, and its Google Benchmark family. */
-struct exported {
-	const struct cell *c;
-	size_t family;
-};
-
-/* Where c stands among the cells exported before it (done[0..n), of nfam families): its
- * family is the name before the first '/', the backend, numbered in order of appearance;
- * its instance counts the cells of the family before it. */
-static void gbench_family(const struct exported *done, size_t n, size_t nfam, const struct cell *c,
-			  size_t *family, size_t *instance)
+/*
+ * The cells written so far, by column (a lookup each, not a search of those before it:
+ * merged files have many thousands): {column: {"family": n, "cells": {workload: true}}}.
+ * A column's family is the name before the first '/', the backend, numbered in order of
+ * appearance; a cell's instance counts the cells of its family written before it.
+ */
+static void gbench_family(json_t *done, size_t nfam, const struct cell *c, size_t *family,
+			  size_t *instance)
 {
-	*family = nfam;
-	*instance = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(done[i].c->column, c->column) == 0) {
-			*family = done[i].family;
-			(*instance)++;
-		}
-	}
+	json_t *col = json_object_get(done, c->column);
+
+	*family = col ? (size_t)json_integer_value(json_object_get(col, "family")) : nfam;
+	*instance = json_object_size(json_object_get(col, "cells"));
+}
+
+/* Whether a cell of c's backend and workload was written. */
+static bool name_taken(json_t *done, const struct cell *c)
+{
+	return json_object_get(json_object_get(json_object_get(done, c->column), "cells"),
+			       c->workload) != NULL;
+}
+
+/* c is written, of family. 0 or -ENOMEM. */
+static int mark_done(json_t *done, const struct cell *c, size_t family)
+{
+	json_t *col = json_object_get(done, c->column);
+
+	if (!col && json_object_set_new_nocheck(done, c->column,
+						col = json_pack("{s:I, s:{}}", "family",
+								(json_int_t)family, "cells")) < 0)
+		return -ENOMEM;
+	return json_object_set_new_nocheck(json_object_get(col, "cells"), c->workload,
+					   json_true()) < 0
+		       ? -ENOMEM
+		       : 0;
 }
 
 /* Google Benchmark's label: the unit the numbers came in, and why a noisy cell is one. */
@@ -322,27 +337,17 @@ fail:
 	return NULL;
 }
 
-/* Whether a cell of c's backend and workload is among done[0..n). */
-static bool name_taken(const struct exported *done, size_t n, const struct cell *c)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(done[i].c->column, c->column) &&
-		    !strcmp(done[i].c->workload, c->workload))
-			return true;
-	return false;
-}
-
 int export_build(const struct results *r, enum export_format f, json_t **doc)
 {
-	struct exported *done = NULL;
-	json_t *d = NULL, *list = NULL;
-	size_t n = 0, nfam = 0;
+	json_t *d = NULL, *list = NULL, *done = NULL;
+	size_t nfam = 0;
 	int ret = -ENOMEM;
 
 	if (f != EXPORT_BMF && f != EXPORT_GBENCH)
 		return -EINVAL;
 	d = json_object();
-	if (!d || (r->n && !(done = calloc(r->n, sizeof(*done)))))
+	done = json_object();
+	if (!d || !done)
 		goto out;
 	if (f == EXPORT_GBENCH && (json_object_set_new(d, "context", gbench_context(r)) < 0 ||
 				   json_object_set_new(d, "benchmarks", list = json_array()) < 0))
@@ -359,12 +364,12 @@ int export_build(const struct results *r, enum export_format f, json_t **doc)
 			ret = -ENOMEM;
 			goto out;
 		}
-		if (name_taken(done, n, c)) {
+		if (name_taken(done, c)) {
 			log_warn("export: a second cell %s left out", name);
 			free(name);
 			continue;
 		}
-		gbench_family(done, n, nfam, c, &family, &instance);
+		gbench_family(done, nfam, c, &family, &instance);
 		ret = f == EXPORT_BMF ? bmf_add(d, c, name, &why)
 				      : gbench_add(list, c, name, family, instance, &why);
 		if (ret == -ENOMEM) {
@@ -374,16 +379,18 @@ int export_build(const struct results *r, enum export_format f, json_t **doc)
 		if (ret < 0)
 			log_warn("export: %s (%s) left out: %s", name,
 				 c->unit ? c->unit : "no unit", why);
-		else
-			done[n++] = (struct exported){ .c = c, .family = family };
+		else if (mark_done(done, c, family) < 0)
+			ret = -ENOMEM;
 		nfam += ret == 0 && family == nfam;
 		free(name);
+		if (ret == -ENOMEM)
+			goto out;
 	}
 	*doc = d;
 	d = NULL;
 	ret = 0;
 out:
 	json_decref(d);
-	free(done);
+	json_decref(done);
 	return ret;
 }

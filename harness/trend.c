@@ -53,12 +53,31 @@ static bool of_series(const struct trend_series *s, const struct cell *c)
 	       !strcmp(s->unit, c->unit) && (s->bytes ? b && json_equal(s->bytes, b) : !b);
 }
 
-static bool known(const struct trend *t, const struct cell *c)
+/* Whether c is a point of a series there is: seen holds the series by column and
+ * workload ({column: {workload: [i, ...]}}), a lookup per cell rather than a search of all
+ * the series, which merged runs have by the thousand. */
+static bool known(const struct trend *t, json_t *seen, const struct cell *c)
 {
-	for (size_t i = 0; i < t->nseries; i++)
-		if (of_series(&t->series[i], c))
+	json_t *list = json_object_get(json_object_get(seen, c->column), c->workload), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (of_series(&t->series[json_integer_value(v)], c))
 			return true;
 	return false;
+}
+
+/* Series i, of c's column and workload, into seen. 0 or -ENOMEM. */
+static int note_series(json_t *seen, const struct cell *c, size_t i)
+{
+	json_t *col = json_object_get(seen, c->column), *list;
+
+	if (!col && json_object_set_new_nocheck(seen, c->column, col = json_object()) < 0)
+		return -ENOMEM;
+	list = json_object_get(col, c->workload);
+	if (!list && json_object_set_new_nocheck(col, c->workload, list = json_array()) < 0)
+		return -ENOMEM;
+	return json_array_append_new(list, json_integer((json_int_t)i)) < 0 ? -ENOMEM : 0;
 }
 
 /* The points of s, its change points and the level of each segment. */
@@ -120,7 +139,9 @@ out:
 int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_opts *o,
 		struct trend *out)
 {
-	int ret = 0;
+	json_t *seen = json_object();
+	size_t cap = 0;
+	int ret = seen ? 0 : -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++) {
@@ -134,16 +155,19 @@ int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_
 		const struct results *r = &runs[i].r;
 		for (size_t j = 0; ret == 0 && j < r->n; j++) {
 			const struct cell *c = &r->cells[j];
-			if (!cell_measured(c) || !chosen(globs, c) || known(out, c))
+			if (!cell_measured(c) || !chosen(globs, c) || known(out, seen, c))
 				continue;
-			struct trend_series *ns =
-				realloc(out->series, (out->nseries + 1) * sizeof(*ns));
-			if (!ns) {
-				ret = -ENOMEM;
-				break;
+			if (out->nseries == cap) {
+				size_t k = cap ? 2 * cap : 64;
+				struct trend_series *ns = realloc(out->series, k * sizeof(*ns));
+				if (!ns) {
+					ret = -ENOMEM;
+					break;
+				}
+				out->series = ns;
+				cap = k;
 			}
-			out->series = ns;
-			struct trend_series *s = &ns[out->nseries];
+			struct trend_series *s = &out->series[out->nseries];
 			*s = (struct trend_series){ .column = c->column,
 						    .workload = c->workload,
 						    .unit = c->unit,
@@ -158,10 +182,16 @@ int trend_build(struct trend_run *runs, size_t n, char **globs, const struct cp_
 				ret = -ENOMEM;
 				break;
 			}
+			ret = note_series(seen, c, out->nseries);
+			if (ret < 0) {
+				free(s->pt);
+				break;
+			}
 			out->nseries++;
 			ret = series_fill(out, s, o);
 		}
 	}
+	json_decref(seen);
 	return ret;
 }
 

@@ -1,8 +1,8 @@
 /*
  * Unit tests of harness/results_index.c: lookups by column and workload that stay right
  * while cells are added, renamed (hosts) and sorted; and a merged file of 80,000 cells
- * reported, plotted and compared within a limit no linear code comes near, and code that
- * searches the cells for every lookup cannot keep.
+ * reported, plotted, compared and exported within a limit no linear code comes near, and
+ * code that searches the cells for every lookup cannot keep.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "harness/compare.h"
+#include "harness/export.h"
 #include "harness/plot.h"
 #include "harness/report_model.h"
 #include "harness/results.h"
@@ -234,6 +235,11 @@ Test(results_index, merged_file_of_80k_cells, .timeout = 60)
 	cr_assert_eq(cmp.n, r.n);
 	cr_assert_eq(cmp.regressions, 0);
 	compare_free(&cmp);
+
+	json_t *bench;
+	cr_assert_eq(export_build(&r, EXPORT_GBENCH, &bench), 0);
+	cr_assert_eq(json_array_size(json_object_get(bench, "benchmarks")), r.n);
+	json_decref(bench);
 
 	results_free(&r);
 	cr_assert_eq(test_remove_rendered(dir), 0, "%s: %s", dir, strerror(errno));
