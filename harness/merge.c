@@ -15,8 +15,9 @@
 #define LABEL_MAX 64
 
 struct merge_ctx {
-	char (*labels)[LABEL_MAX + 1]; /* the hosts in the order they first appear */
-	size_t nlabels, cap;
+	/* Each host's label to its number, in the order they first appear: looked up for
+	 * every cell, and a merged file can have many hosts. */
+	json_t *labels;
 	const char **backends; /* the backends in the order they first appear */
 	size_t nbackends, bcap;
 	char *err;
@@ -43,24 +44,16 @@ static int fail(struct merge_ctx *m, const char *fmt, ...)
 
 static long label_index(const struct merge_ctx *m, const char *label)
 {
-	for (size_t i = 0; i < m->nlabels; i++)
-		if (!strcmp(m->labels[i], label))
-			return (long)i;
-	return -1;
+	json_t *i = json_object_get(m->labels, label);
+
+	return i ? (long)json_integer_value(i) : -1;
 }
 
 static int label_add(struct merge_ctx *m, const char *label)
 {
-	if (m->nlabels == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 8;
-		void *p = realloc(m->labels, cap * sizeof(*m->labels));
-		if (!p)
-			return -ENOMEM;
-		m->labels = p;
-		m->cap = cap;
-	}
-	snprintf(m->labels[m->nlabels++], LABEL_MAX + 1, "%s", label);
-	return 0;
+	json_int_t i = (json_int_t)json_object_size(m->labels);
+
+	return json_object_set_new_nocheck(m->labels, label, json_integer(i)) < 0 ? -ENOMEM : 0;
 }
 
 static long backend_index(struct merge_ctx *m, const char *name)
@@ -223,14 +216,14 @@ bool merge_is_merged(json_t *root)
 int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t **out, char *err,
 	       size_t len)
 {
-	struct merge_ctx m = { .err = err, .len = len };
+	struct merge_ctx m = { .err = err, .len = len, .labels = json_object() };
 	json_t *hosts = json_object(), *backends = json_object(), *from = json_array();
 	json_t *cells = json_array();
 	struct entry *e = NULL;
 	char(*labels)[LABEL_MAX + 1] = calloc(n ? n : 1, LABEL_MAX + 1); /* a run's label */
 	size_t ne = 0, ecap = 0;
 	bool complete = true;
-	int ret = hosts && backends && from && cells && labels ? 0 : -ENOMEM;
+	int ret = hosts && backends && from && cells && labels && m.labels ? 0 : -ENOMEM;
 
 	*out = NULL;
 	for (size_t i = 0; ret == 0 && i < n; i++) {
@@ -282,7 +275,7 @@ int merge_docs(const struct merge_input *in, size_t n, json_t *merged_by, json_t
 		json_decref(e[i].cell);
 	free(e);
 	free(labels);
-	free(m.labels);
+	json_decref(m.labels);
 	free(m.backends);
 	json_decref(hosts);
 	json_decref(backends);
