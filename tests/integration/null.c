@@ -10,6 +10,8 @@
 
 #include <criterion/criterion.h>
 
+#include "stderr_capture.h"
+
 #include "host/process.h"
 #include "host/util.h"
 #include "harness/guestlog.h"
@@ -291,40 +293,6 @@ Test(null, hostile_guests_fail_alone)
 	cr_assert_eq(find(&res, "null", "null")->n, 6);
 	results_free(&res);
 	cr_assert_eq(waitpid(-1, NULL, WNOHANG), -1, "a child process was left behind");
-}
-
-/* stderr into an unnamed temporary file while a run logs; the file's descriptor, with the
- * old stderr's in *saved. */
-static int stderr_to_file(int *saved)
-{
-	FILE *f = tmpfile();
-
-	cr_assert_not_null(f);
-	fflush(stderr);
-	*saved = dup(STDERR_FILENO);
-	int fd = dup(fileno(f));
-	fclose(f);
-	cr_assert(*saved >= 0 && fd >= 0);
-	cr_assert_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-	return fd;
-}
-
-/* The old stderr back; what was logged meanwhile (at most max bytes), malloc'd, and its
- * whole length in *len. */
-static char *stderr_back(int fd, int saved, size_t max, size_t *len)
-{
-	fflush(stderr);
-	cr_assert_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-	close(saved);
-	off_t end = lseek(fd, 0, SEEK_END);
-	size_t n = (size_t)end < max ? (size_t)end : max;
-	char *text = malloc(n + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(pread(fd, text, n, 0), (ssize_t)n);
-	text[n] = '\0';
-	close(fd);
-	*len = (size_t)end;
-	return text;
 }
 
 /* A guest that floods LOG lines (issue 21: 241 MB on vmbench's stderr in 20 s) shows a

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+
+#include "stderr_capture.h"
 
 #include "harness/protocol.h"
 
@@ -107,38 +110,6 @@ Test(conn, keeps_the_consoles_last_words)
 	pipe_conn_close(&pc);
 }
 
-/* stderr into a temporary file while a test's conn_recv logs; the file's descriptor, with
- * the old stderr's in *saved. */
-static int stderr_to_file(int *saved)
-{
-	FILE *f = tmpfile();
-
-	cr_assert_not_null(f);
-	fflush(stderr);
-	*saved = dup(STDERR_FILENO);
-	int fd = dup(fileno(f));
-	fclose(f);
-	cr_assert(*saved >= 0 && fd >= 0);
-	cr_assert_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
-	return fd;
-}
-
-/* The old stderr back; what was logged meanwhile, malloc'd, its length in *len. */
-static char *stderr_back(int fd, int saved, size_t *len)
-{
-	fflush(stderr);
-	cr_assert_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
-	close(saved);
-	off_t end = lseek(fd, 0, SEEK_END);
-	char *text = malloc((size_t)end + 1);
-	cr_assert_not_null(text);
-	cr_assert_eq(pread(fd, text, (size_t)end, 0), end);
-	text[end] = '\0';
-	close(fd);
-	*len = (size_t)end;
-	return text;
-}
-
 /* A guest that floods LOG lines (issue 21): the first GUESTLOG_CELL_LINES reach stderr,
  * the rest are counted and the summary says how many, once; the message after them still
  * arrives. */
@@ -168,7 +139,7 @@ Test(conn, log_flood_is_bounded)
 	int ret = conn_recv(&pc.c, &m, 10000, err, sizeof(err));
 	conn_log_summary(&pc.c, "cpu.int");
 	conn_log_summary(&pc.c, "cpu.int");
-	char *text = stderr_back(fd, saved, &len);
+	char *text = stderr_back(fd, saved, SIZE_MAX, &len);
 	cr_assert_eq(waitpid(pid, NULL, 0), pid);
 	cr_assert_eq(ret, 0, "%s", err);
 	cr_assert_eq(m.type, MSG_READY);
