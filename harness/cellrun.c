@@ -187,12 +187,14 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	ret = probes_snapshot(ps->probes, ps->nprobes, before, false, err, len);
 	if (ret < 0)
 		goto out;
+	double go = util_now_s();
 	ret = send_word(s, "GO", err, len);
 	if (ret < 0)
 		goto out;
 	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
 	if (ret <= 0)
 		goto out;
+	double host_ns = (util_now_s() - go) * 1e9;
 	ret = probes_snapshot(ps->probes, ps->nprobes, after, true, err, len);
 	if (ret < 0)
 		goto out;
@@ -207,6 +209,11 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 				  pl, err, len);
 	if (ret < 0)
 		goto out;
+	ret = proto_check_durations(pl, ps->min_sample_ns, host_ns, err, len);
+	if (ret < 0) {
+		payload_free(pl);
+		goto out;
+	}
 	ph.d = calloc(SESSION_MAX_PROBES * PROBE_MAX_VALUES, sizeof(*ph.d));
 	if (!ph.d) {
 		ret = -ENOMEM;

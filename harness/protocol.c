@@ -322,6 +322,46 @@ out:
 	return ret;
 }
 
+/* The sum and count of the numbers in the sample_ns array arr. */
+static void add_durations(json_t *arr, double *sum, size_t *n)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v) {
+		*sum += json_number_value(v);
+		(*n)++;
+	}
+}
+
+int proto_check_durations(const struct payload *pl, uint64_t min_sample_ns, double host_ns,
+			  char *err, size_t len)
+{
+	json_t *points = json_object_get(pl->series, "points"), *pt;
+	double sum = 0;
+	size_t n = 0, i;
+
+	if (json_array_size(points))
+		json_array_foreach(points, i, pt)
+			add_durations(json_object_get(pt, "sample_ns"), &sum, &n);
+	else
+		add_durations(json_object_get(pl->raw, "sample_ns"), &sum, &n);
+	if (!n)
+		return 0;
+	if (sum > host_ns * PROTO_CLOCK_SLACK + PROTO_CLOCK_SLACK_NS)
+		return bad(err, len,
+			   "the guest's %zu samples add up to %.3f s, but %.3f s passed on the "
+			   "host between GO and DONE",
+			   n, sum / 1e9, host_ns / 1e9);
+	double least = (double)n * (double)min_sample_ns;
+	if (host_ns * PROTO_CLOCK_SLACK + PROTO_CLOCK_SLACK_NS < least)
+		return bad(err, len,
+			   "the guest said DONE %.3f s after GO; %zu samples of at least %.3f ms "
+			   "each take %.3f s",
+			   host_ns / 1e9, n, (double)min_sample_ns / 1e6, least / 1e9);
+	return 0;
+}
+
 void conn_init(struct conn *c, int rfd, int wfd, const char *who)
 {
 	c->rfd = rfd;

@@ -70,6 +70,22 @@ struct payload {
 	json_t *series; /* {"x_unit", "points": [{"x", "iters", "samples", "sample_ns"}]} */
 };
 
+/* How far the guest's clock may disagree with the host's before its sample times count as
+ * a lie: wide, since a guest's clock under emulation is only as right as its calibration
+ * at boot, and a lie worth telling is far larger. */
+#define PROTO_CLOCK_SLACK    1.5
+#define PROTO_CLOCK_SLACK_NS 50000000.0
+
+/*
+ * Checks the durations the guest gives for its samples (sample_ns of every point) against
+ * the host's clock: host_ns passed between GO and DONE. Their sum cannot be much longer
+ * than that (PROTO_CLOCK_SLACK), and each sample lasts at least min_sample_ns by the
+ * agent's own clock, so that many cannot fit in much less. Self-measuring workloads
+ * (no sample_ns) pass. 0, or -EPROTO with err.
+ */
+int proto_check_durations(const struct payload *pl, uint64_t min_sample_ns, double host_ns,
+			  char *err, size_t len) __must_check;
+
 /*
  * Validates the JSON object of DATA lines against what was asked: the workload, its unit,
  * reps samples of finite non-negative values, the iters announced in READY (no sample of

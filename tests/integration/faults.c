@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,6 +409,44 @@ Test(faults, small_state_directory_is_refused_clearly, .timeout = 300)
 	cr_assert_eq(st, 1, "%s", err);
 	cr_assert_eq(c->status, CELL_FAILED);
 	cr_assert_not_null(strstr(c->reason, "trace log needs 64 MiB"), "%s", c->reason);
+	results_free(&res);
+	cli_rmtree(dir);
+}
+
+/* UML keeps guest memory on a tmpfs: the run directory's, else /dev/shm. With neither
+ * holding it (a small /dev/shm, in a mount namespace of this test's own, holding the state
+ * directory too), the cell fails saying what needs how much where, instead of a guest
+ * kernel panic. */
+Test(faults, uml_without_room_for_its_memory_says_so, .timeout = 300)
+{
+	if (geteuid() != 0)
+		cr_skip_test("mounting a small tmpfs needs root");
+	cli_need_program("linux.uml");
+	char *dir = cli_tmpdir(), err[4096], out[300];
+	const char *state = "/dev/shm/state";
+	struct results res;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	/* Criterion runs each test in a process of its own: the namespace, and what is
+	 * mounted in it, end with it. */
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
+	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=8m,mode=1777"), 0, "%s",
+		     strerror(errno));
+	cr_assert_eq(mkdir(state, 0700), 0);
+	setenv("VMBENCH_STATE_DIR", state, 1);
+	char *argv[] = { "vmbench",	    "run",    "--backends", "uml",	  "--workloads",
+			 "syscall.getppid", "--reps", "2",	    "--sessions", "1",
+			 "--no-report",	    "-o",     out,	    NULL };
+	int st = cli_run_results(argv, out, &res, err, sizeof(err));
+	unsetenv("VMBENCH_STATE_DIR");
+	const struct cell *c = cli_cell(&res, "uml", "syscall.getppid");
+	if (c->status == CELL_SKIPPED)
+		cr_skip_test("uml does not run here: %s", c->reason);
+	cr_assert_eq(st, 1, "%s", err);
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "UML's guest memory needs"), "%s", c->reason);
+	cr_assert_not_null(strstr(c->reason, "in /dev/shm"), "%s", c->reason);
 	results_free(&res);
 	cli_rmtree(dir);
 }

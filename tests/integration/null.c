@@ -61,6 +61,15 @@ static const char *script_for(const char *name)
 			     "1,1,1,1],\"sample_iters\":[10,10,10,10,10,10],"
 			     "\"loop_ns\":0}'; echo DONE null;; ACK) echo \"DATA $d\"; "
 			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
+	if (strcmp(name, "hurrier") ==
+	    0) /* says DONE at once, with 2 samples (a round's) of 5 s each */
+		return HELLO "while read cmd; do "
+			     "case \"$cmd\" in RUN*) echo 'READY null iters=10 sample_ns=1000';; "
+			     "GO) d='{\"workload\":\"null\",\"unit\":\"ns/op\",\"iters\":10,"
+			     "\"warmup\":1,\"ops\":20,\"samples\":[1,1],\"sample_ns\":[5e9,5e9],"
+			     "\"sample_iters\":[10,10],"
+			     "\"loop_ns\":0}'; echo DONE null;; ACK) echo \"DATA $d\"; "
+			     "echo \"END bytes=${#d}\";; QUIT) echo BYE; exit 0;; esac; done";
 	if (strcmp(name, "sleeper") == 0) /* goes quiet after HELLO */
 		return HELLO "read cmd; sleep 300";
 	if (strcmp(name, "boaster") == 0) /* announces samples of 11 days */
@@ -107,6 +116,7 @@ SCRIPT_BACKEND(quitter, "quitter");
 SCRIPT_BACKEND(garbler, "garbler");
 SCRIPT_BACKEND(flooder, "flooder");
 SCRIPT_BACKEND(liar, "liar");
+SCRIPT_BACKEND(hurrier, "hurrier");
 SCRIPT_BACKEND(sleeper, "sleeper");
 SCRIPT_BACKEND(boaster, "boaster");
 SCRIPT_BACKEND(staller, "staller");
@@ -261,9 +271,8 @@ Test(null, runs_real_workloads_and_writes_results)
 
 Test(null, hostile_guests_fail_alone)
 {
-	const struct backend_ops *b[] = {
-		&mute, &quitter, &garbler, &flooder, &liar, &absent, backend_find("null")
-	};
+	const struct backend_ops *b[] = { &mute, &quitter, &garbler, &flooder,
+					  &liar, &hurrier, &absent,  backend_find("null") };
 	struct results res;
 
 	cr_assert_eq(run_plan(b, ARRAY_SIZE(b), &res), 1, "failed cells make the run return 1");
@@ -285,6 +294,11 @@ Test(null, hostile_guests_fail_alone)
 	cr_assert_eq(c->status, CELL_FAILED);
 	cr_assert_not_null(strstr(c->reason, "unit"), "%s", c->reason);
 	cr_assert_eq(c->n, 0, "no samples from a lying guest");
+	c = find(&res, "hurrier", "null");
+	cr_assert_eq(c->status, CELL_FAILED);
+	cr_assert_not_null(strstr(c->reason, "passed on the host between GO and DONE"), "%s",
+			   c->reason);
+	cr_assert_eq(c->n, 0, "no samples from a guest whose sample times cannot be true");
 	c = find(&res, "absent", "cpu.int");
 	cr_assert_eq(c->status, CELL_SKIPPED);
 	cr_assert_str_eq(c->reason, "this host has no flux capacitor");

@@ -621,3 +621,50 @@ Test(proto_payload, extra_and_series)
 	cr_assert_float_eq(json_number_value(json_object_get(p.raw, "ops")), 3000, 1e-9);
 	payload_free(&p);
 }
+
+/* Sample times a guest gives are held to the host's clock between GO and DONE: samples of 2
+ * s each in a phase that took 10 ms, or DONE long before samples of the asked length could
+ * have run, are lies; honest ones, within a clock's disagreement, pass. */
+Test(proto_payload, sample_times_are_held_to_the_host_clock)
+{
+	static const char lying[] =
+		"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, "
+		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [2e9, 2e9, 2e9], "
+		"\"sample_iters\": [1000, 1000, 1000], \"loop_ns\": 0}";
+	static const char points[] =
+		"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, "
+		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [1, 1, 1], "
+		"\"sample_iters\": "
+		"[1000, 1000, 1000], \"loop_ns\": 0, \"series\": {\"x_unit\": \"bytes\", "
+		"\"points\": [{\"x\": 1, \"iters\": 5, \"samples\": [1, 2, 3], "
+		"\"sample_ns\": [1e9, 1e9, 1e9], \"sample_iters\": [5, 5, 5]}, {\"x\": 2, "
+		"\"iters\": "
+		"5, \"samples\": [1, 2, 3], \"sample_ns\": [1, 1, 1], \"sample_iters\": [5, 5, "
+		"5]}]}}";
+	struct payload p;
+	char err[256] = "";
+
+	cr_assert_eq(proto_parse_payload(lying, strlen(lying), "cpu.int", "ns/op", 3, 1000, 2, &p,
+					 err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, 1000000, 1e7, err, sizeof(err)), -EPROTO);
+	cr_assert_not_null(strstr(err, "add up to 6.000 s"), "%s", err);
+	/* The same, with as much time passed on the host (and a clock 20% fast). */
+	cr_assert_eq(proto_check_durations(&p, 1000000, 5e9, err, sizeof(err)), 0, "%s", err);
+	payload_free(&p);
+	/* 3 samples of at least 1 s each, DONE after 100 ms. */
+	cr_assert_eq(proto_parse_payload(PAYLOAD_OK, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3,
+					 1000, 2, &p, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, 1000000000, 1e8, err, sizeof(err)), -EPROTO);
+	cr_assert_not_null(strstr(err, "said DONE 0.100 s after GO"), "%s", err);
+	cr_assert_eq(proto_check_durations(&p, 1000000000, 2.5e9, err, sizeof(err)), 0, "%s", err);
+	payload_free(&p);
+	/* Every point's samples count, not only the last one's. */
+	cr_assert_eq(proto_parse_payload(points, strlen(points), "cpu.int", "ns/op", 3, 1000, 2, &p,
+					 err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, 1000, 1e8, err, sizeof(err)), -EPROTO);
+	cr_assert_not_null(strstr(err, "6 samples add up to 3.000 s"), "%s", err);
+	payload_free(&p);
+}
