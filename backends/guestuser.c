@@ -79,7 +79,16 @@ static const char *disk_usable(const char *disk)
 		       !strcmp(name + strlen(name) - 4, ".raw");
 	}
 	free(cache);
-	if (ours && chown(disk, GUEST_UID, GUEST_UID) == 0)
+	/* By descriptor, never through a link swapped in since realpath: the file checked is
+	 * the one given away, and only a file of ours. */
+	int fd = ours ? open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	struct stat fst;
+	bool given = fd >= 0 && fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) &&
+		     fst.st_uid == geteuid() && fst.st_dev == st.st_dev &&
+		     fst.st_ino == st.st_ino && fchown(fd, GUEST_UID, GUEST_UID) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (given)
 		return NULL;
 	return "the test disk is not readable and writable by the guest's unprivileged host "
 	       "user (uid 1000000): give it that owner or mode 0666 for the io cells";

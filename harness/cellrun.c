@@ -209,7 +209,7 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 				  pl, err, len);
 	if (ret < 0)
 		goto out;
-	ret = proto_check_durations(pl, ps->min_sample_ns, host_ns, err, len);
+	ret = proto_check_durations(pl, !wl->measure, ps->min_sample_ns, host_ns, err, len);
 	if (ret < 0) {
 		payload_free(pl);
 		goto out;

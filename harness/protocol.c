@@ -334,8 +334,8 @@ static void add_durations(json_t *arr, double *sum, size_t *n)
 	}
 }
 
-int proto_check_durations(const struct payload *pl, uint64_t min_sample_ns, double host_ns,
-			  char *err, size_t len)
+int proto_check_durations(const struct payload *pl, bool timed, uint64_t min_sample_ns,
+			  double host_ns, char *err, size_t len)
 {
 	json_t *points = json_object_get(pl->series, "points"), *pt;
 	double sum = 0;
@@ -347,7 +347,7 @@ int proto_check_durations(const struct payload *pl, uint64_t min_sample_ns, doub
 	else
 		add_durations(json_object_get(pl->raw, "sample_ns"), &sum, &n);
 	if (!n)
-		return 0;
+		return timed ? bad(err, len, "result data without the samples' times") : 0;
 	if (sum > host_ns * PROTO_CLOCK_SLACK + PROTO_CLOCK_SLACK_NS)
 		return bad(err, len,
 			   "the guest's %zu samples add up to %.3f s, but %.3f s passed on the "

@@ -80,11 +80,12 @@ struct payload {
  * Checks the durations the guest gives for its samples (sample_ns of every point) against
  * the host's clock: host_ns passed between GO and DONE. Their sum cannot be much longer
  * than that (PROTO_CLOCK_SLACK), and each sample lasts at least min_sample_ns by the
- * agent's own clock, so that many cannot fit in much less. Self-measuring workloads
- * (no sample_ns) pass. 0, or -EPROTO with err.
+ * agent's own clock, so that many cannot fit in much less. timed: the agent times the
+ * workload's samples (the host's table says so), which then must have sample times;
+ * self-measuring ones (fio) have none and pass. 0, or -EPROTO with err.
  */
-int proto_check_durations(const struct payload *pl, uint64_t min_sample_ns, double host_ns,
-			  char *err, size_t len) __must_check;
+int proto_check_durations(const struct payload *pl, bool timed, uint64_t min_sample_ns,
+			  double host_ns, char *err, size_t len) __must_check;
 
 /*
  * Validates the JSON object of DATA lines against what was asked: the workload, its unit,

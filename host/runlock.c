@@ -74,11 +74,13 @@ static void holder_of(int fd, char *buf, size_t len)
  * protected_regular refuses it on another user's file. */
 static int open_lock(const char *path)
 {
+	/* O_NONBLOCK: a FIFO planted in its place would block the open (flock ignores it). */
 	for (int tries = 0; tries < 3; tries++) {
-		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0 || errno != ENOENT)
 			return fd;
-		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			  0644);
 		if (fd >= 0) {
 			(void)!fchmod(fd, 0644); /* whatever the umask */
 			return fd;
@@ -101,19 +103,11 @@ int runlock_path(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%s", HOST_LOCK) < len ? 0 : -ENAMETOOLONG;
 }
 
-int runlock_take(bool wait, char *holder, size_t len, double *waited_s)
+static int take(const char *path, bool wait, char *holder, size_t len, double *waited_s,
+		int retries_left)
 {
-	char path[PATH_MAX];
-	int ret = runlock_path(path, sizeof(path));
+	int ret, fd = open_lock(path);
 
-	*waited_s = 0;
-	holder[0] = '\0';
-	if (ret < 0) {
-		snprintf(holder, len, "no directory for the host's lock (%s): %s", HOST_LOCK_DIR,
-			 strerror(-ret));
-		return ret;
-	}
-	int fd = open_lock(path);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(holder, len, "cannot open %s: %s", path, strerror(errno));
@@ -149,8 +143,34 @@ int runlock_take(bool wait, char *holder, size_t len, double *waited_s)
 		}
 		*waited_s = util_now_s() - t0;
 	}
+	/* Its owner may have removed or replaced the file meanwhile: a lock on an inode no
+	 * longer at the path excludes no one. */
+	struct stat now;
+	if (stat(path, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+		close(fd);
+		if (retries_left <= 0) {
+			snprintf(holder, len, "%s keeps being replaced", path);
+			return -EAGAIN;
+		}
+		return take(path, wait, holder, len, waited_s, retries_left - 1);
+	}
 	lock_fd = fd;
 	return 0;
+}
+
+int runlock_take(bool wait, char *holder, size_t len, double *waited_s)
+{
+	char path[PATH_MAX];
+	int ret = runlock_path(path, sizeof(path));
+
+	*waited_s = 0;
+	holder[0] = '\0';
+	if (ret < 0) {
+		snprintf(holder, len, "no directory for the host's lock (%s): %s", HOST_LOCK_DIR,
+			 strerror(-ret));
+		return ret;
+	}
+	return take(path, wait, holder, len, waited_s, 2);
 }
 
 int runlock_fd(void)

@@ -88,20 +88,22 @@ bool runstate_alive(const char *name)
 	return start_time(pid) == start;
 }
 
-/* The mount point of the cgroup v2 hierarchy, or -ENOENT. */
-static int cgroup2_mount(char *buf, size_t len)
+/* The mount point of the cgroup v2 hierarchy, or -ENOENT; its root (the cgroup it shows,
+ * "/" unless a subtree is mounted) into root when not NULL. */
+static int cgroup2_mount_root(char *buf, size_t len, char *root, size_t rootlen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[1024];
 	int ret = -ENOENT;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		char mnt[PATH_MAX];
+		char mnt[PATH_MAX], sub[PATH_MAX];
 		const char *sep = strstr(line, " - ");
 		if (!sep || strncmp(sep, " - cgroup2 ", 11) != 0 ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", sub, mnt) != 2)
 			continue;
-		if ((size_t)snprintf(buf, len, "%s", mnt) < len)
+		if ((size_t)snprintf(buf, len, "%s", mnt) < len &&
+		    (!root || (size_t)snprintf(root, rootlen, "%s", sub) < rootlen))
 			ret = 0;
 		break;
 	}
@@ -110,24 +112,35 @@ static int cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
+static int cgroup2_mount(char *buf, size_t len)
+{
+	return cgroup2_mount_root(buf, len, NULL, 0);
+}
+
 /* The cgroup v2 directory this process is in, from /proc/self/cgroup's "0::" line. */
 static int own_cgroup(char *buf, size_t len)
 {
-	char mnt[PATH_MAX], line[PATH_MAX];
+	char mnt[PATH_MAX], line[PATH_MAX], root[PATH_MAX];
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	int ret = -ENOENT;
 
-	if (cgroup2_mount(mnt, sizeof(mnt)) < 0) {
+	if (cgroup2_mount_root(mnt, sizeof(mnt), root, sizeof(root)) < 0) {
 		if (f)
 			fclose(f);
 		return -ENOENT;
 	}
+	size_t rn = strcmp(root, "/") ? strlen(root) : 0;
 	while (f && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "0::/", 4))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		/* "/" is the root; a cgroup namespace's root shows as "/" too. */
-		const char *rel = strcmp(line + 3, "/") ? line + 3 : "";
+		/* Relative to the mount's root (a subtree may be mounted); "/" is the root, as a
+		 * cgroup namespace's root shows too. */
+		const char *rel = line + 3;
+		if (rn && !strncmp(rel, root, rn) && (rel[rn] == '/' || !rel[rn]))
+			rel += rn;
+		if (!strcmp(rel, "/"))
+			rel = "";
 		if ((size_t)snprintf(buf, len, "%s%s", mnt, rel) < len && !strstr(rel, ".."))
 			ret = 0;
 		break;

@@ -104,7 +104,7 @@ const struct cell *cli_cell(const struct results *res, const char *backend, cons
 /*
  * Things a run could leave behind, as one "kind path" line each: vmbench-* entries of the
  * runtime directory and of the cgroup trees (v2 or hybrid's unified tree, then each v1
- * hierarchy), and mount points that name vmbench.
+ * hierarchy, and our own cgroup), and mount points that name vmbench.
  */
 static void remains(char *out, size_t len)
 {
@@ -129,6 +129,20 @@ static void remains(char *out, size_t len)
 				 e->d_name);
 	if (d)
 		closedir(d);
+	/* Runs make their cgroup inside the one they were started in: ours (v2, or hybrid's
+	 * unified tree). */
+	char own[256];
+	FILE *cg = fopen("/proc/self/cgroup", "re");
+	while (cg && fgets(own, sizeof(own), cg))
+		if (!strncmp(own, "0::/", 4) && own[4] != '\n' && nroots + 2 <= 32) {
+			own[strcspn(own, "\n")] = '\0';
+			snprintf(roots[nroots++], sizeof(roots[0]), "/sys/fs/cgroup%.200s",
+				 own + 3);
+			snprintf(roots[nroots++], sizeof(roots[0]), "/sys/fs/cgroup/unified%.200s",
+				 own + 3);
+		}
+	if (cg)
+		fclose(cg);
 	for (size_t r = 0; r < nroots; r++) {
 		d = opendir(roots[r]);
 		while (d && (e = readdir(d)))

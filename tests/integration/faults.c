@@ -57,6 +57,8 @@ static void footprint_of(pid_t pid, struct footprint *fp)
 	snprintf(path, sizeof(path), "%s/cgroup", fp->dir);
 	char cg[400];
 	if (util_read_line(path, cg, sizeof(cg)) == 0) {
+		/* The cgroup must go too. */
+		snprintf(fp->paths[fp->npaths++], sizeof(fp->paths[0]), "%s", cg);
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 		FILE *f = fopen(path, "re");
 		while (f && fp->npids < 64 && fgets(line, sizeof(line), f))

@@ -647,24 +647,37 @@ Test(proto_payload, sample_times_are_held_to_the_host_clock)
 	cr_assert_eq(proto_parse_payload(lying, strlen(lying), "cpu.int", "ns/op", 3, 1000, 2, &p,
 					 err, sizeof(err)),
 		     0, "%s", err);
-	cr_assert_eq(proto_check_durations(&p, 1000000, 1e7, err, sizeof(err)), -EPROTO);
+	cr_assert_eq(proto_check_durations(&p, true, 1000000, 1e7, err, sizeof(err)), -EPROTO);
 	cr_assert_not_null(strstr(err, "add up to 6.000 s"), "%s", err);
 	/* The same, with as much time passed on the host (and a clock 20% fast). */
-	cr_assert_eq(proto_check_durations(&p, 1000000, 5e9, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, true, 1000000, 5e9, err, sizeof(err)), 0, "%s", err);
 	payload_free(&p);
 	/* 3 samples of at least 1 s each, DONE after 100 ms. */
 	cr_assert_eq(proto_parse_payload(PAYLOAD_OK, strlen(PAYLOAD_OK), "cpu.int", "ns/op", 3,
 					 1000, 2, &p, err, sizeof(err)),
 		     0, "%s", err);
-	cr_assert_eq(proto_check_durations(&p, 1000000000, 1e8, err, sizeof(err)), -EPROTO);
+	cr_assert_eq(proto_check_durations(&p, true, 1000000000, 1e8, err, sizeof(err)), -EPROTO);
 	cr_assert_not_null(strstr(err, "said DONE 0.100 s after GO"), "%s", err);
-	cr_assert_eq(proto_check_durations(&p, 1000000000, 2.5e9, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, true, 1000000000, 2.5e9, err, sizeof(err)), 0, "%s",
+		     err);
 	payload_free(&p);
 	/* Every point's samples count, not only the last one's. */
 	cr_assert_eq(proto_parse_payload(points, strlen(points), "cpu.int", "ns/op", 3, 1000, 2, &p,
 					 err, sizeof(err)),
 		     0, "%s", err);
-	cr_assert_eq(proto_check_durations(&p, 1000, 1e8, err, sizeof(err)), -EPROTO);
+	cr_assert_eq(proto_check_durations(&p, true, 1000, 1e8, err, sizeof(err)), -EPROTO);
 	cr_assert_not_null(strstr(err, "6 samples add up to 3.000 s"), "%s", err);
+	payload_free(&p);
+	/* A workload the agent times must come with its samples' times. */
+	static const char untimed[] =
+		"{\"workload\": \"cpu.int\", \"unit\": \"ns/op\", \"iters\": 1000, \"warmup\": 2, "
+		"\"ops\": 3000, \"samples\": [1, 1, 2], \"sample_ns\": [], \"sample_iters\": [], "
+		"\"loop_ns\": 0}";
+	cr_assert_eq(proto_parse_payload(untimed, strlen(untimed), "cpu.int", "ns/op", 3, 1000, 2,
+					 &p, err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(proto_check_durations(&p, true, 1000, 1e8, err, sizeof(err)), -EPROTO);
+	cr_assert_not_null(strstr(err, "without the samples' times"), "%s", err);
+	cr_assert_eq(proto_check_durations(&p, false, 1000, 1e8, err, sizeof(err)), 0, "%s", err);
 	payload_free(&p);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,7 @@ Test(runlock, a_second_taker_is_told_the_holder)
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* not kept holding it by a failed test */
 		int ret = runlock_take(false, holder, sizeof(holder), &waited);
 		(void)!write(ready[1], &ret, sizeof(ret));
 		pause();
@@ -78,4 +80,16 @@ Test(runlock, a_link_in_its_place_is_refused)
 	cr_assert_not_null(strstr(holder, "cannot open"), "%s", holder);
 	struct stat st;
 	cr_assert_neq(lstat(target, &st), 0, "the link was followed");
+}
+
+/* A FIFO in its place (anyone may make one in /run/lock) is refused at once: an open of it
+ * for reading would wait for a writer forever. */
+Test(runlock, a_fifo_in_its_place_is_refused, .timeout = 10)
+{
+	char holder[800];
+	double waited;
+
+	cr_assert_eq(mkfifo(path, 0666), 0);
+	cr_assert_eq(runlock_take(true, holder, sizeof(holder), &waited), -EINVAL);
+	cr_assert_not_null(strstr(holder, "not a regular file"), "%s", holder);
 }
