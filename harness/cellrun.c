@@ -271,7 +271,10 @@ static int count_phase(struct session *s, const struct workload_ops *wl, const s
 		session_probes_close(probes, &ps.nprobes);
 		payload_free(&pl);
 	}
-	if (ret <= 0)
+	/* Counts cut short by a full trace log are wrong, not missing: the cell fails. */
+	if (ret == -ENOSPC)
+		cell_set_status(cell, CELL_FAILED, "%s", err);
+	else if (ret <= 0)
 		log_warn("%s: %s: no trap counts: %s", s->g.ops->name, wl->name,
 			 ret == 0 ? m.text : err);
 	return ret < 0 ? ret : 0;

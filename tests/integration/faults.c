@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -449,6 +451,65 @@ Test(faults, uml_without_room_for_its_memory_says_so, .timeout = 300)
 	cr_assert_eq(c->status, CELL_FAILED);
 	cr_assert_not_null(strstr(c->reason, "UML's guest memory needs"), "%s", c->reason);
 	cr_assert_not_null(strstr(c->reason, "in /dev/shm"), "%s", c->reason);
+	results_free(&res);
+	cli_rmtree(dir);
+}
+
+/* A trace log whose filesystem fills during a run (it had room at the start) fails the
+ * cell it cut, saying so, instead of counting fewer device accesses than there were; the
+ * backend then does not start again for want of room. The state directory is on a small
+ * /dev/shm of the test's own mount namespace; it fills while the second cell measures
+ * (samples of 20 ms: seconds), before that cell's counting sample. */
+Test(faults, trace_log_filling_up_fails_its_cells, .timeout = 400)
+{
+	if (geteuid() != 0)
+		cr_skip_test("mounting a small tmpfs needs root");
+	cli_need_program("qemu-system-x86_64");
+	char *dir = cli_tmpdir(), errfile[300], out[300], path[340], why[2048] = "";
+	const char *state = "/dev/shm/state", *fill = "/dev/shm/fill";
+	struct results res;
+	int status;
+
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(path, sizeof(path), "%s/results.json", out);
+	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
+	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=80m,mode=1777"), 0, "%s",
+		     strerror(errno));
+	cr_assert_eq(mkdir(state, 0700), 0);
+	setenv("VMBENCH_STATE_DIR", state, 1);
+	char *argv[] = { "vmbench",	"run",	     "--backends", "tcg", "--workloads", MEASURE,
+			 "--sample-ms", "20",	     "--reps",	   "100", "--sessions",	 "1",
+			 "--no-report", "--no-lock", "-o",	   out,	  NULL };
+	pid_t pid = cli_start(argv, errfile);
+	unsetenv("VMBENCH_STATE_DIR");
+	bool up = await_first_cell(pid, path, "tcg", &status);
+	cr_assert(up, "the run ended or never finished a cell (status %#x)", status);
+	/* All but half a mebibyte of it. */
+	struct statvfs vfs;
+	cr_assert_eq(statvfs(state, &vfs), 0);
+	off_t room = (off_t)vfs.f_bavail * (off_t)vfs.f_frsize - (512 << 10);
+	int fd = open(fill, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(posix_fallocate(fd, 0, room), 0);
+	close(fd);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	char err[256];
+	cr_assert_eq(results_load(path, &res, err, sizeof(err)), 0, "%s", err);
+	size_t cut = 0;
+	for (size_t i = 0; i < res.n; i++) {
+		const struct cell *c = &res.cells[i];
+		util_appendf(why, sizeof(why), "%s: %s: %s; ", c->workload,
+			     cell_status_name(c->status), c->reason ? c->reason : "");
+		cut += c->status == CELL_FAILED && c->reason &&
+		       strstr(c->reason, "No space left on device");
+	}
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %#x: %s", status, why);
+	char *log = util_read_file(errfile, 1 << 20, NULL);
+	cr_assert_geq(cut, 1, "no cell failed for the full trace log: %s\n%s", why, log);
+	free(log);
 	results_free(&res);
 	cli_rmtree(dir);
 }
