@@ -385,74 +385,68 @@ Test(faults, output_directories_are_never_shared, .timeout = 300)
 	cli_rmtree(dir);
 }
 
-/* A state directory without room for a guest's files: the backend does not start, and
- * says what needs how much where, instead of failing later without a word. */
-Test(faults, small_state_directory_is_refused_clearly, .timeout = 300)
+/* In a mount namespace of this test's own, a /dev/shm of size holding the runs' state
+ * directory: Criterion runs each test in a process of its own, and the namespace, with
+ * what is mounted in it, ends with it. The state directory's path. */
+static const char *small_dev_shm(const char *size)
 {
-	if (geteuid() != 0)
-		cr_skip_test("mounting a small tmpfs needs root");
-	cli_need_program("qemu-system-x86_64");
-	char *dir = cli_tmpdir(), err[4096], tiny[300], out[300];
+	static const char state[] = "/dev/shm/state";
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "size=%s,mode=1777", size);
+	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
+	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, opts), 0, "%s", strerror(errno));
+	cr_assert_eq(mkdir(state, 0700), 0);
+	setenv("VMBENCH_STATE_DIR", state, 1);
+	return state;
+}
+
+/* A run of backend with its state directory on an 8 MiB /dev/shm: its cell fails, the
+ * reason saying each of wants (what needs how much where), before anything is started. */
+static void assert_no_room(const char *backend, const char *const *wants)
+{
+	char *dir = cli_tmpdir(), err[4096], out[300];
 	struct results res;
 
-	snprintf(tiny, sizeof(tiny), "%s/tiny", dir);
+	if (geteuid() != 0)
+		cr_skip_test("mounting a small tmpfs needs root");
 	snprintf(out, sizeof(out), "%s/out", dir);
-	cr_assert_eq(mkdir(tiny, 0700), 0);
-	cr_assert_eq(mount("tmpfs", tiny, "tmpfs", 0, "size=8m,mode=0700"), 0, "%s",
-		     strerror(errno));
-	setenv("VMBENCH_STATE_DIR", tiny, 1);
-	char *argv[] = { "vmbench",	    "run",    "--backends", "tcg",	  "--workloads",
-			 "syscall.getppid", "--reps", "2",	    "--sessions", "1",
-			 "--no-report",	    "-o",     out,	    NULL };
+	small_dev_shm("8m");
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	(char *)backend,
+			 "--workloads", "syscall.getppid",
+			 "--reps",	"2",
+			 "--sessions",	"1",
+			 "--no-report", "-o",
+			 out,		NULL };
 	int st = cli_run_results(argv, out, &res, err, sizeof(err));
 	unsetenv("VMBENCH_STATE_DIR");
-	umount2(tiny, MNT_DETACH);
-	const struct cell *c = cli_cell(&res, "tcg", "syscall.getppid");
+	const struct cell *c = cli_cell(&res, backend, "syscall.getppid");
 	if (c->status == CELL_SKIPPED)
-		cr_skip_test("tcg does not run here: %s", c->reason);
+		cr_skip_test("%s does not run here: %s", backend, c->reason);
 	cr_assert_eq(st, 1, "%s", err);
 	cr_assert_eq(c->status, CELL_FAILED);
-	cr_assert_not_null(strstr(c->reason, "trace log needs 64 MiB"), "%s", c->reason);
+	for (size_t i = 0; wants[i]; i++)
+		cr_assert_not_null(strstr(c->reason, wants[i]), "%s", c->reason);
 	results_free(&res);
 	cli_rmtree(dir);
 }
 
+/* QEMU's trace log needs room where the state directory is. */
+Test(faults, small_state_directory_is_refused_clearly, .timeout = 300)
+{
+	cli_need_program("qemu-system-x86_64");
+	assert_no_room("tcg", (const char *const[]){ "trace log needs 64 MiB", NULL });
+}
+
 /* UML keeps guest memory on a tmpfs: the run directory's, else /dev/shm. With neither
- * holding it (a small /dev/shm, in a mount namespace of this test's own, holding the state
- * directory too), the cell fails saying what needs how much where, instead of a guest
- * kernel panic. */
+ * holding it, the cell fails saying so instead of a guest kernel panic. */
 Test(faults, uml_without_room_for_its_memory_says_so, .timeout = 300)
 {
-	if (geteuid() != 0)
-		cr_skip_test("mounting a small tmpfs needs root");
 	cli_need_program("linux.uml");
-	char *dir = cli_tmpdir(), err[4096], out[300];
-	const char *state = "/dev/shm/state";
-	struct results res;
-
-	snprintf(out, sizeof(out), "%s/out", dir);
-	/* Criterion runs each test in a process of its own: the namespace, and what is
-	 * mounted in it, end with it. */
-	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
-	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
-	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=8m,mode=1777"), 0, "%s",
-		     strerror(errno));
-	cr_assert_eq(mkdir(state, 0700), 0);
-	setenv("VMBENCH_STATE_DIR", state, 1);
-	char *argv[] = { "vmbench",	    "run",    "--backends", "uml",	  "--workloads",
-			 "syscall.getppid", "--reps", "2",	    "--sessions", "1",
-			 "--no-report",	    "-o",     out,	    NULL };
-	int st = cli_run_results(argv, out, &res, err, sizeof(err));
-	unsetenv("VMBENCH_STATE_DIR");
-	const struct cell *c = cli_cell(&res, "uml", "syscall.getppid");
-	if (c->status == CELL_SKIPPED)
-		cr_skip_test("uml does not run here: %s", c->reason);
-	cr_assert_eq(st, 1, "%s", err);
-	cr_assert_eq(c->status, CELL_FAILED);
-	cr_assert_not_null(strstr(c->reason, "UML's guest memory needs"), "%s", c->reason);
-	cr_assert_not_null(strstr(c->reason, "in /dev/shm"), "%s", c->reason);
-	results_free(&res);
-	cli_rmtree(dir);
+	assert_no_room("uml", (const char *const[]){ "UML's guest memory needs", "MiB in /dev/shm",
+						     NULL });
 }
 
 /* A trace log whose filesystem fills during a run (it had room at the start) fails the
@@ -466,7 +460,6 @@ Test(faults, trace_log_filling_up_fails_its_cells, .timeout = 400)
 		cr_skip_test("mounting a small tmpfs needs root");
 	cli_need_program("qemu-system-x86_64");
 	char *dir = cli_tmpdir(), errfile[300], out[300], path[340], why[2048] = "";
-	const char *state = "/dev/shm/state", *fill = "/dev/shm/fill";
 	struct results res;
 	int status;
 
@@ -474,12 +467,7 @@ Test(faults, trace_log_filling_up_fails_its_cells, .timeout = 400)
 	snprintf(path, sizeof(path), "%s/results.json", out);
 	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	cr_assert_eq(unshare(CLONE_NEWNS), 0, "%s", strerror(errno));
-	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
-	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=80m,mode=1777"), 0, "%s",
-		     strerror(errno));
-	cr_assert_eq(mkdir(state, 0700), 0);
-	setenv("VMBENCH_STATE_DIR", state, 1);
+	const char *state = small_dev_shm("80m"), *fill = "/dev/shm/fill";
 	char *argv[] = { "vmbench",	"run",	     "--backends", "tcg", "--workloads", MEASURE,
 			 "--sample-ms", "20",	     "--reps",	   "100", "--sessions",	 "1",
 			 "--no-report", "--no-lock", "-o",	   out,	  NULL };
