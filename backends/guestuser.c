@@ -81,7 +81,7 @@ static const char *disk_usable(const char *disk)
 	free(cache);
 	/* By descriptor, never through a link swapped in since realpath: the file checked is
 	 * the one given away, and only a file of ours. */
-	int fd = ours ? open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	int fd = ours ? open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1;
 	struct stat fst;
 	bool given = fd >= 0 && fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode) &&
 		     fst.st_uid == geteuid() && fst.st_dev == st.st_dev &&

@@ -240,8 +240,9 @@ out:
  * and bracket one more sample of every point, for traps per operation; its value is kept
  * apart (cell->probed: what the probes would have done to a timed sample), never among
  * the samples. When none opens, SKIP ends the RUN. Its failure leaves the cell's
- * measurement as it is; returns a negative errno only when the session is no longer
- * usable.
+ * measurement as it is, but for a trace log without room (before or after the sample):
+ * its counts are cut or missing, and the cell, whose counts are part of what it reports,
+ * fails. Returns a negative errno only when the session is no longer usable.
  */
 static int count_phase(struct session *s, const struct workload_ops *wl, const struct cellrun *cr,
 		       struct cell *cell)
@@ -271,7 +272,7 @@ static int count_phase(struct session *s, const struct workload_ops *wl, const s
 		session_probes_close(probes, &ps.nprobes);
 		payload_free(&pl);
 	}
-	/* Counts cut short by a full trace log are wrong, not missing: the cell fails. */
+	/* A full trace log: counts cut short are wrong, not missing; the cell fails. */
 	if (ret == -ENOSPC)
 		cell_set_status(cell, CELL_FAILED, "%s", err);
 	else if (ret <= 0)

@@ -336,6 +336,15 @@ static json_t *take_lock(const struct run_opts *o, int *status)
 		*status = EXIT_INTERRUPTED;
 		return NULL;
 	}
+	/* Something planted in the lock's place (a link, a FIFO, a file that keeps being
+	 * replaced) would let runs measure side by side unseen: refused, as a held lock is. */
+	if (ret == -ELOOP || ret == -EINVAL || ret == -EAGAIN) {
+		log_err("the measuring lock cannot be used: %s. Remove what is in its place, or "
+			"--no-lock to measure without it",
+			holder);
+		*status = EXIT_BUSY;
+		return NULL;
+	}
 	if (ret < 0) {
 		log_warn("no measuring lock: %s", holder);
 		return json_pack("{s:b, s:s}", "held", 0, "why", holder);

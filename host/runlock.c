@@ -141,12 +141,12 @@ static int take(const char *path, bool wait, char *holder, size_t len, double *w
 				return ret;
 			}
 		}
-		*waited_s = util_now_s() - t0;
+		*waited_s += util_now_s() - t0;
 	}
 	/* Its owner may have removed or replaced the file meanwhile: a lock on an inode no
 	 * longer at the path excludes no one. */
 	struct stat now;
-	if (stat(path, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
+	if (lstat(path, &now) < 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
 		close(fd);
 		if (retries_left <= 0) {
 			snprintf(holder, len, "%s keeps being replaced", path);

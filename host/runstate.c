@@ -137,8 +137,9 @@ static int own_cgroup(char *buf, size_t len)
 		/* Relative to the mount's root (a subtree may be mounted); "/" is the root, as a
 		 * cgroup namespace's root shows too. */
 		const char *rel = line + 3;
-		if (rn && !strncmp(rel, root, rn) && (rel[rn] == '/' || !rel[rn]))
-			rel += rn;
+		if (rn && !(!strncmp(rel, root, rn) && (rel[rn] == '/' || !rel[rn])))
+			break; /* not below what is mounted: not reachable here */
+		rel += rn;
 		if (!strcmp(rel, "/"))
 			rel = "";
 		if ((size_t)snprintf(buf, len, "%s%s", mnt, rel) < len && !strstr(rel, ".."))

@@ -25,6 +25,9 @@ static pid_t start(char *argv[], const char *outfile, const char *errfile)
 
 	cr_assert_geq(pid, 0);
 	if (pid == 0) {
+		/* A test that fails while vmbench runs takes it along (its guard then cleans
+		 * up), instead of leaving it to measure beside the next test. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int null = open("/dev/null", O_RDWR);
 		int err = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int out = outfile ? open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
