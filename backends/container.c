@@ -529,14 +529,14 @@ static int container_ready(struct guest *g)
 	snprintf(status, sizeof(status), "/proc/%d/status", (int)pid);
 	FILE *f = fopen(status, "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		unsigned uid;
+		unsigned uid, mode;
 		if (sscanf(line, "Uid: %*u %u", &uid) == 1 && json_is_object(g->facts))
 			json_object_set_new(g->facts, "host_uid", json_integer(uid));
-		if (sscanf(line, "Seccomp: %u", &uid) == 1 && json_is_object(g->facts))
+		if (sscanf(line, "Seccomp: %u", &mode) == 1 && json_is_object(g->facts))
 			json_object_set_new(g->facts, "seccomp",
-					    json_string(uid == 2   ? "filter"
-							: uid == 1 ? "strict"
-								   : "none"));
+					    json_string(mode == 2   ? "filter"
+							: mode == 1 ? "strict"
+								    : "none"));
 	}
 	if (f)
 		fclose(f);

@@ -81,14 +81,11 @@ static _Noreturn void guard_main(int fd, pid_t run)
 	 * for the clean-up instead of measuring beside it. */
 	int lock = runlock_fd();
 	int p = fcntl(fd, F_DUPFD, 10), l = lock >= 0 ? fcntl(lock, F_DUPFD, 10) : -1;
-	if (p < 0 || dup2(p, 3) < 0 || (l >= 0 && dup2(l, 4) < 0))
+	/* Close-on-exec: not for what the clean-up runs (a runtime's delete), since a program
+	 * that stayed would hold the lock. */
+	if (p < 0 || dup3(p, 3, O_CLOEXEC) < 0 || (l >= 0 && dup3(l, 4, O_CLOEXEC) < 0))
 		_exit(1);
 	close_range(l >= 0 ? 5 : 4, ~0U, 0);
-	/* Not for what the clean-up runs (a runtime's delete): a program that stayed would
-	 * hold the lock. */
-	fcntl(3, F_SETFD, FD_CLOEXEC);
-	if (l >= 0)
-		fcntl(4, F_SETFD, FD_CLOEXEC);
 	/* Only the end of the run (end-of-file) starts the clean-up, never a stray byte. */
 	for (ssize_t r; (r = read(3, &c, 1)) != 0;)
 		if (r < 0 && errno != EINTR)

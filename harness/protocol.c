@@ -453,13 +453,5 @@ int conn_send(struct conn *c, const char *fmt, ...)
 	if (n < 0 || n >= (int)sizeof(line))
 		return -EMSGSIZE;
 	line[n++] = '\n';
-	for (int off = 0; off < n;) {
-		ssize_t w = write(c->wfd, line + off, (size_t)(n - off));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		off += (int)w;
-	}
-	return 0;
+	return util_write_all(c->wfd, line, (size_t)n);
 }
