@@ -9,17 +9,18 @@ size_t catalog_count(void)
 	return workload_count + host_workload_count;
 }
 
-/* The i-th of the agent's workloads with (test) or without WL_TEST, counting down *i. */
-static const struct workload_ops *agent_at(size_t *i, bool test)
+/* The i-th of the agent's workloads for runs (not for tests, nor driven by a host
+ * workload), or (other) of the others, counting down *i. */
+static const struct workload_ops *agent_at(size_t *i, bool other)
 {
 	for (size_t k = 0; k < workload_count; k++)
-		if (!(workload_table[k]->flags & WL_TEST) == !test && (*i)-- == 0)
+		if (!(workload_table[k]->flags & (WL_TEST | WL_DRIVEN)) == !other && (*i)-- == 0)
 			return workload_table[k];
 	return NULL;
 }
 
-/* The agent's workloads for runs, then the host's, then the agent's for tests: the order
- * of lists and of default plans. */
+/* The agent's workloads for runs, then the host's, then the agent's for tests and those
+ * host workloads drive: the order of lists and of default plans. */
 const struct workload_ops *catalog_at(size_t i)
 {
 	const struct workload_ops *w = agent_at(&i, false);

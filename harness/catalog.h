@@ -1,5 +1,6 @@
 /* Every workload the harness knows: the agent's (workloads/list.h) and those the host
- * measures (harness/hostwl_list.h): the agent's for runs, the host's, then those for tests.
+ * measures (harness/hostwl_list.h): the agent's for runs, the host's, then those for tests
+ * and those a host workload drives (WL_DRIVEN).
  * Reports, plots and the plan look workloads up here, never in one table alone. */
 #ifndef VMBENCH_CATALOG_H
 #define VMBENCH_CATALOG_H

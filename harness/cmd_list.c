@@ -42,7 +42,9 @@ static void list_workloads(void)
 		const struct workload_ops *w = catalog_at(i);
 		printf("  %-18s %-7s %-6s %s%s\n", w->name, w->unit,
 		       w->better == BETTER_LOWER ? "lower" : "higher", w->summary,
-		       w->flags & WL_TEST ? " [test]" : "");
+		       w->flags & WL_TEST     ? " [test]"
+		       : w->flags & WL_DRIVEN ? " [driven: run by a host workload]"
+					      : "");
 	}
 }
 

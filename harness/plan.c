@@ -49,6 +49,8 @@ const struct preset *preset_find(const char *name)
 
 bool plan_applies(const struct backend_ops *b, const struct workload_ops *wl)
 {
+	if (wl->flags & WL_DRIVEN)
+		return false;
 	if (b->flags & BK_FREESTANDING)
 		return (wl->flags & WL_NANOGUEST) || (wl->needs & WL_NEEDS_RING0);
 	return !(wl->needs & WL_NEEDS_RING0);
@@ -73,7 +75,8 @@ static void known_names(char *buf, size_t len, const char *const *names, size_t 
 }
 
 /* Appends to idx[0..count) the entries not for tests that pattern matches and idx does
- * not hold yet; the new count. *matched: whether it matched any, listed before or not. */
+ * not hold yet; the new count. *matched: whether it matched any, listed before or not.
+ * test[i]: entry i is left out of defaults and patterns (for tests, or never a cell). */
 static size_t add_matches(const char *pattern, const char *const *names, const unsigned *test,
 			  size_t n, size_t *idx, size_t count, bool *matched)
 {
@@ -162,7 +165,7 @@ int plan_build(struct plan *p, const char *backends, const char *workloads,
 	}
 	for (size_t i = 0; i < nwl; i++) {
 		wnames[i] = catalog_at(i)->name;
-		wtest[i] = catalog_at(i)->flags & WL_TEST;
+		wtest[i] = catalog_at(i)->flags & (WL_TEST | WL_DRIVEN);
 	}
 	nb = resolve(backends, bnames, btest, backend_count, bidx, "backend", err, len);
 	if (nb < 0)
@@ -170,6 +173,18 @@ int plan_build(struct plan *p, const char *backends, const char *workloads,
 	nw = resolve(workloads, wnames, wtest, nwl, widx, "workload", err, len);
 	if (nw < 0)
 		return nw;
+	/* Left out of defaults and patterns: here only when named. Its summary says which
+	 * host workload runs it (the harness knows none by name). */
+	for (int i = 0; i < nw; i++) {
+		const struct workload_ops *w = catalog_at(widx[i]);
+		if (w->flags & WL_DRIVEN) {
+			snprintf(err, len,
+				 "%s is not run on its own, only by a host workload in its guest "
+				 "(%s)",
+				 w->name, w->summary);
+			return -EINVAL;
+		}
+	}
 	p->backends = calloc((size_t)nb + 1, sizeof(*p->backends));
 	p->workloads = calloc((size_t)nw + 1, sizeof(*p->workloads));
 	if (!p->backends || !p->workloads) {

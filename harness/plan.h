@@ -58,15 +58,17 @@ struct plan {
  * Builds the plan from comma-separated lists (NULL: every backend or workload that is
  * not for tests). A workload item may be a shell pattern ('trap.*': every one not for
  * tests that it matches). Unknown names, and patterns that match none, are -EINVAL with
- * a message naming the name and the known ones in err.
+ * a message naming the name and the known ones in err. A workload that a host workload
+ * drives (WL_DRIVEN) is in no default and matches no pattern; named, it is -EINVAL too.
  */
 int plan_build(struct plan *p, const char *backends, const char *workloads,
 	       const struct profile *profile, char *err, size_t len) __must_check;
 void plan_free(struct plan *p);
 
 /* Whether wl is measured on b at all: the nanoguest's backends (BK_FREESTANDING) run only
- * what it implements, and what needs ring 0 runs nowhere else. Pairs that do not apply
- * have no cell (not a skipped one): nothing was asked of them. */
+ * what it implements, and what needs ring 0 runs nowhere else; what a host workload
+ * drives (WL_DRIVEN) is a cell nowhere. Pairs that do not apply have no cell (not a
+ * skipped one): nothing was asked of them. */
 bool plan_applies(const struct backend_ops *b, const struct workload_ops *wl);
 
 /* Named selections of workloads (vmbench run --preset). */

@@ -20,6 +20,7 @@ static const struct {
 	{ "HELLO", MSG_HELLO }, { "CLOCK", MSG_CLOCK }, { "READY", MSG_READY },
 	{ "DONE", MSG_DONE },	{ "DATA", MSG_DATA },	{ "END", MSG_END },
 	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },	{ "BYE", MSG_BYE },
+	{ "PONG", MSG_PONG },
 };
 
 static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
@@ -163,8 +164,9 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 			return bad(err, len, "END without bytes= between 2 and %u", VMB_MAX_DATA);
 		return 0;
 	case MSG_BYE:
+	case MSG_PONG:
 		if (fs.n != 1)
-			return bad(err, len, "BYE with fields");
+			return bad(err, len, "%s with fields", keywords[i].word);
 		return 0;
 	default:
 		return bad(err, len, "unexpected message type");

@@ -23,6 +23,7 @@ enum msg_type {
 	MSG_ERR,
 	MSG_LOG,
 	MSG_BYE,
+	MSG_PONG, /* the answer to the host's PING */
 };
 
 struct hello {

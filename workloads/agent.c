@@ -14,6 +14,7 @@
 
 #include "common/sysutil.h"
 #include "workloads/agent.h"
+#include "workloads/agent_stop.h"
 #include "workloads/timing.h"
 #include "common/wire.h"
 
@@ -28,6 +29,7 @@ struct agent {
 	/* The guest kernel's clock (CLOCK_BOOTTIME: from its start) when the agent started
 	 * and when it said HELLO: a boot's phases, with /init's own note (guests/init). */
 	double start_s, hello_s;
+	struct stop_watch stop; /* STOP in a measured phase that lasts until the host says so */
 };
 
 struct run_params {
@@ -200,6 +202,7 @@ static int parse_run(struct fields *fs, struct run_params *rp, const char **why)
 		{ "iters", 1, 1ull << 50, offsetof(struct run_params, req.iters), 0 },
 		{ "count", 0, 1, offsetof(struct run_params, count), 0 },
 		{ "bytes", 4096, 1ull << 40, offsetof(struct run_params, req.bytes), 0 },
+		{ "rate", 0, 1ull << 40, offsetof(struct run_params, req.rate), 0 },
 		{ "extra_work", 0, 1000000, offsetof(struct run_params, req.extra_work), 0 },
 	};
 
@@ -499,9 +502,19 @@ static int agent_run(struct agent *a, struct fields *fs)
 					phase ? " or SKIP" : "");
 			goto out;
 		}
+		agent_stop_arm(&a->stop, &ctx);
 		ret = run_measure(a, &ctx, &rp.req, &d);
 		if (ret < 0) {
 			ret = agent_say(a, "ERR %s failed %s", rp.ops->name, why(&ctx, ret));
+			goto out;
+		}
+		/* What ended a phase that ran until the host said so, when it was not STOP. */
+		if (a->stop.state == STOP_BAD) {
+			ret = agent_say(a, "ERR %s failed expected STOP", rp.ops->name);
+			goto out;
+		}
+		if (a->stop.state == STOP_EOF || a->stop.state == STOP_IO) {
+			ret = a->stop.state == STOP_EOF ? 1 : a->stop.err; /* stop serving */
 			goto out;
 		}
 		ret = agent_say(a, "DONE %s", rp.ops->name);
@@ -559,6 +572,8 @@ int agent_serve(int in_fd, int out_fd)
 		strcpy(a->self_dir, ".");
 	}
 	linebuf_init(&a->lb);
+	a->stop.in_fd = in_fd;
+	a->stop.lb = &a->lb;
 	ret = say_hello(a);
 	if (ret == 0)
 		ret = say_clock(a);
@@ -579,6 +594,8 @@ int agent_serve(int in_fd, int out_fd)
 			ret = agent_run(a, &fs);
 		} else if (strcmp(fs.f[0], "QUIT") == 0) {
 			ret = 1;
+		} else if (strcmp(fs.f[0], "PING") == 0 && fs.n == 1) {
+			ret = agent_say(a, "PONG");
 		} else {
 			ret = agent_say(a, "LOG ignored unknown host command %.32s", fs.f[0]);
 		}

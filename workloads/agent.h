@@ -2,7 +2,7 @@
  * vmbench-agent: the guest side of vmbench. It speaks the line protocol below on one
  * byte stream (stdin/stdout: pipes, a serial or virtio console, a container's stdio).
  *
- * The protocol, version 3 (VMB_PROTO_VERSION)
+ * The protocol, version 4 (VMB_PROTO_VERSION)
  * -------------------------------------------
  * Lines of printable ASCII ending in "\n"; a "\r" before the "\n" is dropped (serial
  * consoles add one). A line is at most VMB_MAX_LINE bytes with its newline. Fields are
@@ -21,18 +21,35 @@
  *          clock_read_ns the cost of one read, loop_ns the cost of one iteration of an
  *          empty loop (a fact of the CPU; short operations subtract their own loop's
  *          cost, raw.loop_ns, timed in every RUN).
+ *   host:  PING
+ *   guest: PONG
+ *          Whenever the agent waits for a command (where it takes RUN or QUIT), it
+ *          answers PING with PONG and waits on: the host times a guest restored from a
+ *          snapshot until its agent answers. Nowhere else: a PING in place of GO or ACK
+ *          is answered as any other wrong line there.
  *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
- *              [bytes=<size>] [disk=<path>]
+ *              [bytes=<size>] [rate=<bytes per second>] [disk=<path>]
  *          Prepare <workload>: set it up, calibrate iters (unless given) so that one
  *          sample lasts at least min_sample_ns, run <w> warm-up samples and drop them.
  *          bytes is the problem size of a sized workload (workload.h, size), the same
  *          for every backend of a run; one that does not fit is an ERR, never shrunk.
+ *          rate is a pace for a workload that keeps one (mem.dirty: bytes dirtied per
+ *          second, 0 none, at most 2^40); other workloads ignore it.
  *   guest: READY <workload> iters=<n> sample_ns=<estimate>
  *          Calibrated and warm; nothing runs until GO. The host snapshots its probes.
  *   host:  GO
  *          The guest runs <r> samples of <n> operations each (topped up while a sample
  *          is shorter than min_sample_ns), timing each with CLOCK_MONOTONIC, and writes
  *          nothing while it measures.
+ *   host:  STOP
+ *          Ends the measured phase of a workload that runs until the host says so
+ *          (mem.dirty, which lifecycle.migrate runs; it announces sample_ns=0 in READY
+ *          and looks for STOP about every millisecond, without blocking);
+ *          the host closing its stream ends it too, and the agent with it (BYE, as at any
+ *          end of input within a RUN). Any other line while such a workload runs, QUIT
+ *          included, is a protocol error: the workload stops and the agent says ERR
+ *          <workload> failed expected STOP. STOP anywhere else is a wrong line there (an
+ *          unknown command, or not GO, not ACK).
  *   guest: DONE <workload>
  *          The measured phase is over; the host snapshots its probes again and says
  *   host:  ACK

@@ -62,4 +62,5 @@
 	X(trap_cr3)           \
 	X(trap_invlpg)        \
 	X(null)               \
-	X(crash)
+	X(crash)              \
+	X(mem_dirty)

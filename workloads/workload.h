@@ -35,6 +35,12 @@ enum workload_needs {
 	/* Ring 0 of a guest of its own: only the nanoguest (guests/nanoguest/) runs it, on the
 	 * backends that boot it (BK_FREESTANDING); the agent has no hooks for it. */
 	WL_NEEDS_RING0 = 1u << 2,
+	/* Saving a running guest's whole state and starting guests from it (lifecycle.snapshot,
+	 * .restore, .clone): backend_ops.save and .restore. */
+	WL_NEEDS_SNAPSHOT = 1u << 3,
+	/* Moving a running guest live into a second one on this host (lifecycle.migrate):
+	 * backend_ops.migrate. */
+	WL_NEEDS_MIGRATE = 1u << 4,
 };
 
 /* Workload flags. */
@@ -52,6 +58,10 @@ enum workload_flags {
 	/* It writes the test disk: only one vmbench made, or one the user lets it overwrite
 	 * (vmbench run --disk-writable). */
 	WL_WRITES_DISK = 1u << 4,
+	/* Run by a host-measured workload in its own guest (mem.dirty, which lifecycle.migrate
+	 * runs while it migrates), never a cell of its own: in no default run or pattern, and
+	 * refused by name (harness/plan.c). */
+	WL_DRIVEN = 1u << 5,
 };
 
 /* The plots a workload is drawn in (struct workload_ops.plots; harness/plot.c's table). */
@@ -61,6 +71,11 @@ enum workload_plots {
 	PLOT_FIO = 1u << 2,	 /* fio IOPS and p99 completion latency */
 	PLOT_BOOT = 1u << 3,	 /* boot time */
 	PLOT_TRAPCOST = 1u << 4, /* the cost of one trap, per operation and backend */
+	/* The lifecycle operations side by side per backend (boot, restore, clone, snapshot,
+	 * migration): the report's lifecycle table (harness/report_life.c). */
+	PLOT_LIFECYCLE = 1u << 5,
+	/* A migration's figures against the rate the guest dirties its memory. */
+	PLOT_MIGRATION = 1u << 6,
 };
 
 /* What the host asked for (RUN). */
@@ -68,6 +83,7 @@ struct wl_req {
 	uint64_t reps, warmup, min_sample_ns;
 	uint64_t iters; /* 0: calibrate */
 	uint64_t bytes; /* the problem size the host set for the run (size), 0: none */
+	uint64_t rate;	/* a pace the host asked for (RUN rate=, bytes/s: mem.dirty), 0: none */
 	bool counting;	/* the counting sample (agent.h), after the measured phase */
 	/* Tests only (vmbench run --test-extra-work): iterations of a dependent integer loop
 	 * added to every operation, inside the timed region: a real slowdown of a known size,
@@ -96,6 +112,11 @@ struct wl_ctx {
 	uint64_t ops_done;
 	uint64_t est_sample_ns; /* setup's estimate of one sample's duration */
 	char reason[256];	/* why setup or the run failed, or why it cannot run here */
+	/* For a workload that runs until the host says so (mem.dirty): true once, since GO,
+	 * the host said STOP, sent any other line (the agent reports that) or closed its
+	 * stream; stays true. Never blocks: ask about every millisecond. Set by the agent. */
+	bool (*host_stop)(struct wl_ctx *ctx);
+	void *agent; /* the agent's own state, for host_stop (workloads/agent_stop.h) */
 	/* Samples whose untimed part was as long as the whole (timing.c): no measurement. The
 	 * measured phase fails on any; calibration only needs whole durations. */
 	uint64_t unmeasured, unmeasured_untimed_ns, unmeasured_elapsed_ns;

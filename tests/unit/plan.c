@@ -77,6 +77,7 @@ Test(plan, defaults_skip_test_entries)
 	cr_assert_not(has_backend(&p, "null"), "the test backend is in the default plan");
 	cr_assert(has_workload(&p, "syscall.getppid"));
 	cr_assert_not(has_workload(&p, "null"), "the test workload is in the default plan");
+	cr_assert_not(has_workload(&p, "mem.dirty"), "a driven workload is in the default plan");
 
 	/* Every non-test entry of the registries, in registry order, and nothing else. */
 	size_t k = 0;
@@ -90,7 +91,7 @@ Test(plan, defaults_skip_test_entries)
 	cr_assert_eq(k, p.nbackends);
 	k = 0;
 	for (size_t i = 0; i < catalog_count(); i++) {
-		if (catalog_at(i)->flags & WL_TEST)
+		if (catalog_at(i)->flags & (WL_TEST | WL_DRIVEN))
 			continue;
 		cr_assert_lt(k, p.nworkloads);
 		cr_assert_eq(p.workloads[k], catalog_at(i));
@@ -267,4 +268,32 @@ Test(plan, nothing_applies_and_overlapping_patterns)
 	cr_assert_eq(plan_build(&p, NULL, "trap.*,trap.cpuid*", quick(), err, sizeof(err)), 0, "%s",
 		     err);
 	plan_free(&p);
+}
+
+/* A workload a host workload drives in its guest (mem.dirty, lifecycle.migrate's) is never
+ * a cell: in no default plan, matched by no pattern, refused by name with a reason. */
+Test(plan, driven_workloads_are_never_cells)
+{
+	const struct workload_ops *dirty = catalog_find("mem.dirty");
+	struct plan p;
+	char err[512] = "";
+
+	cr_assert_not_null(dirty);
+	cr_assert(dirty->flags & WL_DRIVEN);
+	for (size_t i = 0; i < backend_count; i++)
+		cr_assert_not(plan_applies(backend_table[i], dirty), "a cell on %s",
+			      backend_table[i]->name);
+	cr_assert_eq(plan_build(&p, NULL, "mem.*", quick(), err, sizeof(err)), 0, "%s", err);
+	cr_assert(has_workload(&p, "mem.lat"));
+	cr_assert_not(has_workload(&p, "mem.dirty"), "a pattern matched a driven workload");
+	plan_free(&p);
+	cr_assert_eq(plan_build(&p, NULL, "mem.dirt?", quick(), err, sizeof(err)), -EINVAL);
+	cr_assert_not_null(strstr(err, "no workload matches"), "%s", err);
+	err[0] = '\0';
+	cr_assert_eq(plan_build(&p, "native", "cpu.int,mem.dirty", quick(), err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_not_null(strstr(err, "mem.dirty is not run on its own"), "%s", err);
+	cr_assert_not_null(strstr(err, "lifecycle.migrate"), "'%s' does not say what runs it", err);
+	cr_assert_null(p.backends);
+	cr_assert_null(p.workloads);
 }

@@ -13,7 +13,7 @@
 
 #include "harness/protocol.h"
 
-#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1.0-13-amd64 arch=x86_64 tmp=tmpfs"
+#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1.0-13-amd64 arch=x86_64 tmp=tmpfs"
 #define CLOCK_OK "CLOCK timer_res_ns=20 clock_read_ns=18.5 loop_ns=0.31"
 
 /* Parses a copy of text; returns proto_parse's result, err is cleared first. */
@@ -119,7 +119,7 @@ Test(proto_parse, hello_fields_any_order)
 	struct msg m;
 
 	/* Named fields in another order are fine. */
-	cr_assert_eq(parse("HELLO vmbench-agent 2.0 tmp=ext2/3/4 arch=aarch64 kernel=5.10 proto=3",
+	cr_assert_eq(parse("HELLO vmbench-agent 2.0 tmp=ext2/3/4 arch=aarch64 kernel=5.10 proto=4",
 			   &m, line, sizeof(line), err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(m.type, MSG_HELLO);
@@ -260,6 +260,10 @@ Test(proto_parse, bye)
 
 	cr_assert_eq(parse("BYE", &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(m.type, MSG_BYE);
+	/* The answer to the host's PING (a restored guest's agent is up). */
+	cr_assert_eq(parse("PONG", &m, line, sizeof(line), err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(m.type, MSG_PONG);
+	cr_assert_str_eq(proto_msg_name(MSG_PONG), "PONG");
 }
 
 Test(proto_parse, console_noise)
@@ -271,26 +275,29 @@ Test(proto_parse, console_noise)
 	expect_noise("READYX cpu.int");
 	expect_noise(" READY cpu.int iters=1 sample_ns=1");
 	expect_noise("BYEBYE");
+	expect_noise("PONGPONG");
+	expect_noise("PING");
 	expect_noise("Welcome to \x1b[1mDebian\x1b[0m");
 }
 
 Test(proto_parse, hello_malformed)
 {
 	/* another program */
-	expect_bad("HELLO sshd 0.1.0 proto=3 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO sshd 0.1.0 proto=4 kernel=6.1 arch=x86_64");
 	expect_bad("HELLO");
-	/* wrong protocol version: 2 sent the clock's facts in HELLO */
+	/* wrong protocol version: 3 had no PING, 2 sent the clock's facts in HELLO */
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64 tmp=tmpfs");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64");
 	/* missing kernel= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 arch=x86_64");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel= arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel= arch=x86_64");
 	/* missing arch= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 tmp=tmpfs");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 tmp=tmpfs");
 	/* missing tmp= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64 tmp=");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 arch=x86_64 tmp=");
 }
 
 Test(proto_parse, hello_wrong_proto_reason)
@@ -356,9 +363,16 @@ Test(proto_parse, err_malformed)
 	expect_bad("ERR CPU failed x");
 }
 
+/* A word alone, both. */
 Test(proto_parse, bye_malformed)
 {
+	char line[256], err[256];
+	struct msg m;
+
 	expect_bad("BYE now");
+	expect_bad("PONG seq=1");
+	cr_assert_eq(parse("PONG 1", &m, line, sizeof(line), err, sizeof(err)), -EPROTO);
+	cr_assert_not_null(strstr(err, "PONG with fields"), "%s", err);
 }
 
 Test(proto_parse, non_printable)
@@ -376,9 +390,10 @@ Test(proto_parse, double_spaces)
 	expect_bad("DONE  cpu.int");
 	expect_bad("READY cpu.int  iters=1 sample_ns=1");
 	expect_bad("READY cpu.int iters=1 sample_ns=1 ");
-	expect_bad("HELLO vmbench-agent  0.1.0 proto=3 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO vmbench-agent  0.1.0 proto=4 kernel=6.1 arch=x86_64");
 	expect_bad("CLOCK  timer_res_ns=1 clock_read_ns=1 loop_ns=1");
 	expect_bad("BYE ");
+	expect_bad("PONG ");
 }
 
 /*

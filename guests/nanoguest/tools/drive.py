@@ -34,7 +34,7 @@ CPU_FEATURES = {"trap.rdtscp", "trap.rdpid", "trap.xgetbv"}
 KEYS = {"workload", "unit", "iters", "warmup", "ops", "samples", "sample_ns",
         "sample_iters", "loop_ns", "extra"}
 EXTRA_KEYS = {"ring", "clock", "tsc_khz", "tsc_khz_source", "ref", "pmtimer_port"}
-HELLO = "HELLO vmbench-agent nanoguest-1 proto=3 kernel=nanoguest arch=x86_64 tmp=none"
+HELLO = "HELLO vmbench-agent nanoguest-1 proto=4 kernel=nanoguest arch=x86_64 tmp=none"
 DECIMAL = r"\d+(?:\.\d+)?"
 PATTERNS = {
     "CLOCK": re.compile(rf"CLOCK timer_res_ns=({DECIMAL}) clock_read_ns=({DECIMAL}) "
@@ -46,6 +46,7 @@ PATTERNS = {
     "ERR": re.compile(r"ERR ([a-z0-9._-]{1,63}) (unsupported|failed) (.+)"),
     "LOG": re.compile(r"LOG (.+)"),
     "BYE": re.compile(r"BYE"),
+    "PONG": re.compile(r"PONG"),
 }
 
 
@@ -250,6 +251,8 @@ def protocol_checks(g):
     receive_data(g, "trap.none", 1, 1000, 0, 1000000)
     g.expect("READY")
     g.send("SKIP")
+    g.send("PING")
+    g.expect("PONG")
     g.send("FROB a b")
     g.send("x" * 5000)
     g.send(f"RUN trap.none {base} bytes=4096 disk=/dev/vdb")
@@ -311,7 +314,7 @@ def run_all(g, args):
     print(f"extra: tsc_khz={x.get('tsc_khz')} source={x.get('tsc_khz_source')} "
           f"pmtimer_port={x.get('pmtimer_port')} ({x.get('pmtimer_port_source')})")
     protocol_checks(g)
-    print("ok   protocol: bad requests, unknown names, expected GO/ACK, SKIP, LOGs")
+    print("ok   protocol: bad requests, unknown names, expected GO/ACK, SKIP, PING, LOGs")
     g.send("QUIT")
     check(g.recv()[0] == "BYE", "QUIT without BYE")
     print("ok   QUIT: BYE")
