@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -304,4 +305,27 @@ void proc_terminate(pid_t pid, int grace_ms)
 	kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+}
+
+int proc_memory(pid_t pid, uint64_t *rss_kib, uint64_t *pss_kib)
+{
+	char path[64], line[256];
+	bool rss = false, pss = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+		if (sscanf(line, "Rss: %llu kB", &v) == 1) {
+			*rss_kib = v;
+			rss = true;
+		} else if (sscanf(line, "Pss: %llu kB", &v) == 1) {
+			*pss_kib = v;
+			pss = true;
+		}
+	}
+	fclose(f);
+	return rss && pss ? 0 : -EPROTO;
 }

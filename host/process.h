@@ -3,6 +3,7 @@
 #define VMBENCH_PROCESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/compiler.h"
@@ -44,5 +45,8 @@ int proc_spawn_piped(void (*child)(void *arg), void *arg, pid_t *pid, int *to, i
 /* Waits grace_ms for pid to exit, then SIGTERM, then SIGKILL, to its whole process group
  * when it leads one (proc_spawn_piped children do); reaps it. */
 void proc_terminate(pid_t pid, int grace_ms);
+/* What process pid has in memory (/proc/PID/smaps_rollup), in KiB: resident, and its
+ * proportional share of pages shared with others. 0 or -errno. */
+int proc_memory(pid_t pid, uint64_t *rss_kib, uint64_t *pss_kib) __must_check;
 
 #endif

@@ -12,22 +12,23 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "host/migrate.h"
 #include "host/process.h"
 #include "host/qmp.h"
 #include "host/util.h"
 
-/* Waits until fd can be read (POLLIN) or written (POLLOUT) before the deadline: 1 ready,
- * 0 timed out, -errno. A deadline already past still looks once, so what QEMU has sent
- * counts even with no time left. */
-static int qmp_wait(int fd, short events, int64_t deadline)
+/* Waits until q's socket can be read (POLLIN) or written (POLLOUT) before the deadline:
+ * 1 ready, 0 timed out, -errno. A deadline already past still looks once, so what QEMU
+ * has sent counts even with no time left. */
+static int qmp_wait(struct qmp *q, short events, int64_t deadline)
 {
 	int64_t left = deadline - util_now_ms();
 
-	if (events == POLLIN && left > 0)
-		return proc_wait_readable(fd, left > 1000000 ? 1000000 : (int)left);
+	if (events == POLLIN && left > 0 && !q->despite_interrupt)
+		return proc_wait_readable(q->fd, left > 1000000 ? 1000000 : (int)left);
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = events };
-		if (proc_interrupted())
+		struct pollfd p = { .fd = q->fd, .events = events };
+		if (proc_interrupted() && !q->despite_interrupt)
 			return -EINTR;
 		int n = poll(&p, 1, left > 0 ? (left > 1000000 ? 1000000 : (int)left) : 0);
 		if (n < 0 && errno == EINTR)
@@ -38,34 +39,67 @@ static int qmp_wait(int fd, short events, int64_t deadline)
 	}
 }
 
+/* send(2) of buf with fd attached (SCM_RIGHTS), MSG_NOSIGNAL as every write here. */
+static ssize_t qmp_send_with_fd(int sock, const char *buf, size_t len, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+
+	memset(&ctl, 0, sizeof(ctl));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, MSG_NOSIGNAL);
+}
+
 /* Writes all of buf within the deadline: partial writes, EINTR and a full non-blocking
- * socket are the kernel's business, not a failed command. */
-static int qmp_write_all(struct qmp *q, const char *buf, size_t len, int64_t deadline, char *err,
-			 size_t errlen)
+ * socket are the kernel's business, not a failed command. fd (-1: none) goes with the
+ * first bytes that leave: QEMU's monitor keeps a descriptor with the bytes it came with,
+ * and getfd takes only one that came with getfd's own line. */
+static int qmp_write_all(struct qmp *q, const char *buf, size_t len, int fd, int64_t deadline,
+			 char *err, size_t errlen)
 {
 	size_t done = 0;
+	ssize_t n;
 	int ret;
 
 	while (done < len) {
-		/* MSG_NOSIGNAL: a QEMU that died is -EPIPE here, not SIGPIPE for the harness. */
-		ssize_t n = send(q->fd, buf + done, len - done, MSG_NOSIGNAL);
-		if (n < 0 && errno == ENOTSOCK)
-			n = write(q->fd, buf + done, len - done);
+		if (fd >= 0 && done == 0) {
+			n = qmp_send_with_fd(q->fd, buf, len, fd);
+		} else {
+			/* MSG_NOSIGNAL: a QEMU that died is -EPIPE here, not SIGPIPE for us. */
+			n = send(q->fd, buf + done, len - done, MSG_NOSIGNAL);
+			if (n < 0 && errno == ENOTSOCK)
+				n = write(q->fd, buf + done, len - done);
+		}
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR && !proc_interrupted())
+		if (n < 0 && errno == EINTR && (!proc_interrupted() || q->despite_interrupt))
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			ret = qmp_wait(q->fd, POLLOUT, deadline);
+			ret = qmp_wait(q, POLLOUT, deadline);
 			if (ret > 0)
 				continue;
 			ret = ret ?: -ETIMEDOUT;
 		} else {
 			ret = n < 0 ? -errno : -EIO;
 		}
-		snprintf(err, errlen, "cannot write to QMP: %s", strerror(-ret));
+		snprintf(err, errlen, "cannot %s QMP: %s",
+			 fd >= 0 && done == 0 ? "pass a descriptor over" : "write to",
+			 strerror(-ret));
 		/* Half a command would prefix the next one: nothing can be sent after it. */
 		if (done > 0)
 			q->broken = ret;
@@ -142,7 +176,7 @@ static int qmp_read(struct qmp *q, json_t **obj, int64_t deadline, char *err, si
 			q->buf = nb;
 			q->cap = cap;
 		}
-		int ret = qmp_wait(q->fd, POLLIN, deadline);
+		int ret = qmp_wait(q, POLLIN, deadline);
 		if (ret == 0) {
 			snprintf(err, errlen, "QMP did not answer in time");
 			return -ETIMEDOUT;
@@ -257,8 +291,9 @@ static char *qmp_request(const char *cmd, json_t *args, json_int_t id, size_t *l
 	return line;
 }
 
-int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int timeout_ms,
-		char *err, size_t errlen)
+/* qmp_execute, with fd (-1: none) passed along with the command's line. */
+static int qmp_run(struct qmp *q, const char *cmd, json_t *args, int fd, json_t **ret,
+		   int timeout_ms, char *err, size_t errlen)
 {
 	int64_t deadline = util_now_ms() + timeout_ms;
 	json_t *reply = NULL;
@@ -277,7 +312,7 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int 
 		snprintf(err, errlen, "QMP %s: out of memory", cmd);
 		return -ENOMEM;
 	}
-	rc = qmp_write_all(q, line, len, deadline, err, errlen);
+	rc = qmp_write_all(q, line, len, fd, deadline, err, errlen);
 	free(line);
 	bool sent = rc == 0;
 	while (rc == 0) {
@@ -306,6 +341,30 @@ int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int 
 		*ret = json_incref(json_object_get(reply, "return"));
 	}
 	json_decref(reply);
+	return rc;
+}
+
+int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int timeout_ms,
+		char *err, size_t errlen)
+{
+	return qmp_run(q, cmd, args, -1, ret, timeout_ms, err, errlen);
+}
+
+/* Declared in host/migrate.h, whose module alone hands descriptors over; here because the
+ * descriptor must ride on the command's own bytes, which only this file writes. */
+int qmp_send_fd(struct qmp *q, int fd, const char *name, int timeout_ms, char *err, size_t len)
+{
+	if (fd < 0) {
+		snprintf(err, len, "QMP getfd %s: no descriptor to pass", name);
+		return -EBADF;
+	}
+	json_t *args = json_pack("{s:s}", "fdname", name);
+	if (!args) {
+		snprintf(err, len, "QMP getfd %s: out of memory", name);
+		return -ENOMEM;
+	}
+	int rc = qmp_run(q, "getfd", args, fd, NULL, timeout_ms, err, len);
+	json_decref(args);
 	return rc;
 }
 

@@ -27,6 +27,9 @@ struct qmp {
 	json_int_t next_id; /* of the next command; a reply with a lower id is a late one */
 	json_t *events;	    /* queued events, oldest first (a JSON array) */
 	size_t events_lost;
+	/* Set by whoever cleans up after the user's interrupt (migrate_cancel): commands and
+	 * waits then run as if there had been none, so the timeouts given must stay short. */
+	bool despite_interrupt;
 };
 
 /* Connects to path (retrying until timeout_ms: QEMU creates it while starting, and gives
@@ -42,7 +45,9 @@ int qmp_open_fd(struct qmp *q, int fd, int timeout_ms, char *err, size_t errlen)
  * caller; ret may be NULL). Events read meanwhile are queued; replies to earlier commands
  * that timed out are dropped. -EIO with QEMU's error (desc and class) in err,
  * -ETIMEDOUT, -EPROTO (malformed JSON, a reply with an id never sent), -EMSGSIZE,
- * -EPIPE (QEMU closed the socket), -EINTR (interrupted by the user), -errno. */
+ * -EPIPE (QEMU closed the socket), -EINTR (interrupted by the user, unless
+ * despite_interrupt), -errno. (qmp_send_fd, in host/migrate.h, is the same with a
+ * descriptor passed along.) */
 int qmp_execute(struct qmp *q, const char *cmd, json_t *args, json_t **ret, int timeout_ms,
 		char *err, size_t errlen) __must_check;
 /* The oldest event named name (any event for NULL), taken out of the queue: the whole
