@@ -14,8 +14,9 @@
 #include <jansson.h>
 
 #include "common/compiler.h"
+#include "host/migrate.h"
 
-#define BACKEND_ABI 4
+#define BACKEND_ABI 5
 
 /* What a backend is: probes, reports and the harness decide by these, never by names. */
 enum backend_flags {
@@ -118,6 +119,26 @@ struct backend_ops {
 	 * run's directory and notes (host/runstate.h), once no live run uses it: what a killed
 	 * run left. What it did goes into said, empty when nothing. */
 	void (*sweep)(char *said, size_t len);
+	/*
+	 * Optional lifecycle operations of a running guest (lifecycle.*), each declared in
+	 * provides as well: WL_NEEDS_SNAPSHOT for save and restore, WL_NEEDS_MIGRATE for
+	 * migrate. They run on guests started with the same cfg.
+	 * save: writes the guest's whole state to fd (an open file, at its start) while the
+	 * guest runs, then lets it run on. st: what the backend's own account says (bytes,
+	 * downtime), NAN where it says nothing; *frozen_s: how long the guest did not run, by
+	 * the host's clock. 0, or -errno with g->reason (the guest runs on where it can).
+	 */
+	int (*save)(struct guest *g, int fd, struct mig_stats *st, double *frozen_s);
+	/* restore: what start does, but the guest resumes from the state save wrote to fd
+	 * instead of booting; returns once it runs. -errno with g->reason. */
+	int (*restore)(struct guest *g, int fd);
+	/* migrate: moves g's running guest live into a new host process of the backend (the
+	 * same cfg) over a unix socket, within limit_ms. 0: g now describes the new one, whose
+	 * streams carry on the agent's conversation, and the old one has ended; -errno with
+	 * g->reason: g is unchanged and its guest runs on where it can, the new one has ended.
+	 * st and *frozen_s as for save, also on failure as far as known. */
+	int (*migrate)(struct guest *g, const struct mig_params *p, int limit_ms,
+		       struct mig_stats *st, double *frozen_s);
 };
 
 static inline struct qmp *guest_monitor(const struct guest *g)

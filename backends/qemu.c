@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/qemu.h"
 #include "host/hostinfo.h"
 #include "host/kvmcheck.h"
 #include "host/process.h"
@@ -24,39 +25,10 @@
 #include "common/sysutil.h"
 #include "workloads/workload.h"
 
-#define QEMU_BIN       "qemu-system-x86_64"
-#define QMP_TIMEOUT_MS 10000
+#define QEMU_BIN "qemu-system-x86_64"
 /* Free space for the trace log at a start: a counting pass's device accesses under TCG
  * write tens of bytes each. */
 #define QEMU_TRACE_MIN_MIB 64
-
-struct qemu_flavour {
-	const char *accel;
-	const char *cpu; /* -cpu, or NULL for QEMU's default */
-	bool virtio;
-	/* The guest drivers of its devices, console and disk (the guest's /init loads only
-	 * these), with a disk or without: a boot does the same work in every run. */
-	const char *modules;
-	bool host_tsc; /* the guest reads the host's TSC as it is (TCG) */
-	/* The guest is the nanoguest (guests/nanoguest/): a multiboot kernel of its own, on
-	 * the serial port, with no initramfs and no disk; told the host's TSC frequency. */
-	bool nano;
-};
-
-struct qemu_state {
-	const struct qemu_flavour *fl;
-	char rundir[256];
-	char qemu[PATH_MAX];
-	char nano[PATH_MAX]; /* the nanoguest's image, for nano flavours */
-	char trace_log[PATH_MAX];
-	long tsc_khz;	   /* what the command line gives the guest, or -1 */
-	char tsc_why[128]; /* why none, where host_tsc and tsc_khz < 0 */
-	struct backend_cmd cmd;
-	struct qmp qmp;
-	struct guest *g;
-	bool up;	  /* the guest runs: its monitor and trace log are there for probes */
-	char runs_as[96]; /* the user QEMU drops to, or why it keeps ours */
-};
 
 /* The user QEMU runs as once it has opened its files: not root, where we are root. */
 #define QEMU_USER "nobody"
@@ -229,7 +201,7 @@ static void qemu_child(void *arg)
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->qemu, strerror(errno));
 }
 
-static void qemu_explain(struct guest *g, char *buf, size_t len)
+void qemu_explain(struct guest *g, char *buf, size_t len)
 {
 	struct qemu_state *st = g->priv;
 
@@ -286,7 +258,7 @@ static json_t *qemu_facts(struct qemu_state *st)
 			 stats ? stats : json_null(), "tsc_early_khz", tsc, "runs_as", st->runs_as);
 }
 
-static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
+int qemu_launch(struct guest *g, const struct qemu_flavour *fl, bool incoming)
 {
 	struct qemu_state *st = calloc(1, sizeof(*st));
 	char sock[300], err[256], why[256];
@@ -314,6 +286,11 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	    (ret = nano_path(g->cfg, st->nano, sizeof(st->nano), g->reason, sizeof(g->reason))) < 0)
 		return ret;
 	build_argv(st, g->cfg);
+	if (incoming) {
+		/* The state comes later, by descriptor over QMP (host/migrate.h). */
+		backend_cmd_add(&st->cmd, "-incoming");
+		backend_cmd_add(&st->cmd, "defer");
+	}
 	ret = backend_cmd_check(&st->cmd, g);
 	if (ret < 0)
 		return ret;
@@ -331,6 +308,8 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 			 why);
 		return ret;
 	}
+	if (incoming)
+		return 0;
 	json_t *status = NULL;
 	ret = qmp_execute(&st->qmp, "query-status", NULL, &status, QMP_TIMEOUT_MS, err,
 			  sizeof(err));
@@ -345,15 +324,23 @@ static int qemu_start(struct guest *g, const struct qemu_flavour *fl)
 	json_decref(status);
 	if (ret < 0)
 		return ret;
-	pin_vcpus(st);
-	g->facts = qemu_facts(st);
-	st->up = true;
-	if (g->cfg->disk_path && !fl->nano)
-		g->disk = fl->virtio ? "/dev/vda" : "/dev/sda";
+	qemu_running(st);
 	return 0;
 }
 
-static void qemu_stop(struct guest *g)
+void qemu_running(struct qemu_state *st)
+{
+	struct guest *g = st->g;
+
+	pin_vcpus(st);
+	json_decref(g->facts);
+	g->facts = qemu_facts(st);
+	st->up = true;
+	if (g->cfg->disk_path && !st->fl->nano)
+		g->disk = st->fl->virtio ? "/dev/vda" : "/dev/sda";
+}
+
+void qemu_stop(struct guest *g)
 {
 	struct qemu_state *st = g->priv;
 
@@ -475,30 +462,40 @@ static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_
 	return kvm_flavour_available(cfg, true, reason, len);
 }
 
-/* One backend per flavour: its start hook and its ops table. */
-#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)                                     \
-	QEMU_OPS(sym, nm, md, BK_NEEDS_IMAGE | BK_MEM_LIMIT | (fl), WL_NEEDS_DISK, sum, avail, \
-		 timeout)
-#define QEMU_OPS(sym, nm, md, fl, prov, sum, avail, timeout) \
-	static int sym##_start(struct guest *g)              \
-	{                                                    \
-		return qemu_start(g, &fl_##sym);             \
-	}                                                    \
-	const struct backend_ops backend_##sym = {           \
-		.abi = BACKEND_ABI,                          \
-		.name = nm,                                  \
-		.mode = md,                                  \
-		.summary = sum,                              \
-		.flags = BK_VM | (fl),                       \
-		.provides = (prov),                          \
-		.hello_timeout_s = timeout,                  \
-		.available = avail,                          \
-		.start = sym##_start,                        \
-		.stop = qemu_stop,                           \
-		.explain = qemu_explain,                     \
-		.monitor = qemu_monitor,                     \
-		.trace_log = qemu_trace_log,                 \
-	}
+/* One backend per flavour: its hooks and its ops table. The image's flavours save, restore
+ * and migrate their guests; the nanoguest's agent has no PING to be asked after a restore. */
+#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)                                  \
+	static int sym##_restore(struct guest *g, int fd)                                   \
+	{                                                                                   \
+		return qemu_restore(g, &fl_##sym, fd);                                      \
+	}                                                                                   \
+	static int sym##_migrate(struct guest *g, const struct mig_params *p, int limit_ms, \
+				 struct mig_stats *st, double *frozen_s)                    \
+	{                                                                                   \
+		return qemu_migrate(g, &fl_##sym, p, limit_ms, st, frozen_s);               \
+	}                                                                                   \
+	QEMU_OPS(sym, nm, md, BK_NEEDS_IMAGE | BK_MEM_LIMIT | (fl),                         \
+		 WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE, sum, avail, timeout, \
+		 .save = qemu_save, .restore = sym##_restore, .migrate = sym##_migrate)
+#define QEMU_OPS(sym, nm, md, fl, prov, sum, avail, timeout, ...)               \
+	static int sym##_start(struct guest *g)                                 \
+	{                                                                       \
+		return qemu_launch(g, &fl_##sym, false);                        \
+	}                                                                       \
+	const struct backend_ops backend_##sym = { .abi = BACKEND_ABI,          \
+						   .name = nm,                  \
+						   .mode = md,                  \
+						   .summary = sum,              \
+						   .flags = BK_VM | (fl),       \
+						   .provides = (prov),          \
+						   .hello_timeout_s = timeout,  \
+						   .available = avail,          \
+						   .start = sym##_start,        \
+						   .stop = qemu_stop,           \
+						   .explain = qemu_explain,     \
+						   .monitor = qemu_monitor,     \
+						   .trace_log = qemu_trace_log, \
+						   __VA_ARGS__ }
 
 QEMU_BACKEND(tcg, "tcg", "emulation", 0,
 	     "QEMU TCG: full-system emulation by binary translation, emulated devices "

@@ -11,8 +11,6 @@
 #include "harness/plan.h"
 #include "host/util.h"
 
-#define DATA_TIMEOUT_MS (60 * 1000) /* from ACK to END */
-
 /* Snapshots every probe: in list order before the phase, in reverse order after it, so a
  * probe listed first (one whose asking costs the guest work) brackets the others'
  * window from outside. */
@@ -31,99 +29,6 @@ static int probes_snapshot(struct probe *arr, size_t n, struct probe_snapshot *s
 		}
 	}
 	return 0;
-}
-
-/* Sends the one-word command word (GO, ACK, SKIP). 0, or a negative errno with err. */
-static int send_word(struct session *s, const char *word, char *err, size_t len)
-{
-	int ret = conn_send(&s->c, "%s", word);
-
-	if (ret < 0)
-		snprintf(err, len, "cannot send %s to the guest: %s", word, strerror(-ret));
-	return ret;
-}
-
-/*
- * Waits for message want about workload wl. 1 when it came; 0 when the agent answered
- * with its own ERR for wl instead (in *m); a negative errno with err otherwise.
- */
-static int await(struct session *s, enum msg_type want, const char *wl, int timeout_ms,
-		 struct msg *m, char *err, size_t len)
-{
-	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
-
-	if (ret < 0) {
-		session_recv_reason(s, ret, proto_msg_name(want), timeout_ms, err, len);
-		return ret;
-	}
-	bool same = m->workload && strcmp(m->workload, wl) == 0;
-	if (m->type == MSG_ERR && same)
-		return 0;
-	if (m->type != want || !same) {
-		snprintf(err, len, "expected %s %s, the agent sent %s", proto_msg_name(want), wl,
-			 proto_msg_name(m->type));
-		return -EPROTO;
-	}
-	return 1;
-}
-
-/* Collects DATA lines up to END into a buffer, all within DATA_TIMEOUT_MS. 0 or a
- * conn_recv error with err. */
-static int recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	int64_t deadline = util_now_ms() + DATA_TIMEOUT_MS;
-	struct msg m;
-	int ret;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		int64_t left = deadline - util_now_ms();
-		ret = left > 0 ? conn_recv(&s->c, &m, (int)left, err, len) : -ETIMEDOUT;
-		if (ret < 0) {
-			session_recv_reason(s, ret, "result data", DATA_TIMEOUT_MS, err, len);
-			break;
-		}
-		if (m.type == MSG_END) {
-			if (m.bytes != n) {
-				snprintf(err, len, "END says %llu bytes, the DATA lines held %zu",
-					 (unsigned long long)m.bytes, n);
-				ret = -EPROTO;
-				break;
-			}
-			*text = buf;
-			*textlen = n;
-			return 0;
-		}
-		if (m.type != MSG_DATA) {
-			snprintf(err, len, "the agent sent %s amid result data",
-				 proto_msg_name(m.type));
-			ret = -EPROTO;
-			break;
-		}
-		size_t chunk = strlen(m.text);
-		if (n + chunk > VMB_MAX_DATA) {
-			snprintf(err, len, "result data larger than %u bytes", VMB_MAX_DATA);
-			ret = -EPROTO;
-			break;
-		}
-		if (n + chunk > cap) {
-			while (n + chunk > cap)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		memcpy(buf + n, m.text, chunk);
-		n += chunk;
-	}
-	free(buf);
-	return ret;
 }
 
 /* The quiet limit of cr in ms. */
@@ -165,8 +70,8 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	 * point, up to WL_MAX_POINTS. */
 	double ready_ms = (double)ps->quiet_ms +
 			  (double)ps->min_sample_ns / 1e6 * (3.0 * ps->warmup + 40) * WL_MAX_POINTS;
-	ret = await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m, err,
-		    len);
+	ret = session_await(s, MSG_READY, wl->name, ready_ms > INT_MAX ? INT_MAX : (int)ready_ms, m,
+			    err, len);
 	if (ret <= 0)
 		goto out;
 	iters = m->iters;
@@ -188,10 +93,10 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	if (ret < 0)
 		goto out;
 	double go = util_now_s();
-	ret = send_word(s, "GO", err, len);
+	ret = session_send_word(s, "GO", err, len);
 	if (ret < 0)
 		goto out;
-	ret = await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
+	ret = session_await(s, MSG_DONE, wl->name, done_timeout, m, err, len);
 	if (ret <= 0)
 		goto out;
 	double host_ns = (util_now_s() - go) * 1e9;
@@ -199,10 +104,10 @@ static int run_phase(struct session *s, const struct workload_ops *wl, const str
 	if (ret < 0)
 		goto out;
 	/* The window is closed: the guest may send its data now. */
-	ret = send_word(s, "ACK", err, len);
+	ret = session_send_word(s, "ACK", err, len);
 	if (ret < 0)
 		goto out;
-	ret = recv_data(s, &text, &textlen, err, len);
+	ret = session_recv_data(s, &text, &textlen, err, len);
 	if (ret < 0)
 		goto out;
 	ret = proto_parse_payload(text, textlen, wl->name, wl->unit, ps->reps, iters, ps->warmup,
@@ -262,9 +167,9 @@ static int count_phase(struct session *s, const struct workload_ops *wl, const s
 	ps.nprobes = session_probes_open(s, probes, SESSION_MAX_PROBES, true);
 	if (!ps.nprobes) {
 		/* The guest is announcing the counting sample: wait for that, then decline. */
-		ret = await(s, MSG_READY, wl->name, (int)ps.quiet_ms, &m, err, sizeof(err));
+		ret = session_await(s, MSG_READY, wl->name, (int)ps.quiet_ms, &m, err, sizeof(err));
 		if (ret > 0)
-			ret = send_word(s, "SKIP", err, sizeof(err));
+			ret = session_send_word(s, "SKIP", err, sizeof(err));
 	} else {
 		ret = run_phase(s, wl, &ps, cell, &pl, &m, err, sizeof(err));
 		if (ret > 0 && pl.n)

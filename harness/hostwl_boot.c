@@ -16,7 +16,8 @@ static const struct workload_ops meta = {
 		"boot: from starting the backend to the agent's HELLO, a fresh start each sample",
 	.unit = "s",
 	.better = BETTER_LOWER,
-	.plots = PLOT_BOOT,
+	.plots = PLOT_BOOT | PLOT_LIFECYCLE,
+	.plot_order = 1,
 	/* The nanoguest's boot too: how long a guest of a few pages takes to say HELLO. */
 	.flags = WL_HOST | WL_NANOGUEST,
 };

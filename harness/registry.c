@@ -66,6 +66,11 @@ int backend_check(const struct backend_ops *ops, const char **why)
 	else if ((ops->flags & BK_FREESTANDING) &&
 		 (!(ops->flags & BK_VM) || (ops->flags & BK_NEEDS_IMAGE)))
 		*why = "the nanoguest is a VM's guest of its own, not the image";
+	else if (!(ops->provides & WL_NEEDS_SNAPSHOT) != !(ops->save && ops->restore) ||
+		 !ops->save != !ops->restore)
+		*why = "a backend provides snapshots if and only if it has save and restore";
+	else if (!(ops->provides & WL_NEEDS_MIGRATE) != !ops->migrate)
+		*why = "a backend provides migration if and only if it has migrate";
 	else
 		return 0;
 	return -EINVAL;

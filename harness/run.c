@@ -34,6 +34,12 @@ static const char *cannot_run(const struct run_cfg *cfg, const struct backend_op
 		return "needs a test disk, which this backend does not provide";
 	if (missing & WL_NEEDS_2CPU)
 		return "needs two CPUs, which this backend does not provide";
+	if (missing & WL_NEEDS_SNAPSHOT)
+		return "needs saving a running guest's whole state and starting guests from it, "
+		       "which this backend cannot do";
+	if (missing & WL_NEEDS_MIGRATE)
+		return "needs moving a running guest live into another, which this backend "
+		       "cannot do";
 	if (missing)
 		return "needs something this backend does not provide";
 	if ((wl->needs & WL_NEEDS_DISK) && !cfg->backend.disk_path) {

@@ -2,6 +2,7 @@
  * watch it, and ends it on every path. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -10,6 +11,7 @@
 #include "host/util.h"
 
 #define QUIT_TIMEOUT_MS 3000
+#define DATA_TIMEOUT_MS (60 * 1000) /* from ACK to END */
 
 void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
 			 char *err, size_t len)
@@ -237,4 +239,97 @@ void session_abandon(struct session *s)
 {
 	s->up = false;
 	session_stop(s);
+}
+
+/* Sends the one-word command word (GO, ACK, SKIP). 0, or a negative errno with err. */
+int session_send_word(struct session *s, const char *word, char *err, size_t len)
+{
+	int ret = conn_send(&s->c, "%s", word);
+
+	if (ret < 0)
+		snprintf(err, len, "cannot send %s to the guest: %s", word, strerror(-ret));
+	return ret;
+}
+
+/*
+ * Waits for message want about workload wl. 1 when it came; 0 when the agent answered
+ * with its own ERR for wl instead (in *m); a negative errno with err otherwise.
+ */
+int session_await(struct session *s, enum msg_type want, const char *wl, int timeout_ms,
+		  struct msg *m, char *err, size_t len)
+{
+	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
+
+	if (ret < 0) {
+		session_recv_reason(s, ret, proto_msg_name(want), timeout_ms, err, len);
+		return ret;
+	}
+	bool same = m->workload && strcmp(m->workload, wl) == 0;
+	if (m->type == MSG_ERR && same)
+		return 0;
+	if (m->type != want || !same) {
+		snprintf(err, len, "expected %s %s, the agent sent %s", proto_msg_name(want), wl,
+			 proto_msg_name(m->type));
+		return -EPROTO;
+	}
+	return 1;
+}
+
+/* Collects DATA lines up to END into a buffer, all within DATA_TIMEOUT_MS. 0 or a
+ * conn_recv error with err. */
+int session_recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	int64_t deadline = util_now_ms() + DATA_TIMEOUT_MS;
+	struct msg m;
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		int64_t left = deadline - util_now_ms();
+		ret = left > 0 ? conn_recv(&s->c, &m, (int)left, err, len) : -ETIMEDOUT;
+		if (ret < 0) {
+			session_recv_reason(s, ret, "result data", DATA_TIMEOUT_MS, err, len);
+			break;
+		}
+		if (m.type == MSG_END) {
+			if (m.bytes != n) {
+				snprintf(err, len, "END says %llu bytes, the DATA lines held %zu",
+					 (unsigned long long)m.bytes, n);
+				ret = -EPROTO;
+				break;
+			}
+			*text = buf;
+			*textlen = n;
+			return 0;
+		}
+		if (m.type != MSG_DATA) {
+			snprintf(err, len, "the agent sent %s amid result data",
+				 proto_msg_name(m.type));
+			ret = -EPROTO;
+			break;
+		}
+		size_t chunk = strlen(m.text);
+		if (n + chunk > VMB_MAX_DATA) {
+			snprintf(err, len, "result data larger than %u bytes", VMB_MAX_DATA);
+			ret = -EPROTO;
+			break;
+		}
+		if (n + chunk > cap) {
+			while (n + chunk > cap)
+				cap *= 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		memcpy(buf + n, m.text, chunk);
+		n += chunk;
+	}
+	free(buf);
+	return ret;
 }

@@ -58,6 +58,17 @@ void session_probes_close(struct probe *arr, size_t *n);
 void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
 			 char *err, size_t len);
 
+/* Sends the one-word command word (GO, ACK, SKIP, STOP). 0, or a negative errno with err. */
+int session_send_word(struct session *s, const char *word, char *err, size_t len) __must_check;
+/* Waits for message want about workload wl. 1 when it came; 0 when the agent answered with
+ * its own ERR for wl instead (in *m); a negative errno with err otherwise. */
+int session_await(struct session *s, enum msg_type want, const char *wl, int timeout_ms,
+		  struct msg *m, char *err, size_t len) __must_check;
+/* Collects DATA lines up to END into a new buffer (*text, *textlen), all within a minute.
+ * 0 or a conn_recv error with err. */
+int session_recv_data(struct session *s, char **text, size_t *textlen, char *err, size_t len)
+	__must_check;
+
 /* The first session's facts for provenance backends.<name>: agent, boot, probes, backend. */
 void session_describe(const struct session *s, json_t *binfo);
 

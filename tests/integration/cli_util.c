@@ -3,10 +3,14 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -437,4 +441,21 @@ void cli_make_disk(const char *path, unsigned mib)
 		cr_assert_eq(fwrite(&x, sizeof(x), 1, f), 1);
 	}
 	cr_assert_eq(fclose(f), 0);
+}
+
+const char *cli_small_state_dir(const char *size)
+{
+	static const char state[] = "/dev/shm/state";
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "size=%s,mode=1777", size);
+	int ret = unshare(CLONE_NEWNS);
+	if (ret < 0 && errno == EPERM)
+		cr_skip_test("no mount namespace of the test's own here (CAP_SYS_ADMIN)");
+	cr_assert_eq(ret, 0, "%s", strerror(errno));
+	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
+	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, opts), 0, "%s", strerror(errno));
+	cr_assert_eq(mkdir(state, 0700), 0);
+	setenv("VMBENCH_STATE_DIR", state, 1);
+	return state;
 }

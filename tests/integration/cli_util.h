@@ -57,6 +57,11 @@ void cli_rmtree(const char *dir);
  * where the write workloads run). */
 void cli_make_disk(const char *path, unsigned mib);
 void cli_cleanup(void);
+/* A /dev/shm of size (mount's size=, "8m") in a mount namespace of the test's own, with a
+ * state directory on it made $VMBENCH_STATE_DIR for the runs it starts: a filesystem
+ * that fills (needs root). Skips the test without a mount namespace of its own. Returns the
+ * directory. */
+const char *cli_small_state_dir(const char *size);
 
 /* A count that may be absent (NAN) as 0, as a missing count means none was seen. */
 static inline double cli_or0(double v)

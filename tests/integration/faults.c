@@ -409,23 +409,6 @@ Test(faults, output_directories_are_never_shared, .timeout = 300)
 /* In a mount namespace of this test's own, a /dev/shm of size holding the runs' state
  * directory: Criterion runs each test in a process of its own, and the namespace, with
  * what is mounted in it, ends with it. The state directory's path. */
-static const char *small_dev_shm(const char *size)
-{
-	static const char state[] = "/dev/shm/state";
-	char opts[64];
-
-	snprintf(opts, sizeof(opts), "size=%s,mode=1777", size);
-	int ret = unshare(CLONE_NEWNS);
-	if (ret < 0 && errno == EPERM)
-		cr_skip_test("no mount namespace of the test's own here (CAP_SYS_ADMIN)");
-	cr_assert_eq(ret, 0, "%s", strerror(errno));
-	cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "%s", strerror(errno));
-	cr_assert_eq(mount("tmpfs", "/dev/shm", "tmpfs", 0, opts), 0, "%s", strerror(errno));
-	cr_assert_eq(mkdir(state, 0700), 0);
-	setenv("VMBENCH_STATE_DIR", state, 1);
-	return state;
-}
-
 /* A run of backend with its state directory on an 8 MiB /dev/shm: its cell fails, the
  * reason saying each of wants (what needs how much where), before anything is started. */
 static void assert_no_room(const char *backend, const char *const *wants)
@@ -436,7 +419,7 @@ static void assert_no_room(const char *backend, const char *const *wants)
 	if (geteuid() != 0)
 		cr_skip_test("mounting a small tmpfs needs root");
 	snprintf(out, sizeof(out), "%s/out", dir);
-	small_dev_shm("8m");
+	cli_small_state_dir("8m");
 	char *argv[] = { "vmbench",	"run",
 			 "--backends",	(char *)backend,
 			 "--workloads", "syscall.getppid",
@@ -491,7 +474,7 @@ Test(faults, trace_log_filling_up_fails_its_cells, .timeout = 400)
 	snprintf(path, sizeof(path), "%s/results.json", out);
 	snprintf(errfile, sizeof(errfile), "%s/stderr", dir);
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	const char *state = small_dev_shm("80m"), *fill = "/dev/shm/fill";
+	const char *state = cli_small_state_dir("80m"), *fill = "/dev/shm/fill";
 	char *argv[] = { "vmbench",	"run",	     "--backends", "tcg", "--workloads", MEASURE,
 			 "--sample-ms", "20",	     "--reps",	   "100", "--sessions",	 "1",
 			 "--no-report", "--no-lock", "-o",	   out,	  NULL };
