@@ -133,6 +133,8 @@ static int html_render(FILE *f, const struct report_model *m)
 	html_table(f, m->backtab, 2);
 	html_table(f, m->summary, 2);
 	html_table(f, m->trapcost, 2);
+	html_table(f, m->lifecycle, 2);
+	html_table(f, m->migration, 2);
 	bool any = false;
 	for (size_t i = 0; i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		char path[4096];

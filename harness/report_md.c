@@ -86,6 +86,8 @@ static int md_render(FILE *f, const struct report_model *m)
 	md_table(f, m->backtab, 2);
 	md_table(f, m->summary, 2);
 	md_table(f, m->trapcost, 2);
+	md_table(f, m->lifecycle, 2);
+	md_table(f, m->migration, 2);
 	bool any = false;
 	for (size_t i = 0; i < plot_count && i < ARRAY_SIZE(m->plot_ok); i++) {
 		if (!m->plot_ok[i])

@@ -444,6 +444,8 @@ void report_model_free(struct report_model *m)
 	table_free(m->backtab);
 	table_free(m->summary);
 	table_free(m->trapcost);
+	table_free(m->lifecycle);
+	table_free(m->migration);
 	table_free(m->overview);
 	table_free(m->cells);
 	for (size_t i = 0; m->per && i < m->nw; i++)
@@ -493,6 +495,7 @@ int report_model_build(struct report_model *m, const struct results *r, const ch
 	build_backends(m);
 	build_summary(m);
 	report_traps_build(m);
+	report_life_build(m);
 	m->per = calloc(m->nw + 1, sizeof(*m->per));
 	if (!m->per)
 		return -ENOMEM;

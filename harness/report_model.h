@@ -45,6 +45,9 @@ struct report_model {
 	/* What one trap costs (report_traps.c); NULL when no cell is of a workload drawn in
 	 * the trapcost plot, so reports of runs without them stay as they were. */
 	struct report_table *trapcost;
+	/* The lifecycle operations side by side, and migration against the dirty rate
+	 * (report_life.c); NULL when the results have none. */
+	struct report_table *lifecycle, *migration;
 	struct report_table **per; /* one per workload */
 	/* Every cell in results order, one column per field, numbers in full precision:
 	 * the machine-readable table (CSV). */
@@ -82,6 +85,8 @@ char **report_table_row(struct report_model *m, struct report_table *t);
 /* The table "What one trap costs" into m->trapcost, when the results have cells of the
  * workloads drawn in the trapcost plot (PLOT_TRAPCOST). */
 void report_traps_build(struct report_model *m);
+/* The lifecycle tables into m->lifecycle and m->migration (report_life.c). */
+void report_life_build(struct report_model *m);
 /* Where the guest kernel of a column's backend runs, from the backend's flags ("—" for a
  * backend this build does not know), and the ring its cells say their code ran in
  * (extra.ring), into buf. */

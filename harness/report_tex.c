@@ -142,6 +142,8 @@ static int tex_render(FILE *f, const struct report_model *m)
 	fputc('\n', f);
 	tex_table(f, m->summary);
 	tex_table(f, m->trapcost);
+	tex_table(f, m->lifecycle);
+	tex_table(f, m->migration);
 	tex_table(f, m->overview);
 	return 0;
 }
