@@ -123,15 +123,21 @@ struct backend_ops {
 	 * Optional lifecycle operations of a running guest (lifecycle.*), each declared in
 	 * provides as well: WL_NEEDS_SNAPSHOT for save and restore, WL_NEEDS_MIGRATE for
 	 * migrate. They run on guests started with the same cfg.
-	 * save: writes the guest's whole state to fd (an open file, at its start) while the
-	 * guest runs, then lets it run on. st: what the backend's own account says (bytes,
-	 * downtime), NAN where it says nothing; *frozen_s: how long the guest did not run, by
-	 * the host's clock. 0, or -errno with g->reason (the guest runs on where it can).
+	 * save: writes the guest's whole state into dir (a private directory, empty: one file
+	 * or a checkpoint's images, the backend's choice) while the guest runs, then lets it
+	 * run on. st: what the backend's own account says (bytes, downtime), NAN where it says
+	 * nothing; *frozen_s: how long the guest did not run, by the host's clock. 0, or
+	 * -errno with g->reason (the guest runs on where it can).
 	 */
-	int (*save)(struct guest *g, int fd, struct mig_stats *st, double *frozen_s);
-	/* restore: what start does, but the guest resumes from the state save wrote to fd
-	 * instead of booting; returns once it runs. -errno with g->reason. */
-	int (*restore)(struct guest *g, int fd);
+	int (*save)(struct guest *g, const char *dir, struct mig_stats *st, double *frozen_s);
+	/* restore: what start does, but the guest resumes from the state save wrote into dir
+	 * instead of booting (several guests may be restored from one dir, at once); returns
+	 * once it runs. -errno with g->reason. */
+	int (*restore)(struct guest *g, const char *dir);
+	/* Optional: whether the operations of needs (WL_NEEDS_SNAPSHOT, _MIGRATE) can be done
+	 * here, where they hang on a tool that may fail its own check (CRIU's): measured, at
+	 * most once per run. 0, or -errno with why in reason (the cells are skipped with it). */
+	int (*offers)(const struct backend_cfg *cfg, unsigned needs, char *reason, size_t len);
 	/* migrate: moves g's running guest live into a new host process of the backend (the
 	 * same cfg) over a unix socket, within limit_ms. 0: g now describes the new one, whose
 	 * streams carry on the agent's conversation, and the old one has ended; -errno with

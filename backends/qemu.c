@@ -463,11 +463,11 @@ static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_
 }
 
 /* One backend per flavour: its hooks and its ops table. The image's flavours save, restore
- * and migrate their guests; the nanoguest's agent has no PING to be asked after a restore. */
+ * and migrate their guests (the nanoguest runs none of the lifecycle workloads). */
 #define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)                                  \
-	static int sym##_restore(struct guest *g, int fd)                                   \
+	static int sym##_restore(struct guest *g, const char *dir)                          \
 	{                                                                                   \
-		return qemu_restore(g, &fl_##sym, fd);                                      \
+		return qemu_restore(g, &fl_##sym, dir);                                     \
 	}                                                                                   \
 	static int sym##_migrate(struct guest *g, const struct mig_params *p, int limit_ms, \
 				 struct mig_stats *st, double *frozen_s)                    \

@@ -51,8 +51,9 @@ void qemu_explain(struct guest *g, char *buf, size_t len);
 void qemu_stop(struct guest *g);
 
 /* backends/qemu_life.c: backend_ops.save, .restore and .migrate. */
-int qemu_save(struct guest *g, int fd, struct mig_stats *st, double *frozen_s) __must_check;
-int qemu_restore(struct guest *g, const struct qemu_flavour *fl, int fd) __must_check;
+int qemu_save(struct guest *g, const char *dir, struct mig_stats *st, double *frozen_s)
+	__must_check;
+int qemu_restore(struct guest *g, const struct qemu_flavour *fl, const char *dir) __must_check;
 int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mig_params *p,
 		 int limit_ms, struct mig_stats *st, double *frozen_s) __must_check;
 

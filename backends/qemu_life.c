@@ -5,6 +5,7 @@
  * a state, one end each of a unix socket pair for a live migration.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@
 /* How long the STOP and RESUME events that bound the guest's stop may take to arrive
  * after the migration's end: they are sent before its reply, so only a moment. */
 #define EVENT_WAIT_MS 2000
+/* A saved state is one file in its directory. */
+#define QEMU_STATE_FILE "state"
 
 /* Drops the STOP and RESUME events left from before, so that the next ones bound this
  * operation's stop. */
@@ -54,7 +57,24 @@ static double frozen_between(struct qmp *stopped, struct qmp *resumed)
 	return resume - stop;
 }
 
-int qemu_save(struct guest *g, int fd, struct mig_stats *st, double *frozen_s)
+/* The state file in a state directory, opened with flags. The descriptor, or -errno with
+ * g->reason. */
+static int state_file(struct guest *g, const char *dir, int flags)
+{
+	char path[PATH_MAX];
+	int fd = -ENAMETOOLONG;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/" QEMU_STATE_FILE, dir) < sizeof(path))
+		fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1)
+		fd = -errno;
+	if (fd < 0)
+		snprintf(g->reason, sizeof(g->reason), "cannot open %.200s/%s: %s", dir,
+			 QEMU_STATE_FILE, strerror(-fd));
+	return fd;
+}
+
+int qemu_save(struct guest *g, const char *dir, struct mig_stats *st, double *frozen_s)
 {
 	struct qemu_state *s = g->priv;
 	const struct mig_params p = { .max_bandwidth = SAVE_BANDWIDTH };
@@ -67,10 +87,14 @@ int qemu_save(struct guest *g, int fd, struct mig_stats *st, double *frozen_s)
 		snprintf(g->reason, sizeof(g->reason), "no running guest to save");
 		return -ESRCH;
 	}
+	int fd = state_file(g, dir, O_WRONLY | O_CREAT | O_EXCL);
+	if (fd < 0)
+		return fd;
 	drop_run_events(&s->qmp);
 	ret = mig_set(&s->qmp, &p, err, sizeof(err));
 	if (ret == 0)
 		ret = mig_start(&s->qmp, fd, err, sizeof(err));
+	close(fd); /* QEMU holds its own copy */
 	if (ret == 0)
 		ret = mig_wait(&s->qmp, &p, SAVE_LIMIT_MS, st, err, sizeof(err));
 	if (ret < 0) {
@@ -90,15 +114,22 @@ int qemu_save(struct guest *g, int fd, struct mig_stats *st, double *frozen_s)
 	return 0;
 }
 
-int qemu_restore(struct guest *g, const struct qemu_flavour *fl, int fd)
+int qemu_restore(struct guest *g, const struct qemu_flavour *fl, const char *dir)
 {
 	char err[300];
-	int ret = qemu_launch(g, fl, true);
+	/* A descriptor of its own: QEMU moves the offset of the file it reads. */
+	int fd = state_file(g, dir, O_RDONLY);
 
-	if (ret < 0)
+	if (fd < 0)
+		return fd;
+	int ret = qemu_launch(g, fl, true);
+	if (ret < 0) {
+		close(fd);
 		return ret;
+	}
 	struct qemu_state *s = g->priv;
 	ret = mig_incoming(&s->qmp, fd, err, sizeof(err));
+	close(fd);
 	if (ret == 0)
 		ret = mig_wait_running(&s->qmp, RUNNING_TIMEOUT_MS, err, sizeof(err));
 	if (ret < 0) {

@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "harness/hostwl.h"
 #include "harness/lifecycle.h"
@@ -49,14 +48,9 @@ struct clone {
 static void *clone_start(void *arg)
 {
 	struct clone *c = arg;
-	int fd = life_state_open(c->st, c->err, sizeof(c->err));
 
-	c->ret = fd;
-	if (fd < 0)
-		return NULL;
-	c->ret = session_restore(&c->s, c->ctx->backend, c->cfg, fd, c->origin, c->err,
+	c->ret = session_restore(&c->s, c->ctx->backend, c->cfg, c->st->dir, c->origin, c->err,
 				 sizeof(c->err));
-	close(fd);
 	c->up = c->ret == 0;
 	return NULL;
 }

@@ -1,7 +1,5 @@
 /* lifecycle.restore: a guest started from a saved state instead of booting, timed from the
  * start to its agent's answer (PONG): the counterpart of lifecycle.boot. */
-#include <unistd.h>
-
 #include "harness/hostwl.h"
 #include "harness/lifecycle.h"
 #include "harness/session_life.h"
@@ -30,18 +28,13 @@ static int restore_sample(const struct host_ctx *ctx, const struct backend_cfg *
 	if (ret < 0)
 		return ret;
 	ret = life_save_fresh(ctx, cfg, &st, &origin, err, len);
-	int fd = ret < 0 ? ret : life_state_open(&st, err, len);
-	if (fd >= 0) {
-		ret = session_restore(&s, ctx->backend, cfg, fd, &origin, err, len);
-		close(fd);
-		if (ret == 0) {
-			*value = s.boot_s;
-			session_stop(&s);
-			*details = json_pack("{s:I}", "state_bytes", (json_int_t)st.bytes);
-			ret = *details ? 0 : -ENOMEM;
-		}
-	} else {
-		ret = fd;
+	if (ret == 0)
+		ret = session_restore(&s, ctx->backend, cfg, st.dir, &origin, err, len);
+	if (ret == 0) {
+		*value = s.boot_s;
+		session_stop(&s);
+		*details = json_pack("{s:I}", "state_bytes", (json_int_t)st.bytes);
+		ret = *details ? 0 : -ENOMEM;
 	}
 	life_state_remove(&st);
 	return ret;

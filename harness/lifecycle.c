@@ -1,4 +1,5 @@
 /* What the lifecycle workloads share: see harness/lifecycle.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -24,9 +25,10 @@ int life_state_dir(struct life_state *st, char *err, size_t len)
 {
 	const char *base = runstate_dir();
 
-	st->path[0] = '\0';
+	st->bytes = 0;
 	if (!base) {
-		snprintf(err, len, "no run directory to keep a state file in");
+		st->dir[0] = '\0';
+		snprintf(err, len, "no run directory to keep a saved state in");
 		return -ENOENT;
 	}
 	if ((size_t)snprintf(st->dir, sizeof(st->dir), "%s/vmbench-state-XXXXXX", base) >=
@@ -42,40 +44,65 @@ int life_state_dir(struct life_state *st, char *err, size_t len)
 		st->dir[0] = '\0';
 		return ret;
 	}
-	if ((size_t)snprintf(st->path, sizeof(st->path), "%.4000s/state", st->dir) >=
-	    sizeof(st->path)) {
-		snprintf(err, len, "state file path too long");
-		return -ENAMETOOLONG;
-	}
 	return 0;
+}
+
+/* The bytes of the regular files under the state directory (a checkpoint's images are
+ * several, in subdirectories). */
+static long long tree_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long long sum = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path) ||
+		    lstat(path, &sb) < 0)
+			continue;
+		if (S_ISREG(sb.st_mode))
+			sum += sb.st_size;
+		else if (S_ISDIR(sb.st_mode))
+			sum += tree_bytes(path);
+	}
+	if (d)
+		closedir(d);
+	return sum;
+}
+
+/* Empties the state directory, keeping it. */
+static void state_empty(const struct life_state *st)
+{
+	DIR *d = opendir(st->dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", st->dir, e->d_name) <
+			    sizeof(path))
+			sys_rmtree(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 int life_save(struct session *s, struct life_state *st, char *err, size_t len)
 {
-	struct stat sb;
-	int ret;
-
-	int fd = open(st->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, len, "cannot create %.200s: %s", st->path, strerror(errno));
-		return ret;
-	}
 	double t0 = util_now_s();
-	ret = s->g.ops->save(&s->g, fd, &st->st, &st->frozen_s);
+	int ret = s->g.ops->save(&s->g, st->dir, &st->st, &st->frozen_s);
+
 	st->save_s = util_now_s() - t0;
 	if (ret < 0) {
 		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
-	} else if (fstat(fd, &sb) < 0) {
-		ret = -errno;
-		snprintf(err, len, "cannot stat %.200s: %s", st->path, strerror(errno));
+		state_empty(st);
+		return ret;
 	}
-	close(fd);
-	if (ret == 0)
-		st->bytes = (long long)sb.st_size;
-	else
-		unlink(st->path);
-	return ret;
+	st->bytes = tree_bytes(st->dir);
+	return 0;
 }
 
 int life_save_fresh(const struct host_ctx *ctx, const struct backend_cfg *cfg,
@@ -90,17 +117,6 @@ int life_save_fresh(const struct host_ctx *ctx, const struct backend_cfg *cfg,
 	ret = life_save(&s, st, err, len);
 	session_stop(&s);
 	return ret;
-}
-
-int life_state_open(const struct life_state *st, char *err, size_t len)
-{
-	int fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0) {
-		fd = -errno;
-		snprintf(err, len, "cannot open %.200s: %s", st->path, strerror(errno));
-	}
-	return fd;
 }
 
 void life_state_remove(struct life_state *st)

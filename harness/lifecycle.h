@@ -24,28 +24,23 @@ void life_cfg(const struct backend_cfg *in, struct backend_cfg *out);
 
 /* A state file: where it is, and what saving it took. */
 struct life_state {
-	char dir[PATH_MAX];  /* private, in the run's directory: a killed run's is removed */
-	char path[PATH_MAX]; /* dir/state */
-	long long bytes;
+	char dir[PATH_MAX];	 /* private, in the run's directory: a killed run's is removed */
+	long long bytes;	 /* what the backend wrote into it */
 	double save_s, frozen_s; /* the save's time and the guest's stop, host clock */
 	struct mig_stats st;
 };
 
 /* Makes st->dir. 0 or -errno with err. */
 int life_state_dir(struct life_state *st, char *err, size_t len) __must_check;
-/* Saves the running guest of s into st->path (made anew). 0 or -errno with err (the file is
- * removed then). */
+/* Saves the running guest of s into st->dir, which must be empty. 0 or -errno with err
+ * (what was written is removed then). */
 int life_save(struct session *s, struct life_state *st, char *err, size_t len) __must_check;
 /* Boots a guest of ctx's backend, saves it into st and stops it; *origin: its agent's
  * HELLO, for the guests restored from it. 0 or -errno with err. */
 int life_save_fresh(const struct host_ctx *ctx, const struct backend_cfg *cfg,
 		    struct life_state *st, struct hello *origin, char *err, size_t len)
 	__must_check;
-/* The state file opened anew for reading: each guest restored from it reads through a
- * descriptor of its own (QEMU moves the file offset it shares). The descriptor or -errno
- * with err. */
-int life_state_open(const struct life_state *st, char *err, size_t len) __must_check;
-/* Removes the file and the directory. */
+/* Removes the directory and the state in it. */
 void life_state_remove(struct life_state *st);
 
 /* One sample of a lifecycle workload on a fresh guest: its value, and what else it found as

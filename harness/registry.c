@@ -71,6 +71,8 @@ int backend_check(const struct backend_ops *ops, const char **why)
 		*why = "a backend provides snapshots if and only if it has save and restore";
 	else if (!(ops->provides & WL_NEEDS_MIGRATE) != !ops->migrate)
 		*why = "a backend provides migration if and only if it has migrate";
+	else if (ops->offers && !(ops->provides & (WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE)))
+		*why = "a backend that offers no lifecycle operation has nothing to check them by";
 	else
 		return 0;
 	return -EINVAL;

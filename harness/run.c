@@ -42,6 +42,10 @@ static const char *cannot_run(const struct run_cfg *cfg, const struct backend_op
 		       "cannot do";
 	if (missing)
 		return "needs something this backend does not provide";
+	/* A lifecycle operation that hangs on a tool failing its own check here (CRIU's). */
+	unsigned life = wl->needs & (WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE);
+	if (life && b->offers && b->offers(&cfg->backend, life, buf, len) < 0)
+		return buf;
 	if ((wl->needs & WL_NEEDS_DISK) && !cfg->backend.disk_path) {
 		snprintf(buf, len, "no test disk: %s",
 			 cfg->disk_reason ? cfg->disk_reason : "none was set up");

@@ -33,7 +33,7 @@ int session_ping(struct session *s, int timeout_ms, char *err, size_t len)
 }
 
 int session_restore(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
-		    int fd, const struct hello *origin, char *err, size_t len)
+		    const char *dir, const struct hello *origin, char *err, size_t len)
 {
 	int ret;
 
@@ -42,7 +42,7 @@ int session_restore(struct session *s, const struct backend_ops *ops, const stru
 	s->g.cfg = cfg;
 	s->g.to_guest = s->g.from_guest = -1;
 	double t0 = util_now_s();
-	ret = ops->restore(&s->g, fd);
+	ret = ops->restore(&s->g, dir);
 	if (ret < 0) {
 		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
 		goto out_stop;

@@ -14,13 +14,14 @@
 int session_ping(struct session *s, int timeout_ms, char *err, size_t len) __must_check;
 
 /*
- * Starts ops's guest from the state save wrote to fd (a guest whose agent was waiting for a
+ * Starts ops's guest from the state save wrote into dir (a guest whose agent was waiting for a
  * command; origin: its HELLO, which the restored agent does not say again) and asks it for
  * PONG. boot_s is the time from the start to PONG. No probes. 0, or -errno with err (the
  * guest is stopped then).
  */
 int session_restore(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
-		    int fd, const struct hello *origin, char *err, size_t len) __must_check;
+		    const char *dir, const struct hello *origin, char *err, size_t len)
+	__must_check;
 
 /* Moves the session's guest live into a new one (backend_ops.migrate); the conversation
  * carries on on the new streams. 0, or -errno with err: the guest runs on where it was. */
