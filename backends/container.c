@@ -7,7 +7,8 @@
  * mounts) with the settings of backends/ocibundle.h. The agent is the container's
  * process, its protocol on the container's stdin and stdout (no terminal). The runtime's
  * state lives in the backend's runtime directory; stop deletes the container, its cgroup
- * and that directory on every path.
+ * and that directory on every path. Its snapshots are CRIU's, through the runtime
+ * (backends/ocicheckpoint.c).
  *
  * The gvisor backend is the same bundle under gVisor's runsc with the ptrace platform: a
  * sandboxed container, whose system calls go to the Sentry, an application kernel in user
@@ -27,6 +28,7 @@
 
 #include "backends/backend.h"
 #include "backends/ocibundle.h"
+#include "backends/ocicheckpoint.h"
 #include "backends/guestuser.h"
 #include "common/log.h"
 #include "host/kvmcheck.h"
@@ -134,30 +136,6 @@ struct container_state {
 
 static unsigned container_seq;
 
-/* A runtime's words for a user: its error line (runc logs `level=error msg="..."`), else
- * its first line, made printable; else how it ended. */
-static void runtime_words(const char *out, int status, char *buf, size_t len)
-{
-	const char *line = strstr(out, "level=error");
-	const char *msg = line ? strstr(line, "msg=") : NULL;
-
-	if (msg)
-		line = msg + 4 + (msg[4] == '"');
-	else
-		line = out + strspn(out, " \t\r\n");
-	snprintf(buf, len, "%.*s", (int)strcspn(line, "\r\n"), line);
-	size_t n = strlen(buf);
-	if (msg && n > 0 && buf[n - 1] == '"')
-		buf[--n] = '\0';
-	util_printable(buf);
-	if (buf[0])
-		return;
-	if (status < 0)
-		snprintf(buf, len, "%s", strerror(-status));
-	else
-		snprintf(buf, len, "exited with status %d, saying nothing", status);
-}
-
 /* The runtime's default configuration (`RUNTIME spec`, written into dir and read back). */
 static json_t *load_template(const struct oci_flavour *fl, const char *runtime, const char *dir,
 			     char *err, size_t len)
@@ -170,7 +148,7 @@ static json_t *load_template(const struct oci_flavour *fl, const char *runtime, 
 
 	int ret = proc_capture(spec, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	if (ret != 0) {
-		runtime_words(out, ret, words, sizeof(words));
+		oci_runtime_words(out, ret, words, sizeof(words));
 		snprintf(err, len, "'%.100s spec' failed: %.250s", runtime, words);
 		return NULL;
 	}
@@ -269,7 +247,9 @@ static int state_init(struct guest *g, const struct oci_flavour *fl, struct cont
 	if (ret < 0)
 		return ret;
 	snprintf(st->state, sizeof(st->state), "%s/state", st->rundir);
-	snprintf(st->id, sizeof(st->id), "vmbench-%d-%u", (int)getpid(), ++container_seq);
+	/* Clones are restored by several threads at once: each its own id. */
+	snprintf(st->id, sizeof(st->id), "vmbench-%d-%u", (int)getpid(),
+		 __atomic_add_fetch(&container_seq, 1, __ATOMIC_RELAXED));
 	return 0;
 }
 
@@ -319,7 +299,7 @@ static int try_runtime(const struct oci_flavour *fl, const char *path,
 		RT_ARGV(fl, path, run, "--root", st->state, "run", "--bundle", st->rundir, st->id);
 		ret = proc_capture(run, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 		if (ret != 0) {
-			runtime_words(out, ret, reason, len);
+			oci_runtime_words(out, ret, reason, len);
 			ret = ret < 0 ? ret : -ENOTSUP;
 		}
 	}
@@ -363,7 +343,7 @@ static int choose_from(const struct oci_flavour *fl, const struct backend_cfg *c
 		char *ver[] = { path, "--version", NULL }, out[256];
 		snprintf(rt->version, sizeof(rt->version), "%s", names[i]);
 		if (proc_capture(ver, out, sizeof(out), RUNTIME_TIMEOUT_MS) == 0)
-			runtime_words(out, 0, rt->version, sizeof(rt->version));
+			oci_runtime_words(out, 0, rt->version, sizeof(rt->version));
 		snprintf(rt->name, sizeof(rt->name), "%s", names[i]);
 		snprintf(rt->path, sizeof(rt->path), "%s", path);
 		/* The note: which one, and why not the one before it. */
@@ -450,7 +430,22 @@ static void oci_explain(const struct oci_flavour *fl, struct guest *g, char *buf
 			"the container's process", st ? st->rundir : NULL, "runtime.log", buf, len);
 }
 
-static int oci_start(const struct oci_flavour *fl, struct guest *g)
+/* What the checkpoint code needs of a container (backends/ocicheckpoint.h), into c. */
+static const struct ocicp_ctr *ctr_of(const struct container_state *st, struct ocicp_ctr *c)
+{
+	*c = (struct ocicp_ctr){ .runtime = st->fl->rt->path,
+				 .name = st->fl->rt->name,
+				 .global = st->fl->global,
+				 .nglobal = RT_MAX_GLOBAL,
+				 .state = st->state,
+				 .rundir = st->rundir,
+				 .id = st->id };
+	return c;
+}
+
+/* Starts a container of the agent: booted (`run`), or restored (`restore`) from the
+ * checkpoint in restore_dir when it is not NULL, in a bundle made the same way. */
+static int oci_start(const struct oci_flavour *fl, struct guest *g, const char *restore_dir)
 {
 	const struct runtime_choice *rt = fl->rt;
 	struct container_state *st;
@@ -479,10 +474,15 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	if (ret < 0)
 		return ret;
 	char *args[16];
+	struct ocicp_ctr c;
 	note_container(rt->path, st);
 	RT_ARGV(fl, rt->path, args, "--root", st->state, "run", "--bundle", st->rundir, st->id);
-	for (size_t i = 0; args[i]; i++)
+	for (size_t i = 0; args[i] && !restore_dir; i++)
 		backend_cmd_add(&st->cmd, args[i]);
+	if (restore_dir)
+		ocicp_restore_cmd(ctr_of(st, &c), restore_dir, &st->cmd);
+	if ((ret = backend_cmd_check(&st->cmd, g)) < 0)
+		return ret;
 	ret = proc_spawn_piped(container_child, g, &g->pid, &g->to_guest, &g->from_guest);
 	if (ret < 0) {
 		snprintf(g->reason, sizeof(g->reason), "cannot start %s: %s", rt->name,
@@ -502,27 +502,11 @@ static int oci_start(const struct oci_flavour *fl, struct guest *g)
 	return 0;
 }
 
-/* The process whose counts are the guest's, from the runtime's state of the container, for
- * probes: the agent under runc or crun, the Sentry (the sandbox) under runsc; and the
- * gofer under runsc as the helper. */
-static int container_ready(struct guest *g)
+/* The container's process pid is the guest's, for probes: the agent under runc or crun,
+ * the Sentry (the sandbox) under runsc; and the gofer under runsc as the helper. */
+static void container_watch(struct guest *g, const struct container_state *st, pid_t pid)
 {
-	struct container_state *st = g->priv;
-	char out[4096];
-	char *cmd[16];
-
-	RT_ARGV(st->fl, st->fl->rt->path, cmd, "--root", st->state, "state", st->id);
-	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
-	json_t *state = ret == 0 ? json_loads(out, 0, NULL) : NULL;
-	json_int_t pid = json_integer_value(json_object_get(state, "pid"));
-
-	json_decref(state);
-	if (pid <= 0 || pid > INT32_MAX) {
-		snprintf(g->reason, sizeof(g->reason), "'%s state %s' names no process: %.120s",
-			 st->fl->rt->name, st->id, ret < 0 ? strerror(-ret) : util_rtrim(out));
-		return -EPROTO;
-	}
-	g->watched = (pid_t)pid;
+	g->watched = pid;
 	/* Who the agent (runsc: the Sentry) is on the host, as the kernel says: with a user
 	 * namespace, not root; and whether a seccomp filter holds it. */
 	char status[64], line[128];
@@ -554,6 +538,27 @@ static int container_ready(struct guest *g)
 	if (st->fl->helper && !g->helper)
 		log_warn("%s: no %s process beside the sandbox: its work is not counted",
 			 st->fl->tag, st->fl->helper);
+}
+
+/* The container's process, from the runtime's state of it. */
+static int container_ready(struct guest *g)
+{
+	struct container_state *st = g->priv;
+	char out[4096];
+	char *cmd[16];
+
+	RT_ARGV(st->fl, st->fl->rt->path, cmd, "--root", st->state, "state", st->id);
+	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
+	json_t *state = ret == 0 ? json_loads(out, 0, NULL) : NULL;
+	json_int_t pid = json_integer_value(json_object_get(state, "pid"));
+
+	json_decref(state);
+	if (pid <= 0 || pid > INT32_MAX) {
+		snprintf(g->reason, sizeof(g->reason), "'%s state %s' names no process: %.120s",
+			 st->fl->rt->name, st->id, ret < 0 ? strerror(-ret) : util_rtrim(out));
+		return -EPROTO;
+	}
+	container_watch(g, st, (pid_t)pid);
 	return 0;
 }
 
@@ -575,7 +580,7 @@ static json_t *container_accounting(const struct guest *g, char *reason, size_t 
 	int ret = proc_capture(cmd, out, sizeof(out), RUNTIME_TIMEOUT_MS);
 	if (ret != 0) {
 		char words[200];
-		runtime_words(out, ret, words, sizeof(words));
+		oci_runtime_words(out, ret, words, sizeof(words));
 		snprintf(reason, len, "'%s events --stats' failed: %s", st->fl->rt->name, words);
 		return NULL;
 	}
@@ -612,15 +617,49 @@ static void container_stop(struct guest *g)
 	}
 }
 
-/* One backend per flavour: its hooks that know no guest state yet, and its ops table. */
-#define OCI_BACKEND(sym, nm, md, sum, kind, timeout)                                        \
+/* The container backend's snapshots: CRIU's, through runc or crun (ocicheckpoint.h). Not
+ * gVisor's, whose runsc checkpoints its Sentry without CRIU, a mechanism of its own. */
+static int container_save(struct guest *g, const char *dir, struct mig_stats *ms, double *frozen_s)
+{
+	struct ocicp_ctr c;
+
+	return ocicp_save(g, ctr_of(g->priv, &c), dir, ms, frozen_s);
+}
+
+/* A container restored from the checkpoint in dir, in a bundle of its own (a clone beside
+ * others): returns once it runs again, its process watched as ready's. */
+static int container_restore(struct guest *g, const char *dir)
+{
+	int ret = oci_start(&fl_container, g, dir);
+	struct container_state *st = g->priv;
+	struct ocicp_ctr c;
+	pid_t pid;
+
+	if (ret == 0)
+		ret = ocicp_restored(g, ctr_of(st, &c), g->ops->hello_timeout_s * 1000, &pid);
+	if (ret == 0)
+		container_watch(g, st, pid);
+	return ret;
+}
+
+/* Whether CRIU can checkpoint here, and the runtime chosen with it. */
+static int container_offers(const struct backend_cfg *cfg, unsigned needs, char *reason, size_t len)
+{
+	int ret = oci_available(&fl_container, cfg, reason, len);
+
+	return ret < 0 ? ret : ocicp_offers(rt_container.name, rt_container.path, reason, len);
+}
+
+/* One backend per flavour: its hooks that know no guest state yet, and its ops table (what
+ * it provides, and its own hooks, last). */
+#define OCI_BACKEND(sym, nm, md, sum, kind, timeout, ...)                                   \
 	static int sym##_available(const struct backend_cfg *cfg, char *reason, size_t len) \
 	{                                                                                   \
 		return oci_available(&fl_##sym, cfg, reason, len);                          \
 	}                                                                                   \
 	static int sym##_start(struct guest *g)                                             \
 	{                                                                                   \
-		return oci_start(&fl_##sym, g);                                             \
+		return oci_start(&fl_##sym, g, NULL);                                       \
 	}                                                                                   \
 	static void sym##_explain(struct guest *g, char *buf, size_t len)                   \
 	{                                                                                   \
@@ -632,7 +671,6 @@ static void container_stop(struct guest *g)
 		.mode = md,                                                                 \
 		.summary = sum,                                                             \
 		.flags = BK_NEEDS_IMAGE | (kind) | BK_MEM_LIMIT,                            \
-		.provides = WL_NEEDS_DISK,                                                  \
 		.hello_timeout_s = timeout,                                                 \
 		.available = sym##_available,                                               \
 		.start = sym##_start,                                                       \
@@ -640,17 +678,19 @@ static void container_stop(struct guest *g)
 		.ready = container_ready,                                                   \
 		.explain = sym##_explain,                                                   \
 		.accounting = container_accounting,                                         \
+		__VA_ARGS__,                                                                \
 	}
 
 OCI_BACKEND(container, "container", "os-level",
 	    "an OCI container (crun, else runc): the host kernel, with namespaces, a cgroup and "
 	    "a read-only root",
-	    BK_HOST_KERNEL, 30);
+	    BK_HOST_KERNEL, 30, .provides = WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT,
+	    .save = container_save, .restore = container_restore, .offers = container_offers);
 OCI_BACKEND(gvisor, "gvisor", "application-kernel",
 	    "a sandboxed container (gVisor's runsc, ptrace platform): the container's system "
 	    "calls go to the Sentry, a kernel in user space, not the host's",
-	    BK_PTRACE_KERNEL, 60);
+	    BK_PTRACE_KERNEL, 60, .provides = WL_NEEDS_DISK);
 OCI_BACKEND(gvisor_kvm, "gvisor-kvm", "application-kernel",
 	    "a sandboxed container (gVisor's runsc, KVM platform): the Sentry runs in ring 0 of "
 	    "a hardware-assisted virtual machine, the container's system calls stay inside it",
-	    BK_VM | BK_HW_ACCEL, 60);
+	    BK_VM | BK_HW_ACCEL, 60, .provides = WL_NEEDS_DISK);

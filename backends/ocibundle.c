@@ -1,4 +1,5 @@
-/* The OCI bundle the container backends share (backends/ocibundle.h). */
+/* What the OCI container backends share (backends/ocibundle.h): the bundle, and a runtime's
+ * words for a user. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "backends/guestuser.h"
 #include "backends/ocibundle.h"
+#include "host/util.h"
 
 /* An absolute path as a JSON string: the runtime resolves relative ones against the
  * bundle, not our directory. NULL with err. */
@@ -216,4 +218,28 @@ out:
 	json_decref(disk);
 	json_decref(c);
 	return ret;
+}
+
+/* A runtime's words for a user: its error line (runc logs `level=error msg="..."`), else
+ * its first line, made printable; else how it ended. */
+void oci_runtime_words(const char *out, int status, char *buf, size_t len)
+{
+	const char *line = strstr(out, "level=error");
+	const char *msg = line ? strstr(line, "msg=") : NULL;
+
+	if (msg)
+		line = msg + 4 + (msg[4] == '"');
+	else
+		line = out + strspn(out, " \t\r\n");
+	snprintf(buf, len, "%.*s", (int)strcspn(line, "\r\n"), line);
+	size_t n = strlen(buf);
+	if (msg && n > 0 && buf[n - 1] == '"')
+		buf[--n] = '\0';
+	util_printable(buf);
+	if (buf[0])
+		return;
+	if (status < 0)
+		snprintf(buf, len, "%s", strerror(-status));
+	else
+		snprintf(buf, len, "exited with status %d, saying nothing", status);
 }

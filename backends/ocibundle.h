@@ -1,4 +1,5 @@
-/* The OCI bundle the container backends share: config.json from a runtime's template. */
+/* What the OCI container backends share: config.json from a runtime's template, and a
+ * runtime's words for a user. */
 #ifndef VMBENCH_OCIBUNDLE_H
 #define VMBENCH_OCIBUNDLE_H
 
@@ -23,6 +24,11 @@
 int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
 		     const char *arg0, unsigned flags, json_t **config, char *err, size_t len)
 	__must_check;
+
+/* A runtime's words for a user, into buf: its error line (runc logs `level=error msg="..."`),
+ * else its first line of out, made printable; else how it ended (status: its exit status, or
+ * -errno of the run). */
+void oci_runtime_words(const char *out, int status, char *buf, size_t len);
 
 /* flags: a user namespace, container root mapped to GUEST_UID and up on the host
  * (backends/guestuser.h). */

@@ -10,9 +10,11 @@ BUILD="build-essential cmake pkg-config git libjansson-dev libgsl-dev libpfm4-de
 # Running: fio for the io.* workloads (natively; its version names the source of the
 # guest's), busybox-static, xz-utils and cpio for the guest image,
 # qemu-system-x86 for the tcg and kvm backends, user-mode-linux for uml, runc and crun
-# (both: the container backend uses the one that works here), runsc for gvisor; perf, mbw
-# and jq for ci/crosscheck.sh; gnuplot for the plots.
-RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mode-linux runc crun runsc gnuplot-nox"
+# (both: the container backend uses the one that works here), criu for the container's
+# snapshots (runc checkpoint/restore) with iptables and iproute2, which CRIU runs for the
+# container's network namespace (Debian's criu only recommends iproute2), runsc for gvisor;
+# perf, mbw and jq for ci/crosscheck.sh; gnuplot for the plots.
+RUN="linux-perf mbw fio jq busybox-static xz-utils cpio qemu-system-x86 user-mode-linux runc crun criu iptables iproute2 runsc gnuplot-nox"
 
 # Tests only (`install-deps.sh test`): Chromium renders the HTML report headless, and
 # pdflatex (with booktabs) compiles the LaTeX one; xmllint and xsltproc check compare's

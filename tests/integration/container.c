@@ -1,11 +1,13 @@
 /* Integration tests of the container backend: a real OCI runtime runs the agent from the
- * guest image's rootfs, as configured, with results like native's, and nothing of the
- * container (process, cgroup, state, mount) outlives a run, a crash or Ctrl-C. */
+ * guest image's rootfs, as configured, with results like native's; its snapshots are CRIU's,
+ * skipped with CRIU's own words where it cannot work; and nothing of the container
+ * (process, cgroup, state, mount) outlives a run, a crash or Ctrl-C. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -184,6 +186,112 @@ Test(container, problem_sizes_are_the_runs, .timeout = 600)
 		     (double)json_integer_value(jpath(sizes, "bytes", "mem.lat")));
 	results_free(&res);
 	cli_assert_nothing_left("container");
+}
+
+/* What `criu check` says here, run as the backend runs it (stdout and stderr) into out: its
+ * exit status, or -1 when CRIU is not installed. */
+static int criu_check(char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (system("command -v criu >/dev/null") != 0)
+		return -1;
+	FILE *p = popen("criu check 2>&1", "r");
+	cr_assert_not_null(p);
+	while (n + 1 < len && fgets(out + n, (int)(len - n), p))
+		n += strlen(out + n);
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Snapshots, restores and clones of a container are CRIU's: where `criu check` fails (this
+ * machine's kernel), the cells are skipped quoting what it said; where it passes, they run
+ * and leave nothing behind. */
+Test(container, snapshots_run_where_criu_works, .timeout = 900)
+{
+	char *dir = cli_tmpdir(), err[8192], says[8192];
+	struct results res;
+
+	need_runtime();
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	char *argv[] = { "vmbench",	"run",
+			 "--backends",	"container",
+			 "--workloads", "lifecycle.snapshot,lifecycle.restore,lifecycle.clone",
+			 "--sessions",	"1",
+			 "--reps",	"1",
+			 "--no-report", "-o",
+			 dir,		NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	json_t *info = jpath(res.provenance, "backends", "container");
+	const char *why = json_string_value(json_object_get(info, "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	int check = criu_check(says, sizeof(says));
+	const char *const wl[] = { "lifecycle.snapshot", "lifecycle.restore", "lifecycle.clone" };
+	const char *prefix = "CRIU cannot checkpoint on this host: `criu check` says: ";
+	for (size_t i = 0; i < ARRAY_SIZE(wl); i++) {
+		const struct cell *c = cli_cell(&res, "container", wl[i]);
+		if (check != 0) {
+			cr_assert_eq(c->status, CELL_SKIPPED, "%s: %s", wl[i], c->reason);
+			if (check < 0) {
+				cr_assert_str_eq(c->reason, "needs CRIU (Debian: criu)");
+				continue;
+			}
+			/* CRIU's own words, as this test heard them too. */
+			cr_assert(c->reason && !strncmp(c->reason, prefix, strlen(prefix)),
+				  "%s: %s", wl[i], c->reason);
+			const char *quoted = c->reason + strlen(prefix);
+			cr_assert_gt(strlen(quoted), 5, "%s", c->reason);
+			cr_assert(strstr(says, quoted), "'%s' is not what `criu check` said: %s",
+				  quoted, says);
+			continue;
+		}
+		/* CRIU works, but not all it needs is here: a skip that says what is missing. */
+		if (c->status == CELL_SKIPPED &&
+		    (strstr(c->reason, "CRIU needs") || strstr(c->reason, "+CRIU")))
+			cr_skip_test("%s", c->reason);
+		cr_assert(cell_measured(c), "%s: %s", wl[i], c->reason);
+		cr_assert_gt(c->samples[0], 0, "%s", wl[i]);
+	}
+	if (check == 0) {
+		const struct cell *snap = cli_cell(&res, "container", "lifecycle.snapshot");
+		json_t *bytes = json_array_get(json_object_get(snap->raw, "bytes"), 0);
+		cr_assert_gt(json_integer_value(bytes), 0, "the checkpoint's images");
+		const struct cell *cl = cli_cell(&res, "container", "lifecycle.clone");
+		json_t *all = json_array_get(json_object_get(cl->raw, "at_once_s"), 0);
+		cr_assert_eq(json_array_size(all), 4, "four clones of one checkpoint at once");
+	}
+	results_free(&res);
+	cli_assert_nothing_left("container");
+	cli_assert_nothing_left("state");
+}
+
+/* Without CRIU on $PATH (where runc looks for it), the cells say which package it is in. */
+Test(container, snapshots_name_criu_where_it_is_missing, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), err[8192];
+	const char *hide[] = { "criu", NULL };
+	struct results res;
+
+	need_runtime();
+	cli_path_without(hide);
+	char *argv[] = { "vmbench",    "run",	      "--backends",
+			 "container",  "--workloads", "lifecycle.restore",
+			 "--sessions", "1",	      "--reps",
+			 "1",	       "--no-report", "-o",
+			 dir,	       NULL };
+	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
+	const char *why = json_string_value(
+		json_object_get(jpath(res.provenance, "backends", "container"), "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	const struct cell *c = cli_cell(&res, "container", "lifecycle.restore");
+	cr_assert_eq(c->status, CELL_SKIPPED, "%s", c->reason);
+	cr_assert_str_eq(c->reason, "needs CRIU (Debian: criu)");
+	results_free(&res);
 }
 
 Test(container, agent_crash_is_recovered_and_cleaned_up, .timeout = 300)
