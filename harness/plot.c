@@ -16,21 +16,12 @@
 #include "common/log.h"
 #include "harness/catalog.h"
 #include "harness/plot.h"
+#include "harness/plot_data.h"
 #include "harness/plot_out.h"
 #include "host/process.h"
 #include "host/util.h"
 
 #define GNUPLOT_TIMEOUT_MS 60000
-
-/* One plot's data and the gnuplot variables that say how to read it. */
-struct plotdata {
-	char *buf;
-	size_t size;
-	FILE *f;
-	char backends[4096], workloads[2048], kinds[2048]; /* merged files: many columns */
-	char yrange[64]; /* "lo hi" of a value the script sets its range by, or "" */
-	bool any;	 /* it has something to draw */
-};
 
 /* Text safe inside gnuplot's single quotes: quotes, backslashes and control characters
  * (and spaces too, in words) replaced by with. */
@@ -43,7 +34,7 @@ static void gp_safe(char *s, bool words, char with)
 }
 
 /* Names go to gnuplot inside single quotes and as whitespace-separated words. */
-static void add_word(char *list, size_t len, const char *name)
+void plot_add_word(char *list, size_t len, const char *name)
 {
 	char clean[128];
 
@@ -58,26 +49,27 @@ static void add_word(char *list, size_t len, const char *name)
  * '_': a line break (a row cut in two), a tab (the separator), a quote (gnuplot reads a
  * quoted field up to the next quote, over tabs) and '#' (a comment).
  */
-static void put_name(FILE *f, const char *s)
+void plot_put_name(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		fputc((unsigned char)*s < ' ' || *s == 0x7f || *s == '"' || *s == '#' ? '_' : *s,
 		      f);
 }
 
-/* The three columns of a backend's value and CI in a header: "\tname\tname_lo\tname_hi". */
-static void put_columns(FILE *f, const char *name)
+/* The three columns of a value (a backend's, an operation's) and its CI in a header:
+ * "\tname\tname_lo\tname_hi". */
+void plot_put_columns(FILE *f, const char *name)
 {
 	static const char *const suffix[] = { "", "_lo", "_hi" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(suffix); i++) {
 		fputc('\t', f);
-		put_name(f, name);
+		plot_put_name(f, name);
 		fputs(suffix[i], f);
 	}
 }
 
-static void put_num(FILE *f, double v)
+void plot_put_num(FILE *f, double v)
 {
 	if (isfinite(v))
 		fprintf(f, "\t%.6g", v);
@@ -86,11 +78,11 @@ static void put_num(FILE *f, double v)
 }
 
 /* A median and its 95% CI ('?' where there is none). */
-static void put_summary(FILE *f, const struct summary *s)
+void plot_put_summary(FILE *f, const struct summary *s)
 {
-	put_num(f, s->median);
-	put_num(f, s->has_ci ? s->ci_lo : NAN);
-	put_num(f, s->has_ci ? s->ci_hi : NAN);
+	plot_put_num(f, s->median);
+	plot_put_num(f, s->has_ci ? s->ci_lo : NAN);
+	plot_put_num(f, s->has_ci ? s->ci_hi : NAN);
 }
 
 /* overhead: per workload, each backend's slowdown against native (the ratio for times,
@@ -111,8 +103,8 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 			col[b] = results_ratio_to_native(r, cs[i], &q) == 0 && q.has_ci;
 		free(cs);
 		if (col[b]) {
-			put_columns(d->f, bk[b]);
-			add_word(d->backends, sizeof(d->backends), bk[b]);
+			plot_put_columns(d->f, bk[b]);
+			plot_add_word(d->backends, sizeof(d->backends), bk[b]);
 		}
 	}
 	fputc('\n', d->f);
@@ -127,7 +119,7 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 			continue;
 		if (json_object_set_new_nocheck(done, nat->workload, json_true()) < 0)
 			break;
-		put_name(d->f, nat->workload);
+		plot_put_name(d->f, nat->workload);
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], nat->workload);
 			struct ratio q;
@@ -138,9 +130,9 @@ static void data_overhead(const struct results *r, const char **bk, size_t nb, c
 				continue;
 			}
 			bool rate = c->better == BETTER_HIGHER;
-			put_num(d->f, rate ? 1 / q.value : q.value);
-			put_num(d->f, rate ? 1 / q.ci_hi : q.ci_lo);
-			put_num(d->f, rate ? 1 / q.ci_lo : q.ci_hi);
+			plot_put_num(d->f, rate ? 1 / q.value : q.value);
+			plot_put_num(d->f, rate ? 1 / q.ci_hi : q.ci_lo);
+			plot_put_num(d->f, rate ? 1 / q.ci_lo : q.ci_hi);
 			d->any = true;
 		}
 		fputc('\n', d->f);
@@ -171,8 +163,8 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 	fputs("# backend", d->f);
 	for (size_t k = 0; k < nk; k++) {
 		fputc('\t', d->f);
-		put_name(d->f, kinds[k]);
-		add_word(d->kinds, sizeof(d->kinds), kinds[k]);
+		plot_put_name(d->f, kinds[k]);
+		plot_add_word(d->kinds, sizeof(d->kinds), kinds[k]);
 	}
 	fputc('\n', d->f);
 	bool first = true;
@@ -184,16 +176,16 @@ static void data_traps(const struct results *r, const char **bk, size_t nb, cons
 				continue;
 			if (!block) {
 				fputs(first ? "# " : "\n\n# ", d->f);
-				put_name(d->f, wl[w]);
+				plot_put_name(d->f, wl[w]);
 				fputc('\n', d->f);
-				add_word(d->workloads, sizeof(d->workloads), wl[w]);
+				plot_add_word(d->workloads, sizeof(d->workloads), wl[w]);
 				block = true;
 				first = false;
 			}
-			put_name(d->f, bk[b]);
+			plot_put_name(d->f, bk[b]);
 			for (size_t k = 0; k < nk; k++) {
 				double v = traps_get(&c->traps, kinds[k]);
-				put_num(d->f, isnan(v) ? 0 : v);
+				plot_put_num(d->f, isnan(v) ? 0 : v);
 			}
 			fputc('\n', d->f);
 			d->any = true;
@@ -214,16 +206,16 @@ static void data_memlat(const struct results *r, const char **bk, size_t nb, con
 		if (!cell_measured(c) || !json_array_size(points))
 			continue;
 		fputs(d->any ? "\n\n# " : "# ", d->f);
-		put_name(d->f, bk[b / nw]);
+		plot_put_name(d->f, bk[b / nw]);
 		fputc('\n', d->f);
-		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
+		plot_add_word(d->backends, sizeof(d->backends), bk[b / nw]);
 		d->any = true;
 		json_array_foreach(points, i, pt) {
 			struct summary s;
 			if (results_point_summary(pt, &s) < 0)
 				continue;
 			fprintf(d->f, "%.0f", json_number_value(json_object_get(pt, "x")));
-			put_summary(d->f, &s);
+			plot_put_summary(d->f, &s);
 			fputc('\n', d->f);
 		}
 	}
@@ -245,9 +237,9 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, const 
 	for (size_t w = 0; w < nw; w++)
 		if (have[w]) {
 			fputc('\t', d->f);
-			put_name(d->f, wl[w]);
+			plot_put_name(d->f, wl[w]);
 			fputs("_iops\tlo\thi\tp99_us", d->f);
-			add_word(d->workloads, sizeof(d->workloads), wl[w]);
+			plot_add_word(d->workloads, sizeof(d->workloads), wl[w]);
 		}
 	fputc('\n', d->f);
 	for (size_t b = 0; b < nb; b++) {
@@ -256,8 +248,8 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, const 
 			row |= have[w] && cell_measured(results_find(r, bk[b], wl[w]));
 		if (!row)
 			continue;
-		put_name(d->f, bk[b]);
-		add_word(d->backends, sizeof(d->backends), bk[b]);
+		plot_put_name(d->f, bk[b]);
+		plot_add_word(d->backends, sizeof(d->backends), bk[b]);
 		for (size_t w = 0; w < nw; w++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);
 			if (!have[w])
@@ -266,10 +258,10 @@ static void data_fio(const struct results *r, const char **bk, size_t nb, const 
 				fputs("\t?\t?\t?\t?", d->f);
 				continue;
 			}
-			put_summary(d->f, &c->stats);
+			plot_put_summary(d->f, &c->stats);
 			json_t *p99 = json_object_get(c->extra, "clat_p99_us");
 			double v = json_is_number(p99) ? json_number_value(p99) : NAN;
-			put_num(d->f, v);
+			plot_put_num(d->f, v);
 			if (v > 0) {
 				lo = fmin(lo, v);
 				hi = fmax(hi, v);
@@ -296,9 +288,9 @@ static void data_boot(const struct results *r, const char **bk, size_t nb, const
 		const struct cell *c = results_find(r, bk[b / nw], wl[b % nw]);
 		if (!cell_measured(c))
 			continue;
-		put_name(d->f, bk[b / nw]);
-		add_word(d->backends, sizeof(d->backends), bk[b / nw]);
-		put_summary(d->f, &c->stats);
+		plot_put_name(d->f, bk[b / nw]);
+		plot_add_word(d->backends, sizeof(d->backends), bk[b / nw]);
+		plot_put_summary(d->f, &c->stats);
 		fputc('\n', d->f);
 		d->any = true;
 	}
@@ -320,8 +312,8 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 		for (size_t w = 0; w < nw && !col[b]; w++)
 			col[b] = cell_measured(results_find(r, bk[b], wl[w]));
 		if (col[b]) {
-			put_columns(d->f, bk[b]);
-			add_word(d->backends, sizeof(d->backends), bk[b]);
+			plot_put_columns(d->f, bk[b]);
+			plot_add_word(d->backends, sizeof(d->backends), bk[b]);
 		}
 	}
 	fputc('\n', d->f);
@@ -331,8 +323,8 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 			row = col[b] && cell_measured(results_find(r, bk[b], wl[w]));
 		if (!row)
 			continue;
-		put_name(d->f, wl[w]);
-		add_word(d->workloads, sizeof(d->workloads), wl[w]);
+		plot_put_name(d->f, wl[w]);
+		plot_add_word(d->workloads, sizeof(d->workloads), wl[w]);
 		for (size_t b = 0; b < nb; b++) {
 			const struct cell *c = results_find(r, bk[b], wl[w]);
 			if (!col[b])
@@ -343,7 +335,7 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 				fputs("\t?\t?\t?", d->f);
 				continue;
 			}
-			put_summary(d->f, &c->stats);
+			plot_put_summary(d->f, &c->stats);
 			lo = fmin(lo, c->stats.has_ci && c->stats.ci_lo > 0 ? c->stats.ci_lo
 									    : c->stats.median);
 			hi = fmax(hi, c->stats.has_ci ? c->stats.ci_hi : c->stats.median);
@@ -366,8 +358,15 @@ const struct plot_def plot_table[] = {
 	{ "memlat", "Memory latency against working set size", data_memlat, PLOT_MEMLAT },
 	{ "fio", "fio 4 KiB random I/O: IOPS and p99 completion latency", data_fio, PLOT_FIO },
 	{ "boot", "Boot time to the agent's HELLO", data_boot, PLOT_BOOT },
+	{ "lifecycle",
+	  "Lifecycle operations: boot against restore, clone and snapshot (log scale, 95% CI)",
+	  plot_life_ops, PLOT_LIFECYCLE },
+	{ "migration", "Live migration against the dirty rate: downtime, guest's gap, total time",
+	  plot_life_migration, PLOT_MIGRATION },
 };
 const size_t plot_count = ARRAY_SIZE(plot_table);
+/* The reports keep a flag per plot in an array of PLOT_COUNT (report_model.h). */
+_Static_assert(ARRAY_SIZE(plot_table) == PLOT_COUNT, "PLOT_COUNT counts plot_table");
 
 /* Where a workload goes in a plot of flag: by its plot_order, those without one (0) after
  * every one that has, so that ordering a few puts those few first. plot_order is one number

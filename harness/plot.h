@@ -7,7 +7,7 @@
 #include "common/compiler.h"
 #include "harness/results.h"
 
-struct plotdata; /* one plot's data file and gnuplot variables (plot.c) */
+struct plotdata; /* one plot's data file and gnuplot variables (plot_data.h) */
 
 /* Writes one plot's data: r's backends bk (results order) and the workloads wl it shows. */
 typedef void (*plot_data_fn)(const struct results *r, const char **bk, size_t nb, const char **wl,
@@ -24,6 +24,8 @@ struct plot_def {
 };
 extern const struct plot_def plot_table[];
 extern const size_t plot_count;
+/* plot_count as a constant, for arrays of a flag per plot (plot.c checks that it is). */
+#define PLOT_COUNT 8
 
 /* The names of the catalog's workloads with flag in their plots (all for 0): by plot_order,
  * those without one (0) after those with, ties in catalog order. The reports' tables of a

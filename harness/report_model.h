@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "common/compiler.h"
+#include "harness/plot.h"
 #include "harness/results.h"
 
 #define REPORT_MAX_COLS 32
@@ -54,7 +55,8 @@ struct report_model {
 	struct report_table *cells;
 	char *plots_dir; /* dir/plots */
 	char *not_run;	 /* "kvm, kvm-virtio": backends that ran nothing, or NULL */
-	bool plot_ok[8]; /* plots/<stem>.png exists, by plot_table index */
+	/* plots/<stem>.png exists, by plot_table index */
+	bool plot_ok[PLOT_COUNT];
 };
 
 /* Builds m from r; dir is where the report goes (its plots/ are looked for). 0 or -ENOMEM;
