@@ -104,7 +104,9 @@ int qemu_save(struct guest *g, const char *dir, struct mig_stats *st, double *fr
 		return ret;
 	}
 	/* Done: the guest waits, stopped, as a migrated guest does; it runs on here. */
-	ret = qmp_execute(&s->qmp, "cont", NULL, NULL, QMP_TIMEOUT_MS, err, sizeof(err));
+	ret = mig_wait_settled(&s->qmp, QMP_TIMEOUT_MS, err, sizeof(err));
+	if (ret == 0)
+		ret = qmp_execute(&s->qmp, "cont", NULL, NULL, QMP_TIMEOUT_MS, err, sizeof(err));
 	if (ret < 0) {
 		snprintf(g->reason, sizeof(g->reason), "the saved guest does not run again: %.200s",
 			 err);
@@ -218,11 +220,15 @@ int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mi
 	if (ret < 0) {
 		/* A destination that died is the cause of a failure; one that ended because the
 		 * source cancelled (no convergence, the user's interrupt) is not. */
-		char why[200] = "";
+		char why[200] = "", src[200] = "";
 		if (dst.pid > 0 && ret != -ETIMEDOUT && ret != -EINTR)
 			qemu_explain(&dst, why, sizeof(why));
-		snprintf(g->reason, sizeof(g->reason), "%.120s%s%.110s", err,
-			 why[0] ? "; the destination: " : "", why);
+		/* A monitor that broke is a source that went away. */
+		if (ret == -EPIPE)
+			qemu_explain(g, src, sizeof(src));
+		snprintf(g->reason, sizeof(g->reason), "%.100s%s%.60s%s%.60s", err,
+			 src[0] ? "; the source: " : "", src, why[0] ? "; the destination: " : "",
+			 why);
 		end_copy(&dst);
 		return ret;
 	}

@@ -34,24 +34,50 @@ static const struct workload_ops meta = {
 	.flags = WL_HOST,
 };
 
+/* What the clones started all at once share: each one's thread lives as long as its
+ * guest, since a guest's host process dies with the thread that started it
+ * (PR_SET_PDEATHSIG is the thread's), and stops it when released. */
+struct gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t ready;
+	bool release;
+};
+
 struct clone {
 	const struct host_ctx *ctx;
 	const struct backend_cfg *cfg;
 	const struct life_state *st;
 	const struct hello *origin;
+	struct gate *gate; /* NULL: started one after another, from the caller's thread */
 	struct session s;
 	bool up;
 	int ret;
 	char err[400];
 };
 
-static void *clone_start(void *arg)
+static void clone_start(struct clone *c)
 {
-	struct clone *c = arg;
-
 	c->ret = session_restore(&c->s, c->ctx->backend, c->cfg, c->st->dir, c->origin, c->err,
 				 sizeof(c->err));
 	c->up = c->ret == 0;
+}
+
+static void *clone_thread(void *arg)
+{
+	struct clone *c = arg;
+	struct gate *g = c->gate;
+
+	clone_start(c);
+	pthread_mutex_lock(&g->mu);
+	g->ready++;
+	pthread_cond_broadcast(&g->cv);
+	while (!g->release)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	if (c->up)
+		session_stop(&c->s);
+	c->up = false;
 	return NULL;
 }
 
@@ -79,24 +105,30 @@ static int clones_memory(struct clone *cl, uint64_t *rss, uint64_t *pss, char *e
 static int clones_run(struct clone *cl, bool together, json_t *times, uint64_t *rss, uint64_t *pss,
 		      char *err, size_t len)
 {
+	struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
 	pthread_t th[LIFE_CLONES];
-	bool started[LIFE_CLONES] = { false };
+	size_t started = 0;
 	int ret = 0;
 
 	for (size_t i = 0; i < LIFE_CLONES && ret == 0; i++) {
 		if (!together) {
 			clone_start(&cl[i]);
 			ret = cl[i].ret;
-		} else if ((ret = -pthread_create(&th[i], NULL, clone_start, &cl[i])) == 0) {
-			started[i] = true;
-		} else {
+			continue;
+		}
+		cl[i].gate = &g;
+		ret = -pthread_create(&th[i], NULL, clone_thread, &cl[i]);
+		if (ret == 0)
+			started++;
+		else
 			snprintf(cl[i].err, sizeof(cl[i].err), "cannot start a thread: %s",
 				 strerror(-ret));
-		}
 	}
-	for (size_t i = 0; together && i < LIFE_CLONES; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
+	/* All started clones have answered (or failed) before anything is read of them. */
+	pthread_mutex_lock(&g.mu);
+	while (g.ready < started)
+		pthread_cond_wait(&g.cv, &g.mu);
+	pthread_mutex_unlock(&g.mu);
 	for (size_t i = 0; i < LIFE_CLONES && ret == 0; i++)
 		ret = cl[i].ret;
 	for (size_t i = 0; i < LIFE_CLONES && ret < 0; i++)
@@ -109,6 +141,13 @@ static int clones_run(struct clone *cl, bool together, json_t *times, uint64_t *
 			ret = -ENOMEM;
 	if (ret == 0)
 		ret = clones_memory(cl, rss, pss, err, len);
+	/* The clones started all at once end in their own threads. */
+	pthread_mutex_lock(&g.mu);
+	g.release = true;
+	pthread_cond_broadcast(&g.cv);
+	pthread_mutex_unlock(&g.mu);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 	for (size_t i = 0; i < LIFE_CLONES; i++)
 		if (cl[i].up)
 			session_stop(&cl[i].s);

@@ -13,6 +13,8 @@
 #define QUIT_TIMEOUT_MS 3000
 #define DATA_TIMEOUT_MS (60 * 1000) /* from ACK to END */
 
+static void explain_gone(struct session *s, char *err, size_t len);
+
 void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
 			 char *err, size_t len)
 {
@@ -27,8 +29,14 @@ void session_recv_reason(struct session *s, int ret, const char *waiting_for, in
 	else if (ret != -EPROTO)
 		snprintf(err, len, "reading from the guest: %s", strerror(-ret));
 	/* -EPROTO: err already says what was wrong */
-	if (ret != -ETIMEDOUT && ret != -EPIPE)
-		return;
+	if (ret == -ETIMEDOUT || ret == -EPIPE)
+		explain_gone(s, err, len);
+}
+
+/* What the guest's console said last and the backend's account, for a guest gone quiet
+ * or away, appended to err. */
+static void explain_gone(struct session *s, char *err, size_t len)
+{
 	if (s->c.last_words[0])
 		util_appendf(err, len, "; its console: \"%s\"", s->c.last_words);
 	if (s->g.ops->explain) {
@@ -248,6 +256,8 @@ int session_send_word(struct session *s, const char *word, char *err, size_t len
 
 	if (ret < 0)
 		snprintf(err, len, "cannot send %s to the guest: %s", word, strerror(-ret));
+	if (ret == -EPIPE)
+		explain_gone(s, err, len);
 	return ret;
 }
 

@@ -447,3 +447,26 @@ int mig_event_time(struct qmp *q, const char *name, int timeout_ms, double *t, c
 	json_decref(ev);
 	return rc;
 }
+
+int mig_wait_settled(struct qmp *q, int timeout_ms, char *err, size_t len)
+{
+	int64_t deadline = util_now_ms() + timeout_ms;
+
+	for (;;) {
+		json_t *r = NULL;
+		int rc = qmp_execute(q, "query-status", NULL, &r, MIG_QMP_MS, err, len);
+		if (rc < 0)
+			return mig_err(rc, err, len, "waiting for the source to settle");
+		const char *s = json_string_value(json_object_get(r, "status"));
+		bool settling = s && strcmp(s, "finish-migrate") == 0;
+		json_decref(r);
+		if (!settling)
+			return 0;
+		if (util_now_ms() >= deadline) {
+			snprintf(err, len, "the source stayed in finish-migrate for %d ms",
+				 timeout_ms);
+			return -ETIMEDOUT;
+		}
+		mig_sleep(MIG_POLL_MS);
+	}
+}

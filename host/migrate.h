@@ -79,6 +79,11 @@ int mig_incoming(struct qmp *q, int fd, char *err, size_t len) __must_check;
 int mig_wait(struct qmp *q, const struct mig_params *p, int limit_ms, struct mig_stats *st,
 	     char *err, size_t len) __must_check;
 
+/* Waits on the source of a completed migration until its run state leaves finish-migrate:
+ * QEMU reports the migration completed a moment before the source settles (postmigrate),
+ * and refuses cont until it has. 0, -ETIMEDOUT, or the errors of qmp_execute, with err. */
+int mig_wait_settled(struct qmp *q, int timeout_ms, char *err, size_t len) __must_check;
+
 /* Waits until the guest of q runs (query-status "running": an incoming migration done and
  * the guest resumed), polling every 20 ms; inmigrate (still loading), prelaunch, paused
  * and the other passing states are waited out. -EIO with err when it is in a state it
