@@ -130,7 +130,11 @@ int qemu_restore(struct guest *g, const struct qemu_flavour *fl, const char *dir
 		return ret;
 	}
 	struct qemu_state *s = g->priv;
-	ret = mig_incoming(&s->qmp, fd, err, sizeof(err));
+	/* Events on: a failed load then says so (a MIGRATION event) before QEMU exits. */
+	const struct mig_params none = { 0 };
+	ret = mig_set(&s->qmp, &none, err, sizeof(err));
+	if (ret == 0)
+		ret = mig_incoming(&s->qmp, fd, err, sizeof(err));
 	close(fd);
 	if (ret == 0)
 		ret = mig_wait_running(&s->qmp, RUNNING_TIMEOUT_MS, err, sizeof(err));

@@ -118,11 +118,13 @@ static int clones_run(struct clone *cl, bool together, json_t *times, uint64_t *
 		}
 		cl[i].gate = &g;
 		ret = -pthread_create(&th[i], NULL, clone_thread, &cl[i]);
-		if (ret == 0)
+		if (ret == 0) {
 			started++;
-		else
+		} else {
+			cl[i].ret = ret;
 			snprintf(cl[i].err, sizeof(cl[i].err), "cannot start a thread: %s",
 				 strerror(-ret));
+		}
 	}
 	/* All started clones have answered (or failed) before anything is read of them. */
 	pthread_mutex_lock(&g.mu);

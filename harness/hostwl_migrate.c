@@ -90,10 +90,18 @@ static int migrate_once(struct session *s, unsigned rate, bool postcopy, struct 
 		return ret;
 	sleep_ms(MIG_SETTLE_MS);
 	h->ret = session_migrate(s, &p, MIG_LIMIT_MS, &h->st, &h->frozen_s, h->why, sizeof(h->why));
+	if (h->ret < 0 && h->st.postcopy_switched) {
+		/* Past the switch the guest's memory was on both sides: with the migration
+		 * unfinished it runs in neither, and no agent is left to finish. */
+		snprintf(err, len,
+			 "post-copy at %u MiB/s failed after the switch, the guest lost: %s", rate,
+			 h->why);
+		return -EIO;
+	}
 	/* Wherever the guest runs now, its agent finishes the workload there. */
 	ret = session_drive_finish(s, wl, iters, &pl, MIG_AGENT_WAIT_MS, err, len);
 	if (ret < 0) {
-		if (h->ret < 0 && h->ret != -ETIMEDOUT) {
+		if (h->ret < 0) {
 			/* What broke the conversation is the failed migration. */
 			char both[600];
 			snprintf(both, sizeof(both),
@@ -104,15 +112,19 @@ static int migrate_once(struct session *s, unsigned rate, bool postcopy, struct 
 		return ret;
 	}
 	h->gap_ms = pl.n == 1 ? pl.samples[0] : NAN;
-	h->rate_done = json_number_value(json_object_get(pl.extra, "rate_done")) / (1 << 20);
+	json_t *done = json_object_get(pl.extra, "rate_done");
+	h->rate_done = json_is_number(done) ? json_number_value(done) / (1 << 20) : NAN;
 	payload_free(&pl);
 	return 0;
 }
 
-/* Appends a converged migration's figures to its point. 0 or -ENOMEM. */
+/* Appends a converged migration's figures to its point; one whose backend gave no downtime
+ * is no sample (a sample is a number), and is noted apart. 0 or -ENOMEM. */
 static int point_add(json_t *pt, const struct hop *h)
 {
-	int ret = life_append(pt, "samples", num(h->st.downtime_ms));
+	if (!isfinite(h->st.downtime_ms))
+		return life_append(pt, "no_downtime", json_string("the backend reported none"));
+	int ret = life_append(pt, "samples", json_real(h->st.downtime_ms));
 
 	if (ret == 0)
 		ret = life_append(pt, "total_s", num(h->st.total_s));
@@ -130,9 +142,9 @@ static int point_add(json_t *pt, const struct hop *h)
 	return ret;
 }
 
-/* Post-copy at rate, once: its figures, or why there are none, into details. 0, -ENOMEM,
- * or -errno with err when the conversation broke (a post-copy that fails after the switch
- * leaves the guest in neither place). */
+/* Post-copy at rate, once: its figures, or why there are none, into details. 0 or
+ * -ENOMEM: a post-copy that broke the conversation (one that failed past its switch) is
+ * noted as such, and the sweep's points stand; the session ends after it anyway. */
 static int postcopy_try(struct session *s, unsigned rate, json_t *details, char *err, size_t len)
 {
 	struct hop h;
@@ -140,8 +152,8 @@ static int postcopy_try(struct session *s, unsigned rate, json_t *details, char 
 	int ret = migrate_once(s, rate, true, &h, err, len);
 
 	if (ret < 0)
-		return ret;
-	if (h.ret < 0)
+		pc = json_pack("{s:i, s:s}", "rate_mib_s", rate, "reason", err);
+	else if (h.ret < 0)
 		pc = json_pack("{s:i, s:s}", "rate_mib_s", rate, "reason", h.why);
 	else
 		pc = json_pack("{s:i, s:o, s:o, s:I, s:I, s:b, s:o, s:o}", "rate_mib_s", rate,

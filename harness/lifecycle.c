@@ -175,8 +175,15 @@ int life_samples(const struct host_ctx *ctx, struct cell *cell, life_sample_fn f
 		}
 		err[0] = '\0';
 		ret = fn(ctx, &cfg, &v, &details, &series, err, sizeof(err));
-		if (ret == -ENOMEM) {
-			/* -ENOMEM is the run's, not the cell's */
+		if (ret < 0 && proc_interrupted()) {
+			/* The user's interrupt cut the sample: not the cell's failure, and the
+			 * samples before it stand. */
+			if (cell->n == 0)
+				cell_set_status(cell, CELL_NOT_RUN, "interrupted before it ran");
+			ret = 1;
+		} else if (ret == -ENOMEM && !err[0]) {
+			/* The harness's own allocation: the run's, not the cell's (a backend that
+			 * cannot fork for want of memory says so in err, and fails the cell). */
 		} else if (ret < 0) {
 			cell_set_status(cell, CELL_FAILED, "sample %u of %u: %s", i + 1,
 					warm + ctx->reps, err[0] ? err : strerror(-ret));

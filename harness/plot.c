@@ -85,6 +85,23 @@ void plot_put_summary(FILE *f, const struct summary *s)
 	plot_put_num(f, s->has_ci ? s->ci_hi : NAN);
 }
 
+void plot_put_bar(FILE *f, const struct cell *c, bool drawn, double *lo, double *hi)
+{
+	if (!drawn) {
+		fputs("\t?\t?\t?", f);
+		return;
+	}
+	plot_put_summary(f, &c->stats);
+	*lo = fmin(*lo, c->stats.has_ci && c->stats.ci_lo > 0 ? c->stats.ci_lo : c->stats.median);
+	*hi = fmax(*hi, c->stats.has_ci ? c->stats.ci_hi : c->stats.median);
+}
+
+void plot_set_range(struct plotdata *d, double lo, double hi)
+{
+	if (lo <= hi)
+		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
+}
+
 /* overhead: per workload, each backend's slowdown against native (the ratio for times,
  * its inverse for rates) with its 95% CI. */
 static void data_overhead(const struct results *r, const char **bk, size_t nb, const char **wl,
@@ -331,21 +348,12 @@ static void data_trapcost(const struct results *r, const char **bk, size_t nb, c
 				continue;
 			/* A log axis has no place for a median at or below 0 (a loop whose
 			 * subtracted twin came out as slow): the table shows it, the plot not. */
-			if (!cell_measured(c) || !(c->stats.median > 0)) {
-				fputs("\t?\t?\t?", d->f);
-				continue;
-			}
-			plot_put_summary(d->f, &c->stats);
-			lo = fmin(lo, c->stats.has_ci && c->stats.ci_lo > 0 ? c->stats.ci_lo
-									    : c->stats.median);
-			hi = fmax(hi, c->stats.has_ci ? c->stats.ci_hi : c->stats.median);
+			plot_put_bar(d->f, c, cell_measured(c) && c->stats.median > 0, &lo, &hi);
 		}
 		fputc('\n', d->f);
 		d->any = true;
 	}
-	/* As fio's: gnuplot's autoscale finds no range for one value, and no exponent. */
-	if (lo <= hi)
-		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
+	plot_set_range(d, lo, hi);
 	free(col);
 }
 

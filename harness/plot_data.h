@@ -31,6 +31,12 @@ void plot_put_columns(FILE *f, const char *name);
 void plot_put_num(FILE *f, double v);
 /* A median and its 95% CI ('?' where there is none). */
 void plot_put_summary(FILE *f, const struct summary *s);
+/* A bar of a log axis: c's median and CI where drawn, else three '?'; [*lo, *hi] widened
+ * to hold it (the lower end of the CI where it is above 0, else the median). */
+void plot_put_bar(FILE *f, const struct cell *c, bool drawn, double *lo, double *hi);
+/* yrange from [lo, hi] where it holds anything: gnuplot's autoscale finds no range for one
+ * value, and takes no exponent ("1e+06" is no number to it). */
+void plot_set_range(struct plotdata *d, double lo, double hi);
 
 /* The lifecycle plots' data (plot_life.c), as plot_data_fn. */
 void plot_life_ops(const struct results *r, const char **bk, size_t nb, const char **wl, size_t nw,

@@ -58,21 +58,12 @@ void plot_life_ops(const struct results *r, const char **bk, size_t nb, const ch
 			const struct cell *c = results_find(r, bk[b], wl[w]);
 			if (!col[w])
 				continue;
-			if (!ops_drawn(c)) {
-				fputs("\t?\t?\t?", d->f);
-				continue;
-			}
-			plot_put_summary(d->f, &c->stats);
-			lo = fmin(lo, c->stats.has_ci && c->stats.ci_lo > 0 ? c->stats.ci_lo
-									    : c->stats.median);
-			hi = fmax(hi, c->stats.has_ci ? c->stats.ci_hi : c->stats.median);
+			plot_put_bar(d->f, c, ops_drawn(c), &lo, &hi);
 		}
 		fputc('\n', d->f);
 		d->any = true;
 	}
-	/* As trapcost's: gnuplot's autoscale finds no range for one value, and no exponent. */
-	if (lo <= hi)
-		snprintf(d->yrange, sizeof(d->yrange), "%.6f %.6f", lo, hi);
+	plot_set_range(d, lo, hi);
 out:
 	free(col);
 	free(row);

@@ -205,9 +205,10 @@ static void migration_rows(struct report_model *m, const struct cell *c)
 		size_t ok = json_array_size(s), no = json_array_size(nc);
 		if (no)
 			row[9] = report_asprintf(m, "%zu of %zu converged; %s", ok, ok + no,
-						 json_string_value(json_array_get(nc, 0)));
+						 json_string_value(json_array_get(nc, 0)) ?: "");
 		else if (!ok && json_array_size(nt))
-			row[9] = report_asprintf(m, "%s", json_string_value(json_array_get(nt, 0)));
+			row[9] = report_asprintf(m, "%s",
+						 json_string_value(json_array_get(nt, 0)) ?: "");
 		else
 			row[9] = report_asprintf(m, "%zu of %zu converged", ok, ok);
 	}
@@ -216,7 +217,9 @@ static void migration_rows(struct report_model *m, const struct cell *c)
 	if (!row)
 		return;
 	row[0] = report_asprintf(m, "%s", c->column);
-	row[1] = report_asprintf(m, "%g, post-copy", member(pc, "rate_mib_s"));
+	double rate = member(pc, "rate_mib_s");
+	row[1] = isfinite(rate) ? report_asprintf(m, "%g, post-copy", rate)
+				: report_asprintf(m, "post-copy");
 	const char *why = json_string_value(json_object_get(pc, "reason"));
 	row[3] = figure(m, member(pc, "downtime_ms"), 1, "ms");
 	row[4] = figure(m, member(pc, "frozen_s"), 1e3, "ms");

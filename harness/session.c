@@ -155,16 +155,21 @@ static void boot_phases(struct boot_phases *p, double boot_s, const struct hello
 	p->agent_s = h->uptime_s - h->agent_start_s;
 }
 
+void session_init(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg)
+{
+	memset(s, 0, sizeof(*s));
+	s->g.ops = ops;
+	s->g.cfg = cfg;
+	s->g.to_guest = s->g.from_guest = -1;
+}
+
 int session_start(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
 		  bool probes, char *err, size_t len)
 {
 	struct msg m;
 	int ret;
 
-	memset(s, 0, sizeof(*s));
-	s->g.ops = ops;
-	s->g.cfg = cfg;
-	s->g.to_guest = s->g.from_guest = -1;
+	session_init(s, ops, cfg);
 	double t0 = util_now_s();
 	ret = ops->start(&s->g);
 	if (ret < 0) {

@@ -37,6 +37,8 @@ struct session {
 	json_t *facts;	 /* the backend's, taken over from the guest */
 };
 
+/* An empty session of ops's guest, before its start: no streams, no state. */
+void session_init(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg);
 /*
  * Starts ops's guest and waits for the agent's HELLO (boot_s: from start to HELLO); with
  * probes, opens the timed pass's probes and learns which counting-pass probes apply.

@@ -37,10 +37,7 @@ int session_restore(struct session *s, const struct backend_ops *ops, const stru
 {
 	int ret;
 
-	memset(s, 0, sizeof(*s));
-	s->g.ops = ops;
-	s->g.cfg = cfg;
-	s->g.to_guest = s->g.from_guest = -1;
+	session_init(s, ops, cfg);
 	double t0 = util_now_s();
 	ret = ops->restore(&s->g, dir);
 	if (ret < 0) {

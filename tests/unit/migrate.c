@@ -565,6 +565,40 @@ Test(migrate, wait_running_times_out_naming_the_state, .timeout = 30)
 	fake_finish(&f);
 }
 
+/* A completed migration's source settles in postmigrate a moment later; cont must wait. */
+Test(migrate, settled_waits_out_finish_migrate, .timeout = 30)
+{
+	static const struct fake_step settles[] = {
+		GREETING,
+		NEGOTIATE,
+		ANSWER(QS, RUNSTATE_R("finish-migrate"), 2),
+		RECV(QS),
+		SEND(RUNSTATE_R("postmigrate")),
+		END,
+	};
+	static const struct fake_step stays[] = {
+		GREETING,
+		NEGOTIATE,
+		ANSWER(QS, RUNSTATE_R("finish-migrate"), 0),
+		END,
+	};
+	struct qmp q;
+	struct fake f;
+	char err[256];
+
+	fake_open_client(&q, &f, settles);
+	cr_assert_eq(mig_wait_settled(&q, 5000, err, sizeof(err)), 0, "%s", err);
+	qmp_close(&q);
+	fake_finish(&f);
+	cr_assert_eq(fake_count(&f, QS), 3);
+
+	fake_open_client(&q, &f, stays);
+	cr_assert_eq(mig_wait_settled(&q, 200, err, sizeof(err)), -ETIMEDOUT, "%s", err);
+	cr_assert_not_null(strstr(err, "finish-migrate"), "%s", err);
+	qmp_close(&q);
+	fake_finish(&f);
+}
+
 Test(migrate, event_time_is_the_timestamp_of_the_event, .timeout = 30)
 {
 	static const struct fake_step steps[] = {
