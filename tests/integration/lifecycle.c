@@ -22,11 +22,18 @@
 
 TestSuite(lifecycle, .fini = cli_cleanup);
 
+/* A skipped test ends without its suite's .fini: its temporary directories go first. */
+#define SKIP(...)                          \
+	do {                               \
+		cli_cleanup();             \
+		cr_skip_test(__VA_ARGS__); \
+	} while (0)
+
 static void need_qemu(void)
 {
 	cli_need_program("qemu-system-x86_64");
 	if (access("/bin/busybox", X_OK) < 0)
-		cr_skip_test("busybox-static is not installed (make deps)");
+		SKIP("busybox-static is not installed (make deps)");
 }
 
 /* Runs vmbench with the lifecycle workloads wl on backend, one session. */
@@ -39,7 +46,7 @@ static int run_one(const char *backend, const char *wl, const char *dir, struct 
 			 (char *)dir,	NULL };
 	int st = cli_run_results(argv, dir, res, err, len);
 	if (strstr(err, "the VM backends will be skipped"))
-		cr_skip_test("the guest image could not be built here: %s", err);
+		SKIP("the guest image could not be built here: %s", err);
 	return st;
 }
 
@@ -65,7 +72,7 @@ Test(lifecycle, migrates_a_tcg_guest_mid_workload_and_leaves_nothing, .timeout =
 	 * corrupted memory: its kernel dies and QEMU exits (README, "Lifecycle operations").
 	 * That is QEMU's failure, said so, not this test's. */
 	if (c->status == CELL_FAILED && c->reason && strstr(c->reason, "exited with status 0"))
-		cr_skip_test("the guest died in a migration (QEMU's TCG): %s", c->reason);
+		SKIP("the guest died in a migration (QEMU's TCG): %s", c->reason);
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	cr_assert(c->status == CELL_OK || c->status == CELL_NOISY, "%s", c->reason);
 	cr_assert_eq(c->n, 1);
@@ -216,7 +223,7 @@ Test(lifecycle, destination_that_dies_fails_clearly, .timeout = 600)
 	cr_assert_eq(results_load(path, &res, err, sizeof(err)), 0, "%s", err);
 	const struct cell *c = cli_cell(&res, "tcg", "lifecycle.migrate");
 	if (c->status == CELL_SKIPPED)
-		cr_skip_test("tcg does not run here: %s", c->reason);
+		SKIP("tcg does not run here: %s", c->reason);
 	cr_assert_eq(c->status, CELL_FAILED);
 	cr_assert(strstr(c->reason, "destination") || strstr(c->reason, "failed"), "%s", c->reason);
 	const struct cell *cpu = cli_cell(&res, "tcg", "cpu.int");
@@ -237,14 +244,14 @@ Test(lifecycle, snapshot_on_a_full_disk_fails_clearly, .timeout = 600)
 
 	need_qemu();
 	if (geteuid() != 0)
-		cr_skip_test("mounting a small tmpfs needs root");
+		SKIP("mounting a small tmpfs needs root");
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
 	const char *state = cli_small_state_dir("70m");
 	int st = run_one("tcg", "lifecycle.snapshot", dir, &res, err, sizeof(err));
 	unsetenv("VMBENCH_STATE_DIR");
 	const struct cell *c = cli_cell(&res, "tcg", "lifecycle.snapshot");
 	if (c->status == CELL_SKIPPED)
-		cr_skip_test("tcg does not run here: %s", c->reason);
+		SKIP("tcg does not run here: %s", c->reason);
 	cr_assert_eq(st, 1, "%s", err);
 	cr_assert_eq(c->status, CELL_FAILED);
 	cr_assert(strstr(c->reason, "saving the guest's state failed"), "%s", c->reason);
