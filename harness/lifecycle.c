@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "common/sysutil.h"
@@ -98,6 +99,11 @@ int life_save(struct session *s, struct life_state *st, char *err, size_t len)
 	st->save_s = util_now_s() - t0;
 	if (ret < 0) {
 		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		/* A full filesystem is the likeliest cause, and the backend may not say it. */
+		struct statvfs vfs;
+		if (statvfs(st->dir, &vfs) == 0 && (double)vfs.f_bavail * vfs.f_frsize < 1 << 20)
+			util_appendf(err, len, " (%s: the state directory's filesystem is full)",
+				     strerror(ENOSPC));
 		state_empty(st);
 		return ret;
 	}

@@ -308,6 +308,11 @@ int mig_wait(struct qmp *q, const struct mig_params *p, int limit_ms, struct mig
 
 	for (;;) {
 		rc = proc_interrupted() ? -EINTR : mig_query(q, st, &page, err, len);
+		if (rc == 0 && mig_is(st, "failed") && !st->error[0]) {
+			/* QEMU may say failed a moment before it says why: ask once more. */
+			mig_sleep(MIG_POLL_MS);
+			rc = mig_query(q, st, &page, err, len);
+		}
 		if (rc == 0)
 			rc = mig_judge(st, util_now_ms() - start, err, len);
 		if (rc == 1)
