@@ -49,11 +49,6 @@ static const struct workload_ops meta = {
 	.flags = WL_HOST,
 };
 
-static json_t *num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -127,18 +122,18 @@ static int point_add(json_t *pt, const struct hop *h)
 	int ret = life_append(pt, "samples", json_real(h->st.downtime_ms));
 
 	if (ret == 0)
-		ret = life_append(pt, "total_s", num(h->st.total_s));
+		ret = life_append(pt, "total_s", life_num(h->st.total_s));
 	if (ret == 0)
 		ret = life_append(pt, "transferred_bytes",
 				  json_integer((json_int_t)h->st.transferred));
 	if (ret == 0)
 		ret = life_append(pt, "rounds", json_integer((json_int_t)h->st.rounds));
 	if (ret == 0)
-		ret = life_append(pt, "frozen_s", num(h->frozen_s));
+		ret = life_append(pt, "frozen_s", life_num(h->frozen_s));
 	if (ret == 0)
-		ret = life_append(pt, "guest_gap_ms", num(h->gap_ms));
+		ret = life_append(pt, "guest_gap_ms", life_num(h->gap_ms));
 	if (ret == 0)
-		ret = life_append(pt, "dirtied_mib_s", num(h->rate_done));
+		ret = life_append(pt, "dirtied_mib_s", life_num(h->rate_done));
 	return ret;
 }
 
@@ -157,11 +152,12 @@ static int postcopy_try(struct session *s, unsigned rate, json_t *details, char 
 		pc = json_pack("{s:i, s:s}", "rate_mib_s", rate, "reason", h.why);
 	else
 		pc = json_pack("{s:i, s:o, s:o, s:I, s:I, s:b, s:o, s:o}", "rate_mib_s", rate,
-			       "downtime_ms", num(h.st.downtime_ms), "total_s", num(h.st.total_s),
-			       "transferred_bytes", (json_int_t)h.st.transferred, "requests",
+			       "downtime_ms", life_num(h.st.downtime_ms), "total_s",
+			       life_num(h.st.total_s), "transferred_bytes",
+			       (json_int_t)h.st.transferred, "requests",
 			       (json_int_t)h.st.postcopy_requests, "switched",
-			       h.st.postcopy_switched, "frozen_s", num(h.frozen_s), "guest_gap_ms",
-			       num(h.gap_ms));
+			       h.st.postcopy_switched, "frozen_s", life_num(h.frozen_s),
+			       "guest_gap_ms", life_num(h.gap_ms));
 	return pc && json_object_set_new(details, "postcopy", pc) == 0 ? 0 : -ENOMEM;
 }
 

@@ -1,7 +1,6 @@
 /* lifecycle.snapshot: a running guest's whole state saved to a file while it runs, timed
  * from the request to the guest running again; with the file's size, how long the guest
  * was stopped (by the host's clock) and what the backend's own account says. */
-#include <math.h>
 
 #include "harness/hostwl.h"
 #include "harness/lifecycle.h"
@@ -17,11 +16,6 @@ static const struct workload_ops meta = {
 	.needs = WL_NEEDS_SNAPSHOT,
 	.flags = WL_HOST,
 };
-
-static json_t *num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
 
 static int snapshot_sample(const struct host_ctx *ctx, const struct backend_cfg *cfg, double *value,
 			   json_t **details, json_t **series, char *err, size_t len)
@@ -41,9 +35,9 @@ static int snapshot_sample(const struct host_ctx *ctx, const struct backend_cfg 
 	if (ret == 0) {
 		*value = st.save_s;
 		*details = json_pack("{s:I, s:o, s:o, s:o, s:I}", "bytes", (json_int_t)st.bytes,
-				     "frozen_s", num(st.frozen_s), "downtime_ms",
-				     num(st.st.downtime_ms), "own_total_s", num(st.st.total_s),
-				     "rounds", (json_int_t)st.st.rounds);
+				     "frozen_s", life_num(st.frozen_s), "downtime_ms",
+				     life_num(st.st.downtime_ms), "own_total_s",
+				     life_num(st.st.total_s), "rounds", (json_int_t)st.st.rounds);
 		ret = *details ? 0 : -ENOMEM;
 	}
 	life_state_remove(&st);

@@ -132,6 +132,11 @@ void life_state_remove(struct life_state *st)
 	st->dir[0] = '\0';
 }
 
+json_t *life_num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
 int life_append(json_t *obj, const char *key, json_t *v)
 {
 	json_t *arr = json_object_get(obj, key);

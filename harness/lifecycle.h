@@ -58,6 +58,8 @@ typedef int (*life_sample_fn)(const struct host_ctx *ctx, const struct backend_c
 int life_samples(const struct host_ctx *ctx, struct cell *cell, life_sample_fn fn,
 		 bool warms_itself) __must_check;
 
+/* x as a JSON number, or null where it is not finite (a figure the backend did not give). */
+json_t *life_num(double x);
 /* Appends v (taken over) to the array obj[key], made when missing. 0 or -ENOMEM. */
 int life_append(json_t *obj, const char *key, json_t *v) __must_check;
 

@@ -119,9 +119,8 @@ void session_stop(struct session *s)
 	s->facts = NULL;
 }
 
-/* The agent's next message, which must be of type want. 0, or a negative errno with err. */
-static int expect_msg(struct session *s, enum msg_type want, int timeout_ms, struct msg *m,
-		      char *err, size_t len)
+int session_expect(struct session *s, enum msg_type want, int timeout_ms, struct msg *m, char *err,
+		   size_t len)
 {
 	int ret = conn_recv(&s->c, m, timeout_ms, err, len);
 
@@ -178,13 +177,13 @@ int session_start(struct session *s, const struct backend_ops *ops, const struct
 	}
 	conn_init(&s->c, s->g.from_guest, s->g.to_guest, ops->name);
 	int timeout = ops->hello_timeout_s * 1000;
-	ret = expect_msg(s, MSG_HELLO, timeout, &m, err, len);
+	ret = session_expect(s, MSG_HELLO, timeout, &m, err, len);
 	if (ret < 0)
 		goto out_stop;
 	s->boot_s = util_now_s() - t0;
 	s->hello = m.hello;
 	/* The agent's clock checks come after HELLO, outside the boot. */
-	ret = expect_msg(s, MSG_CLOCK, timeout, &m, err, len);
+	ret = session_expect(s, MSG_CLOCK, timeout, &m, err, len);
 	if (ret < 0)
 		goto out_stop;
 	s->hello.timer_res_ns = m.hello.timer_res_ns;

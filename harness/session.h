@@ -60,6 +60,10 @@ void session_probes_close(struct probe *arr, size_t *n);
 void session_recv_reason(struct session *s, int ret, const char *waiting_for, int timeout_ms,
 			 char *err, size_t len);
 
+/* The agent's next message, which must be of type want (within timeout_ms). 0, or a
+ * negative errno with err. */
+int session_expect(struct session *s, enum msg_type want, int timeout_ms, struct msg *m, char *err,
+		   size_t len) __must_check;
 /* Sends the one-word command word (GO, ACK, SKIP, STOP). 0, or a negative errno with err. */
 int session_send_word(struct session *s, const char *word, char *err, size_t len) __must_check;
 /* Waits for message want about workload wl. 1 when it came; 0 when the agent answered with

@@ -14,22 +14,9 @@
 int session_ping(struct session *s, int timeout_ms, char *err, size_t len)
 {
 	struct msg m;
-	int ret = conn_send(&s->c, "PING");
+	int ret = session_send_word(s, "PING", err, len);
 
-	if (ret < 0) {
-		snprintf(err, len, "cannot send PING to the guest: %s", strerror(-ret));
-		return ret;
-	}
-	ret = conn_recv(&s->c, &m, timeout_ms, err, len);
-	if (ret < 0) {
-		session_recv_reason(s, ret, "PONG", timeout_ms, err, len);
-		return ret;
-	}
-	if (m.type != MSG_PONG) {
-		snprintf(err, len, "the agent sent %s instead of PONG", proto_msg_name(m.type));
-		return -EPROTO;
-	}
-	return 0;
+	return ret < 0 ? ret : session_expect(s, MSG_PONG, timeout_ms, &m, err, len);
 }
 
 int session_restore(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
