@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -16,7 +17,7 @@
 #include "common/compiler.h"
 #include "host/migrate.h"
 
-#define BACKEND_ABI 5
+#define BACKEND_ABI 6
 
 /* What a backend is: probes, reports and the harness decide by these, never by names. */
 enum backend_flags {
@@ -145,6 +146,11 @@ struct backend_ops {
 	 * st and *frozen_s as for save, also on failure as far as known. */
 	int (*migrate)(struct guest *g, const struct mig_params *p, int limit_ms,
 		       struct mig_stats *st, double *frozen_s);
+	/* resize (WL_NEEDS_RESIZE): asks that g's running guest have bytes of memory (at most
+	 * cfg->mem_mib MiB, which gives it all back): a VM's balloon, a container's cgroup
+	 * limit. Returns once asked, not once the guest has it: the caller watches the guest
+	 * for that. 0, or -errno with g->reason. */
+	int (*resize)(struct guest *g, uint64_t bytes);
 };
 
 static inline struct qmp *guest_monitor(const struct guest *g)

@@ -684,8 +684,9 @@ static int container_offers(const struct backend_cfg *cfg, unsigned needs, char 
 OCI_BACKEND(container, "container", "os-level",
 	    "an OCI container (crun, else runc): the host kernel, with namespaces, a cgroup and "
 	    "a read-only root",
-	    BK_HOST_KERNEL, 30, .provides = WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT,
-	    .save = container_save, .restore = container_restore, .offers = container_offers);
+	    BK_HOST_KERNEL, 30, .provides = WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT | WL_NEEDS_RESIZE,
+	    .save = container_save, .restore = container_restore, .offers = container_offers,
+	    .resize = oci_resize);
 OCI_BACKEND(gvisor, "gvisor", "application-kernel",
 	    "a sandboxed container (gVisor's runsc, ptrace platform): the container's system "
 	    "calls go to the Sentry, a kernel in user space, not the host's",

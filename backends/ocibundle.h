@@ -4,6 +4,7 @@
 #define VMBENCH_OCIBUNDLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -24,6 +25,10 @@
 int oci_write_bundle(json_t *tmpl, const char *dir, const struct backend_cfg *cfg, const char *id,
 		     const char *arg0, unsigned flags, json_t **config, char *err, size_t len)
 	__must_check;
+
+/* backend_ops.resize of a running container (backends/ocimemory.c): the memory limit the
+ * bundle set, changed in its cgroup. */
+int oci_resize(struct guest *g, uint64_t bytes) __must_check;
 
 /* A runtime's words for a user, into buf: its error line (runc logs `level=error msg="..."`),
  * else its first line of out, made printable; else how it ended (status: its exit status, or

@@ -7,6 +7,7 @@
  * socket in a private 0700 runtime directory, and its vCPU thread is pinned to the measurement CPU.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -95,11 +96,12 @@ static void image_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	 * calibrating it against the emulated PIT fails now and then, and the fallback costs
 	 * the boot about 0.2 s (KVM tells its guests the frequency itself).
 	 * cryptomgr.notests: the self-tests of the kernel's crypto algorithms (no workload
-	 * uses them) are about a tenth of a TCG boot. */
+	 * uses them) are about a tenth of a TCG boot. loglevel=1: only a panic reaches the
+	 * console, so that a guest that dies says why (qemu_explain). */
 	char khz[48] = "";
 	if (st->tsc_khz > 0)
 		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", st->tsc_khz);
-	FMT("console=ttyS0 quiet loglevel=0 panic=-1 tsc=reliable%s cryptomgr.notests "
+	FMT("console=ttyS0 quiet loglevel=1 panic=-1 tsc=reliable%s cryptomgr.notests "
 	    "vmbench.console=%s vmbench.modules=%s",
 	    khz, fl->virtio ? "hvc0" : "ttyS0", fl->modules);
 	ARG("-chardev");
@@ -111,6 +113,10 @@ static void image_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 		ARG("virtio-serial-pci");
 		ARG("-device");
 		ARG("virtconsole,chardev=agent");
+		/* The paravirtual way to take memory from a running guest and give it back
+		 * (lifecycle.resize): the guest's driver hands pages to the host. */
+		ARG("-device");
+		ARG("virtio-balloon-pci");
 	} else {
 		ARG("-serial");
 		ARG("chardev:agent");
@@ -201,11 +207,51 @@ static void qemu_child(void *arg)
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->qemu, strerror(errno));
 }
 
+/* The guest kernel's death in its console's file (the virtio flavours': their agent has the
+ * virtio console, the kernel the serial port): its first report and its panic, appended to
+ * buf. The emulated flavours' console is the agent's own line, where the session catches
+ * them itself. */
+static void console_death(const struct qemu_state *st, char *buf, size_t len)
+{
+	char path[PATH_MAX], line[200];
+	int said = 0;
+
+	if (!st->fl->virtio ||
+	    (size_t)snprintf(path, sizeof(path), "%s/console.log", st->rundir) >= sizeof(path))
+		return;
+	/* QEMU writes the file: it may be anything QEMU could put there but a link. */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
+	while (f && said < 2 && fgets(line, sizeof(line), f)) {
+		char *at = (char *)util_kernel_report(line);
+		bool panic = at && strstr(at, "Kernel panic");
+		/* The first report, then only the panic. */
+		if (!at || (said && !panic))
+			continue;
+		at[strcspn(at, "\r\n")] = '\0';
+		util_printable(at);
+		util_appendf(buf, len, "%s%s",
+			     said     ? " ... "
+			     : buf[0] ? "; the guest's kernel: "
+				      : "the guest's kernel: ",
+			     at);
+		said += panic ? 2 : 1;
+	}
+	if (f)
+		fclose(f);
+}
+
 void qemu_explain(struct guest *g, char *buf, size_t len)
 {
 	struct qemu_state *st = g->priv;
 
 	backend_explain(g, "QEMU", NULL, st ? st->rundir : NULL, "qemu.log", buf, len);
+	/* With panic=-1 a guest whose kernel panics reboots, and QEMU (-no-reboot) exits
+	 * with 0: its console says what happened. */
+	if (st && st->rundir[0])
+		console_death(st, buf, len);
 }
 
 /* The vCPU threads go to the measurement CPU. */
@@ -378,7 +424,7 @@ static const char *qemu_trace_log(const struct guest *g)
 
 /* The emulated devices: the 8250 is built into the kernel, IDE is ata_piix. */
 #define EMULATED .modules = "ata_piix,sd_mod"
-#define VIRTIO	 .virtio = true, .modules = "virtio_pci,virtio_console,virtio_blk"
+#define VIRTIO	 .virtio = true, .modules = "virtio_pci,virtio_console,virtio_blk,virtio_balloon"
 static const struct qemu_flavour fl_tcg = { .accel = "tcg", .host_tsc = true, EMULATED };
 static const struct qemu_flavour fl_tcg_virtio = { .accel = "tcg", .host_tsc = true, VIRTIO };
 /* kvm: the guest is not told it is virtualized (kvm=off hides KVM's CPUID leaves, so no
@@ -463,20 +509,22 @@ static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_
 }
 
 /* One backend per flavour: its hooks and its ops table. The image's flavours save, restore
- * and migrate their guests (the nanoguest runs none of the lifecycle workloads). */
-#define QEMU_BACKEND(sym, nm, md, fl, sum, avail, timeout)                                  \
-	static int sym##_restore(struct guest *g, const char *dir)                          \
-	{                                                                                   \
-		return qemu_restore(g, &fl_##sym, dir);                                     \
-	}                                                                                   \
-	static int sym##_migrate(struct guest *g, const struct mig_params *p, int limit_ms, \
-				 struct mig_stats *st, double *frozen_s)                    \
-	{                                                                                   \
-		return qemu_migrate(g, &fl_##sym, p, limit_ms, st, frozen_s);               \
-	}                                                                                   \
-	QEMU_OPS(sym, nm, md, BK_NEEDS_IMAGE | BK_MEM_LIMIT | (fl),                         \
-		 WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE, sum, avail, timeout, \
-		 .save = qemu_save, .restore = sym##_restore, .migrate = sym##_migrate)
+ * and migrate their guests (the nanoguest runs none of the lifecycle workloads); prov and
+ * the hooks after timeout: what a flavour does besides (the virtio ones' balloon). */
+#define QEMU_BACKEND(sym, nm, md, fl, prov, sum, avail, timeout, ...)                            \
+	static int sym##_restore(struct guest *g, const char *dir)                               \
+	{                                                                                        \
+		return qemu_restore(g, &fl_##sym, dir);                                          \
+	}                                                                                        \
+	static int sym##_migrate(struct guest *g, const struct mig_params *p, int limit_ms,      \
+				 struct mig_stats *st, double *frozen_s)                         \
+	{                                                                                        \
+		return qemu_migrate(g, &fl_##sym, p, limit_ms, st, frozen_s);                    \
+	}                                                                                        \
+	QEMU_OPS(sym, nm, md, BK_NEEDS_IMAGE | BK_MEM_LIMIT | (fl),                              \
+		 WL_NEEDS_DISK | WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE | (prov), sum, avail,      \
+		 timeout, .save = qemu_save, .restore = sym##_restore, .migrate = sym##_migrate, \
+		 __VA_ARGS__)
 #define QEMU_OPS(sym, nm, md, fl, prov, sum, avail, timeout, ...)               \
 	static int sym##_start(struct guest *g)                                 \
 	{                                                                       \
@@ -497,19 +545,20 @@ static int kvm_nano_available(const struct backend_cfg *cfg, char *reason, size_
 						   .trace_log = qemu_trace_log, \
 						   __VA_ARGS__ }
 
-QEMU_BACKEND(tcg, "tcg", "emulation", 0,
+QEMU_BACKEND(tcg, "tcg", "emulation", 0, 0,
 	     "QEMU TCG: full-system emulation by binary translation, emulated devices "
 	     "(IDE, 8250 serial, PIT/HPET)",
 	     tcg_available, 120);
-QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io", 0,
-	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio console", tcg_available, 120);
-QEMU_BACKEND(kvm, "kvm", "hardware-assisted", BK_HW_ACCEL,
+QEMU_BACKEND(tcg_virtio, "tcg-virtio", "emulation+pv-io", 0, WL_NEEDS_RESIZE,
+	     "QEMU TCG with paravirtual I/O: virtio-blk, virtio console, virtio-balloon",
+	     tcg_available, 120, .resize = qemu_resize);
+QEMU_BACKEND(kvm, "kvm", "hardware-assisted", BK_HW_ACCEL, 0,
 	     "QEMU+KVM: hardware-assisted full virtualization, guest unaware, emulated devices "
 	     "as tcg",
 	     kvm_available, 60);
-QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io", BK_HW_ACCEL,
+QEMU_BACKEND(kvm_virtio, "kvm-virtio", "hardware-assisted+pv-io", BK_HW_ACCEL, WL_NEEDS_RESIZE,
 	     "QEMU+KVM with virtio devices and kvmclock (the hybrid most clouds run)",
-	     kvm_available, 60);
+	     kvm_available, 60, .resize = qemu_resize);
 QEMU_OPS(tcg_nano, "tcg-nano", "emulation", BK_FREESTANDING, WL_NEEDS_RING0,
 	 "the nanoguest under QEMU TCG: privileged operations from ring 0 of an emulated CPU",
 	 tcg_nano_available, 30);

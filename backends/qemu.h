@@ -15,7 +15,7 @@
 struct qemu_flavour {
 	const char *accel;
 	const char *cpu; /* -cpu, or NULL for QEMU's default */
-	bool virtio;
+	bool virtio;	 /* virtio devices: console, disk and a memory balloon */
 	/* The guest drivers of its devices, console and disk (the guest's /init loads only
 	 * these), with a disk or without: a boot does the same work in every run. */
 	const char *modules;
@@ -50,11 +50,12 @@ void qemu_running(struct qemu_state *st);
 void qemu_explain(struct guest *g, char *buf, size_t len);
 void qemu_stop(struct guest *g);
 
-/* backends/qemu_life.c: backend_ops.save, .restore and .migrate. */
+/* backends/qemu_life.c: backend_ops.save, .restore, .migrate and .resize. */
 int qemu_save(struct guest *g, const char *dir, struct mig_stats *st, double *frozen_s)
 	__must_check;
 int qemu_restore(struct guest *g, const struct qemu_flavour *fl, const char *dir) __must_check;
 int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mig_params *p,
 		 int limit_ms, struct mig_stats *st, double *frozen_s) __must_check;
+int qemu_resize(struct guest *g, uint64_t bytes) __must_check;
 
 #endif

@@ -2,7 +2,8 @@
  * The QEMU backends' lifecycle operations: a running guest saved to a state file, a guest
  * restored from one, a guest migrated live into a second QEMU on this host. All of it is
  * QEMU's own migration, driven over QMP by descriptor (host/migrate.h): a regular file for
- * a state, one end each of a unix socket pair for a live migration.
+ * a state, one end each of a unix socket pair for a live migration. And a running guest's
+ * memory resized by its balloon (the virtio flavours').
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -244,4 +245,26 @@ int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mi
 	d->g = g;
 	end_copy(&old);
 	return 0;
+}
+
+int qemu_resize(struct guest *g, uint64_t bytes)
+{
+	struct qemu_state *s = g->priv;
+	char err[300];
+
+	if (!s || !s->up) {
+		snprintf(g->reason, sizeof(g->reason), "no running guest to resize");
+		return -ESRCH;
+	}
+	/* The balloon's target is the memory the guest keeps; its driver inflates or deflates
+	 * towards it at its own pace, which is what the caller times. */
+	json_t *args = json_pack("{s:I}", "value", (json_int_t)bytes);
+	if (!args)
+		return -ENOMEM;
+	int ret = qmp_execute(&s->qmp, "balloon", args, NULL, QMP_TIMEOUT_MS, err, sizeof(err));
+	json_decref(args);
+	if (ret < 0)
+		snprintf(g->reason, sizeof(g->reason), "QEMU's balloon refused %llu MiB: %.200s",
+			 (unsigned long long)(bytes >> 20), err);
+	return ret;
 }

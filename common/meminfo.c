@@ -1,6 +1,9 @@
 /* Memory and cache facts of the machine the code runs on (the host's, or a guest's). */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #endif
@@ -34,6 +37,70 @@ uint64_t meminfo_available(void)
 uint64_t meminfo_total(void)
 {
 	return meminfo_field("MemTotal");
+}
+
+/* v1's memory.limit_in_bytes of a cgroup without a limit: the largest page count in bytes,
+ * near 2^63. Anything this large is no limit. */
+#define NO_LIMIT (1ull << 62)
+
+int meminfo_limit_file(int pid, bool own_root, char *path, size_t len)
+{
+	char name[64], line[1024];
+	FILE *f;
+	int ret = -ENOENT;
+
+	if (pid)
+		snprintf(name, sizeof(name), "/proc/%d/cgroup", pid);
+	f = fopen(pid ? name : "/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	/* "id:controllers:path": v1's memory controller has its own hierarchy (its line names
+	 * it); v2's is the line "0::path". Where both are, v1's holds the limit. */
+	while (ret < 0 && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!cg)
+			continue;
+		*cg++ = '\0';
+		cg[strcspn(cg, "\n")] = '\0';
+		bool v2 = !strcmp(ctl + 1, "");
+		char ctls[64];
+		snprintf(ctls, sizeof(ctls), ",%s,", ctl + 1);
+		if (!v2 && !strstr(ctls, ",memory,"))
+			continue;
+		const char *mnt = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+		const char *file = v2 ? "memory.max" : "memory.limit_in_bytes";
+		/* Where only the process's own cgroup is mounted (a cgroup namespace, or a
+		 * runtime that mounts just the container's), the mount's root is it. */
+		if ((size_t)snprintf(path, len, "%s%s/%s", mnt, strcmp(cg, "/") ? cg : "", file) <
+			    len &&
+		    access(path, F_OK) == 0)
+			ret = 0;
+		else if (own_root && (size_t)snprintf(path, len, "%s/%s", mnt, file) < len &&
+			 access(path, F_OK) == 0)
+			ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+int meminfo_cgroup_limit(uint64_t *bytes)
+{
+	char path[PATH_MAX], word[32] = "";
+	unsigned long long v;
+	char end;
+
+	if (meminfo_limit_file(0, true, path, sizeof(path)) < 0)
+		return 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	int n = fscanf(f, "%31s", word);
+	fclose(f);
+	/* v2 says "max" for none, v1 a number near 2^63. */
+	if (n != 1 || sscanf(word, "%llu%c", &v, &end) != 1 || v >= NO_LIMIT)
+		return 0;
+	*bytes = v;
+	return 1;
 }
 
 #if defined(__x86_64__)

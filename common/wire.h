@@ -8,7 +8,7 @@
 
 #include "common/compiler.h"
 
-#define VMB_PROTO_VERSION 4
+#define VMB_PROTO_VERSION 5
 #define VMB_MAX_LINE	  4096 /* bytes, newline included */
 #define VMB_MAX_FIELDS	  32
 #define VMB_MAX_DATA	  (1u << 20) /* largest DONE payload the host accepts */

@@ -30,7 +30,7 @@ AGENTS=$2
 KROOT=${3:-}
 mkdir -p "$CACHE"
 here=$(cd "$(dirname "$0")" && pwd)
-MODULES="virtio_pci virtio_mmio virtio_blk virtio_console ata_piix ahci sd_mod"
+MODULES="virtio_pci virtio_mmio virtio_blk virtio_console virtio_balloon ata_piix ahci sd_mod"
 
 say() { echo "mkimage: $*" >&2; }
 die() { say "$*"; exit 1; }

@@ -15,12 +15,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "harness/hostwl.h"
 #include "harness/lifecycle.h"
 #include "harness/session_life.h"
 #include "host/process.h"
+#include "host/util.h"
 
 /* The migration's link: a fixed cap, the same for every backend, so that the rate at which
  * pre-copy stops converging is a property of the cap and the guest, not of the host. */
@@ -48,12 +48,6 @@ static const struct workload_ops meta = {
 	.needs = WL_NEEDS_MIGRATE,
 	.flags = WL_HOST,
 };
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
 
 /* What one migration found. */
 struct hop {
@@ -83,7 +77,7 @@ static int migrate_once(struct session *s, unsigned rate, bool postcopy, struct 
 	memset(h, 0, sizeof(*h));
 	if (ret < 0)
 		return ret;
-	sleep_ms(MIG_SETTLE_MS);
+	util_sleep_s(MIG_SETTLE_MS / 1e3);
 	h->ret = session_migrate(s, &p, MIG_LIMIT_MS, &h->st, &h->frozen_s, h->why, sizeof(h->why));
 	if (h->ret < 0 && h->st.postcopy_switched) {
 		/* Past the switch the guest's memory was on both sides: with the migration

@@ -20,7 +20,7 @@ static const struct {
 	{ "HELLO", MSG_HELLO }, { "CLOCK", MSG_CLOCK }, { "READY", MSG_READY },
 	{ "DONE", MSG_DONE },	{ "DATA", MSG_DATA },	{ "END", MSG_END },
 	{ "ERR", MSG_ERR },	{ "LOG", MSG_LOG },	{ "BYE", MSG_BYE },
-	{ "PONG", MSG_PONG },
+	{ "PONG", MSG_PONG },	{ "MEM", MSG_MEM },
 };
 
 static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
@@ -168,6 +168,21 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 		if (fs.n != 1)
 			return bad(err, len, "%s with fields", keywords[i].word);
 		return 0;
+	case MSG_MEM: {
+		const char *lim = fields_get(&fs, 1, "limit");
+		if (fs.n != 3 ||
+		    wire_parse_u64(fields_get(&fs, 1, "total"), 1, UINT64_MAX, &m->mem_total) < 0 ||
+		    !lim ||
+		    (strcmp(lim, "none") != 0 &&
+		     wire_parse_u64(lim, 1, UINT64_MAX, &m->mem_limit) < 0))
+			return bad(err, len,
+				   "MEM without total= (bytes) and limit= (bytes or none)");
+		if (strcmp(lim, "none") == 0)
+			m->mem_limit = 0;
+		m->mem_usable =
+			m->mem_limit && m->mem_limit < m->mem_total ? m->mem_limit : m->mem_total;
+		return 0;
+	}
 	default:
 		return bad(err, len, "unexpected message type");
 	}
@@ -416,9 +431,13 @@ int conn_recv(struct conn *c, struct msg *m, int timeout_ms, char *err, size_t e
 				conn_echo(c, LOG_DBG, "console", line);
 				util_printable(line);
 				util_rtrim(line);
+				/* The last line, or the first that reports the kernel's
+				 * death: what follows it is its detail. */
 				if (line[0] && !c->panicked) {
-					c->panicked = strstr(line, "Kernel panic") != NULL;
-					snprintf(c->last_words, sizeof(c->last_words), "%s", line);
+					const char *at = util_kernel_report(line);
+					c->panicked = at != NULL;
+					snprintf(c->last_words, sizeof(c->last_words), "%s",
+						 at ? at : line);
 				}
 				continue;
 			}

@@ -24,6 +24,7 @@ enum msg_type {
 	MSG_LOG,
 	MSG_BYE,
 	MSG_PONG, /* the answer to the host's PING */
+	MSG_MEM,  /* the answer to MEM: the memory the guest sees */
 };
 
 struct hello {
@@ -51,6 +52,9 @@ struct msg {
 	uint64_t bytes;		   /* END */
 	const char *text;	   /* DATA chunk, ERR reason (cut: guestlog.h), LOG text */
 	int unsupported;	   /* ERR: 1 unsupported, 0 failed */
+	/* MEM: the guest kernel's MemTotal, its cgroup's limit (0: none) and the less of the
+	 * two, the memory it may use. */
+	uint64_t mem_total, mem_limit, mem_usable;
 };
 
 /*
@@ -106,8 +110,9 @@ struct conn {
 	struct linebuf lb;
 	size_t noise;	 /* console lines skipped */
 	const char *who; /* backend name, for messages */
-	/* The console's last non-protocol line, or its first "Kernel panic" line once
-	 * there is one: why a guest died, for the reason of a broken session. */
+	/* The console's last non-protocol line, or from its first line that reports the
+	 * kernel's death (util_kernel_report: an oops, a BUG, a panic) once there is one: why
+	 * a guest died, for the reason of a broken session. */
 	char last_words[160];
 	bool panicked;
 	/* The guest lines shown on stderr (LOG, and console lines at debug level) since the

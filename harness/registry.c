@@ -71,6 +71,10 @@ int backend_check(const struct backend_ops *ops, const char **why)
 		*why = "a backend provides snapshots if and only if it has save and restore";
 	else if (!(ops->provides & WL_NEEDS_MIGRATE) != !ops->migrate)
 		*why = "a backend provides migration if and only if it has migrate";
+	else if (!(ops->provides & WL_NEEDS_RESIZE) != !ops->resize)
+		*why = "a backend provides resizing if and only if it has resize";
+	else if ((ops->provides & WL_NEEDS_RESIZE) && !(ops->flags & BK_MEM_LIMIT))
+		*why = "a backend resizes only a guest with a memory size of its own";
 	else if (ops->offers && !(ops->provides & (WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE)))
 		*why = "a backend that offers no lifecycle operation has nothing to check them by";
 	else

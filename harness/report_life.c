@@ -111,9 +111,12 @@ static const char lifecycle_note[] =
 	"run. clone: several guests restored at once from one state, until the last answers. "
 	"snapshot: saving a running guest's whole state to a file while it runs, until it runs "
 	"on; it stops only for the final pass. migrate: the downtime of a live migration of a "
-	"guest that dirties nothing (the table below has the rest). state: the saved file's "
-	"size; stop: how long the guest did not run while it was saved, by the host's clock; "
-	"clones' memory: the proportional set size of the clones together.";
+	"guest that dirties nothing (the table below has the rest). resize: half the guest's "
+	"memory taken away (a VM's balloon inflated, a container's cgroup limit lowered), from "
+	"the request until the guest sees its memory shrunk by that much; given back: the same "
+	"for returning it. state: the saved file's size; stop: how long the guest did not run "
+	"while it was saved, by the host's clock; clones' memory: the proportional set size of "
+	"the clones together.";
 
 static void build_lifecycle(struct report_model *m, const char **wl, size_t nw)
 {
@@ -127,7 +130,7 @@ static void build_lifecycle(struct report_model *m, const char **wl, size_t nw)
 		bool any = false;
 		for (size_t b = 0; b < m->nb && !any; b++)
 			any = results_find(m->r, m->backends[b], wl[w]) != NULL;
-		if (any && nc < REPORT_MAX_COLS - 3) {
+		if (any && nc < REPORT_MAX_COLS - 4) {
 			wl[kept++] = wl[w];
 			head[nc] = wl[w];
 			align[nc++] = 'r';
@@ -140,7 +143,8 @@ static void build_lifecycle(struct report_model *m, const char **wl, size_t nw)
 	head[nc++] = "state";
 	head[nc++] = "stop while saved";
 	head[nc++] = "clones' memory";
-	memset(align + extra, 'r', 3);
+	head[nc++] = "given back";
+	memset(align + extra, 'r', 4);
 	m->lifecycle = report_table_new(m, "lifecycle", "Lifecycle operations", head, align, nc);
 	for (size_t b = 0; m->lifecycle && b < m->nb; b++) {
 		const char *col = m->backends[b];
@@ -160,6 +164,7 @@ static void build_lifecycle(struct report_model *m, const char **wl, size_t nw)
 		char unit[32];
 		snprintf(unit, sizeof(unit), "MiB for %.0f", n);
 		row[extra + 2] = figure(m, pss, 1.0 / 1024, isfinite(n) ? unit : "MiB");
+		row[extra + 3] = figure(m, raw_median(m, col, wl, nw, "give_back_s"), 1e3, "ms");
 	}
 	if (m->lifecycle)
 		m->lifecycle->note = report_asprintf(m, "%s", lifecycle_note);

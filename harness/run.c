@@ -40,6 +40,9 @@ static const char *cannot_run(const struct run_cfg *cfg, const struct backend_op
 	if (missing & WL_NEEDS_MIGRATE)
 		return "needs moving a running guest live into another, which this backend "
 		       "cannot do";
+	if (missing & WL_NEEDS_RESIZE)
+		return "needs taking memory from a running guest and giving it back, which this "
+		       "backend cannot do";
 	if (missing)
 		return "needs something this backend does not provide";
 	/* A lifecycle operation that hangs on a tool failing its own check here (CRIU's). */

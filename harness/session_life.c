@@ -19,6 +19,13 @@ int session_ping(struct session *s, int timeout_ms, char *err, size_t len)
 	return ret < 0 ? ret : session_expect(s, MSG_PONG, timeout_ms, &m, err, len);
 }
 
+int session_mem(struct session *s, int timeout_ms, struct msg *m, char *err, size_t len)
+{
+	int ret = session_send_word(s, "MEM", err, len);
+
+	return ret < 0 ? ret : session_expect(s, MSG_MEM, timeout_ms, m, err, len);
+}
+
 int session_restore(struct session *s, const struct backend_ops *ops, const struct backend_cfg *cfg,
 		    const char *dir, const struct hello *origin, char *err, size_t len)
 {

@@ -1,4 +1,4 @@
-/* A session's lifecycle operations (harness/session_life.c): restore, migrate, PING, and a
+/* A session's lifecycle operations (harness/session_life.c): restore, migrate, PING, MEM, and a
  * workload the host drives in the guest while it does something else. */
 #ifndef VMBENCH_SESSION_LIFE_H
 #define VMBENCH_SESSION_LIFE_H
@@ -12,6 +12,11 @@
 
 /* Sends PING and waits for PONG within timeout_ms. 0 or -errno with err. */
 int session_ping(struct session *s, int timeout_ms, char *err, size_t len) __must_check;
+
+/* Sends MEM and waits for its answer within timeout_ms: the memory the guest sees (m's
+ * mem_total, mem_limit, mem_usable). 0 or -errno with err. */
+int session_mem(struct session *s, int timeout_ms, struct msg *m, char *err, size_t len)
+	__must_check;
 
 /*
  * Starts ops's guest from the state save wrote into dir (a guest whose agent was waiting for a

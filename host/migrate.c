@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/log.h"
 #include "host/migrate.h"
@@ -47,14 +46,6 @@ static int mig_err(int rc, char *err, size_t len, const char *what)
 	snprintf(why, sizeof(why), "%s", err);
 	snprintf(err, len, "%s: %s", what, why);
 	return rc;
-}
-
-static void mig_sleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	/* A signal cuts it short, which is what the user's Ctrl-C should do. */
-	nanosleep(&ts, NULL);
 }
 
 void mig_stats_init(struct mig_stats *st)
@@ -252,7 +243,7 @@ static int mig_cancel(struct qmp *q, struct mig_stats *st, double *page, int why
 			rc = -ETIMEDOUT;
 			break;
 		}
-		mig_sleep(MIG_POLL_MS);
+		util_sleep_s(MIG_POLL_MS / 1e3);
 	}
 	q->despite_interrupt = was;
 	if (rc == 0 && mig_is(st, "completed")) {
@@ -310,7 +301,7 @@ int mig_wait(struct qmp *q, const struct mig_params *p, int limit_ms, struct mig
 		rc = proc_interrupted() ? -EINTR : mig_query(q, st, &page, err, len);
 		if (rc == 0 && mig_is(st, "failed") && !st->error[0]) {
 			/* QEMU may say failed a moment before it says why: ask once more. */
-			mig_sleep(MIG_POLL_MS);
+			util_sleep_s(MIG_POLL_MS / 1e3);
 			rc = mig_query(q, st, &page, err, len);
 		}
 		if (rc == 0)
@@ -351,7 +342,7 @@ int mig_wait(struct qmp *q, const struct mig_params *p, int limit_ms, struct mig
 			log_dbg("migration: post-copy after %llu rounds, %.1f MiB left",
 				(unsigned long long)st->rounds, (double)st->remaining / MIB);
 		}
-		mig_sleep(MIG_POLL_MS);
+		util_sleep_s(MIG_POLL_MS / 1e3);
 	}
 }
 
@@ -427,7 +418,7 @@ int mig_wait_running(struct qmp *q, int timeout_ms, char *err, size_t len)
 				 state);
 			return -EINTR;
 		}
-		mig_sleep(MIG_POLL_MS);
+		util_sleep_s(MIG_POLL_MS / 1e3);
 	}
 }
 
@@ -472,6 +463,6 @@ int mig_wait_settled(struct qmp *q, int timeout_ms, char *err, size_t len)
 				 timeout_ms);
 			return -ETIMEDOUT;
 		}
-		mig_sleep(MIG_POLL_MS);
+		util_sleep_s(MIG_POLL_MS / 1e3);
 	}
 }

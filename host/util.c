@@ -309,6 +309,28 @@ double util_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+const char *util_kernel_report(const char *line)
+{
+	static const char *const words[] = { "BUG", "Oops", "general protection", "corruption",
+					     "Kernel panic" };
+	const char *at = NULL;
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *w = strstr(line, words[i]);
+		if (w && (!at || w < at))
+			at = w;
+	}
+	return at;
+}
+
+void util_sleep_s(double s)
+{
+	if (!(s > 0))
+		return;
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	nanosleep(&ts, NULL);
+}
+
 int64_t util_now_ms(void)
 {
 	struct timespec ts;

@@ -40,10 +40,15 @@ size_t util_children(int parent, int *pids, size_t max);
  * util_free_list). Empty items are an error: -EINVAL. */
 int util_split_list(const char *s, char ***items, size_t *n) __must_check;
 void util_free_list(char **items);
+/* Where a guest kernel's console line reports its death (an oops, a BUG, a corruption it
+ * found, its panic): the report's first word in line, or NULL. */
+const char *util_kernel_report(const char *line);
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t util_now_ms(void);
 /* CLOCK_MONOTONIC in seconds. */
 double util_now_s(void);
+/* Sleeps s seconds; a signal cuts it short, which is what the user's Ctrl-C should do. */
+void util_sleep_s(double s);
 /* The current UTC time: ISO 8601 (2026-11-22T01:02:03Z), or compact for file names
  * (20261122T010203Z). */
 void util_utc_now(char *buf, size_t len, bool compact);

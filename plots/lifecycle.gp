@@ -1,5 +1,5 @@
 # Lifecycle operations side by side: one group of bars per backend, one bar per
-# operation measured in seconds (boot, restore, clone, snapshot), so that a
+# operation measured in seconds (boot, restore, clone, snapshot, resize), so that a
 # backend's boot stands beside what starting from a saved state costs it.
 # Data: datadir/lifecycle.dat, one row per backend (in the order of `backends`):
 #   column 1 the backend, then for operation j of `workloads` (1-based) the
@@ -37,6 +37,7 @@ opcolor(j) = \
     opname(j) eq 'lifecycle.clone'    ? 0x009e73 : \
     opname(j) eq 'lifecycle.snapshot' ? 0xe69f00 : \
     opname(j) eq 'lifecycle.migrate'  ? 0xcc79a7 : \
+    opname(j) eq 'lifecycle.resize'   ? 0x56b4e9 : \
     kcolor(j)
 
 # yrange: 'lo hi' in s; a decade of room at least, never an empty range.

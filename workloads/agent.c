@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "common/meminfo.h"
 #include "common/sysutil.h"
 #include "workloads/agent.h"
 #include "workloads/agent_stop.h"
@@ -152,6 +153,18 @@ static int say_hello(struct agent *a)
 	a->hello_s = boot_clock_s();
 	return agent_say(a, "HELLO vmbench-agent %s proto=%d kernel=%s arch=%s tmp=%s",
 			 VMBENCH_VERSION, VMB_PROTO_VERSION, u.release, u.machine, kind);
+}
+
+/* The memory this guest sees (protocol 5): its kernel's MemTotal and its cgroup's limit,
+ * which lifecycle.resize watches change. */
+static int say_mem(struct agent *a)
+{
+	uint64_t limit = 0;
+	char lim[32] = "none";
+
+	if (meminfo_cgroup_limit(&limit))
+		snprintf(lim, sizeof(lim), "%llu", (unsigned long long)limit);
+	return agent_say(a, "MEM total=%llu limit=%s", (unsigned long long)meminfo_total(), lim);
 }
 
 /* The clock's facts, measured after HELLO: a boot ends at HELLO, not after these. */
@@ -596,6 +609,8 @@ int agent_serve(int in_fd, int out_fd)
 			ret = 1;
 		} else if (strcmp(fs.f[0], "PING") == 0 && fs.n == 1) {
 			ret = agent_say(a, "PONG");
+		} else if (strcmp(fs.f[0], "MEM") == 0 && fs.n == 1) {
+			ret = say_mem(a);
 		} else {
 			ret = agent_say(a, "LOG ignored unknown host command %.32s", fs.f[0]);
 		}

@@ -2,7 +2,7 @@
  * vmbench-agent: the guest side of vmbench. It speaks the line protocol below on one
  * byte stream (stdin/stdout: pipes, a serial or virtio console, a container's stdio).
  *
- * The protocol, version 4 (VMB_PROTO_VERSION)
+ * The protocol, version 5 (VMB_PROTO_VERSION)
  * -------------------------------------------
  * Lines of printable ASCII ending in "\n"; a "\r" before the "\n" is dropped (serial
  * consoles add one). A line is at most VMB_MAX_LINE bytes with its newline. Fields are
@@ -27,6 +27,11 @@
  *          answers PING with PONG and waits on: the host times a guest restored from a
  *          snapshot until its agent answers. Nowhere else: a PING in place of GO or ACK
  *          is answered as any other wrong line there.
+ *   host:  MEM
+ *   guest: MEM total=<bytes> limit=<bytes>|none
+ *          Where PING is answered: the memory the guest sees, its kernel's MemTotal and
+ *          its cgroup's memory.max (none: no limit in sight). The host times a resize
+ *          (lifecycle.resize) until these change.
  *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
  *              [bytes=<size>] [rate=<bytes per second>] [disk=<path>]
  *          Prepare <workload>: set it up, calibrate iters (unless given) so that one

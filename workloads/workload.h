@@ -41,6 +41,9 @@ enum workload_needs {
 	/* Moving a running guest live into a second one on this host (lifecycle.migrate):
 	 * backend_ops.migrate. */
 	WL_NEEDS_MIGRATE = 1u << 4,
+	/* Taking memory from a running guest and giving it back (lifecycle.resize):
+	 * backend_ops.resize. */
+	WL_NEEDS_RESIZE = 1u << 5,
 };
 
 /* Workload flags. */

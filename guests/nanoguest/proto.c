@@ -274,7 +274,8 @@ static __noreturn void serve(void)
 		} else if (strcmp(fs.f[0], "QUIT") == 0) {
 			break;
 		} else if (strcmp(fs.f[0], "PING") == 0 && fs.n == 1) {
-			say("PONG"); /* protocol 4: where a command is awaited */
+			say("PONG"); /* protocol 4: where a command is awaited; MEM (5) is the
+				      * image's: no lifecycle.resize here */
 		} else {
 			out_line(&msg);
 			out_str(&msg, "LOG ignored unknown host command ");
@@ -331,7 +332,7 @@ void kmain(u32 mb_magic, u32 mb_info)
 	hw_early_init();
 	serial_init();
 	/* First, before any measuring: a boot is timed to this line. */
-	say("HELLO vmbench-agent nanoguest-1 proto=4 kernel=nanoguest arch=x86_64 tmp=none");
+	say("HELLO vmbench-agent nanoguest-1 proto=5 kernel=nanoguest arch=x86_64 tmp=none");
 	hw_init(mb_magic, mb_info, &cmdline);
 	tsc_init(cmdline);
 	say_clock();

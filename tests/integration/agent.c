@@ -1,6 +1,6 @@
 /*
  * The agent's side of the protocol, driven over pipes line by line: the counting sample
- * that follows a measured phase (count=1), declined with SKIP or measured with GO; PING;
+ * that follows a measured phase (count=1), declined with SKIP or measured with GO; PING; MEM;
  * mem.dirty, which runs until the host says STOP.
  */
 #include <criterion/criterion.h>
@@ -269,6 +269,37 @@ Test(agent, ping_is_answered_between_runs, .timeout = 60)
 	agent_expect(&a, "ERR cpu.int failed expected GO");
 	agent_say(&a, "PING");
 	cr_assert_str_eq(agent_raw_line(&a), "PONG");
+	agent_quit(&a);
+}
+
+/* MEM says what memory the agent sees: its kernel's MemTotal (here the host's, as
+ * /proc/meminfo says it) and its cgroup's limit, where it waits for a command. */
+Test(agent, mem_says_what_memory_the_guest_sees, .timeout = 60)
+{
+	struct agent a;
+	unsigned long long total = 0, kib = 0, limit = 0;
+	char lim[32] = "", line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f) && sscanf(line, "MemTotal: %llu kB", &kib) != 1)
+		;
+	if (f)
+		fclose(f);
+	cr_assert_gt(kib, 0);
+	agent_hello(&a);
+	agent_say(&a, "MEM");
+	cr_assert_eq(sscanf(agent_raw_line(&a), "MEM total=%llu limit=%31s", &total, lim), 2, "%s",
+		     a.line);
+	cr_assert_eq(total, kib * 1024);
+	cr_assert(!strcmp(lim, "none") || (sscanf(lim, "%llu", &limit) == 1 && limit > 0), "%s",
+		  lim);
+	/* With fields it is no MEM; in place of GO it is a wrong line. */
+	agent_say(&a, "MEM now");
+	cr_assert_eq(strncmp(agent_raw_line(&a), "LOG ignored ", 12), 0, "%s", a.line);
+	agent_say(&a, RUN);
+	agent_expect(&a, "READY cpu.int ");
+	agent_say(&a, "MEM");
+	agent_expect(&a, "ERR cpu.int failed expected GO");
 	agent_quit(&a);
 }
 

@@ -1,7 +1,8 @@
 /* Integration tests of the container backend: a real OCI runtime runs the agent from the
- * guest image's rootfs, as configured, with results like native's; its snapshots are CRIU's,
- * skipped with CRIU's own words where it cannot work; and nothing of the container
- * (process, cgroup, state, mount) outlives a run, a crash or Ctrl-C. */
+ * guest image's rootfs, as configured, with results like native's; its cgroup limit is
+ * resized while it runs; its snapshots are CRIU's, skipped with CRIU's own words where it
+ * cannot work; and nothing of the container (process, cgroup, state, mount) outlives a
+ * run, a crash or Ctrl-C. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -30,6 +31,21 @@ static void need_runtime(void)
 static json_t *jpath(json_t *j, const char *a, const char *b)
 {
 	return json_object_get(json_object_get(j, a), b);
+}
+
+/* vmbench run of the container backend's workloads wl, one session of one sample, into dir:
+ * its exit status; the test is skipped where the guest image could not be built. */
+static int run_one(const char *wl, const char *dir, struct results *res, char *err, size_t len)
+{
+	char *argv[] = { "vmbench",	"run",	      "--backends", "container", "--workloads",
+			 (char *)wl,	"--sessions", "1",	    "--reps",	 "1",
+			 "--no-report", "-o",	      (char *)dir,  NULL };
+	int st = cli_run_results(argv, dir, res, err, len);
+	const char *why = json_string_value(
+		json_object_get(jpath(res->provenance, "backends", "container"), "reason"));
+	if (why && strstr(why, "no guest image"))
+		cr_skip_test("%s", why);
+	return st;
 }
 
 Test(container, runs_like_native_as_configured, .timeout = 600)
@@ -215,18 +231,8 @@ Test(container, snapshots_run_where_criu_works, .timeout = 900)
 
 	need_runtime();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	char *argv[] = { "vmbench",	"run",
-			 "--backends",	"container",
-			 "--workloads", "lifecycle.snapshot,lifecycle.restore,lifecycle.clone",
-			 "--sessions",	"1",
-			 "--reps",	"1",
-			 "--no-report", "-o",
-			 dir,		NULL };
-	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
-	json_t *info = jpath(res.provenance, "backends", "container");
-	const char *why = json_string_value(json_object_get(info, "reason"));
-	if (why && strstr(why, "no guest image"))
-		cr_skip_test("%s", why);
+	int st = run_one("lifecycle.snapshot,lifecycle.restore,lifecycle.clone", dir, &res, err,
+			 sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	int check = criu_check(says, sizeof(says));
 	const char *const wl[] = { "lifecycle.snapshot", "lifecycle.restore", "lifecycle.clone" };
@@ -268,6 +274,34 @@ Test(container, snapshots_run_where_criu_works, .timeout = 900)
 	cli_assert_nothing_left("state");
 }
 
+/* The first number of the cell's raw array key. */
+static double raw0(const struct cell *c, const char *key)
+{
+	return json_number_value(json_array_get(json_object_get(c->raw, key), 0));
+}
+
+/* A resize lowers the container's cgroup limit, which the agent sees as its own: the memory
+ * it may use is the limit (below the host's MemTotal), halved and then whole again. */
+Test(container, resize_changes_the_limit_the_container_sees, .timeout = 300)
+{
+	char *dir = cli_tmpdir(), err[8192];
+	struct results res;
+
+	need_runtime();
+	int st = run_one("lifecycle.resize", dir, &res, err, sizeof(err));
+	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
+	const struct cell *c = cli_cell(&res, "container", "lifecycle.resize");
+	cr_assert(cell_measured(c), "%s", c->reason);
+	cr_assert_gt(c->samples[0], 0);
+	double before = raw0(c, "seen_before_bytes");
+	cr_assert_gt(before, 0);
+	cr_assert_eq(raw0(c, "taken_bytes"), before / 2, "the limit is the guest's memory");
+	cr_assert_eq(raw0(c, "seen_taken_bytes"), before / 2);
+	cr_assert_gt(raw0(c, "give_back_s"), 0);
+	results_free(&res);
+	cli_assert_nothing_left("container");
+}
+
 /* Without CRIU on $PATH (where runc looks for it), the cells say which package it is in. */
 Test(container, snapshots_name_criu_where_it_is_missing, .timeout = 300)
 {
@@ -277,16 +311,7 @@ Test(container, snapshots_name_criu_where_it_is_missing, .timeout = 300)
 
 	need_runtime();
 	cli_path_without(hide);
-	char *argv[] = { "vmbench",    "run",	      "--backends",
-			 "container",  "--workloads", "lifecycle.restore",
-			 "--sessions", "1",	      "--reps",
-			 "1",	       "--no-report", "-o",
-			 dir,	       NULL };
-	int st = cli_run_results(argv, dir, &res, err, sizeof(err));
-	const char *why = json_string_value(
-		json_object_get(jpath(res.provenance, "backends", "container"), "reason"));
-	if (why && strstr(why, "no guest image"))
-		cr_skip_test("%s", why);
+	int st = run_one("lifecycle.restore", dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	const struct cell *c = cli_cell(&res, "container", "lifecycle.restore");
 	cr_assert_eq(c->status, CELL_SKIPPED, "%s", c->reason);

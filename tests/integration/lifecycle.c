@@ -1,8 +1,8 @@
 /*
  * Integration tests of the lifecycle workloads under QEMU TCG: a guest migrated live in the
- * middle of a workload that its agent finishes on the destination, snapshots, restores and
- * clones, and the bad states (a destination that dies, a state file on a full disk, a
- * migration that does not converge), each failing clearly with nothing lost or left.
+ * middle of a workload that its agent finishes on the destination, snapshots, restores,
+ * clones and a balloon's resize, and the bad states (a destination that dies, a state file on a
+ * full disk, a migration that does not converge), each failing clearly with nothing lost or left.
  */
 #include <dirent.h>
 #include <math.h>
@@ -113,15 +113,29 @@ Test(lifecycle, migrates_a_tcg_guest_mid_workload_and_leaves_nothing, .timeout =
 	results_free(&res);
 }
 
-Test(lifecycle, snapshot_restore_and_clone_run_and_report, .timeout = 900)
+/* A resize's guest sees exactly what was taken from it, and all of it again after. */
+static void assert_resized(const struct cell *c)
+{
+	cr_assert(cell_measured(c), "%s", c->reason);
+	cr_assert_gt(c->samples[0], 0);
+	double before = num_at(json_object_get(c->raw, "seen_before_bytes"), 0);
+	double taken = num_at(json_object_get(c->raw, "taken_bytes"), 0);
+	cr_assert_gt(taken, 0);
+	cr_assert_eq(num_at(json_object_get(c->raw, "seen_taken_bytes"), 0), before - taken);
+	cr_assert_gt(num_at(json_object_get(c->raw, "give_back_s"), 0), 0);
+	cr_assert_gt(num_at(json_object_get(c->raw, "mem_rtt_s"), 0), 0);
+}
+
+Test(lifecycle, snapshot_restore_clone_and_resize_run_and_report, .timeout = 900)
 {
 	char *dir = cli_tmpdir(), err[8192];
 	struct results res;
 
 	need_qemu();
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
-	int st = run_one("tcg-virtio", "lifecycle.snapshot,lifecycle.restore,lifecycle.clone", dir,
-			 &res, err, sizeof(err));
+	int st = run_one("tcg-virtio",
+			 "lifecycle.snapshot,lifecycle.restore,lifecycle.clone,lifecycle.resize",
+			 dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	cli_assert_all_ran(&res, "tcg-virtio", NULL);
 	const struct cell *snap = cli_cell(&res, "tcg-virtio", "lifecycle.snapshot");
@@ -136,12 +150,16 @@ Test(lifecycle, snapshot_restore_and_clone_run_and_report, .timeout = 900)
 	cr_assert_eq(json_array_size(one), 4);
 	cr_assert_eq(json_array_size(all), 4);
 	cr_assert_gt(num_at(json_object_get(cl->raw, "at_once_pss_kib"), 0), 0);
+	/* The balloon's pages leave the guest's MemTotal one by one: it sees exactly what was
+	 * taken. */
+	assert_resized(cli_cell(&res, "tcg-virtio", "lifecycle.resize"));
 	cli_assert_nothing_left("qemu");
 	cli_assert_nothing_left("state");
 	results_free(&res);
 }
 
-/* Native and UML cannot save a guest: their cells are skipped saying so, by capability. */
+/* Native cannot save, move or resize a guest: its cells are skipped saying so, by
+ * capability. */
 Test(lifecycle, backends_without_the_operations_skip_with_the_reason, .timeout = 120)
 {
 	char *dir = cli_tmpdir(), err[8192];
@@ -150,7 +168,7 @@ Test(lifecycle, backends_without_the_operations_skip_with_the_reason, .timeout =
 	int st = run_one("native", "lifecycle.*", dir, &res, err, sizeof(err));
 	cr_assert_eq(st, 0, "exit status %d: %s", st, err);
 	const char *const wl[] = { "lifecycle.snapshot", "lifecycle.restore", "lifecycle.clone",
-				   "lifecycle.migrate" };
+				   "lifecycle.migrate", "lifecycle.resize" };
 	for (size_t i = 0; i < ARRAY_SIZE(wl); i++) {
 		const struct cell *c = cli_cell(&res, "native", wl[i]);
 		cr_assert_eq(c->status, CELL_SKIPPED, "%s", wl[i]);

@@ -26,7 +26,7 @@ static void script_child(void *arg)
 }
 
 #define HELLO                                                              \
-	"echo 'HELLO vmbench-agent 9 proto=4 kernel=k arch=x tmp=tmpfs'; " \
+	"echo 'HELLO vmbench-agent 9 proto=5 kernel=k arch=x tmp=tmpfs'; " \
 	"echo 'CLOCK timer_res_ns=1 clock_read_ns=1 loop_ns=0.5';"
 
 /* The babbler's LOG text and its lines a session: some 10 MB. */

@@ -77,8 +77,8 @@ Test(conn, skips_noise_and_log)
 	pipe_conn_close(&pc);
 }
 
-/* The console's last words explain a dead guest: its last line, or its first panic line
- * whatever follows it (a call trace), made printable. */
+/* The console's last words explain a dead guest: its last line, or its first report of the
+ * kernel's death (an oops, a panic) whatever follows it (a call trace), made printable. */
 Test(conn, keeps_the_consoles_last_words)
 {
 	struct pipe_conn pc;
@@ -107,6 +107,22 @@ Test(conn, keeps_the_consoles_last_words)
 	cr_assert(pc.c.panicked);
 	cr_assert_str_eq(pc.c.last_words,
 			 "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	pipe_conn_close(&pc);
+
+	/* An oops's first line says more than its panic, which may never come. */
+	pipe_conn_open(&pc);
+	write_str(pc.wfd,
+		  "[   15.038824] general protection fault, probably for non-canonical "
+		  "address 0xdead00000000012a: 0000 [#1] PREEMPT SMP NOPTI\n"
+		  "[   15.042551] RIP: 0010:__run_timers+0x1e8/0x2c0\n"
+		  "[   15.052015] Kernel panic - not syncing: Fatal exception in interrupt\n");
+	close(pc.wfd);
+	pc.wfd = -1;
+	cr_assert_eq(conn_recv(&pc.c, &m, 1000, err, sizeof(err)), -EPIPE);
+	cr_assert(pc.c.panicked);
+	cr_assert_str_eq(pc.c.last_words,
+			 "general protection fault, probably for non-canonical "
+			 "address 0xdead00000000012a: 0000 [#1] PREEMPT SMP NOPTI");
 	pipe_conn_close(&pc);
 }
 

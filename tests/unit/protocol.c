@@ -13,7 +13,7 @@
 
 #include "harness/protocol.h"
 
-#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1.0-13-amd64 arch=x86_64 tmp=tmpfs"
+#define HELLO_OK "HELLO vmbench-agent 0.1.0 proto=5 kernel=6.1.0-13-amd64 arch=x86_64 tmp=tmpfs"
 #define CLOCK_OK "CLOCK timer_res_ns=20 clock_read_ns=18.5 loop_ns=0.31"
 
 /* Parses a copy of text; returns proto_parse's result, err is cleared first. */
@@ -119,7 +119,7 @@ Test(proto_parse, hello_fields_any_order)
 	struct msg m;
 
 	/* Named fields in another order are fine. */
-	cr_assert_eq(parse("HELLO vmbench-agent 2.0 tmp=ext2/3/4 arch=aarch64 kernel=5.10 proto=4",
+	cr_assert_eq(parse("HELLO vmbench-agent 2.0 tmp=ext2/3/4 arch=aarch64 kernel=5.10 proto=5",
 			   &m, line, sizeof(line), err, sizeof(err)),
 		     0, "%s", err);
 	cr_assert_eq(m.type, MSG_HELLO);
@@ -283,21 +283,21 @@ Test(proto_parse, console_noise)
 Test(proto_parse, hello_malformed)
 {
 	/* another program */
-	expect_bad("HELLO sshd 0.1.0 proto=4 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO sshd 0.1.0 proto=5 kernel=6.1 arch=x86_64");
 	expect_bad("HELLO");
 	/* wrong protocol version: 3 had no PING, 2 sent the clock's facts in HELLO */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=3 kernel=6.1 arch=x86_64 tmp=tmpfs");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 arch=x86_64 tmp=tmpfs");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=2 kernel=6.1 arch=x86_64 timer_res_ns=1 "
 		   "clock_read_ns=1 loop_ns=1");
 	expect_bad("HELLO vmbench-agent 0.1.0 proto=0 kernel=6.1 arch=x86_64");
 	/* missing kernel= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 arch=x86_64");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel= arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=5 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=5 kernel= arch=x86_64");
 	/* missing arch= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 tmp=tmpfs");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=5 kernel=6.1 tmp=tmpfs");
 	/* missing tmp= */
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 arch=x86_64");
-	expect_bad("HELLO vmbench-agent 0.1.0 proto=4 kernel=6.1 arch=x86_64 tmp=");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=5 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO vmbench-agent 0.1.0 proto=5 kernel=6.1 arch=x86_64 tmp=");
 }
 
 Test(proto_parse, hello_wrong_proto_reason)
@@ -390,7 +390,7 @@ Test(proto_parse, double_spaces)
 	expect_bad("DONE  cpu.int");
 	expect_bad("READY cpu.int  iters=1 sample_ns=1");
 	expect_bad("READY cpu.int iters=1 sample_ns=1 ");
-	expect_bad("HELLO vmbench-agent  0.1.0 proto=4 kernel=6.1 arch=x86_64");
+	expect_bad("HELLO vmbench-agent  0.1.0 proto=5 kernel=6.1 arch=x86_64");
 	expect_bad("CLOCK  timer_res_ns=1 clock_read_ns=1 loop_ns=1");
 	expect_bad("BYE ");
 	expect_bad("PONG ");

@@ -26,8 +26,9 @@
 #define WL_KNOWN_PLOTS                                                                      \
 	(PLOT_TRAPS | PLOT_MEMLAT | PLOT_FIO | PLOT_BOOT | PLOT_TRAPCOST | PLOT_LIFECYCLE | \
 	 PLOT_MIGRATION)
-#define WL_KNOWN_NEEDS \
-	(WL_NEEDS_DISK | WL_NEEDS_2CPU | WL_NEEDS_RING0 | WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE)
+#define WL_KNOWN_NEEDS                                                                           \
+	(WL_NEEDS_DISK | WL_NEEDS_2CPU | WL_NEEDS_RING0 | WL_NEEDS_SNAPSHOT | WL_NEEDS_MIGRATE | \
+	 WL_NEEDS_RESIZE)
 #define WL_KNOWN_FLAGS \
 	(WL_TEST | WL_SUBTRACT_LOOP | WL_HOST | WL_NANOGUEST | WL_WRITES_DISK | WL_DRIVEN)
 #define PROBE_KNOWN_FLAGS (PROBE_COUNT_PASS)
@@ -375,6 +376,32 @@ Test(registry, backend_check_rejects_broken_entries)
 	b.explain = NULL;
 	why = NULL;
 	cr_assert_eq(backend_check(&b, &why), 0, "optional hooks left NULL: %s", why);
+}
+
+/* A resize is declared and has its hook, on a guest with a memory size of its own. */
+Test(registry, backend_check_rejects_a_resize_it_cannot_do)
+{
+	const struct backend_ops *real = NULL;
+	struct backend_ops b;
+	const char *why;
+	int ret;
+
+	for (size_t i = 0; i < backend_count && !real; i++)
+		if (backend_table[i]->provides & WL_NEEDS_RESIZE)
+			real = backend_table[i];
+	cr_assert_not_null(real, "no backend resizes its guests");
+#define BROKEN(what, change)                     \
+	do {                                     \
+		b = *real;                       \
+		change;                          \
+		why = NULL;                      \
+		ret = backend_check(&b, &why);   \
+		expect_rejected(ret, why, what); \
+	} while (0)
+	BROKEN("resizing declared without resize", b.resize = NULL);
+	BROKEN("resize without declaring it", b.provides &= ~WL_NEEDS_RESIZE);
+	BROKEN("resizing a guest without a memory size", b.flags &= ~BK_MEM_LIMIT);
+#undef BROKEN
 }
 
 Test(registry, probe_check_rejects_broken_entries)

@@ -34,7 +34,7 @@ CPU_FEATURES = {"trap.rdtscp", "trap.rdpid", "trap.xgetbv"}
 KEYS = {"workload", "unit", "iters", "warmup", "ops", "samples", "sample_ns",
         "sample_iters", "loop_ns", "extra"}
 EXTRA_KEYS = {"ring", "clock", "tsc_khz", "tsc_khz_source", "ref", "pmtimer_port"}
-HELLO = "HELLO vmbench-agent nanoguest-1 proto=4 kernel=nanoguest arch=x86_64 tmp=none"
+HELLO = "HELLO vmbench-agent nanoguest-1 proto=5 kernel=nanoguest arch=x86_64 tmp=none"
 DECIMAL = r"\d+(?:\.\d+)?"
 PATTERNS = {
     "CLOCK": re.compile(rf"CLOCK timer_res_ns=({DECIMAL}) clock_read_ns=({DECIMAL}) "

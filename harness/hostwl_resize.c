@@ -1,0 +1,148 @@
+/*
+ * lifecycle.resize: memory taken from a running guest and given back, each timed from the
+ * host's request to the moment the guest sees it. The backend does what it has for it (a
+ * VM's balloon, a container's cgroup limit); the agent says what memory it sees (MEM: its
+ * kernel's MemTotal, its cgroup's limit), asked again and again until that has changed by
+ * the amount asked. A MEM's round trip is the resolution, and is kept with the sample.
+ *
+ * The sample is the time to take half the guest's memory away; the time to give it back,
+ * what the guest saw and the round trip are its details.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/hostwl.h"
+#include "harness/lifecycle.h"
+#include "harness/session_life.h"
+#include "host/util.h"
+
+/* The share of its memory a guest loses: enough to be an operation worth timing, little
+ * enough that the guest's kernel, agent and root (an initramfs, in memory) keep room. */
+#define RESIZE_SHARE	 2 /* 1/2 */
+#define RESIZE_LIMIT_MS	 60000
+#define RESIZE_ANSWER_MS 10000 /* one MEM's answer */
+/* Between two MEMs the host waits a twentieth of the time so far, at most this long: the
+ * guest's own work (its balloon driver) is not crowded out by answering, and the time is
+ * still known to a few per cent. */
+#define RESIZE_PAUSE_MAX_MS 10
+#define RESIZE_RTTS	    5 /* MEMs before, whose median round trip is kept */
+
+static const struct workload_ops meta = {
+	.abi = WORKLOAD_ABI,
+	.name = "lifecycle.resize",
+	.summary = "resize: half a running guest's memory taken away, until the guest sees it "
+		   "(then given back, in the details)",
+	.unit = "s",
+	.better = BETTER_LOWER,
+	.plots = PLOT_LIFECYCLE,
+	.plot_order = 6,
+	.needs = WL_NEEDS_RESIZE,
+	.flags = WL_HOST,
+};
+
+/* One resize: what was asked, what the guest is to see, and what it took. */
+struct step {
+	uint64_t ask, expect; /* bytes for the backend; the guest's usable bytes then */
+	bool shrink;	      /* the guest's memory goes down */
+	double secs;	      /* from the request to the MEM that shows it */
+	unsigned polls;	      /* MEMs asked meanwhile */
+	uint64_t seen;	      /* the usable bytes the guest saw last */
+};
+
+static int resize_step(struct session *s, struct step *st, char *err, size_t len)
+{
+	struct msg m;
+	double t0 = util_now_s();
+	int ret = s->g.ops->resize(&s->g, st->ask);
+
+	if (ret < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		return ret;
+	}
+	for (st->polls = 1;; st->polls++) {
+		ret = session_mem(s, RESIZE_ANSWER_MS, &m, err, len);
+		if (ret < 0)
+			return ret;
+		st->seen = m.mem_usable;
+		st->secs = util_now_s() - t0;
+		if (st->shrink ? st->seen <= st->expect : st->seen >= st->expect)
+			return 0;
+		double pause = st->secs / 20;
+		if (st->secs * 1e3 > RESIZE_LIMIT_MS) {
+			snprintf(
+				err, len,
+				"asked for %llu MiB, the guest still sees %llu MiB of memory after "
+				"%.0f s, not %llu MiB",
+				(unsigned long long)(st->ask >> 20),
+				(unsigned long long)(st->seen >> 20), st->secs,
+				(unsigned long long)(st->expect >> 20));
+			return -ETIMEDOUT;
+		}
+		util_sleep_s(pause < RESIZE_PAUSE_MAX_MS / 1e3 ? pause : RESIZE_PAUSE_MAX_MS / 1e3);
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int resize_sample(const struct host_ctx *ctx, const struct backend_cfg *cfg, double *value,
+			 json_t **details, json_t **series, char *err, size_t len)
+{
+	const uint64_t full = (uint64_t)cfg->mem_mib << 20, take = full / RESIZE_SHARE;
+	struct session s;
+	struct msg m = { .type = MSG_MEM };
+	int ret = session_start(&s, ctx->backend, cfg, false, err, len);
+
+	(void)series;
+	if (ret < 0)
+		return ret;
+	/* What the guest sees before, and what one question costs (the median of a few): the
+	 * resolution. */
+	double rtts[RESIZE_RTTS];
+	for (int i = 0; i < RESIZE_RTTS && ret == 0; i++) {
+		double t0 = util_now_s();
+		ret = session_mem(&s, RESIZE_ANSWER_MS, &m, err, len);
+		rtts[i] = util_now_s() - t0;
+	}
+	qsort(rtts, RESIZE_RTTS, sizeof(rtts[0]), cmp_double);
+	double rtt = rtts[RESIZE_RTTS / 2];
+	if (ret == 0 && m.mem_usable <= take) {
+		snprintf(err, len, "the guest sees %llu MiB of memory, too little to lose %llu MiB",
+			 (unsigned long long)(m.mem_usable >> 20),
+			 (unsigned long long)(take >> 20));
+		ret = -ENOMEM;
+	}
+	struct step down = { .ask = full - take, .expect = m.mem_usable - take, .shrink = true };
+	struct step up = { .ask = full, .expect = m.mem_usable };
+	if (ret == 0)
+		ret = resize_step(&s, &down, err, len);
+	if (ret == 0)
+		ret = resize_step(&s, &up, err, len);
+	session_stop(&s);
+	if (ret < 0)
+		return ret;
+	*value = down.secs;
+	*details = json_pack("{s:f, s:I, s:I, s:I, s:f, s:i, s:i}", "give_back_s", up.secs,
+			     "taken_bytes", (json_int_t)take, "seen_before_bytes",
+			     (json_int_t)m.mem_usable, "seen_taken_bytes", (json_int_t)down.seen,
+			     "mem_rtt_s", rtt, "polls_take", (int)down.polls, "polls_give",
+			     (int)up.polls);
+	return *details ? 0 : -ENOMEM;
+}
+
+static int resize_run(const struct host_ctx *ctx, struct cell *cell)
+{
+	return life_samples(ctx, cell, resize_sample, false);
+}
+
+const struct host_workload host_workload_resize = {
+	.abi = HOST_WORKLOAD_ABI,
+	.meta = &meta,
+	.run = resize_run,
+};
