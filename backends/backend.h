@@ -149,7 +149,8 @@ struct backend_ops {
 	/* resize (WL_NEEDS_RESIZE): asks that g's running guest have bytes of memory (at most
 	 * cfg->mem_mib MiB, which gives it all back): a VM's balloon, a container's cgroup
 	 * limit. Returns once asked, not once the guest has it: the caller watches the guest
-	 * for that. 0, or -errno with g->reason. */
+	 * for that. The first call for a guest may look up what it needs (the caller makes
+	 * it untimed, to the size the guest has). 0, or -errno with g->reason. */
 	int (*resize)(struct guest *g, uint64_t bytes);
 };
 

@@ -342,7 +342,7 @@ static int measure_offer(const char *name, const char *path, char *reason, size_
 		return -ENOENT;
 	}
 	char *check[] = { criu, "check", NULL };
-	int status = proc_capture(check, out, sizeof(out), CHECK_LIMIT_MS);
+	int status = proc_capture_stoppable(check, out, sizeof(out), CHECK_LIMIT_MS);
 	int ret = ocicp_check_says(out, status, line, sizeof(line));
 	if (ret < 0) {
 		snprintf(reason, len, "CRIU cannot checkpoint on this host: `criu check` says: %s",
@@ -357,7 +357,7 @@ static int measure_offer(const char *name, const char *path, char *reason, size_
 			return -ENOENT;
 		}
 	char *ver[] = { (char *)path, "--version", NULL };
-	if (proc_capture(ver, out, sizeof(out), CHECK_LIMIT_MS) != 0)
+	if (proc_capture_stoppable(ver, out, sizeof(out), CHECK_LIMIT_MS) != 0)
 		out[0] = '\0';
 	ret = ocicp_runtime_can(name, out, reason, len);
 	if (ret == 0)
@@ -415,7 +415,7 @@ int ocicp_save(struct guest *g, const struct ocicp_ctr *c, const char *dir, stru
 	ocicp_checkpoint_cmd(c, dir, cmd);
 	ret = backend_cmd_check(cmd, g);
 	if (ret == 0) {
-		ret = proc_capture(cmd->argv, out, sizeof(out), SAVE_LIMIT_MS);
+		ret = proc_capture_stoppable(cmd->argv, out, sizeof(out), SAVE_LIMIT_MS);
 		if (ret != 0)
 			failure(g, c, "checkpoint", out, ret, OCICP_DUMP_WORK, "dump.log");
 		if (ret == -ETIMEDOUT)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/backend.h"
@@ -96,14 +97,16 @@ static void image_argv(struct qemu_state *st, const struct backend_cfg *cfg)
 	 * calibrating it against the emulated PIT fails now and then, and the fallback costs
 	 * the boot about 0.2 s (KVM tells its guests the frequency itself).
 	 * cryptomgr.notests: the self-tests of the kernel's crypto algorithms (no workload
-	 * uses them) are about a tenth of a TCG boot. loglevel=1: only a panic reaches the
-	 * console, so that a guest that dies says why (qemu_explain). */
+	 * uses them) are about a tenth of a TCG boot. loglevel: where the kernel's console
+	 * is a file of its own (the virtio flavours'), 1, so that a dying kernel says why
+	 * there (an emergency, and after an oops all it says: qemu_explain); where it is the
+	 * agent's line, 0, since a message of a live kernel could split a protocol line. */
 	char khz[48] = "";
 	if (st->tsc_khz > 0)
 		snprintf(khz, sizeof(khz), " tsc_early_khz=%ld", st->tsc_khz);
-	FMT("console=ttyS0 quiet loglevel=1 panic=-1 tsc=reliable%s cryptomgr.notests "
+	FMT("console=ttyS0 quiet loglevel=%d panic=-1 tsc=reliable%s cryptomgr.notests "
 	    "vmbench.console=%s vmbench.modules=%s",
-	    khz, fl->virtio ? "hvc0" : "ttyS0", fl->modules);
+	    fl->virtio ? 1 : 0, khz, fl->virtio ? "hvc0" : "ttyS0", fl->modules);
 	ARG("-chardev");
 	ARG("stdio,id=agent,signal=off");
 	if (fl->virtio) {
@@ -207,10 +210,12 @@ static void qemu_child(void *arg)
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", st->qemu, strerror(errno));
 }
 
+/* How much of a console's file is read for a dying kernel's words. */
+#define CONSOLE_READ_MAX (1L << 20)
+
 /* The guest kernel's death in its console's file (the virtio flavours': their agent has the
  * virtio console, the kernel the serial port): its first report and its panic, appended to
- * buf. The emulated flavours' console is the agent's own line, where the session catches
- * them itself. */
+ * buf. The emulated flavours' kernel is kept quiet: its console is the agent's line. */
 static void console_death(const struct qemu_state *st, char *buf, size_t len)
 {
 	char path[PATH_MAX], line[200];
@@ -219,18 +224,24 @@ static void console_death(const struct qemu_state *st, char *buf, size_t len)
 	if (!st->fl->virtio ||
 	    (size_t)snprintf(path, sizeof(path), "%s/console.log", st->rundir) >= sizeof(path))
 		return;
-	/* QEMU writes the file: it may be anything QEMU could put there but a link. */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	/* QEMU writes the file, and the guest what is in it: a regular file is read, not a
+	 * link or a pipe, and no further than the kernel's words would be. */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
+	FILE *f = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? fdopen(fd, "r") : NULL;
 	if (!f && fd >= 0)
 		close(fd);
-	while (f && said < 2 && fgets(line, sizeof(line), f)) {
+	while (f && said < 2 && ftell(f) < CONSOLE_READ_MAX && fgets(line, sizeof(line), f)) {
 		char *at = (char *)util_kernel_report(line);
 		bool panic = at && strstr(at, "Kernel panic");
 		/* The first report, then only the panic. */
 		if (!at || (said && !panic))
 			continue;
 		at[strcspn(at, "\r\n")] = '\0';
+		/* An oops's count and the kernel's build flags after it say nothing here. */
+		char *tail = strstr(at, " [#");
+		if (tail)
+			*tail = '\0';
 		util_printable(at);
 		util_appendf(buf, len, "%s%s",
 			     said     ? " ... "

@@ -225,14 +225,18 @@ int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mi
 	if (ret < 0) {
 		/* A destination that died is the cause of a failure; one that ended because the
 		 * source cancelled (no convergence, the user's interrupt) is not. */
-		char why[200] = "", src[200] = "";
-		if (dst.pid > 0 && ret != -ETIMEDOUT && ret != -EINTR)
+		char why[256] = "";
+		const char *who = "";
+		/* A monitor that broke is a source that went away: the destination's end
+		 * follows from it, and the source's words are the ones that say why. */
+		if (ret == -EPIPE) {
+			qemu_explain(g, why, sizeof(why));
+			who = "; the source: ";
+		} else if (dst.pid > 0 && ret != -ETIMEDOUT && ret != -EINTR) {
 			qemu_explain(&dst, why, sizeof(why));
-		/* A monitor that broke is a source that went away. */
-		if (ret == -EPIPE)
-			qemu_explain(g, src, sizeof(src));
-		snprintf(g->reason, sizeof(g->reason), "%.100s%s%.60s%s%.60s", err,
-			 src[0] ? "; the source: " : "", src, why[0] ? "; the destination: " : "",
+			who = "; the destination: ";
+		}
+		snprintf(g->reason, sizeof(g->reason), "%.85s%s%.150s", err, why[0] ? who : "",
 			 why);
 		end_copy(&dst);
 		return ret;

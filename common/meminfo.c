@@ -39,9 +39,10 @@ uint64_t meminfo_total(void)
 	return meminfo_field("MemTotal");
 }
 
-/* v1's memory.limit_in_bytes of a cgroup without a limit: the largest page count in bytes,
- * near 2^63. Anything this large is no limit. */
-#define NO_LIMIT (1ull << 62)
+/* v1's memory.limit_in_bytes of a cgroup without a limit is the largest page count in
+ * bytes, near 2^63. Anything past 2^56 (64 PiB, the most the host takes in MEM) is no
+ * limit. */
+#define NO_LIMIT (1ull << 56)
 
 int meminfo_limit_file(int pid, bool own_root, char *path, size_t len)
 {
@@ -56,16 +57,26 @@ int meminfo_limit_file(int pid, bool own_root, char *path, size_t len)
 		return -errno;
 	/* "id:controllers:path": v1's memory controller has its own hierarchy (its line names
 	 * it); v2's is the line "0::path". Where both are, v1's holds the limit. */
+	bool whole = true; /* the line read begins a line */
 	while (ret < 0 && fgets(line, sizeof(line), f)) {
+		bool begins = whole;
+		whole = strchr(line, '\n') != NULL;
+		/* A line longer than the buffer names no cgroup this process can hold. */
+		if (!begins || !whole)
+			continue;
 		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') : NULL;
 		if (!cg)
 			continue;
 		*cg++ = '\0';
 		cg[strcspn(cg, "\n")] = '\0';
 		bool v2 = !strcmp(ctl + 1, "");
-		char ctls[64];
-		snprintf(ctls, sizeof(ctls), ",%s,", ctl + 1);
-		if (!v2 && !strstr(ctls, ",memory,"))
+		char ctls[256];
+		if ((size_t)snprintf(ctls, sizeof(ctls), ",%s,", ctl + 1) >= sizeof(ctls) ||
+		    (!v2 && !strstr(ctls, ",memory,")))
+			continue;
+		/* The root of the hierarchy is the host's (or an outer container's) whole
+		 * memory: never the file of a guest's own cgroup. */
+		if (!own_root && strcmp(cg, "/") == 0)
 			continue;
 		const char *mnt = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
 		const char *file = v2 ? "memory.max" : "memory.limit_in_bytes";
@@ -97,7 +108,7 @@ int meminfo_cgroup_limit(uint64_t *bytes)
 	int n = fscanf(f, "%31s", word);
 	fclose(f);
 	/* v2 says "max" for none, v1 a number near 2^63. */
-	if (n != 1 || sscanf(word, "%llu%c", &v, &end) != 1 || v >= NO_LIMIT)
+	if (n != 1 || sscanf(word, "%llu%c", &v, &end) != 1 || v > NO_LIMIT || v == 0)
 		return 0;
 	*bytes = v;
 	return 1;

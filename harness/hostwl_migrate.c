@@ -75,8 +75,12 @@ static int migrate_once(struct session *s, unsigned rate, bool postcopy, struct 
 				      MIG_AGENT_WAIT_MS, &iters, err, len);
 
 	memset(h, 0, sizeof(*h));
-	if (ret < 0)
+	if (ret < 0) {
+		char why[600];
+		snprintf(why, sizeof(why), "before migrating at %u MiB/s: %.500s", rate, err);
+		snprintf(err, len, "%s", why);
 		return ret;
+	}
 	util_sleep_s(MIG_SETTLE_MS / 1e3);
 	h->ret = session_migrate(s, &p, MIG_LIMIT_MS, &h->st, &h->frozen_s, h->why, sizeof(h->why));
 	if (h->ret < 0 && h->st.postcopy_switched) {
@@ -90,14 +94,15 @@ static int migrate_once(struct session *s, unsigned rate, bool postcopy, struct 
 	/* Wherever the guest runs now, its agent finishes the workload there. */
 	ret = session_drive_finish(s, wl, iters, &pl, MIG_AGENT_WAIT_MS, err, len);
 	if (ret < 0) {
-		if (h->ret < 0) {
-			/* What broke the conversation is the failed migration. */
-			char both[600];
+		char both[600];
+		if (h->ret < 0) /* what broke the conversation is the failed migration */
 			snprintf(both, sizeof(both),
 				 "migrating at %u MiB/s failed: %.300s; then: %.250s", rate, h->why,
 				 err);
-			snprintf(err, len, "%s", both);
-		}
+		else
+			snprintf(both, sizeof(both), "after migrating at %u MiB/s: %.500s", rate,
+				 err);
+		snprintf(err, len, "%s", both);
 		return ret;
 	}
 	h->gap_ms = pl.n == 1 ? pl.samples[0] : NAN;
@@ -155,11 +160,23 @@ static int postcopy_try(struct session *s, unsigned rate, json_t *details, char 
 	return pc && json_object_set_new(details, "postcopy", pc) == 0 ? 0 : -ENOMEM;
 }
 
+/* Whether a migration's broken conversation (ret) means the guest is gone: not the agent's
+ * own ERR (it answered), not the user's Ctrl-C, not vmbench's memory. */
+static bool guest_gone(int ret)
+{
+	return ret != -EIO && ret != -ENOTSUP && ret != -ENOMEM && ret != -EINTR &&
+	       !proc_interrupted();
+}
+
 /* The sweep in a running session: the points into series, post-copy into details. 0, or
- * -errno with err: a failed migration fails the sample. */
+ * -errno with err: a failed migration fails the sample. A guest lost once a rate was kept
+ * (its kernel died after a move: a backend's own failure, QEMU 7.2's TCG now and then) is
+ * that rate's outcome instead, and the rates above it are not tried. */
 static int sweep(struct session *s, json_t *points, json_t *details, char *err, size_t len)
 {
-	unsigned limit = 0; /* the first rate that did not converge; 0 none */
+	unsigned limit = 0, lost = 0; /* the first rate that did not converge, that lost the
+				       * guest; 0 none */
+	bool kept = false;	      /* some rate has a sample from this session */
 	struct hop h;
 	/* A first move, not kept: the first migration of a run pages QEMU's code for it in. */
 	int ret = migrate_once(s, 0, false, &h, err, len);
@@ -175,17 +192,25 @@ static int sweep(struct session *s, json_t *points, json_t *details, char *err, 
 		json_t *pt = json_array_get(points, i);
 		if (proc_interrupted())
 			return -EINTR;
-		if (limit) {
+		if (limit || lost) {
 			char why[96];
-			snprintf(why, sizeof(why), "not tried: %u MiB/s did not converge", limit);
+			snprintf(why, sizeof(why), "not tried: %s at %u MiB/s",
+				 lost ? "the guest was lost" : "did not converge",
+				 lost ? lost : limit);
 			ret = life_append(pt, "not_tried", json_string(why));
 			continue;
 		}
 		ret = migrate_once(s, rates[i], false, &h, err, len);
+		if (ret < 0 && kept && guest_gone(ret)) {
+			lost = rates[i];
+			ret = life_append(pt, "guest_lost", json_string(err));
+			continue;
+		}
 		if (ret < 0)
 			return ret;
 		if (h.ret == 0) {
 			ret = point_add(pt, &h);
+			kept = true;
 		} else if (h.ret != -ETIMEDOUT) {
 			snprintf(err, len, "migrating at %u MiB/s failed: %s", rates[i], h.why);
 			return h.ret;
@@ -199,6 +224,11 @@ static int sweep(struct session *s, json_t *points, json_t *details, char *err, 
 	}
 	if (ret < 0)
 		return ret;
+	if (lost) {
+		json_t *pc = json_pack("{s:i, s:s}", "rate_mib_s", lost, "reason",
+				       "not tried: the guest was lost");
+		return pc && json_object_set_new(details, "postcopy", pc) == 0 ? 0 : -ENOMEM;
+	}
 	return postcopy_try(s, limit ? limit : rates[ARRAY_SIZE(rates) - 1], details, err, len);
 }
 

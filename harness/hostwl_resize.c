@@ -9,6 +9,7 @@
  * what the guest saw and the round trip are its details.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +43,21 @@ static const struct workload_ops meta = {
 	.flags = WL_HOST,
 };
 
+/* What of its memory the guest sees a resize change: its cgroup's limit where it has one (a
+ * container: the limit becomes what was asked), else its kernel's MemTotal (a balloon takes
+ * its pages out of it). */
+static uint64_t seen_of(const struct msg *m)
+{
+	return m->mem_limit ? m->mem_limit : m->mem_total;
+}
+
 /* One resize: what was asked, what the guest is to see, and what it took. */
 struct step {
-	uint64_t ask, expect; /* bytes for the backend; the guest's usable bytes then */
+	uint64_t ask, expect; /* bytes for the backend; what the guest is to see then */
 	bool shrink;	      /* the guest's memory goes down */
 	double secs;	      /* from the request to the MEM that shows it */
 	unsigned polls;	      /* MEMs asked meanwhile */
-	uint64_t seen;	      /* the usable bytes the guest saw last */
+	uint64_t seen;	      /* what the guest saw last (seen_of) */
 };
 
 static int resize_step(struct session *s, struct step *st, char *err, size_t len)
@@ -65,7 +74,7 @@ static int resize_step(struct session *s, struct step *st, char *err, size_t len
 		ret = session_mem(s, RESIZE_ANSWER_MS, &m, err, len);
 		if (ret < 0)
 			return ret;
-		st->seen = m.mem_usable;
+		st->seen = seen_of(&m);
 		st->secs = util_now_s() - t0;
 		if (st->shrink ? st->seen <= st->expect : st->seen >= st->expect)
 			return 0;
@@ -91,37 +100,68 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * What the guest sees before (*before), and what one question costs (*rtt, the median of a
+ * few): the resolution. The backend is first asked for the memory the guest has, a resize
+ * to where it is: what the backend looks up to resize (a cgroup's file) is found, and a
+ * backend that cannot resize fails, before anything is timed. 0 or -errno with err.
+ */
+static int resize_before(struct session *s, uint64_t full, uint64_t take, struct msg *before,
+			 double *rtt, char *err, size_t len)
+{
+	double rtts[RESIZE_RTTS];
+	int ret = s->g.ops->resize(&s->g, full);
+
+	if (ret < 0) {
+		snprintf(err, len, "%s", s->g.reason[0] ? s->g.reason : strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < RESIZE_RTTS; i++) {
+		double t0 = util_now_s();
+		ret = session_mem(s, RESIZE_ANSWER_MS, before, err, len);
+		if (ret < 0)
+			return ret;
+		rtts[i] = util_now_s() - t0;
+	}
+	qsort(rtts, RESIZE_RTTS, sizeof(rtts[0]), cmp_double);
+	*rtt = rtts[RESIZE_RTTS / 2];
+	/* A limit the guest sees is the one it was given: else the limit is not what bounds
+	 * it, and a change of it says nothing about the guest's memory. */
+	if (before->mem_limit && before->mem_limit != full) {
+		snprintf(err, len,
+			 "the guest's cgroup limit is %llu MiB, not the %llu MiB it was given",
+			 (unsigned long long)(before->mem_limit >> 20),
+			 (unsigned long long)(full >> 20));
+		return -EPROTO;
+	}
+	if (seen_of(before) <= take) {
+		snprintf(err, len, "the guest sees %llu MiB of memory, too little to lose %llu MiB",
+			 (unsigned long long)(seen_of(before) >> 20),
+			 (unsigned long long)(take >> 20));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int resize_sample(const struct host_ctx *ctx, const struct backend_cfg *cfg, double *value,
 			 json_t **details, json_t **series, char *err, size_t len)
 {
 	const uint64_t full = (uint64_t)cfg->mem_mib << 20, take = full / RESIZE_SHARE;
+	struct step down = { .ask = full - take, .shrink = true }, up = { .ask = full };
 	struct session s;
-	struct msg m = { .type = MSG_MEM };
+	struct msg before;
+	double rtt = NAN;
 	int ret = session_start(&s, ctx->backend, cfg, false, err, len);
 
 	(void)series;
 	if (ret < 0)
 		return ret;
-	/* What the guest sees before, and what one question costs (the median of a few): the
-	 * resolution. */
-	double rtts[RESIZE_RTTS];
-	for (int i = 0; i < RESIZE_RTTS && ret == 0; i++) {
-		double t0 = util_now_s();
-		ret = session_mem(&s, RESIZE_ANSWER_MS, &m, err, len);
-		rtts[i] = util_now_s() - t0;
-	}
-	qsort(rtts, RESIZE_RTTS, sizeof(rtts[0]), cmp_double);
-	double rtt = rtts[RESIZE_RTTS / 2];
-	if (ret == 0 && m.mem_usable <= take) {
-		snprintf(err, len, "the guest sees %llu MiB of memory, too little to lose %llu MiB",
-			 (unsigned long long)(m.mem_usable >> 20),
-			 (unsigned long long)(take >> 20));
-		ret = -ENOMEM;
-	}
-	struct step down = { .ask = full - take, .expect = m.mem_usable - take, .shrink = true };
-	struct step up = { .ask = full, .expect = m.mem_usable };
-	if (ret == 0)
+	ret = resize_before(&s, full, take, &before, &rtt, err, len);
+	if (ret == 0) {
+		down.expect = seen_of(&before) - take;
+		up.expect = seen_of(&before);
 		ret = resize_step(&s, &down, err, len);
+	}
 	if (ret == 0)
 		ret = resize_step(&s, &up, err, len);
 	session_stop(&s);
@@ -130,9 +170,9 @@ static int resize_sample(const struct host_ctx *ctx, const struct backend_cfg *c
 	*value = down.secs;
 	*details = json_pack("{s:f, s:I, s:I, s:I, s:f, s:i, s:i}", "give_back_s", up.secs,
 			     "taken_bytes", (json_int_t)take, "seen_before_bytes",
-			     (json_int_t)m.mem_usable, "seen_taken_bytes", (json_int_t)down.seen,
-			     "mem_rtt_s", rtt, "polls_take", (int)down.polls, "polls_give",
-			     (int)up.polls);
+			     (json_int_t)seen_of(&before), "seen_taken_bytes",
+			     (json_int_t)down.seen, "mem_rtt_s", rtt, "polls_take", (int)down.polls,
+			     "polls_give", (int)up.polls);
 	return *details ? 0 : -ENOMEM;
 }
 

@@ -1,7 +1,7 @@
 /*
  * What the lifecycle workloads share (harness/hostwl_snapshot.c, _restore.c, _clone.c,
- * _migrate.c): their guests' configuration, a directory for state files, a saved guest,
- * and the loop that takes one fresh guest per sample.
+ * _migrate.c, _resize.c): their guests' configuration, a directory for state files, a
+ * saved guest, and the loop that takes one fresh guest per sample.
  */
 #ifndef VMBENCH_LIFECYCLE_H
 #define VMBENCH_LIFECYCLE_H

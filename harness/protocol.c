@@ -23,6 +23,10 @@ static const struct {
 	{ "PONG", MSG_PONG },	{ "MEM", MSG_MEM },
 };
 
+/* The largest memory a MEM line may say: far beyond any machine, and a number every
+ * results file holds. */
+#define PROTO_MEM_MAX (1ull << 56)
+
 static __printf(3, 4) int bad(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -170,17 +174,14 @@ int proto_parse(char *line, struct msg *m, char *err, size_t len)
 		return 0;
 	case MSG_MEM: {
 		const char *lim = fields_get(&fs, 1, "limit");
+		bool none = lim && strcmp(lim, "none") == 0;
+		m->mem_limit = 0;
 		if (fs.n != 3 ||
-		    wire_parse_u64(fields_get(&fs, 1, "total"), 1, UINT64_MAX, &m->mem_total) < 0 ||
-		    !lim ||
-		    (strcmp(lim, "none") != 0 &&
-		     wire_parse_u64(lim, 1, UINT64_MAX, &m->mem_limit) < 0))
+		    wire_parse_u64(fields_get(&fs, 1, "total"), 1, PROTO_MEM_MAX, &m->mem_total) <
+			    0 ||
+		    !lim || (!none && wire_parse_u64(lim, 1, PROTO_MEM_MAX, &m->mem_limit) < 0))
 			return bad(err, len,
 				   "MEM without total= (bytes) and limit= (bytes or none)");
-		if (strcmp(lim, "none") == 0)
-			m->mem_limit = 0;
-		m->mem_usable =
-			m->mem_limit && m->mem_limit < m->mem_total ? m->mem_limit : m->mem_total;
 		return 0;
 	}
 	default:

@@ -52,9 +52,8 @@ struct msg {
 	uint64_t bytes;		   /* END */
 	const char *text;	   /* DATA chunk, ERR reason (cut: guestlog.h), LOG text */
 	int unsupported;	   /* ERR: 1 unsupported, 0 failed */
-	/* MEM: the guest kernel's MemTotal, its cgroup's limit (0: none) and the less of the
-	 * two, the memory it may use. */
-	uint64_t mem_total, mem_limit, mem_usable;
+	/* MEM: the guest kernel's MemTotal and its cgroup's limit (0: none). */
+	uint64_t mem_total, mem_limit;
 };
 
 /*

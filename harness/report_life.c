@@ -182,7 +182,9 @@ static const char migration_note[] =
 	"guest; what the guest sees are the stalls of its virtual CPU while it runs during the "
 	"passes over its memory. A rate whose migration does not converge within the limit is "
 	"cancelled, the guest running on at the source, and higher rates are not tried; "
-	"post-copy is tried once at that rate.";
+	"post-copy is tried once at that rate. A guest lost at a rate (its kernel died after "
+	"the move) is that rate's outcome in its session, with the backend's and the kernel's "
+	"words, and the rates above it are not tried there.";
 
 /* The migration rows of one cell: a row per point, and post-copy's. */
 static void migration_rows(struct report_model *m, const struct cell *c)
@@ -207,15 +209,22 @@ static void migration_rows(struct report_model *m, const struct cell *c)
 		row[7] = figure(m, median_of(json_object_get(pt, "transferred_bytes")),
 				1.0 / (1 << 20), "MiB");
 		row[8] = count(m, median_of(json_object_get(pt, "rounds")));
-		size_t ok = json_array_size(s), no = json_array_size(nc);
+		json_t *gl = json_object_get(pt, "guest_lost");
+		size_t ok = json_array_size(s), no = json_array_size(nc),
+		       lost = json_array_size(gl);
 		if (no)
 			row[9] = report_asprintf(m, "%zu of %zu converged; %s", ok, ok + no,
 						 json_string_value(json_array_get(nc, 0)) ?: "");
-		else if (!ok && json_array_size(nt))
+		else if (!ok && (lost || json_array_size(nt)))
 			row[9] = report_asprintf(m, "%s",
 						 json_string_value(json_array_get(nt, 0)) ?: "");
 		else
 			row[9] = report_asprintf(m, "%zu of %zu converged", ok, ok);
+		if (lost)
+			row[9] = report_asprintf(m, "%s%sthe guest was lost in %zu session%s: %s",
+						 row[9], row[9][0] ? "; " : "", lost,
+						 lost > 1 ? "s" : "",
+						 json_string_value(json_array_get(gl, 0)) ?: "");
 	}
 	json_t *pc = json_array_get(json_object_get(c->raw, "postcopy"), 0);
 	char **row = pc ? report_table_row(m, m->migration) : NULL;

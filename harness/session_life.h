@@ -14,7 +14,7 @@
 int session_ping(struct session *s, int timeout_ms, char *err, size_t len) __must_check;
 
 /* Sends MEM and waits for its answer within timeout_ms: the memory the guest sees (m's
- * mem_total, mem_limit, mem_usable). 0 or -errno with err. */
+ * mem_total and mem_limit). 0 or -errno with err. */
 int session_mem(struct session *s, int timeout_ms, struct msg *m, char *err, size_t len)
 	__must_check;
 

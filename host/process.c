@@ -15,6 +15,9 @@
 #include "host/runstate.h"
 #include "host/util.h"
 
+/* How often a stoppable capture looks whether the user asked to stop. */
+#define CAPTURE_LOOK_MS 100
+
 static volatile sig_atomic_t intr_signal;
 static int intr_pipe[2] = { -1, -1 };
 
@@ -94,7 +97,7 @@ static void join_run_cgroup(void)
 		(void)!write(fd, "0", 1);
 }
 
-int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
+static int capture(char *const argv[], char *out, size_t len, int timeout_ms, bool stoppable)
 {
 	int fds[2];
 	size_t n = 0;
@@ -132,15 +135,24 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 	for (;;) {
 		int64_t left = deadline - util_now_ms();
 		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		if (stoppable && proc_interrupted()) {
+			ret = -EINTR;
+			break;
+		}
 		if (left <= 0) {
 			ret = -ETIMEDOUT;
 			break;
 		}
+		/* A Ctrl-C just before the poll is seen within this. */
+		if (stoppable && left > CAPTURE_LOOK_MS)
+			left = CAPTURE_LOOK_MS;
 		int r = poll(&p, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			ret = r < 0 ? -errno : -ETIMEDOUT;
+		if (r == 0)
+			continue;
+		if (r < 0) {
+			ret = -errno;
 			break;
 		}
 		char scratch[512];
@@ -177,6 +189,16 @@ int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + WTERMSIG(status);
+}
+
+int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms)
+{
+	return capture(argv, out, len, timeout_ms, false);
+}
+
+int proc_capture_stoppable(char *const argv[], char *out, size_t len, int timeout_ms)
+{
+	return capture(argv, out, len, timeout_ms, true);
 }
 
 /* Closes the ends of in and out that are open and marks them closed. */

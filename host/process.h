@@ -23,6 +23,10 @@ int proc_wait_readable(int fd, int timeout_ms) __must_check;
  * and stderr in out.
  * Returns the exit status (0..255), -ETIMEDOUT (killed after timeout_ms), -errno. */
 int proc_capture(char *const argv[], char *out, size_t len, int timeout_ms) __must_check;
+/* proc_capture for a long command the user may stop (a checkpoint): -EINTR, the command
+ * killed, once the user interrupts (proc_interrupted). proc_capture itself runs on: it
+ * also runs the clean-up on the way out of an interrupted run. */
+int proc_capture_stoppable(char *const argv[], char *out, size_t len, int timeout_ms) __must_check;
 
 /* Two pipes, close-on-exec, none of their ends on descriptors 0 to 2 (in: to a child's
  * stdin, out: from its stdout). 0 or -errno, nothing left open then. */

@@ -311,16 +311,31 @@ double util_now_s(void)
 
 const char *util_kernel_report(const char *line)
 {
-	static const char *const words[] = { "BUG", "Oops", "general protection", "corruption",
-					     "Kernel panic" };
-	const char *at = NULL;
+	/* How the kernel begins the reports it dies of (or may: an oops in a task kills only
+	 * the task), at the start of a console line after its time stamp. */
+	static const char *const starts[] = {
+		"BUG:",
+		"kernel BUG at",
+		"Oops:",
+		"Oops ",
+		"general protection fault",
+		"list_add corruption",
+		"list_del corruption",
+		"Unable to handle kernel",
+		"Kernel panic",
+	};
+	const char *at = line + strspn(line, " \t");
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		const char *w = strstr(line, words[i]);
-		if (w && (!at || w < at))
-			at = w;
+	if (*at == '[') {
+		const char *end = strchr(at, ']');
+		if (!end)
+			return NULL;
+		at = end + 1 + strspn(end + 1, " \t");
 	}
-	return at;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (!strncmp(at, starts[i], strlen(starts[i])))
+			return at;
+	return NULL;
 }
 
 void util_sleep_s(double s)

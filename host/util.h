@@ -41,7 +41,8 @@ size_t util_children(int parent, int *pids, size_t max);
 int util_split_list(const char *s, char ***items, size_t *n) __must_check;
 void util_free_list(char **items);
 /* Where a guest kernel's console line reports its death (an oops, a BUG, a corruption it
- * found, its panic): the report's first word in line, or NULL. */
+ * found, its panic), as the kernel begins such a line after its time stamp: the report's
+ * first word in line, or NULL. */
 const char *util_kernel_report(const char *line);
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t util_now_ms(void);

@@ -30,7 +30,8 @@
  *   host:  MEM
  *   guest: MEM total=<bytes> limit=<bytes>|none
  *          Where PING is answered: the memory the guest sees, its kernel's MemTotal and
- *          its cgroup's memory.max (none: no limit in sight). The host times a resize
+ *          its cgroup's memory limit (v2's memory.max, v1's memory.limit_in_bytes; none:
+ *          no limit in sight), each at most 2^56. The host times a resize
  *          (lifecycle.resize) until these change.
  *   host:  RUN <workload> reps=<r> warmup=<w> min_sample_ns=<ns> [iters=<n>] [count=1]
  *              [bytes=<size>] [rate=<bytes per second>] [disk=<path>]

@@ -88,6 +88,7 @@ Test(conn, keeps_the_consoles_last_words)
 	pipe_conn_open(&pc);
 	cr_assert_str_eq(pc.c.last_words, "");
 	write_str(pc.wfd, "early noise\n"
+			  "[    1.5] DEBUG: no BUG: here, nor a Kernel panic\n"
 			  "reboot: System halted \x1b[0m\r\n"
 			  "\n");
 	close(pc.wfd);

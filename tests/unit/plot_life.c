@@ -285,3 +285,45 @@ Test(plot_life, gnuplot_draws_both)
 	free(html);
 	results_free(&r);
 }
+
+/* A guest lost at a rate is that rate's outcome: a gap in the line, the report's row says
+ * where and why, and the rates above it are no rows. */
+Test(plot_life, a_lost_guest_is_its_rates_outcome)
+{
+	static const char want[] =
+		"# rate_mib_s\tdowntime_ms\tguest_gap_ms\ttotal_s\tnot_converged\n"
+		"# tcg\n"
+		"0\t20\t8\t1\t0\n"
+		"96\t?\t?\t?\t0\n";
+	static const char lost[] = "after migrating at 96 MiB/s: the guest closed its stream; "
+				   "QEMU exited with status 0";
+	char path[PATH_MAX + 32], err[512] = "";
+	struct results r;
+	size_t n, len;
+
+	results_init(&r);
+	r.complete = true;
+	r.provenance = json_pack("{s:s}", "date", "2026-12-01T00:00:00Z");
+	struct cell *m = add1(&r, "tcg", "lifecycle.migrate", "ms", 20);
+	m->series = json_pack(
+		"{s:s, s:[o, {s:i, s:[], s:[s]}, {s:i, s:[], s:[s]}]}", "x_unit", "MiB/s", "points",
+		point(0, json_pack("[f]", 20.0), json_pack("[f]", 8.0), json_pack("[f]", 1.0)), "x",
+		96, "samples", "guest_lost", lost, "x", 128, "samples", "not_tried",
+		"not tried: the guest was lost at 96 MiB/s");
+	cr_assert_not_null(m->series);
+	cr_assert_eq(plot_write_data(&r, dir, &n, err, sizeof(err)), 0, "%s", err);
+	char *text = dat("migration");
+	cr_expect_str_eq(text, want);
+	free(text);
+	cr_assert_eq(report_write(&r, dir, REPORT_MD, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/report.md", dir);
+	char *md = util_read_file(path, 1 << 24, &len);
+	cr_assert_not_null(md);
+	cr_expect_not_null(strstr(md, "the guest was lost in 1 session: after migrating at 96 "
+				      "MiB/s: the guest closed its stream; QEMU exited with "
+				      "status 0"),
+			   "%s", md);
+	cr_expect_not_null(strstr(md, "not tried: the guest was lost at 96 MiB/s"), "%s", md);
+	free(md);
+	results_free(&r);
+}

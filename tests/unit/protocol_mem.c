@@ -18,7 +18,7 @@ static int mem_parse(const char *text, struct msg *m, char *err, size_t len)
 	return proto_parse(line, m, err, len);
 }
 
-Test(proto_mem, a_limit_below_memtotal_is_what_the_guest_may_use)
+Test(proto_mem, a_limit_is_said_in_bytes)
 {
 	struct msg m;
 	char err[256];
@@ -28,23 +28,24 @@ Test(proto_mem, a_limit_below_memtotal_is_what_the_guest_may_use)
 	cr_assert_eq(m.type, MSG_MEM);
 	cr_assert_eq(m.mem_total, 25769803776ull);
 	cr_assert_eq(m.mem_limit, 536870912ull);
-	cr_assert_eq(m.mem_usable, 536870912ull);
 	cr_assert_str_eq(proto_msg_name(MSG_MEM), "MEM");
 }
 
-Test(proto_mem, without_a_limit_memtotal_is_all)
+Test(proto_mem, no_limit_is_none)
 {
 	struct msg m;
 	char err[256];
 
-	cr_assert_eq(mem_parse("MEM total=479657984 limit=none", &m, err, sizeof(err)), 0, "%s",
-		     err);
-	cr_assert_eq(m.mem_limit, 0);
-	cr_assert_eq(m.mem_usable, 479657984ull);
-	/* A limit above MemTotal limits nothing. */
+	/* A limit parsed before is not kept. */
 	cr_assert_eq(mem_parse("MEM total=1048576 limit=2097152", &m, err, sizeof(err)), 0, "%s",
 		     err);
-	cr_assert_eq(m.mem_usable, 1048576ull);
+	cr_assert_eq(mem_parse("MEM total=479657984 limit=none", &m, err, sizeof(err)), 0, "%s",
+		     err);
+	cr_assert_eq(m.mem_total, 479657984ull);
+	cr_assert_eq(m.mem_limit, 0);
+	/* The largest a results file holds. */
+	cr_assert_eq(mem_parse("MEM total=72057594037927936 limit=none", &m, err, sizeof(err)), 0,
+		     "%s", err);
 }
 
 Test(proto_mem, malformed_mem_is_a_protocol_error)
@@ -59,6 +60,8 @@ Test(proto_mem, malformed_mem_is_a_protocol_error)
 		"MEM total=1 limit=max",
 		"MEM total=1x limit=none",
 		"MEM total=18446744073709551616 limit=none",
+		"MEM total=72057594037927937 limit=none",
+		"MEM total=1 limit=9223372036854771712",
 		"MEM total=1 limit=none extra=1",
 		"MEM total= limit=none",
 	};
