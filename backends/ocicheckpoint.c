@@ -374,7 +374,12 @@ int ocicp_offers(const char *name, const char *path, char *reason, size_t len)
 
 	if (!done) {
 		ret = measure_offer(name, path, said, sizeof(said));
-		done = true;
+		/* A check the user cut short measured nothing. */
+		done = !proc_interrupted();
+		if (!done) {
+			snprintf(said, sizeof(said), "interrupted before CRIU's check ended");
+			ret = -EINTR;
+		}
 	}
 	snprintf(reason, len, "%s", said);
 	return ret;

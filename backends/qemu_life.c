@@ -16,6 +16,7 @@
 
 #include "backends/qemu.h"
 #include "host/migrate.h"
+#include "host/util.h"
 
 /* A state file is written as fast as QEMU can: its migration's bandwidth cap (128 MiB/s
  * by default) would make the save time the cap's, not the backend's. */
@@ -227,17 +228,21 @@ int qemu_migrate(struct guest *g, const struct qemu_flavour *fl, const struct mi
 		 * source cancelled (no convergence, the user's interrupt) is not. */
 		char why[256] = "";
 		const char *who = "";
-		/* A monitor that broke is a source that went away: the destination's end
-		 * follows from it, and the source's words are the ones that say why. */
-		if (ret == -EPIPE) {
+		/* The side whose monitor broke went away: the other's end, if any, follows
+		 * from it, and its words are the ones that say why. A destination that ended
+		 * because the source cancelled (no convergence, the user's interrupt) is no
+		 * cause. */
+		if (s->qmp.broken) {
 			qemu_explain(g, why, sizeof(why));
 			who = "; the source: ";
 		} else if (dst.pid > 0 && ret != -ETIMEDOUT && ret != -EINTR) {
 			qemu_explain(&dst, why, sizeof(why));
 			who = "; the destination: ";
 		}
-		snprintf(g->reason, sizeof(g->reason), "%.85s%s%.150s", err, why[0] ? who : "",
-			 why);
+		/* The error as far as it goes, the explanation in what is left. */
+		snprintf(g->reason, sizeof(g->reason), "%.120s%s", err, why[0] ? who : "");
+		if (why[0])
+			util_appendf(g->reason, sizeof(g->reason), "%s", why);
 		end_copy(&dst);
 		return ret;
 	}

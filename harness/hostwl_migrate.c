@@ -160,18 +160,19 @@ static int postcopy_try(struct session *s, unsigned rate, json_t *details, char 
 	return pc && json_object_set_new(details, "postcopy", pc) == 0 ? 0 : -ENOMEM;
 }
 
-/* Whether a migration's broken conversation (ret) means the guest is gone: not the agent's
- * own ERR (it answered), not the user's Ctrl-C, not vmbench's memory. */
-static bool guest_gone(int ret)
+/* Whether a broken conversation (ret) shows the guest gone: its stream closed (its host
+ * process ended: the agent's end of input, a monitor's), or its kernel said it died. A
+ * guest that is slow, an agent that answers wrongly, the user's Ctrl-C are no loss. */
+static bool guest_gone(const struct session *s, int ret)
 {
-	return ret != -EIO && ret != -ENOTSUP && ret != -ENOMEM && ret != -EINTR &&
-	       !proc_interrupted();
+	return !proc_interrupted() && (ret == -EPIPE || ret == -ECONNRESET || s->c.panicked);
 }
 
 /* The sweep in a running session: the points into series, post-copy into details. 0, or
  * -errno with err: a failed migration fails the sample. A guest lost once a rate was kept
- * (its kernel died after a move: a backend's own failure, QEMU 7.2's TCG now and then) is
- * that rate's outcome instead, and the rates above it are not tried. */
+ * (its kernel died in or around a move: a backend's own failure, QEMU 7.2's TCG now and
+ * then) is the outcome of the rate whose turn it was instead, and the rates above it are
+ * not tried. */
 static int sweep(struct session *s, json_t *points, json_t *details, char *err, size_t len)
 {
 	unsigned limit = 0, lost = 0; /* the first rate that did not converge, that lost the
@@ -201,7 +202,7 @@ static int sweep(struct session *s, json_t *points, json_t *details, char *err, 
 			continue;
 		}
 		ret = migrate_once(s, rates[i], false, &h, err, len);
-		if (ret < 0 && kept && guest_gone(ret)) {
+		if (ret < 0 && kept && guest_gone(s, ret)) {
 			lost = rates[i];
 			ret = life_append(pt, "guest_lost", json_string(err));
 			continue;
@@ -210,7 +211,7 @@ static int sweep(struct session *s, json_t *points, json_t *details, char *err, 
 			return ret;
 		if (h.ret == 0) {
 			ret = point_add(pt, &h);
-			kept = true;
+			kept |= isfinite(h.st.downtime_ms);
 		} else if (h.ret != -ETIMEDOUT) {
 			snprintf(err, len, "migrating at %u MiB/s failed: %s", rates[i], h.why);
 			return h.ret;
@@ -256,8 +257,8 @@ static int migrate_sample(const struct host_ctx *ctx, const struct backend_cfg *
 	session_stop(&s);
 	if (ret < 0)
 		return ret;
-	*value = json_number_value(
-		json_array_get(json_object_get(json_array_get(points, 0), "samples"), 0));
+	json_t *first = json_array_get(json_object_get(json_array_get(points, 0), "samples"), 0);
+	*value = json_is_number(first) ? json_number_value(first) : NAN;
 	if (!isfinite(*value)) {
 		snprintf(err, len, "the backend reported no downtime");
 		return -EPROTO;

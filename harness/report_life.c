@@ -182,9 +182,9 @@ static const char migration_note[] =
 	"guest; what the guest sees are the stalls of its virtual CPU while it runs during the "
 	"passes over its memory. A rate whose migration does not converge within the limit is "
 	"cancelled, the guest running on at the source, and higher rates are not tried; "
-	"post-copy is tried once at that rate. A guest lost at a rate (its kernel died after "
-	"the move) is that rate's outcome in its session, with the backend's and the kernel's "
-	"words, and the rates above it are not tried there.";
+	"post-copy is tried once at that rate. A guest lost at a rate (its kernel died in or "
+	"just before that rate's move) is that rate's outcome in its session, with the "
+	"backend's and the kernel's words, and the rates above it are not tried there.";
 
 /* The migration rows of one cell: a row per point, and post-copy's. */
 static void migration_rows(struct report_model *m, const struct cell *c)
@@ -212,21 +212,30 @@ static void migration_rows(struct report_model *m, const struct cell *c)
 		json_t *gl = json_object_get(pt, "guest_lost");
 		size_t ok = json_array_size(s), no = json_array_size(nc),
 		       lost = json_array_size(gl);
+		char base[512];
 		if (no)
-			row[9] = report_asprintf(m, "%zu of %zu converged; %s", ok, ok + no,
-						 json_string_value(json_array_get(nc, 0)) ?: "");
+			snprintf(base, sizeof(base), "%zu of %zu converged; %s", ok, ok + no,
+				 json_string_value(json_array_get(nc, 0)) ?: "");
 		else if (!ok && (lost || json_array_size(nt)))
-			row[9] = report_asprintf(m, "%s",
-						 json_string_value(json_array_get(nt, 0)) ?: "");
+			snprintf(base, sizeof(base), "%s",
+				 json_string_value(json_array_get(nt, 0)) ?: "");
 		else
-			row[9] = report_asprintf(m, "%zu of %zu converged", ok, ok);
+			snprintf(base, sizeof(base), "%zu of %zu converged", ok, ok);
 		if (lost)
 			row[9] = report_asprintf(m, "%s%sthe guest was lost in %zu session%s: %s",
-						 row[9], row[9][0] ? "; " : "", lost,
+						 base, base[0] ? "; " : "", lost,
 						 lost > 1 ? "s" : "",
 						 json_string_value(json_array_get(gl, 0)) ?: "");
+		else
+			row[9] = report_asprintf(m, "%s", base);
 	}
-	json_t *pc = json_array_get(json_object_get(c->raw, "postcopy"), 0);
+	/* Post-copy as measured in some session, else why none could be. */
+	json_t *pcs = json_object_get(c->raw, "postcopy"), *pc = json_array_get(pcs, 0), *one;
+	json_array_foreach(pcs, i, one)
+		if (json_object_get(one, "downtime_ms")) {
+			pc = one;
+			break;
+		}
 	char **row = pc ? report_table_row(m, m->migration) : NULL;
 	if (!row)
 		return;

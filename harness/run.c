@@ -339,6 +339,12 @@ static int run_turn(const struct run_cfg *cfg, struct results *res, json_t *binf
 			goto out;
 		}
 		const char *skip = cannot_run(cfg, b, wl, buf, sizeof(buf));
+		/* A check cannot_run made (CRIU's) may have been cut short by the user. */
+		if (skip && proc_interrupted()) {
+			ret = add_all(res, b, order, n, w, CELL_NOT_RUN,
+				      "interrupted before it ran");
+			goto out;
+		}
 		if (skip) {
 			cell_set_status(c, CELL_SKIPPED, "%s", skip);
 			t->pr->done++;

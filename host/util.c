@@ -312,29 +312,39 @@ double util_now_s(void)
 const char *util_kernel_report(const char *line)
 {
 	/* How the kernel begins the reports it dies of (or may: an oops in a task kills only
-	 * the task), at the start of a console line after its time stamp. */
+	 * the task), at the start of a console line after its stamps. */
 	static const char *const starts[] = {
 		"BUG:",
 		"kernel BUG at",
-		"Oops:",
-		"Oops ",
+		"Oops",
 		"general protection fault",
 		"list_add corruption",
 		"list_del corruption",
 		"Unable to handle kernel",
 		"Kernel panic",
 	};
+	/* Reports of a kernel that lives on: the watchdogs' (printed as emergencies). */
+	static const char *const alive[] = { "BUG: soft lockup", "BUG: workqueue lockup" };
 	const char *at = line + strspn(line, " \t");
 
-	if (*at == '[') {
+	/* The time stamp, and the caller's where the kernel adds it: "[ 15.03][ T1] ". */
+	while (*at == '[') {
 		const char *end = strchr(at, ']');
 		if (!end)
 			return NULL;
 		at = end + 1 + strspn(end + 1, " \t");
 	}
+	for (size_t i = 0; i < sizeof(alive) / sizeof(alive[0]); i++)
+		if (!strncmp(at, alive[i], strlen(alive[i])))
+			return NULL;
 	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
 		if (!strncmp(at, starts[i], strlen(starts[i])))
 			return at;
+	/* An exception's oops: "invalid opcode: 0000 [#1] PREEMPT SMP", "divide error: ...". */
+	const char *count = strstr(at, " [#");
+	if (count && count[3] >= '1' && count[3] <= '9' && count > at && count[-1] != ':' &&
+	    strstr(at, ": ") && strstr(at, ": ") < count)
+		return at;
 	return NULL;
 }
 

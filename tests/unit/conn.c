@@ -15,6 +15,7 @@
 #include "stderr_capture.h"
 
 #include "harness/protocol.h"
+#include "host/util.h"
 
 struct pipe_conn {
 	int rfd, wfd;
@@ -356,4 +357,36 @@ Test(conn, send_to_closed_reader)
 	conn_init(&c, -1, fds[1], "test");
 	cr_assert_eq(conn_send(&c, "QUIT"), -EPIPE);
 	close(fds[1]);
+}
+
+/* What counts as a kernel's report of its death: the lines a dying kernel begins with, after
+ * its stamps, and not a watchdog's warning of a kernel that lives on, nor a word inside a
+ * line. */
+Test(conn, kernel_reports_are_told_from_other_lines)
+{
+	static const char *const dying[] = {
+		"[   15.038824] general protection fault, probably for non-canonical address "
+		"0xdead00000000012a: 0000 [#1] PREEMPT SMP NOPTI",
+		"[    3.1] BUG: kernel NULL pointer dereference, address: 0000000000000000",
+		"kernel BUG at lib/list_debug.c:56!",
+		"[    9.9][    T1] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI",
+		"[   15.052015] Kernel panic - not syncing: Fatal exception in interrupt",
+		"list_del corruption, ffff88801ec21d80->next is LIST_POISON1",
+	};
+	static const char *const living[] = {
+		"[   22.0] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!",
+		"[   22.0] BUG: soft lockup - CPU#0 stuck for 22s! [vmbench-agent:88]",
+		"[    1.5] DEBUG: no BUG: here, nor a Kernel panic",
+		"Run /init as init process",
+		"[    2.0] [#1] alone",
+		"",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(dying); i++) {
+		const char *at = util_kernel_report(dying[i]);
+		cr_assert_not_null(at, "%s", dying[i]);
+		cr_assert_neq(*at, '[', "%s", dying[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(living); i++)
+		cr_assert_null(util_kernel_report(living[i]), "%s", living[i]);
 }
