@@ -367,7 +367,8 @@ const struct plot_def plot_table[] = {
 	{ "fio", "fio 4 KiB random I/O: IOPS and p99 completion latency", data_fio, PLOT_FIO },
 	{ "boot", "Boot time to the agent's HELLO", data_boot, PLOT_BOOT },
 	{ "lifecycle",
-	  "Lifecycle operations: boot against restore, clone and snapshot (log scale, 95% CI)",
+	  "Lifecycle operations: boot against restore, clone, snapshot and resize (log scale, "
+	  "95% CI)",
 	  plot_life_ops, PLOT_LIFECYCLE },
 	{ "migration", "Live migration against the dirty rate: downtime, guest's gap, total time",
 	  plot_life_migration, PLOT_MIGRATION },

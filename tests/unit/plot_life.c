@@ -275,8 +275,8 @@ Test(plot_life, gnuplot_draws_both)
 		snprintf(name, sizeof(name), "data-plot=\"%s\"", stems[i]);
 		cr_expect_not_null(strstr(html, name), "report.html lacks %s", name);
 	}
-	cr_expect_not_null(strstr(md, "*Lifecycle operations: boot against restore, clone and "
-				      "snapshot (log scale, 95% CI)*"),
+	cr_expect_not_null(strstr(md, "*Lifecycle operations: boot against restore, clone, "
+				      "snapshot and resize (log scale, 95% CI)*"),
 			   "%s", md);
 	cr_expect_not_null(strstr(md, "*Live migration against the dirty rate: downtime, "
 				      "guest's gap, total time*"),
