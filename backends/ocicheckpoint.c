@@ -48,38 +48,35 @@
 
 static const char *const sbin_path = "/usr/sbin:/usr/bin:/sbin:/bin";
 
-/* The runtime with its global options and --root, the start of every command. */
-static void cmd_runtime(const struct ocicp_ctr *c, struct backend_cmd *cmd)
+/* The start of a checkpoint's or a restore's command: the runtime with its global options
+ * and --root, the verb, the images in dir, and CRIU's work directory (its log and
+ * statistics) beside the container, not in the state: they are not the guest's state, and
+ * the state's size is what the guest takes. */
+static void cmd_start(const struct ocicp_ctr *c, const char *verb, const char *dir,
+		      const char *work, struct backend_cmd *cmd)
 {
 	backend_cmd_add(cmd, c->runtime);
 	for (size_t i = 0; i < c->nglobal && c->global[i]; i++)
 		backend_cmd_add(cmd, c->global[i]);
 	backend_cmd_add(cmd, "--root");
 	backend_cmd_add(cmd, c->state);
+	backend_cmd_add(cmd, verb);
+	backend_cmd_add(cmd, "--image-path");
+	backend_cmd_addf(cmd, "%s/" OCICP_IMAGES, dir);
+	backend_cmd_add(cmd, "--work-path");
+	backend_cmd_addf(cmd, "%s/%s", c->rundir, work);
 }
 
 void ocicp_checkpoint_cmd(const struct ocicp_ctr *c, const char *dir, struct backend_cmd *cmd)
 {
-	cmd_runtime(c, cmd);
-	backend_cmd_add(cmd, "checkpoint");
-	backend_cmd_add(cmd, "--image-path");
-	backend_cmd_addf(cmd, "%s/" OCICP_IMAGES, dir);
-	/* CRIU's log and statistics beside the container, not in the state: they are not
-	 * the guest's state, and the state's size is what the guest takes. */
-	backend_cmd_add(cmd, "--work-path");
-	backend_cmd_addf(cmd, "%s/" OCICP_DUMP_WORK, c->rundir);
+	cmd_start(c, "checkpoint", dir, OCICP_DUMP_WORK, cmd);
 	backend_cmd_add(cmd, "--leave-running");
 	backend_cmd_add(cmd, c->id);
 }
 
 void ocicp_restore_cmd(const struct ocicp_ctr *c, const char *dir, struct backend_cmd *cmd)
 {
-	cmd_runtime(c, cmd);
-	backend_cmd_add(cmd, "restore");
-	backend_cmd_add(cmd, "--image-path");
-	backend_cmd_addf(cmd, "%s/" OCICP_IMAGES, dir);
-	backend_cmd_add(cmd, "--work-path");
-	backend_cmd_addf(cmd, "%s/" OCICP_RESTORE_WORK, c->rundir);
+	cmd_start(c, "restore", dir, OCICP_RESTORE_WORK, cmd);
 	/* Written once the container runs again: how ocicp_restored knows it, and whom. */
 	backend_cmd_add(cmd, "--pid-file");
 	backend_cmd_addf(cmd, "%s/" OCICP_PID_FILE, c->rundir);

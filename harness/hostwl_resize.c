@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "harness/hostwl.h"
 #include "harness/lifecycle.h"
 #include "harness/session_life.h"
+#include "harness/stats.h"
 #include "host/util.h"
 
 /* The share of its memory a guest loses: enough to be an operation worth timing, little
@@ -93,13 +93,6 @@ static int resize_step(struct session *s, struct step *st, char *err, size_t len
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * What the guest sees before (*before), and what one question costs (*rtt, the median of a
  * few): the resolution. The backend is first asked for the memory the guest has, a resize
@@ -123,8 +116,13 @@ static int resize_before(struct session *s, uint64_t full, uint64_t take, struct
 			return ret;
 		rtts[i] = util_now_s() - t0;
 	}
-	qsort(rtts, RESIZE_RTTS, sizeof(rtts[0]), cmp_double);
-	*rtt = rtts[RESIZE_RTTS / 2];
+	struct summary sum;
+	ret = stats_summarize(rtts, RESIZE_RTTS, &sum);
+	if (ret < 0) {
+		snprintf(err, len, "cannot summarize MEM's round trips: %s", strerror(-ret));
+		return ret;
+	}
+	*rtt = sum.median;
 	/* A limit the guest sees is the one it was given: else the limit is not what bounds
 	 * it, and a change of it says nothing about the guest's memory. */
 	if (before->mem_limit && before->mem_limit != full) {

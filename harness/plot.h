@@ -60,6 +60,11 @@ int plot_write(const struct results *r, const char *dir, size_t *drawn, char *er
 int plot_render(const char *pdir, const char *stem, const char *title, const char *words,
 		const char *kinds, char *err, size_t len) __must_check;
 
+/* The median of the finite numbers of a JSON array, arrays in it flattened (a clone's times
+ * per sample), NAN when there are none: the lifecycle plots' figures and the report's
+ * lifecycle tables are the same numbers. */
+double plot_json_median(json_t *arr);
+
 /* As plot_write without gnuplot: only the data files; *written counts them. */
 int plot_write_data(const struct results *r, const char *dir, size_t *written, char *err,
 		    size_t len) __must_check;

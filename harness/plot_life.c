@@ -69,22 +69,32 @@ out:
 	free(row);
 }
 
-/* The median of the finite numbers of a JSON array (a point's samples or one of its figures),
- * NAN when there are none: the report's migration table shows the same. */
-static double median_of(json_t *arr)
+double plot_json_median(json_t *arr)
 {
-	size_t n = 0, i;
-	double *v = calloc(json_array_size(arr) + 1, sizeof(*v)), med = NAN;
+	size_t n = 0, cap = 0, i, j;
+	double *v = NULL, med = NAN;
 	struct summary s;
 	json_t *x;
 
-	if (!v)
-		return NAN;
-	json_array_foreach(arr, i, x)
-		if (json_is_number(x) && isfinite(json_number_value(x)))
-			v[n++] = json_number_value(x);
+	json_array_foreach(arr, i, x) {
+		size_t k = json_is_array(x) ? json_array_size(x) : 1;
+		for (j = 0; j < k; j++) {
+			json_t *y = json_is_array(x) ? json_array_get(x, j) : x;
+			if (!json_is_number(y) || !isfinite(json_number_value(y)))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				double *nv = realloc(v, cap * sizeof(*v));
+				if (!nv)
+					goto out;
+				v = nv;
+			}
+			v[n++] = json_number_value(y);
+		}
+	}
 	if (n && stats_summarize(v, n, &s) == 0)
 		med = s.median;
+out:
 	free(v);
 	return med;
 }
@@ -108,9 +118,9 @@ static bool mig_point(json_t *pt, struct mig_point *p)
 	    json_array_size(json_object_get(pt, "not_tried")))
 		return false;
 	p->x = json_number_value(x);
-	p->down = median_of(samples);
-	p->gap = median_of(json_object_get(pt, "guest_gap_ms"));
-	p->total = median_of(json_object_get(pt, "total_s"));
+	p->down = plot_json_median(samples);
+	p->gap = plot_json_median(json_object_get(pt, "guest_gap_ms"));
+	p->total = plot_json_median(json_object_get(pt, "total_s"));
 	return true;
 }
 

@@ -12,47 +12,6 @@
 #include "harness/report_model.h"
 #include "host/util.h"
 
-/* The median of the finite numbers of a JSON array (nested arrays flattened: a clone's
- * times), NAN when there are none. */
-static double median_of(json_t *arr)
-{
-	size_t n = 0, cap = 0;
-	double *v = NULL, med = NAN;
-	json_t *x, *y;
-	size_t i, j;
-
-	json_array_foreach(arr, i, x) {
-		json_t *one = json_is_array(x) ? x : NULL;
-		size_t k = one ? json_array_size(one) : 1;
-		for (j = 0; j < k; j++) {
-			y = one ? json_array_get(one, j) : x;
-			double d = json_number_value(y);
-			if (!json_is_number(y) || !isfinite(d))
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 16;
-				double *nv = realloc(v, cap * sizeof(*v));
-				if (!nv)
-					goto out;
-				v = nv;
-			}
-			v[n++] = d;
-		}
-	}
-	if (n) {
-		for (i = 1; i < n; i++) /* insertion sort: a handful of samples */
-			for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-				double t = v[j];
-				v[j] = v[j - 1];
-				v[j - 1] = t;
-			}
-		med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	}
-out:
-	free(v);
-	return med;
-}
-
 /* A member's number, NAN when it is missing or not a number. */
 static double member(json_t *obj, const char *key)
 {
@@ -99,7 +58,7 @@ static double raw_median(const struct report_model *m, const char *col, const ch
 		const struct cell *c = results_find(m->r, col, wl[w]);
 		json_t *a = c && cell_measured(c) ? json_object_get(c->raw, key) : NULL;
 		if (a)
-			return median_of(a);
+			return plot_json_median(a);
 	}
 	return NAN;
 }
@@ -201,14 +160,14 @@ static void migration_rows(struct report_model *m, const struct cell *c)
 		json_t *nt = json_object_get(pt, "not_tried");
 		row[0] = report_asprintf(m, "%s", c->column);
 		row[1] = count(m, member(pt, "x"));
-		row[2] = figure(m, median_of(json_object_get(pt, "dirtied_mib_s")), 1, "");
-		row[3] = figure(m, median_of(s), 1, "ms");
-		row[4] = figure(m, median_of(json_object_get(pt, "frozen_s")), 1e3, "ms");
-		row[5] = figure(m, median_of(json_object_get(pt, "guest_gap_ms")), 1, "ms");
-		row[6] = figure(m, median_of(json_object_get(pt, "total_s")), 1, "s");
-		row[7] = figure(m, median_of(json_object_get(pt, "transferred_bytes")),
+		row[2] = figure(m, plot_json_median(json_object_get(pt, "dirtied_mib_s")), 1, "");
+		row[3] = figure(m, plot_json_median(s), 1, "ms");
+		row[4] = figure(m, plot_json_median(json_object_get(pt, "frozen_s")), 1e3, "ms");
+		row[5] = figure(m, plot_json_median(json_object_get(pt, "guest_gap_ms")), 1, "ms");
+		row[6] = figure(m, plot_json_median(json_object_get(pt, "total_s")), 1, "s");
+		row[7] = figure(m, plot_json_median(json_object_get(pt, "transferred_bytes")),
 				1.0 / (1 << 20), "MiB");
-		row[8] = count(m, median_of(json_object_get(pt, "rounds")));
+		row[8] = count(m, plot_json_median(json_object_get(pt, "rounds")));
 		json_t *gl = json_object_get(pt, "guest_lost");
 		size_t ok = json_array_size(s), no = json_array_size(nc),
 		       lost = json_array_size(gl);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "host/process.h"
@@ -183,8 +182,7 @@ static int capture(char *const argv[], char *out, size_t len, int timeout_ms, bo
 			proc_terminate(pid, 0);
 			return -ETIMEDOUT;
 		}
-		struct timespec ts = { 0, 5 * 1000000 };
-		nanosleep(&ts, NULL);
+		util_sleep_s(5 / 1e3);
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -301,8 +299,7 @@ static bool reaped_within(pid_t pid, int ms)
 			return true;
 		if (waited >= ms)
 			return false;
-		struct timespec ts = { 0, 10 * 1000000 };
-		nanosleep(&ts, NULL);
+		util_sleep_s(10 / 1e3);
 	}
 }
 

@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -474,8 +473,7 @@ int qmp_connect(struct qmp *q, const char *path, pid_t qemu, int timeout_ms, cha
 				 strerror(-ret));
 			return proc_interrupted() ? -EINTR : ret;
 		}
-		struct timespec ts = { 0, 20 * 1000000 };
-		nanosleep(&ts, NULL);
+		util_sleep_s(20 / 1e3);
 	}
 	ret = qmp_open_fd(q, fd, timeout_ms, err, errlen);
 	if (ret < 0) {
